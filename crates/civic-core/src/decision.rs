@@ -1,0 +1,487 @@
+//! Decision records, review events and their ledger form.
+//!
+//! A [`Decision`] is one AI output, whatever the service. A [`ReviewEvent`] is
+//! one human action on a decision. Both are appended to the ledger as a
+//! [`LedgerEvent`]; the ledger holds a digest of the input, never the input.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::{
+    DecisionId, Digest, KeyId, ParseError, ReviewEventId, Timestamp, canonical_json, rfc3339,
+};
+
+/// The AI service that produced a decision (`triage`, `redaction`, `risk`…).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Service(String);
+
+impl Service {
+    /// Parses a service name: 1–32 characters of `a-z`, `0-9`, `_`, `-`, starting with a letter.
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        let ok = !s.is_empty()
+            && s.len() <= 32
+            && s.as_bytes()[0].is_ascii_lowercase()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(ParseError::new(
+                "service",
+                format!(
+                    "{s:?} is not a service name (lowercase letters, digits, '_' or '-', at most 32)"
+                ),
+            ))
+        }
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Service {
+    type Error = ParseError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Service::parse(&s)
+    }
+}
+
+impl From<Service> for String {
+    fn from(s: Service) -> String {
+        s.0
+    }
+}
+
+impl fmt::Display for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The model (name and version) that produced a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ModelRef {
+    /// The model's name, e.g. `council-triage`.
+    pub name: String,
+    /// The model's version, e.g. `3` or `2026-11-24T08:30:00Z`.
+    pub version: String,
+}
+
+/// Where a decision stands with respect to human review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionStatus {
+    /// Confident and not sensitive: applied without review (may be sampled for quality).
+    Auto,
+    /// Waiting for a person to accept or override it.
+    NeedsReview,
+    /// A person has accepted or overridden it.
+    Reviewed,
+}
+
+impl DecisionStatus {
+    /// The status as stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionStatus::Auto => "auto",
+            DecisionStatus::NeedsReview => "needs_review",
+            DecisionStatus::Reviewed => "reviewed",
+        }
+    }
+}
+
+impl FromStr for DecisionStatus {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(Self::Auto),
+            "needs_review" => Ok(Self::NeedsReview),
+            "reviewed" => Ok(Self::Reviewed),
+            _ => Err(ParseError::new(
+                "status",
+                format!("{s:?} is not a status; use auto, needs_review or reviewed"),
+            )),
+        }
+    }
+}
+
+/// A new AI output, before it is stored and given its place in the ledger.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDecision {
+    /// The service that produced it.
+    pub service: Service,
+    /// The model that produced it.
+    pub model: ModelRef,
+    /// SHA-256 of the canonical input.
+    pub input_digest: Digest,
+    /// The raw input, kept only when a retention period is configured.
+    pub input: Option<Value>,
+    /// The output (service-specific JSON).
+    pub output: Value,
+    /// The explanation (service-specific JSON), faithful to the model.
+    pub explanation: Value,
+    /// Calibrated confidence in `[0, 1]`, where the service has one.
+    pub confidence: Option<f64>,
+    /// `Auto` or `NeedsReview`.
+    pub status: DecisionStatus,
+    /// Who asked.
+    pub requested_by: KeyId,
+    /// An optional caller-supplied reference (e.g. a case number).
+    pub reference: Option<String>,
+}
+
+/// A stored decision record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    /// The decision's id (UUID v7).
+    pub id: DecisionId,
+    /// The service that produced it.
+    pub service: Service,
+    /// The model that produced it.
+    pub model: ModelRef,
+    /// SHA-256 of the canonical input.
+    pub input_digest: Digest,
+    /// The output.
+    pub output: Value,
+    /// The explanation.
+    pub explanation: Value,
+    /// Calibrated confidence, where the service has one.
+    pub confidence: Option<f64>,
+    /// The status now (a review moves it to `Reviewed`).
+    pub status: DecisionStatus,
+    /// The status it was created with (as recorded in the ledger).
+    pub initial_status: DecisionStatus,
+    /// Who asked.
+    pub requested_by: KeyId,
+    /// The caller's reference, if any.
+    pub reference: Option<String>,
+    /// When it was made.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+    /// Its position in the ledger.
+    pub ledger_index: u64,
+}
+
+impl Decision {
+    /// The event appended to the ledger for this decision.
+    pub fn ledger_event(&self) -> LedgerEvent {
+        LedgerEvent::Decision {
+            id: self.id,
+            service: self.service.clone(),
+            model: self.model.clone(),
+            input_digest: self.input_digest,
+            output: self.output.clone(),
+            explanation: self.explanation.clone(),
+            confidence: self.confidence,
+            status: self.initial_status,
+            requested_by: self.requested_by,
+            reference: self.reference.clone(),
+            created_at: self.created_at,
+        }
+    }
+}
+
+/// Why a reviewer overrode a suggestion: never empty, at most 2,000 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Reason(String);
+
+impl Reason {
+    /// The longest reason accepted, in characters.
+    pub const MAX_CHARS: usize = 2000;
+
+    /// Parses a reason, trimming surrounding white space.
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        let t = s.trim();
+        if t.is_empty() {
+            return Err(ParseError::new(
+                "reason",
+                "an override needs a reason; say why the suggestion was wrong",
+            ));
+        }
+        if t.chars().count() > Self::MAX_CHARS {
+            return Err(ParseError::new(
+                "reason",
+                format!("a reason may be at most {} characters", Self::MAX_CHARS),
+            ));
+        }
+        Ok(Self(t.to_owned()))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Reason {
+    type Error = ParseError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Reason::parse(&s)
+    }
+}
+
+impl From<Reason> for String {
+    fn from(r: Reason) -> String {
+        r.0
+    }
+}
+
+/// What a reviewer did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ReviewAction {
+    /// The suggestion stands.
+    Accept,
+    /// The suggestion is replaced by `output`, for `reason`.
+    Override {
+        /// The corrected output.
+        output: Value,
+        /// Why.
+        reason: Reason,
+    },
+}
+
+impl ReviewAction {
+    /// `accept` or `override`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ReviewAction::Accept => "accept",
+            ReviewAction::Override { .. } => "override",
+        }
+    }
+}
+
+/// A stored human review of a decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewEvent {
+    /// The event's id.
+    pub id: ReviewEventId,
+    /// The decision reviewed.
+    pub decision_id: DecisionId,
+    /// What the reviewer did.
+    #[serde(flatten)]
+    pub action: ReviewAction,
+    /// Who reviewed it.
+    pub reviewer: KeyId,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+    /// Its position in the ledger.
+    pub ledger_index: u64,
+}
+
+impl ReviewEvent {
+    /// The event appended to the ledger for this review.
+    pub fn ledger_event(&self) -> LedgerEvent {
+        LedgerEvent::Review {
+            id: self.id,
+            decision_id: self.decision_id,
+            action: self.action.clone(),
+            reviewer: self.reviewer,
+            created_at: self.created_at,
+        }
+    }
+}
+
+/// One entry of the tamper-evident ledger.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LedgerEvent {
+    /// An AI output was recorded.
+    Decision {
+        /// Decision id.
+        id: DecisionId,
+        /// Service.
+        service: Service,
+        /// Model.
+        model: ModelRef,
+        /// Input digest (never the input).
+        input_digest: Digest,
+        /// Output.
+        output: Value,
+        /// Explanation.
+        explanation: Value,
+        /// Confidence.
+        confidence: Option<f64>,
+        /// Status at creation.
+        status: DecisionStatus,
+        /// Who asked.
+        requested_by: KeyId,
+        /// Caller reference.
+        reference: Option<String>,
+        /// When.
+        created_at: Timestamp,
+    },
+    /// A person reviewed a decision.
+    Review {
+        /// Review event id.
+        id: ReviewEventId,
+        /// The decision reviewed.
+        decision_id: DecisionId,
+        /// Accept or override.
+        action: ReviewAction,
+        /// Who.
+        reviewer: KeyId,
+        /// When.
+        created_at: Timestamp,
+    },
+}
+
+impl LedgerEvent {
+    /// The id of the decision this entry concerns.
+    pub fn decision_id(&self) -> DecisionId {
+        match self {
+            LedgerEvent::Decision { id, .. } => *id,
+            LedgerEvent::Review { decision_id, .. } => *decision_id,
+        }
+    }
+
+    /// `decision` or `review`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LedgerEvent::Decision { .. } => "decision",
+            LedgerEvent::Review { .. } => "review",
+        }
+    }
+
+    /// The id of the record this entry is (decision id or review event id), as text.
+    pub fn record_id(&self) -> String {
+        match self {
+            LedgerEvent::Decision { id, .. } => id.to_string(),
+            LedgerEvent::Review { id, .. } => id.to_string(),
+        }
+    }
+
+    /// The entry as a JSON value (before canonical serialisation).
+    pub fn to_json(&self) -> Value {
+        match self {
+            LedgerEvent::Decision {
+                id,
+                service,
+                model,
+                input_digest,
+                output,
+                explanation,
+                confidence,
+                status,
+                requested_by,
+                reference,
+                created_at,
+            } => json!({
+                "type": "decision",
+                "id": id,
+                "service": service,
+                "model": {"name": model.name, "version": model.version},
+                "input_sha256": input_digest,
+                "output": output,
+                "explanation": explanation,
+                "confidence": confidence,
+                "status": status.as_str(),
+                "requested_by": requested_by,
+                "reference": reference,
+                "created_at": rfc3339(*created_at),
+            }),
+            LedgerEvent::Review {
+                id,
+                decision_id,
+                action,
+                reviewer,
+                created_at,
+            } => {
+                let mut v = json!({
+                    "type": "review",
+                    "id": id,
+                    "decision_id": decision_id,
+                    "action": action.name(),
+                    "reviewer": reviewer,
+                    "created_at": rfc3339(*created_at),
+                });
+                if let ReviewAction::Override { output, reason } = action {
+                    v["output"] = output.clone();
+                    v["reason"] = Value::String(reason.as_str().to_owned());
+                }
+                v
+            }
+        }
+    }
+
+    /// The exact bytes appended to the ledger: canonical JSON of [`Self::to_json`].
+    pub fn to_bytes(&self) -> Vec<u8> {
+        canonical_json(&self.to_json())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_trimmed_and_never_empty() {
+        assert_eq!(
+            Reason::parse("  wrong team ").map(|r| r.0),
+            Ok("wrong team".to_owned())
+        );
+        assert!(Reason::parse("   ").is_err());
+        assert!(Reason::parse(&"x".repeat(2001)).is_err());
+    }
+
+    #[test]
+    fn service_names_are_restricted() {
+        assert!(Service::parse("triage").is_ok());
+        for bad in ["", "Triage", "1x", "a b", &"a".repeat(33)] {
+            assert!(Service::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn review_actions_parse_from_api_json() {
+        let a: ReviewAction = serde_json::from_str(r#"{"action":"accept"}"#).expect("accept");
+        assert_eq!(a, ReviewAction::Accept);
+        let o: ReviewAction =
+            serde_json::from_str(r#"{"action":"override","output":{"team":"x"},"reason":"r"}"#)
+                .expect("override");
+        assert_eq!(o.name(), "override");
+        assert!(
+            serde_json::from_str::<ReviewAction>(
+                r#"{"action":"override","output":{},"reason":" "}"#
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn ledger_bytes_are_stable_and_hold_no_input() {
+        let created_at = crate::from_unix_millis(1_700_000_000_123).expect("in range");
+        let event = LedgerEvent::Decision {
+            id: DecisionId::from_uuid(uuid::Uuid::nil()),
+            service: Service::parse("triage").expect("valid"),
+            model: ModelRef {
+                name: "m".into(),
+                version: "1".into(),
+            },
+            input_digest: Digest::of(b"hello"),
+            output: json!({"team": "waste"}),
+            explanation: json!({}),
+            confidence: Some(0.5),
+            status: DecisionStatus::Auto,
+            requested_by: KeyId::from_uuid(uuid::Uuid::nil()),
+            reference: None,
+            created_at,
+        };
+        let text = String::from_utf8(event.to_bytes()).expect("utf8");
+        assert!(
+            text.starts_with(
+                r#"{"confidence":0.5,"created_at":"2023-11-14T22:13:20.123Z","explanation":{}"#
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("hello"));
+        assert_eq!(event.to_bytes(), event.to_bytes());
+    }
+}
