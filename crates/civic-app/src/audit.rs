@@ -1,0 +1,374 @@
+//! The audit use cases: verify the whole ledger, and produce or check an
+//! inclusion proof for one decision.
+//!
+//! Verification streams every entry once, in order, together with the decision
+//! and review records and the tree's stored hashes (four ordered streams merged
+//! by index), so memory stays flat however long the log is.
+
+use std::fmt;
+
+use civic_core::{Decision, DecisionId, ReviewEvent};
+use civic_ledger::{
+    inclusion_proof, inclusion_proof_indexes, leaf_hash, stored_hash_index, Frontier, Hash, LogVerifier, ProofBundle,
+    VerifiedProof,
+};
+use civic_store::{EntryRow, StoreError};
+use futures_util::stream::{BoxStream, StreamExt as _};
+
+use crate::{App, AppError};
+
+/// What a successful verification covered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// Entries checked.
+    pub entries: u64,
+    /// Decision records checked against their entries.
+    pub decisions: u64,
+    /// Review events checked against their entries.
+    pub reviews: u64,
+    /// Signed checkpoints checked.
+    pub checkpoints: u64,
+    /// The size of the latest signed checkpoint (0 if none).
+    pub signed_size: u64,
+}
+
+impl VerifyReport {
+    /// Entries after the latest checkpoint: checked against the stored hashes
+    /// but not yet covered by a signature.
+    pub fn unsigned_tail(&self) -> u64 {
+        self.entries.saturating_sub(self.signed_size)
+    }
+}
+
+/// The first inconsistency found, naming the entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inconsistency {
+    /// A checkpoint's signature does not verify.
+    BadCheckpointSignature {
+        /// The checkpoint's tree size.
+        size: u64,
+        /// Why.
+        reason: String,
+    },
+    /// An index has no entry: it was deleted.
+    EntryMissing {
+        /// The missing index.
+        index: u64,
+    },
+    /// An entry's bytes no longer hash to the leaf hash recorded when it was appended.
+    EntryAltered {
+        /// The entry.
+        index: u64,
+    },
+    /// The record an entry stands for is gone.
+    RecordMissing {
+        /// The entry.
+        index: u64,
+        /// `decision` or `review`.
+        kind: String,
+        /// The record's id.
+        id: String,
+    },
+    /// The record at an entry's position differs from what was hashed: it was
+    /// altered, or records were reordered.
+    RecordAltered {
+        /// The entry.
+        index: u64,
+        /// `decision` or `review`.
+        kind: String,
+        /// The record's id.
+        id: String,
+    },
+    /// A record claims a ledger position that has no matching entry.
+    RecordWithoutEntry {
+        /// The record's claimed position.
+        index: u64,
+        /// The record's id.
+        id: String,
+    },
+    /// A stored hash used for inclusion proofs differs from the recomputed one.
+    StoredHashAltered {
+        /// The stored-hash index.
+        stored_index: u64,
+        /// The last entry it covers.
+        index: u64,
+    },
+    /// The tree recomputed from the entries does not match a signed checkpoint.
+    RootMismatch {
+        /// The checkpoint's tree size.
+        size: u64,
+        /// The first entry after the previous matching checkpoint.
+        from_index: u64,
+    },
+    /// A signed checkpoint covers more entries than the ledger has: entries
+    /// were removed from the end.
+    Truncated {
+        /// The checkpoint's tree size.
+        signed_size: u64,
+        /// The entries present.
+        entries: u64,
+    },
+}
+
+impl fmt::Display for Inconsistency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Inconsistency::BadCheckpointSignature { size, reason } => {
+                write!(f, "the checkpoint for tree size {size} is not validly signed: {reason}")
+            }
+            Inconsistency::EntryMissing { index } => write!(f, "entry {index} is missing"),
+            Inconsistency::EntryAltered { index } => {
+                write!(f, "entry {index} was altered: its bytes no longer match the hash recorded when it was appended")
+            }
+            Inconsistency::RecordMissing { index, kind, id } => {
+                write!(f, "entry {index}: the {kind} record {id} is missing")
+            }
+            Inconsistency::RecordAltered { index, kind, id } => write!(
+                f,
+                "entry {index}: the {kind} record {id} differs from what was recorded in the ledger (altered or reordered)"
+            ),
+            Inconsistency::RecordWithoutEntry { index, id } => {
+                write!(f, "record {id} claims ledger entry {index}, which does not hold it")
+            }
+            Inconsistency::StoredHashAltered { stored_index, index } => write!(
+                f,
+                "stored hash {stored_index} (used for proofs, covering entries up to {index}) was altered"
+            ),
+            Inconsistency::RootMismatch { size, from_index } => write!(
+                f,
+                "the first {size} entries do not match the signed checkpoint for that size; \
+                 an entry from {from_index} onwards was altered, removed or reordered"
+            ),
+            Inconsistency::Truncated { signed_size, entries } => write!(
+                f,
+                "a checkpoint signed {signed_size} entries but only {entries} remain: entry {entries} is missing"
+            ),
+        }
+    }
+}
+
+/// The outcome of a verification that could run to the end.
+pub type VerifyOutcome = Result<VerifyReport, Inconsistency>;
+
+/// A one-item look-ahead over a stream of records ordered by ledger index.
+struct Ordered<'a, T> {
+    stream: BoxStream<'a, Result<T, StoreError>>,
+    next: Option<T>,
+}
+
+impl<'a, T> Ordered<'a, T> {
+    async fn new(mut stream: BoxStream<'a, Result<T, StoreError>>) -> Result<Self, AppError> {
+        let next = stream.next().await.transpose()?;
+        Ok(Self { stream, next })
+    }
+
+    async fn advance(&mut self) -> Result<Option<T>, AppError> {
+        let next = self.stream.next().await.transpose()?;
+        Ok(std::mem::replace(&mut self.next, next))
+    }
+}
+
+impl App {
+    /// Recomputes the whole Merkle tree from the stored entries, checks every
+    /// record against its entry, every stored hash, and every signed
+    /// checkpoint. `progress` is called with the number of entries done.
+    ///
+    /// The outer error is a failure to read; the inner one the first
+    /// inconsistency found.
+    pub async fn verify_ledger(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<VerifyOutcome, AppError> {
+        let store = self.store();
+        let checkpoints = store.checkpoints().await?;
+        for cp in &checkpoints {
+            match self.verifier().verify(&cp.note) {
+                Ok(c) if c.size == cp.size && c.root == cp.root => {}
+                Ok(_) => {
+                    return Ok(Err(Inconsistency::BadCheckpointSignature {
+                        size: cp.size,
+                        reason: "the signed note does not match the stored size and root".into(),
+                    }))
+                }
+                Err(e) => {
+                    return Ok(Err(Inconsistency::BadCheckpointSignature {
+                        size: cp.size,
+                        reason: e.to_string(),
+                    }))
+                }
+            }
+        }
+        let mut entries = store.ledger_entries();
+        let mut hashes = store.stored_hashes();
+        let mut decisions = Ordered::new(store.decisions_in_ledger_order()).await?;
+        let mut reviews = Ordered::new(store.reviews_in_ledger_order()).await?;
+        let mut next_checkpoint = checkpoints.iter().peekable();
+        let mut frontier = Frontier::new();
+        let mut report = VerifyReport {
+            entries: 0,
+            decisions: 0,
+            reviews: 0,
+            checkpoints: checkpoints.len() as u64,
+            signed_size: checkpoints.last().map_or(0, |c| c.size),
+        };
+        let mut last_good_checkpoint = 0;
+
+        while let Some(entry) = entries.next().await.transpose()? {
+            let index = frontier.size();
+            if entry.index != index {
+                return Ok(Err(Inconsistency::EntryMissing { index }));
+            }
+            let leaf = leaf_hash(&entry.entry);
+            if leaf.0.as_slice() != entry.leaf_hash.as_slice() {
+                return Ok(Err(Inconsistency::EntryAltered { index }));
+            }
+            if let Err(bad) = check_record(&entry, &mut decisions, &mut reviews, &mut report).await? {
+                return Ok(Err(bad));
+            }
+            let first_stored = stored_hash_index(0, index);
+            for (k, want) in frontier.append(leaf).into_iter().enumerate() {
+                let stored_index = first_stored + k as u64;
+                match hashes.next().await.transpose()? {
+                    Some((id, got)) if id == stored_index && got == want => {}
+                    _ => return Ok(Err(Inconsistency::StoredHashAltered { stored_index, index })),
+                }
+            }
+            report.entries += 1;
+            if let Some(cp) = next_checkpoint.next_if(|cp| cp.size == frontier.size()) {
+                if frontier.root() != cp.root {
+                    return Ok(Err(Inconsistency::RootMismatch {
+                        size: cp.size,
+                        from_index: last_good_checkpoint,
+                    }));
+                }
+                last_good_checkpoint = cp.size;
+            }
+            if report.entries % 10_000 == 0 {
+                progress(report.entries);
+            }
+        }
+        progress(report.entries);
+        if let Some(cp) = next_checkpoint.next() {
+            return Ok(Err(Inconsistency::Truncated {
+                signed_size: cp.size,
+                entries: report.entries,
+            }));
+        }
+        if let Some(d) = decisions.next.take() {
+            return Ok(Err(Inconsistency::RecordWithoutEntry {
+                index: d.ledger_index,
+                id: d.id.to_string(),
+            }));
+        }
+        if let Some(r) = reviews.next.take() {
+            return Ok(Err(Inconsistency::RecordWithoutEntry {
+                index: r.ledger_index,
+                id: r.id.to_string(),
+            }));
+        }
+        Ok(Ok(report))
+    }
+
+    /// An inclusion proof bundle for a decision's ledger entry, against a
+    /// signed checkpoint that covers it (signing one now if needed).
+    pub async fn proof(&self, id: DecisionId) -> Result<ProofBundle, AppError> {
+        let decision = self.store().decision(id).await?;
+        self.proof_for_index(decision.ledger_index).await
+    }
+
+    /// An inclusion proof bundle for the entry at `index`.
+    pub async fn proof_for_index(&self, index: u64) -> Result<ProofBundle, AppError> {
+        let store = self.store();
+        let checkpoint = match store.latest_checkpoint().await? {
+            Some(cp) if cp.size > index => cp,
+            _ => self
+                .writer()
+                .checkpoint_now()
+                .await?
+                .filter(|cp| cp.size > index)
+                .ok_or_else(|| AppError::Internal(format!("no checkpoint covers entry {index}")))?,
+        };
+        let entry = store.ledger_entry(index).await?;
+        let hashes = store.read_hashes(&inclusion_proof_indexes(index, checkpoint.size)?).await?;
+        let path = inclusion_proof(index, checkpoint.size, &hashes)?;
+        Ok(ProofBundle::new(
+            index,
+            entry.entry,
+            path,
+            checkpoint.note,
+            self.verifier().verifier_key().to_owned(),
+        ))
+    }
+}
+
+async fn check_record(
+    entry: &EntryRow,
+    decisions: &mut Ordered<'_, Decision>,
+    reviews: &mut Ordered<'_, ReviewEvent>,
+    report: &mut VerifyReport,
+) -> Result<Result<(), Inconsistency>, AppError> {
+    let index = entry.index;
+    // A record positioned before this entry has no entry of its own.
+    if let Some(d) = decisions.next.as_ref().filter(|d| d.ledger_index < index) {
+        return Ok(Err(Inconsistency::RecordWithoutEntry {
+            index: d.ledger_index,
+            id: d.id.to_string(),
+        }));
+    }
+    if let Some(r) = reviews.next.as_ref().filter(|r| r.ledger_index < index) {
+        return Ok(Err(Inconsistency::RecordWithoutEntry {
+            index: r.ledger_index,
+            id: r.id.to_string(),
+        }));
+    }
+    let missing = || Inconsistency::RecordMissing {
+        index,
+        kind: entry.kind.clone(),
+        id: entry.record_id.clone(),
+    };
+    let altered = || Inconsistency::RecordAltered {
+        index,
+        kind: entry.kind.clone(),
+        id: entry.record_id.clone(),
+    };
+    let rebuilt = match entry.kind.as_str() {
+        "decision" => {
+            if decisions.next.as_ref().map(|d| d.ledger_index) != Some(index) {
+                return Ok(Err(missing()));
+            }
+            report.decisions += 1;
+            decisions.advance().await?.map(|d| d.ledger_event().to_bytes())
+        }
+        "review" => {
+            if reviews.next.as_ref().map(|r| r.ledger_index) != Some(index) {
+                return Ok(Err(missing()));
+            }
+            report.reviews += 1;
+            reviews.advance().await?.map(|r| r.ledger_event().to_bytes())
+        }
+        _ => return Ok(Err(altered())),
+    };
+    if rebuilt.as_deref() != Some(entry.entry.as_slice()) {
+        return Ok(Err(altered()));
+    }
+    Ok(Ok(()))
+}
+
+/// Checks a proof bundle offline. With `trusted_key` (the ledger's public
+/// key text), the bundle's embedded key must match it.
+pub fn check_proof(bundle: &ProofBundle, trusted_key: Option<&str>) -> Result<VerifiedProof, AppError> {
+    let verifier = match trusted_key {
+        Some(key) => {
+            let trusted = LogVerifier::from_verifier_key(key.trim())?;
+            if trusted.verifier_key() != bundle.verifier_key.trim() {
+                return Err(AppError::Invalid {
+                    field: "public key",
+                    message: "the bundle was signed by a different key from the one given".into(),
+                });
+            }
+            trusted
+        }
+        None => bundle.embedded_verifier()?,
+    };
+    Ok(bundle.verify(&verifier)?)
+}
+
+/// Re-exported so callers need not depend on the ledger crate for the type.
+pub type ProofHash = Hash;

@@ -1,0 +1,286 @@
+//! Configuration: one typed struct, loaded defaults < `civic.toml` in the data
+//! directory < environment (`CIVIC_*`) < command-line flags, and validated at
+//! start with errors that name the setting.
+//!
+//! The binary collects flags and environment variables (clap does both) into
+//! [`Overrides`]; this module reads the file and merges.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::AppError;
+
+/// The name of the configuration file inside the data directory.
+pub const CONFIG_FILE: &str = "civic.toml";
+
+/// Civic's settings, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Where the SQLite database, the ledger key and `civic.toml` live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; defaults to `civic.db` in the data directory.
+    pub database_url: String,
+    /// The address the server listens on.
+    pub bind: SocketAddr,
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// Sign a checkpoint at least every this many ledger entries…
+    pub checkpoint_every: u64,
+    /// …and at least this often while entries are unsigned.
+    pub checkpoint_interval: Duration,
+    /// How long raw inputs are kept beside their decisions; `None` keeps none.
+    pub input_retention: Option<Duration>,
+    /// The ledger's name in signed checkpoints, e.g. `civic.example-council.gov.uk/ledger`.
+    pub ledger_origin: String,
+    /// The file holding the ledger's private signing key.
+    pub ledger_key_file: PathBuf,
+    /// The organisation's name, shown in the web interface.
+    pub organisation: String,
+    /// `text` (default) or `json` log lines.
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// Settings given on the command line or in the environment; `None` means
+/// "not given here", so the file or the default applies.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--data-dir` / `CIVIC_DATA_DIR`.
+    pub data_dir: Option<PathBuf>,
+    /// `--database-url` / `CIVIC_DATABASE_URL`.
+    pub database_url: Option<String>,
+    /// `--bind` / `CIVIC_BIND`.
+    pub bind: Option<String>,
+    /// `CIVIC_BODY_LIMIT`.
+    pub body_limit: Option<usize>,
+    /// `CIVIC_CHECKPOINT_EVERY`.
+    pub checkpoint_every: Option<u64>,
+    /// `CIVIC_CHECKPOINT_INTERVAL_SECS`.
+    pub checkpoint_interval_secs: Option<u64>,
+    /// `CIVIC_INPUT_RETENTION_DAYS`.
+    pub input_retention_days: Option<u64>,
+    /// `CIVIC_LEDGER_ORIGIN`.
+    pub ledger_origin: Option<String>,
+    /// `CIVIC_LEDGER_KEY_FILE`.
+    pub ledger_key_file: Option<PathBuf>,
+    /// `CIVIC_ORGANISATION`.
+    pub organisation: Option<String>,
+    /// `CIVIC_LOG_FORMAT`.
+    pub log_format: Option<String>,
+}
+
+/// The file's shape: every setting optional, unknown settings refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    database_url: Option<String>,
+    bind: Option<String>,
+    body_limit: Option<usize>,
+    checkpoint_every: Option<u64>,
+    checkpoint_interval_secs: Option<u64>,
+    input_retention_days: Option<u64>,
+    ledger_origin: Option<String>,
+    ledger_key_file: Option<PathBuf>,
+    organisation: Option<String>,
+    log_format: Option<String>,
+}
+
+/// The default data directory.
+pub const DEFAULT_DATA_DIR: &str = "./civic-data";
+/// The default listening address.
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// The default request body limit: 10 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 10 * 1024 * 1024;
+
+fn invalid(setting: &'static str, message: impl Into<String>) -> AppError {
+    AppError::Config {
+        setting,
+        message: message.into(),
+    }
+}
+
+impl Config {
+    /// Loads the configuration: `overrides` (flags and environment) win over
+    /// `civic.toml` in the data directory, which wins over the defaults.
+    pub fn load(overrides: Overrides) -> Result<Self, AppError> {
+        let data_dir = overrides.data_dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let file = read_file_settings(&data_dir)?;
+        Self::merge(data_dir, overrides, file)
+    }
+
+    fn merge(data_dir: PathBuf, o: Overrides, f: FileSettings) -> Result<Self, AppError> {
+        let database_url = o
+            .database_url
+            .or(f.database_url)
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("civic.db").display()));
+        if civic_store::Backend::from_url(&database_url).is_none() {
+            return Err(invalid(
+                "database_url",
+                format!(
+                    "{} is not supported; use sqlite://PATH or postgres://USER@HOST/DB",
+                    civic_store::redact_url(&database_url)
+                ),
+            ));
+        }
+        let bind_text = o.bind.or(f.bind).unwrap_or_else(|| DEFAULT_BIND.to_owned());
+        let bind = bind_text
+            .parse()
+            .map_err(|_| invalid("bind", format!("{bind_text:?} is not an address like 127.0.0.1:8080")))?;
+        let body_limit = o.body_limit.or(f.body_limit).unwrap_or(DEFAULT_BODY_LIMIT);
+        if body_limit < 1024 {
+            return Err(invalid("body_limit", "must be at least 1024 bytes"));
+        }
+        let checkpoint_every = o.checkpoint_every.or(f.checkpoint_every).unwrap_or(1000);
+        if checkpoint_every == 0 {
+            return Err(invalid("checkpoint_every", "must be at least 1"));
+        }
+        let interval = o.checkpoint_interval_secs.or(f.checkpoint_interval_secs).unwrap_or(10);
+        if interval == 0 || interval > 86_400 {
+            return Err(invalid("checkpoint_interval_secs", "must be between 1 and 86400 seconds"));
+        }
+        let retention = o.input_retention_days.or(f.input_retention_days).unwrap_or(0);
+        if retention > 3650 {
+            return Err(invalid("input_retention_days", "must be at most 3650 days (0 keeps no input)"));
+        }
+        let ledger_origin = o
+            .ledger_origin
+            .or(f.ledger_origin)
+            .unwrap_or_else(|| "civic.local/ledger".to_owned());
+        if ledger_origin.trim().is_empty()
+            || ledger_origin.contains(char::is_whitespace)
+            || ledger_origin.contains('+')
+        {
+            return Err(invalid(
+                "ledger_origin",
+                format!("{ledger_origin:?} must be a name without spaces or '+', e.g. civic.example.gov.uk/ledger"),
+            ));
+        }
+        let ledger_key_file = o
+            .ledger_key_file
+            .or(f.ledger_key_file)
+            .unwrap_or_else(|| data_dir.join("ledger.key"));
+        let organisation = o
+            .organisation
+            .or(f.organisation)
+            .unwrap_or_else(|| "Civic demonstration council".to_owned());
+        let log_format = match o.log_format.or(f.log_format).as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(invalid("log_format", format!("{other:?} is not text or json"))),
+        };
+        Ok(Config {
+            data_dir,
+            database_url,
+            bind,
+            body_limit,
+            checkpoint_every,
+            checkpoint_interval: Duration::from_secs(interval),
+            input_retention: (retention > 0).then(|| Duration::from_secs(retention * 86_400)),
+            ledger_origin,
+            ledger_key_file,
+            organisation,
+            log_format,
+        })
+    }
+
+    /// The file with the ledger's public (verifier) key, beside the private key.
+    pub fn ledger_public_key_file(&self) -> PathBuf {
+        self.ledger_key_file.with_extension("pub")
+    }
+}
+
+fn read_file_settings(data_dir: &Path) -> Result<FileSettings, AppError> {
+    let path = data_dir.join(CONFIG_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileSettings::default()),
+        Err(e) => {
+            return Err(AppError::Io {
+                path: path.clone(),
+                message: e.to_string(),
+            })
+        }
+    };
+    toml::from_str(&text).map_err(|e| AppError::ConfigFile {
+        path,
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_with(file: &str, overrides: Overrides) -> Result<Config, AppError> {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::write(dir.path().join(CONFIG_FILE), file).expect("write");
+        Config::load(Overrides {
+            data_dir: Some(dir.path().to_owned()),
+            ..overrides
+        })
+    }
+
+    #[test]
+    fn defaults_apply_without_a_file() {
+        let dir = tempfile::tempdir().expect("dir");
+        let c = Config::load(Overrides {
+            data_dir: Some(dir.path().to_owned()),
+            ..Overrides::default()
+        })
+        .expect("valid");
+        assert_eq!(c.bind.to_string(), DEFAULT_BIND);
+        assert!(c.database_url.starts_with("sqlite://"));
+        assert_eq!(c.input_retention, None);
+        assert_eq!(c.ledger_key_file, dir.path().join("ledger.key"));
+    }
+
+    #[test]
+    fn flags_and_environment_win_over_the_file() {
+        let c = load_with(
+            "bind = \"127.0.0.1:9000\"\ncheckpoint_every = 50\n",
+            Overrides {
+                bind: Some("127.0.0.1:9001".into()),
+                ..Overrides::default()
+            },
+        )
+        .expect("valid");
+        assert_eq!(c.bind.port(), 9001);
+        assert_eq!(c.checkpoint_every, 50);
+    }
+
+    #[test]
+    fn bad_settings_are_named() {
+        let cases = [
+            ("bind = \"nowhere\"", "bind"),
+            ("checkpoint_every = 0", "checkpoint_every"),
+            ("database_url = \"mysql://x\"", "database_url"),
+            ("ledger_origin = \"has space\"", "ledger_origin"),
+            ("log_format = \"xml\"", "log_format"),
+        ];
+        for (file, setting) in cases {
+            match load_with(file, Overrides::default()) {
+                Err(AppError::Config { setting: s, .. }) => assert_eq!(s, setting, "{file}"),
+                other => panic!("{file}: expected a config error, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_settings_in_the_file_are_refused_with_the_path() {
+        let err = load_with("colour = \"blue\"", Overrides::default()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("civic.toml") && text.contains("colour"), "{text}");
+    }
+}

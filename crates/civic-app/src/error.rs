@@ -1,0 +1,89 @@
+use std::path::PathBuf;
+
+use civic_core::ErrorKind;
+
+/// Everything a use case can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A setting is invalid.
+    #[error("setting {setting}: {message}")]
+    Config {
+        /// The setting's name, as in `civic.toml`.
+        setting: &'static str,
+        /// What is wrong and what would be right.
+        message: String,
+    },
+    /// The configuration file could not be parsed.
+    #[error("{}: {message}", path.display())]
+    ConfigFile {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message (line and column included).
+        message: String,
+    },
+    /// A file could not be read or written.
+    #[error("{}: {message}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What happened.
+        message: String,
+    },
+    /// The data directory has not been set up.
+    #[error("{} has no ledger key; run `civic init` first (or start `civic serve`, which does it)", path.display())]
+    NotInitialised {
+        /// The missing key file.
+        path: PathBuf,
+    },
+    /// An argument is invalid.
+    #[error("invalid {field}: {message}")]
+    Invalid {
+        /// The argument or field.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] civic_store::StoreError),
+    /// A ledger computation or signature failed.
+    #[error(transparent)]
+    Ledger(#[from] civic_ledger::LedgerError),
+    /// A bug.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<civic_core::ParseError> for AppError {
+    fn from(e: civic_core::ParseError) -> Self {
+        AppError::Invalid {
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
+
+impl AppError {
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Config { .. } | AppError::ConfigFile { .. } => "invalid_config",
+            AppError::Io { .. } => "io_error",
+            AppError::NotInitialised { .. } => "not_initialised",
+            AppError::Invalid { .. } => "invalid_input",
+            AppError::Store(e) => e.code(),
+            AppError::Ledger(e) => e.code(),
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The transport-neutral kind.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            AppError::Invalid { .. } => ErrorKind::InvalidInput,
+            AppError::Store(e) => e.kind(),
+            AppError::Ledger(_) => ErrorKind::InvalidInput,
+            _ => ErrorKind::Internal,
+        }
+    }
+}

@@ -1,0 +1,117 @@
+//! Civic's use cases.
+//!
+//! This is the one place where a model, the store and the ledger meet: the
+//! CLI and the HTTP server both call it and neither repeats it. A use case
+//! takes parsed domain values (never raw strings from the edge), does its
+//! work, and records any AI output or human action through the single ledger
+//! writer so that the record and its ledger entry are written together.
+
+pub mod audit;
+pub mod config;
+mod error;
+mod setup;
+
+use civic_core::{Decision, DecisionId, KeyId, ReviewAction, ReviewEvent, Role};
+use civic_ledger::{LogSigner, LogVerifier};
+use civic_store::{Append, Appended, LedgerWriter, Store, WriterConfig};
+
+pub use config::{Config, LogFormat, Overrides};
+pub use error::AppError;
+pub use setup::{init, InitOutcome};
+
+/// An open Civic instance: configuration, store and ledger writer.
+#[derive(Debug, Clone)]
+pub struct App {
+    config: Config,
+    store: Store,
+    writer: LedgerWriter,
+    verifier: LogVerifier,
+}
+
+impl App {
+    /// Opens the data directory and database (which must have been set up
+    /// with [`init`]) and starts the ledger writer.
+    pub async fn open(config: Config) -> Result<Self, AppError> {
+        let signer = setup::load_signer(&config)?;
+        let store = Store::connect(&config.database_url).await?;
+        let writer_config = WriterConfig {
+            checkpoint_every: config.checkpoint_every,
+            checkpoint_interval: config.checkpoint_interval,
+            input_retention: config.input_retention,
+            ..WriterConfig::default()
+        };
+        let verifier = signer.verifier();
+        let (writer, _task) = LedgerWriter::spawn(store.clone(), signer, writer_config);
+        Ok(App {
+            config,
+            store,
+            writer,
+            verifier,
+        })
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The ledger writer.
+    pub fn writer(&self) -> &LedgerWriter {
+        &self.writer
+    }
+
+    /// The verifier of this instance's checkpoints.
+    pub fn verifier(&self) -> &LogVerifier {
+        &self.verifier
+    }
+
+    /// A decision record.
+    pub async fn decision(&self, id: DecisionId) -> Result<Decision, AppError> {
+        Ok(self.store.decision(id).await?)
+    }
+
+    /// A decision with its review events.
+    pub async fn decision_with_reviews(&self, id: DecisionId) -> Result<(Decision, Vec<ReviewEvent>), AppError> {
+        let decision = self.store.decision(id).await?;
+        let reviews = self.store.reviews(id).await?;
+        Ok((decision, reviews))
+    }
+
+    /// A person accepts or overrides a decision; recorded in the ledger.
+    pub async fn review(&self, id: DecisionId, action: ReviewAction, reviewer: KeyId) -> Result<ReviewEvent, AppError> {
+        match self
+            .writer
+            .append(Append::Review {
+                decision_id: id,
+                action,
+                reviewer,
+            })
+            .await?
+        {
+            Appended::Review(r) => Ok(r),
+            Appended::Decision(_) => Err(AppError::Internal("the writer answered a review with a decision".into())),
+        }
+    }
+
+    /// Creates an API key; the token is in the result and nowhere else.
+    pub async fn create_key(&self, name: &str, role: Role) -> Result<civic_store::NewApiKey, AppError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(AppError::Invalid {
+                field: "name",
+                message: "a key needs a name of 1 to 100 characters, e.g. case-management-system".into(),
+            });
+        }
+        Ok(self.store.create_key(name, role).await?)
+    }
+}
+
+/// Generates a signer for a new ledger (used by `init`).
+pub(crate) fn new_signer(origin: &str) -> Result<LogSigner, AppError> {
+    Ok(LogSigner::generate(origin, &mut rand::rngs::OsRng)?)
+}

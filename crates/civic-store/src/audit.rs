@@ -1,0 +1,190 @@
+//! Reading the ledger back: checkpoints, stored hashes and ordered streams of
+//! entries and records for `civic audit verify`.
+
+use civic_core::{from_unix_millis, Decision, ReviewEvent, Timestamp};
+use civic_ledger::Hash;
+use futures_util::stream::{BoxStream, StreamExt as _};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row as _};
+
+use crate::decisions::{row_to_decision, row_to_review, DECISION_COLUMNS, REVIEW_COLUMNS};
+use crate::{from_sql_index, to_sql_index, Store, StoreError};
+
+/// A signed checkpoint as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredCheckpoint {
+    /// The tree size it commits to.
+    pub size: u64,
+    /// The root hash at that size.
+    pub root: Hash,
+    /// The signed note text (C2SP tlog-checkpoint in a signed note).
+    pub note: String,
+    /// When it was signed.
+    pub created_at: Timestamp,
+}
+
+/// One ledger entry as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryRow {
+    /// Its index in the log.
+    pub index: u64,
+    /// `decision` or `review`.
+    pub kind: String,
+    /// The id of the record it is.
+    pub record_id: String,
+    /// The canonical JSON bytes that were hashed.
+    pub entry: Vec<u8>,
+    /// The leaf hash stored when it was appended.
+    pub leaf_hash: Vec<u8>,
+}
+
+fn hash_from(bytes: Vec<u8>, what: &str) -> Result<Hash, StoreError> {
+    let arr: [u8; 32] = bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt(format!("{what} is not 32 bytes")))?;
+    Ok(Hash(arr))
+}
+
+fn row_to_checkpoint(row: &AnyRow) -> Result<StoredCheckpoint, StoreError> {
+    let created_at: i64 = row.try_get("created_at")?;
+    Ok(StoredCheckpoint {
+        size: from_sql_index(row.try_get("tree_size")?)?,
+        root: hash_from(row.try_get("root_hash")?, "checkpoint root")?,
+        note: row.try_get("note")?,
+        created_at: from_unix_millis(created_at).ok_or_else(|| StoreError::Corrupt("checkpoint time".into()))?,
+    })
+}
+
+fn row_to_entry(row: &AnyRow) -> Result<EntryRow, StoreError> {
+    Ok(EntryRow {
+        index: from_sql_index(row.try_get("idx")?)?,
+        kind: row.try_get("kind")?,
+        record_id: row.try_get("record_id")?,
+        entry: row.try_get("entry")?,
+        leaf_hash: row.try_get("leaf_hash")?,
+    })
+}
+
+const CHECKPOINT_COLUMNS: &str = "tree_size, root_hash, note, created_at";
+
+pub(crate) async fn latest_checkpoint_on(conn: &mut AnyConnection) -> Result<Option<StoredCheckpoint>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY tree_size DESC LIMIT 1"
+    ))
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(row_to_checkpoint).transpose()
+}
+
+/// Reads stored hashes by index, returning them in the order asked for.
+pub(crate) async fn read_hashes_on(conn: &mut AnyConnection, indexes: &[u64]) -> Result<Vec<Hash>, StoreError> {
+    let mut out = Vec::with_capacity(indexes.len());
+    // Bounded IN lists keep within every backend's parameter limit.
+    for chunk in indexes.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, hash FROM ledger_hashes WHERE id IN ({})",
+            placeholders.join(",")
+        );
+        let mut query = sqlx::query(&sql);
+        for &i in chunk {
+            query = query.bind(to_sql_index(i));
+        }
+        let rows = query.fetch_all(&mut *conn).await?;
+        let mut found = std::collections::HashMap::with_capacity(rows.len());
+        for row in rows {
+            let id = from_sql_index(row.try_get("id")?)?;
+            found.insert(id, hash_from(row.try_get("hash")?, "stored hash")?);
+        }
+        for i in chunk {
+            out.push(
+                *found
+                    .get(i)
+                    .ok_or_else(|| StoreError::Corrupt(format!("stored hash {i} is missing from the ledger")))?,
+            );
+        }
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// The most recent signed checkpoint, if any.
+    pub async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        latest_checkpoint_on(&mut conn).await
+    }
+
+    /// Every signed checkpoint, smallest tree first.
+    pub async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        let rows = sqlx::query(&format!("SELECT {CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY tree_size"))
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(row_to_checkpoint).collect()
+    }
+
+    /// Stored hashes by index, in the order asked for.
+    pub async fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        read_hashes_on(&mut conn, indexes).await
+    }
+
+    /// The number of entries in the ledger.
+    pub async fn ledger_size(&self) -> Result<u64, StoreError> {
+        let row = sqlx::query("SELECT COALESCE(MAX(idx) + 1, 0) AS size FROM ledger_entries")
+            .fetch_one(self.pool())
+            .await?;
+        from_sql_index(row.try_get("size")?)
+    }
+
+    /// One ledger entry.
+    pub async fn ledger_entry(&self, index: u64) -> Result<EntryRow, StoreError> {
+        let row = sqlx::query("SELECT idx, kind, record_id, entry, leaf_hash FROM ledger_entries WHERE idx = $1")
+            .bind(to_sql_index(index))
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "ledger entry",
+                id: index.to_string(),
+            })?;
+        row_to_entry(&row)
+    }
+
+    /// Every ledger entry in index order, streamed.
+    pub fn ledger_entries(&self) -> BoxStream<'_, Result<EntryRow, StoreError>> {
+        sqlx::query("SELECT idx, kind, record_id, entry, leaf_hash FROM ledger_entries ORDER BY idx")
+            .fetch(self.pool())
+            .map(|r| r.map_err(StoreError::from).and_then(|row| row_to_entry(&row)))
+            .boxed()
+    }
+
+    /// Every stored hash `(index, hash)` in index order, streamed.
+    pub fn stored_hashes(&self) -> BoxStream<'_, Result<(u64, Hash), StoreError>> {
+        sqlx::query("SELECT id, hash FROM ledger_hashes ORDER BY id")
+            .fetch(self.pool())
+            .map(|r| {
+                let row = r?;
+                Ok((from_sql_index(row.try_get("id")?)?, hash_from(row.try_get("hash")?, "stored hash")?))
+            })
+            .boxed()
+    }
+
+    /// Every decision in ledger order, streamed.
+    pub fn decisions_in_ledger_order(&self) -> BoxStream<'_, Result<Decision, StoreError>> {
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let sql = SQL.get_or_init(|| format!("SELECT {DECISION_COLUMNS} FROM decisions ORDER BY ledger_index"));
+        sqlx::query(sql)
+            .fetch(self.pool())
+            .map(|r| r.map_err(StoreError::from).and_then(|row| row_to_decision(&row)))
+            .boxed()
+    }
+
+    /// Every review event in ledger order, streamed.
+    pub fn reviews_in_ledger_order(&self) -> BoxStream<'_, Result<ReviewEvent, StoreError>> {
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let sql = SQL.get_or_init(|| format!("SELECT {REVIEW_COLUMNS} FROM review_events ORDER BY ledger_index"));
+        sqlx::query(sql)
+            .fetch(self.pool())
+            .map(|r| r.map_err(StoreError::from).and_then(|row| row_to_review(&row)))
+            .boxed()
+    }
+}

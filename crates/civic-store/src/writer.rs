@@ -1,0 +1,566 @@
+//! The single ledger writer.
+//!
+//! Every decision and review event reaches the database through one task per
+//! process. It takes whatever requests are waiting (up to `max_batch`), writes
+//! them, their ledger entries and the tree's new stored hashes in one
+//! transaction, commits (one fsync for the whole batch: group commit) and only
+//! then acknowledges each request. On PostgreSQL the transaction first takes an
+//! advisory lock and re-reads the tree size, so that writers in several
+//! processes take turns and the tree never forks.
+
+use std::time::{Duration, Instant};
+
+use civic_core::{
+    now_millis, unix_millis, Decision, DecisionId, DecisionStatus, KeyId, LedgerEvent, NewDecision,
+    ReviewAction, ReviewEvent, ReviewEventId,
+};
+use civic_ledger::{leaf_hash, stored_hash_index, Frontier, Hash, LogSigner};
+use sqlx::{AnyConnection, Executor as _, Row as _};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use crate::audit::StoredCheckpoint;
+use crate::{from_sql_index, to_sql_index, Backend, Store, StoreError};
+
+/// An arbitrary constant naming Civic's ledger lock among PostgreSQL advisory locks.
+const LEDGER_LOCK_ID: i64 = 0x0C1_71C_1ED6;
+
+/// How the writer batches and when it signs checkpoints.
+#[derive(Debug, Clone)]
+pub struct WriterConfig {
+    /// Sign a checkpoint at least every this many entries.
+    pub checkpoint_every: u64,
+    /// …and at least this often while there are unsigned entries.
+    pub checkpoint_interval: Duration,
+    /// The most requests written in one transaction.
+    pub max_batch: usize,
+    /// How long raw inputs are kept; `None` keeps none.
+    pub input_retention: Option<Duration>,
+}
+
+impl Default for WriterConfig {
+    fn default() -> Self {
+        Self {
+            checkpoint_every: 1000,
+            checkpoint_interval: Duration::from_secs(10),
+            max_batch: 1024,
+            input_retention: None,
+        }
+    }
+}
+
+/// Something to append to the ledger.
+#[derive(Debug, Clone)]
+pub enum Append {
+    /// A new AI output.
+    Decision(NewDecision),
+    /// A person's review of a decision.
+    Review {
+        /// The decision reviewed.
+        decision_id: DecisionId,
+        /// Accept or override.
+        action: ReviewAction,
+        /// Who.
+        reviewer: KeyId,
+    },
+}
+
+/// What an append became once durable.
+#[derive(Debug, Clone)]
+pub enum Appended {
+    /// The stored decision.
+    Decision(Decision),
+    /// The stored review event.
+    Review(ReviewEvent),
+}
+
+impl Appended {
+    /// The ledger index of the entry.
+    pub fn ledger_index(&self) -> u64 {
+        match self {
+            Appended::Decision(d) => d.ledger_index,
+            Appended::Review(r) => r.ledger_index,
+        }
+    }
+}
+
+enum Command {
+    Append(Box<Append>, oneshot::Sender<Result<Appended, StoreError>>),
+    Checkpoint(oneshot::Sender<Result<Option<StoredCheckpoint>, StoreError>>),
+}
+
+/// A handle to the ledger writer task. Cheap to clone; the task stops when
+/// every handle is dropped.
+#[derive(Debug, Clone)]
+pub struct LedgerWriter {
+    tx: mpsc::Sender<Command>,
+}
+
+impl std::fmt::Debug for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Command::Append(..) => "Append",
+            Command::Checkpoint(_) => "Checkpoint",
+        })
+    }
+}
+
+impl LedgerWriter {
+    /// Starts the writer task for `store`, signing checkpoints with `signer`.
+    pub fn spawn(store: Store, signer: LogSigner, config: WriterConfig) -> (LedgerWriter, JoinHandle<()>) {
+        let (tx, rx) = mpsc::channel(config.max_batch.max(1) * 4);
+        let task = WriterTask {
+            store,
+            signer,
+            config,
+            frontier: None,
+            last_checkpoint_size: None,
+            last_checkpoint_at: Instant::now(),
+        };
+        let handle = tokio::spawn(task.run(rx));
+        (LedgerWriter { tx }, handle)
+    }
+
+    /// Appends one record; returns once it is durable.
+    pub async fn append(&self, append: Append) -> Result<Appended, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Command::Append(Box::new(append), reply))
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        rx.await.map_err(|_| StoreError::WriterStopped)?
+    }
+
+    /// Signs a checkpoint covering every entry so far, if the latest does not
+    /// already; returns the latest checkpoint (`None` for an empty ledger).
+    pub async fn checkpoint_now(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Command::Checkpoint(reply))
+            .await
+            .map_err(|_| StoreError::WriterStopped)?;
+        rx.await.map_err(|_| StoreError::WriterStopped)?
+    }
+}
+
+struct WriterTask {
+    store: Store,
+    signer: LogSigner,
+    config: WriterConfig,
+    /// The tree as this process last wrote it; `None` forces a reload.
+    frontier: Option<Frontier>,
+    last_checkpoint_size: Option<u64>,
+    last_checkpoint_at: Instant,
+}
+
+/// A row value for a multi-row insert.
+enum Param {
+    Text(String),
+    OptText(Option<String>),
+    Int(i64),
+    OptInt(Option<i64>),
+    OptFloat(Option<f64>),
+    Bytes(Vec<u8>),
+}
+
+/// The outcome of one batch for one request.
+type Outcome = Result<Appended, StoreError>;
+
+impl WriterTask {
+    async fn run(mut self, mut rx: mpsc::Receiver<Command>) {
+        let tick = (self.config.checkpoint_interval / 2).clamp(Duration::from_millis(50), Duration::from_secs(1));
+        let mut ticker = tokio::time::interval(tick);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                cmd = rx.recv() => {
+                    let Some(first) = cmd else { break };
+                    let mut batch = vec![first];
+                    while batch.len() < self.config.max_batch {
+                        match rx.try_recv() {
+                            Ok(cmd) => batch.push(cmd),
+                            Err(_) => break,
+                        }
+                    }
+                    self.process(batch).await;
+                }
+                _ = ticker.tick() => {
+                    if self.checkpoint_due_by_time() {
+                        if let Err(e) = self.write(Vec::new(), true).await {
+                            tracing::warn!(error = %e, "timed checkpoint failed");
+                        }
+                    }
+                }
+            }
+        }
+        tracing::debug!("ledger writer stopped");
+    }
+
+    fn checkpoint_due_by_time(&self) -> bool {
+        match (&self.frontier, self.last_checkpoint_size) {
+            (Some(f), Some(signed)) => {
+                f.size() > signed && self.last_checkpoint_at.elapsed() >= self.config.checkpoint_interval
+            }
+            _ => false,
+        }
+    }
+
+    async fn process(&mut self, batch: Vec<Command>) {
+        let mut appends = Vec::new();
+        let mut append_replies = Vec::new();
+        let mut checkpoint_replies = Vec::new();
+        for cmd in batch {
+            match cmd {
+                Command::Append(a, reply) => {
+                    appends.push(*a);
+                    append_replies.push(reply);
+                }
+                Command::Checkpoint(reply) => checkpoint_replies.push(reply),
+            }
+        }
+        let force = !checkpoint_replies.is_empty();
+        match self.write(appends, force).await {
+            Ok((outcomes, checkpoint)) => {
+                for (reply, outcome) in append_replies.into_iter().zip(outcomes) {
+                    let _ = reply.send(outcome);
+                }
+                for reply in checkpoint_replies {
+                    let _ = reply.send(Ok(checkpoint.clone()));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, code = e.code(), "ledger batch failed; nothing was written");
+                for reply in append_replies {
+                    let _ = reply.send(Err(clone_error(&e)));
+                }
+                for reply in checkpoint_replies {
+                    let _ = reply.send(Err(clone_error(&e)));
+                }
+            }
+        }
+    }
+
+    /// Writes one batch in one transaction. On error nothing is written and
+    /// the in-memory tree is dropped, to be reloaded from the database.
+    async fn write(
+        &mut self,
+        appends: Vec<Append>,
+        force_checkpoint: bool,
+    ) -> Result<(Vec<Outcome>, Option<StoredCheckpoint>), StoreError> {
+        let mut conn = self.store.pool().acquire().await?;
+        let begin = match self.store.backend() {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        };
+        conn.execute(begin).await?;
+        let result = self.write_in_tx(&mut conn, appends, force_checkpoint).await;
+        let result = match result {
+            Ok(v) => match conn.execute("COMMIT").await {
+                Ok(_) => Ok(v),
+                Err(e) => Err(e.into()),
+            },
+            Err(e) => Err(e),
+        };
+        if result.is_err() {
+            self.frontier = None;
+            self.last_checkpoint_size = None;
+            if conn.execute("ROLLBACK").await.is_err() {
+                // A connection in an unknown transaction state must not go back to the pool.
+                let _ = conn.detach();
+            }
+        }
+        result
+    }
+
+    async fn write_in_tx(
+        &mut self,
+        conn: &mut AnyConnection,
+        appends: Vec<Append>,
+        force_checkpoint: bool,
+    ) -> Result<(Vec<Outcome>, Option<StoredCheckpoint>), StoreError> {
+        if self.store.backend() == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(LEDGER_LOCK_ID)
+                .execute(&mut *conn)
+                .await?;
+        }
+        let size_row = sqlx::query("SELECT COALESCE(MAX(idx) + 1, 0) AS size FROM ledger_entries")
+            .fetch_one(&mut *conn)
+            .await?;
+        let size = from_sql_index(size_row.try_get("size")?)?;
+        let mut frontier = match self.frontier.take() {
+            Some(f) if f.size() == size => f,
+            _ => load_frontier(conn, size).await?,
+        };
+        let cp_row = sqlx::query("SELECT COALESCE(MAX(tree_size), 0) AS size FROM checkpoints")
+            .fetch_one(&mut *conn)
+            .await?;
+        let mut last_checkpoint = from_sql_index(cp_row.try_get("size")?)?;
+        if self.last_checkpoint_size != Some(last_checkpoint) {
+            self.last_checkpoint_at = Instant::now();
+        }
+
+        let now = now_millis();
+        let expires_at = self
+            .config
+            .input_retention
+            .map(|d| unix_millis(now).saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)));
+        let mut outcomes = Vec::with_capacity(appends.len());
+        let mut decision_rows = Vec::new();
+        let mut review_rows = Vec::new();
+        let mut entry_rows = Vec::new();
+        let mut hash_rows = Vec::new();
+        for append in appends {
+            let (appended, event, record_row) = match append {
+                Append::Decision(new) => {
+                    let decision = decision_from(new.clone(), now, frontier.size());
+                    let row = decision_row(&decision, &new, expires_at);
+                    let event = decision.ledger_event();
+                    (Appended::Decision(decision), event, row)
+                }
+                Append::Review {
+                    decision_id,
+                    action,
+                    reviewer,
+                } => {
+                    if let Err(e) = mark_reviewed(conn, decision_id).await? {
+                        outcomes.push(Err(e));
+                        continue;
+                    }
+                    let review = ReviewEvent {
+                        id: ReviewEventId::new(),
+                        decision_id,
+                        action,
+                        reviewer,
+                        created_at: now,
+                        ledger_index: frontier.size(),
+                    };
+                    let row = review_row(&review);
+                    let event = review.ledger_event();
+                    (Appended::Review(review), event, row)
+                }
+            };
+            let index = frontier.size();
+            let bytes = event.to_bytes();
+            let leaf = leaf_hash(&bytes);
+            let first_stored = stored_hash_index(0, index);
+            for (k, h) in frontier.append(leaf).into_iter().enumerate() {
+                hash_rows.push(vec![Param::Int(to_sql_index(first_stored + k as u64)), Param::Bytes(h.0.to_vec())]);
+            }
+            entry_rows.push(vec![
+                Param::Int(to_sql_index(index)),
+                Param::Text(event.kind().to_owned()),
+                Param::Text(event.record_id()),
+                Param::Bytes(bytes),
+                Param::Bytes(leaf.0.to_vec()),
+                Param::Int(unix_millis(now)),
+            ]);
+            match &appended {
+                Appended::Decision(_) => decision_rows.push(record_row),
+                Appended::Review(_) => review_rows.push(record_row),
+            }
+            outcomes.push(Ok(appended));
+        }
+
+        insert_rows(
+            conn,
+            "decisions (id, service, model_name, model_version, input_sha256, input, input_expires_at, output, \
+             explanation, confidence, status, initial_status, requested_by, reference, created_at, ledger_index)",
+            decision_rows,
+        )
+        .await?;
+        insert_rows(
+            conn,
+            "review_events (id, decision_id, action, output, reason, reviewer, created_at, ledger_index)",
+            review_rows,
+        )
+        .await?;
+        insert_rows(conn, "ledger_entries (idx, kind, record_id, entry, leaf_hash, created_at)", entry_rows).await?;
+        insert_rows(conn, "ledger_hashes (id, hash)", hash_rows).await?;
+
+        let size = frontier.size();
+        let due = size > last_checkpoint
+            && (force_checkpoint
+                || size - last_checkpoint >= self.config.checkpoint_every
+                || self.last_checkpoint_at.elapsed() >= self.config.checkpoint_interval);
+        let checkpoint = if due {
+            let root = frontier.root();
+            let note = self.signer.sign(size, root);
+            sqlx::query(
+                "INSERT INTO checkpoints (tree_size, root_hash, note, created_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (tree_size) DO NOTHING",
+            )
+            .bind(to_sql_index(size))
+            .bind(root.0.to_vec())
+            .bind(note.clone())
+            .bind(unix_millis(now))
+            .execute(&mut *conn)
+            .await?;
+            last_checkpoint = size;
+            self.last_checkpoint_at = Instant::now();
+            Some(StoredCheckpoint {
+                size,
+                root,
+                note,
+                created_at: now,
+            })
+        } else if force_checkpoint && size > 0 {
+            crate::audit::latest_checkpoint_on(conn).await?
+        } else {
+            None
+        };
+        self.frontier = Some(frontier);
+        self.last_checkpoint_size = Some(last_checkpoint);
+        Ok((outcomes, checkpoint))
+    }
+}
+
+/// `Ok(Ok(()))` when the decision was waiting and is now reviewed; `Ok(Err)`
+/// for a request-level failure that must not fail the rest of the batch.
+async fn mark_reviewed(
+    conn: &mut AnyConnection,
+    decision_id: DecisionId,
+) -> Result<Result<(), StoreError>, StoreError> {
+    let done = sqlx::query("UPDATE decisions SET status = 'reviewed' WHERE id = $1 AND status <> 'reviewed'")
+        .bind(decision_id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 1 {
+        return Ok(Ok(()));
+    }
+    let exists = sqlx::query("SELECT 1 FROM decisions WHERE id = $1")
+        .bind(decision_id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some();
+    Ok(Err(if exists {
+        StoreError::Conflict(format!("decision {decision_id} has already been reviewed"))
+    } else {
+        StoreError::NotFound {
+            what: "decision",
+            id: decision_id.to_string(),
+        }
+    }))
+}
+
+fn decision_from(new: NewDecision, now: civic_core::Timestamp, index: u64) -> Decision {
+    Decision {
+        id: DecisionId::new(),
+        service: new.service,
+        model: new.model,
+        input_digest: new.input_digest,
+        output: new.output,
+        explanation: new.explanation,
+        confidence: new.confidence,
+        status: new.status,
+        initial_status: new.status,
+        requested_by: new.requested_by,
+        reference: new.reference,
+        created_at: now,
+        ledger_index: index,
+    }
+}
+
+fn decision_row(d: &Decision, new: &NewDecision, expires_at: Option<i64>) -> Vec<Param> {
+    let input = match (&new.input, expires_at) {
+        (Some(input), Some(_)) => Some(input.to_string()),
+        _ => None,
+    };
+    let expires_at = input.as_ref().and(expires_at);
+    vec![
+        Param::Text(d.id.to_string()),
+        Param::Text(d.service.as_str().to_owned()),
+        Param::Text(d.model.name.clone()),
+        Param::Text(d.model.version.clone()),
+        Param::Text(d.input_digest.to_hex()),
+        Param::OptText(input),
+        Param::OptInt(expires_at),
+        Param::Text(d.output.to_string()),
+        Param::Text(d.explanation.to_string()),
+        Param::OptFloat(d.confidence),
+        Param::Text(d.status.as_str().to_owned()),
+        Param::Text(d.initial_status.as_str().to_owned()),
+        Param::Text(d.requested_by.to_string()),
+        Param::OptText(d.reference.clone()),
+        Param::Int(unix_millis(d.created_at)),
+        Param::Int(to_sql_index(d.ledger_index)),
+    ]
+}
+
+fn review_row(r: &ReviewEvent) -> Vec<Param> {
+    let (output, reason) = match &r.action {
+        ReviewAction::Accept => (None, None),
+        ReviewAction::Override { output, reason } => (Some(output.to_string()), Some(reason.as_str().to_owned())),
+    };
+    vec![
+        Param::Text(r.id.to_string()),
+        Param::Text(r.decision_id.to_string()),
+        Param::Text(r.action.name().to_owned()),
+        Param::OptText(output),
+        Param::OptText(reason),
+        Param::Text(r.reviewer.to_string()),
+        Param::Int(unix_millis(r.created_at)),
+        Param::Int(to_sql_index(r.ledger_index)),
+    ]
+}
+
+/// Inserts `rows` into `table_and_columns` with as few statements as
+/// reasonable. Chunks have fixed sizes so that prepared statements are reused.
+async fn insert_rows(conn: &mut AnyConnection, table_and_columns: &str, rows: Vec<Vec<Param>>) -> Result<(), StoreError> {
+    const CHUNKS: [usize; 5] = [256, 64, 16, 4, 1];
+    let mut rows = rows.into_iter().peekable();
+    let mut remaining = rows.len();
+    while remaining > 0 {
+        let chunk = CHUNKS.into_iter().find(|&c| c <= remaining).unwrap_or(1);
+        let batch: Vec<Vec<Param>> = rows.by_ref().take(chunk).collect();
+        remaining -= batch.len();
+        let width = batch.first().map_or(0, Vec::len);
+        let mut sql = format!("INSERT INTO {table_and_columns} VALUES ");
+        let mut n = 0;
+        for (i, _) in batch.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for j in 0..width {
+                n += 1;
+                if j > 0 {
+                    sql.push(',');
+                }
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            }
+            sql.push(')');
+        }
+        let mut query = sqlx::query(&sql);
+        for param in batch.into_iter().flatten() {
+            query = match param {
+                Param::Text(v) => query.bind(v),
+                Param::OptText(v) => query.bind(v),
+                Param::Int(v) => query.bind(v),
+                Param::OptInt(v) => query.bind(v),
+                Param::OptFloat(v) => query.bind(v),
+                Param::Bytes(v) => query.bind(v),
+            };
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+async fn load_frontier(conn: &mut AnyConnection, size: u64) -> Result<Frontier, StoreError> {
+    let indexes = Frontier::required_indexes(size);
+    let hashes = crate::audit::read_hashes_on(conn, &indexes).await?;
+    Ok(Frontier::from_hashes(size, &hashes)?)
+}
+
+/// Errors cross the channel to many waiters; this keeps the code and message.
+fn clone_error(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
+        StoreError::WriterStopped => StoreError::WriterStopped,
+        StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
+        StoreError::NotFound { what, id } => StoreError::NotFound { what, id: id.clone() },
+        other => StoreError::Corrupt(other.to_string()),
+    }
+}

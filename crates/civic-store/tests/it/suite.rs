@@ -1,0 +1,266 @@
+use std::time::Duration;
+
+use civic_core::{DecisionStatus, KeyId, Reason, ReviewAction, Role};
+use civic_ledger::{leaf_hash, tree_hash, tree_hash_indexes, verify_inclusion, Frontier};
+use civic_store::{Append, Appended, StoreError, WriterConfig};
+use futures_util::TryStreamExt as _;
+use serde_json::json;
+
+use crate::support::{self, new_decision, open, TestDb};
+
+/// Defines each test once and runs it against every backend.
+macro_rules! backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(db) = crate::support::sqlite() {
+                        super::$name(db).await;
+                    }
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(db) = crate::support::postgres().await {
+                        super::$name(db).await;
+                    }
+                }
+            )*
+        }
+    };
+}
+
+backend_tests!(
+    decisions_read_back_exactly_as_hashed,
+    reviews_move_status_and_refuse_a_second_review,
+    reviewing_an_unknown_decision_is_not_found,
+    concurrent_appends_never_fork_or_reorder_the_tree,
+    two_writers_on_one_database_stay_consistent,
+    checkpoints_are_signed_every_n_entries_and_on_demand,
+    api_keys_authenticate_until_revoked,
+    raw_input_is_kept_only_with_retention_and_purged,
+);
+
+fn decision_of(a: Appended) -> civic_core::Decision {
+    match a {
+        Appended::Decision(d) => d,
+        Appended::Review(_) => panic!("expected a decision"),
+    }
+}
+
+async fn decisions_read_back_exactly_as_hashed(db: TestDb) {
+    let (store, writer, _) = open(&db, WriterConfig::default()).await;
+    let made = decision_of(
+        writer
+            .append(Append::Decision(new_decision(7, DecisionStatus::NeedsReview)))
+            .await
+            .expect("append"),
+    );
+    let read = store.decision(made.id).await.expect("read back");
+    assert_eq!(read, made);
+    let entry = store.ledger_entry(made.ledger_index).await.expect("entry");
+    assert_eq!(entry.entry, read.ledger_event().to_bytes());
+    assert_eq!(entry.leaf_hash, leaf_hash(&entry.entry).0.to_vec());
+    assert_eq!(entry.kind, "decision");
+}
+
+async fn reviews_move_status_and_refuse_a_second_review(db: TestDb) {
+    let (store, writer, _) = open(&db, WriterConfig::default()).await;
+    let d = decision_of(
+        writer
+            .append(Append::Decision(new_decision(1, DecisionStatus::NeedsReview)))
+            .await
+            .expect("append"),
+    );
+    let reviewer = KeyId::new();
+    let action = ReviewAction::Override {
+        output: json!({"team": "housing"}),
+        reason: Reason::parse("mentions damp in a council flat").expect("reason"),
+    };
+    let Appended::Review(review) = writer
+        .append(Append::Review {
+            decision_id: d.id,
+            action: action.clone(),
+            reviewer,
+        })
+        .await
+        .expect("review")
+    else {
+        panic!("expected a review");
+    };
+    assert_eq!(review.ledger_index, d.ledger_index + 1);
+    assert_eq!(store.decision(d.id).await.expect("read").status, DecisionStatus::Reviewed);
+    assert_eq!(store.reviews(d.id).await.expect("reviews"), vec![review.clone()]);
+    let entry = store.ledger_entry(review.ledger_index).await.expect("entry");
+    assert_eq!(entry.entry, review.ledger_event().to_bytes());
+
+    let again = writer
+        .append(Append::Review {
+            decision_id: d.id,
+            action: ReviewAction::Accept,
+            reviewer,
+        })
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    // The refused review left no trace in the ledger.
+    assert_eq!(store.ledger_size().await.expect("size"), 2);
+}
+
+async fn reviewing_an_unknown_decision_is_not_found(db: TestDb) {
+    let (store, writer, _) = open(&db, WriterConfig::default()).await;
+    let res = writer
+        .append(Append::Review {
+            decision_id: civic_core::DecisionId::new(),
+            action: ReviewAction::Accept,
+            reviewer: KeyId::new(),
+        })
+        .await;
+    assert!(matches!(res, Err(StoreError::NotFound { .. })), "{res:?}");
+    assert_eq!(store.ledger_size().await.expect("size"), 0);
+}
+
+/// Recomputes the tree from the stored entries and checks it against the
+/// stored hashes and the latest checkpoint.
+async fn assert_tree_consistent(store: &civic_store::Store, signer: &civic_ledger::LogSigner, expected: u64) {
+    let entries: Vec<_> = store.ledger_entries().try_collect().await.expect("entries");
+    assert_eq!(entries.len() as u64, expected);
+    let mut frontier = Frontier::new();
+    for (i, e) in entries.iter().enumerate() {
+        assert_eq!(e.index, i as u64, "indexes are contiguous");
+        frontier.append(leaf_hash(&e.entry));
+    }
+    let hashes = store.read_hashes(&tree_hash_indexes(expected)).await.expect("hashes");
+    assert_eq!(tree_hash(expected, &hashes).expect("root"), frontier.root());
+    let cp = store.latest_checkpoint().await.expect("cp").expect("a checkpoint");
+    let verified = signer.verifier().verify(&cp.note).expect("signature");
+    assert_eq!(verified.size, cp.size);
+    assert_eq!(verified.root, cp.root);
+}
+
+async fn concurrent_appends_never_fork_or_reorder_the_tree(db: TestDb) {
+    let (store, writer, signer) = open(&db, WriterConfig::default()).await;
+    let mut tasks = Vec::new();
+    for t in 0..16u64 {
+        let writer = writer.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            for i in 0..25u64 {
+                let a = writer
+                    .append(Append::Decision(new_decision(t * 100 + i, DecisionStatus::Auto)))
+                    .await
+                    .expect("append");
+                got.push(a.ledger_index());
+            }
+            got
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.expect("task"));
+    }
+    all.sort_unstable();
+    assert_eq!(all, (0..400).collect::<Vec<u64>>());
+    writer.checkpoint_now().await.expect("checkpoint");
+    assert_tree_consistent(&store, &signer, 400).await;
+}
+
+async fn two_writers_on_one_database_stay_consistent(db: TestDb) {
+    // Two independent stores and writer tasks stand for two `civic serve`
+    // processes sharing one database.
+    let (store_a, writer_a, signer) = open(&db, WriterConfig::default()).await;
+    let store_b = civic_store::Store::connect(&db.url).await.expect("second connect");
+    let (writer_b, _task) = civic_store::LedgerWriter::spawn(store_b, signer.clone(), WriterConfig::default());
+    let mut tasks = Vec::new();
+    for t in 0..8u64 {
+        let writer = if t % 2 == 0 { writer_a.clone() } else { writer_b.clone() };
+        tasks.push(tokio::spawn(async move {
+            for i in 0..20u64 {
+                writer
+                    .append(Append::Decision(new_decision(t * 100 + i, DecisionStatus::Auto)))
+                    .await
+                    .expect("append");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+    writer_a.checkpoint_now().await.expect("checkpoint");
+    assert_tree_consistent(&store_a, &signer, 160).await;
+}
+
+async fn checkpoints_are_signed_every_n_entries_and_on_demand(db: TestDb) {
+    let config = WriterConfig {
+        checkpoint_every: 10,
+        checkpoint_interval: Duration::from_secs(3600),
+        ..WriterConfig::default()
+    };
+    let (store, writer, signer) = open(&db, config).await;
+    assert_eq!(writer.checkpoint_now().await.expect("empty"), None);
+    for i in 0..25 {
+        writer
+            .append(Append::Decision(new_decision(i, DecisionStatus::Auto)))
+            .await
+            .expect("append");
+    }
+    let sizes: Vec<u64> = store.checkpoints().await.expect("cps").iter().map(|c| c.size).collect();
+    assert_eq!(sizes, vec![10, 20]);
+    let cp = writer.checkpoint_now().await.expect("now").expect("some");
+    assert_eq!(cp.size, 25);
+    // An inclusion proof for entry 13 against the signed root.
+    let entry = store.ledger_entry(13).await.expect("entry");
+    let idx = civic_ledger::inclusion_proof_indexes(13, 25).expect("indexes");
+    let proof = civic_ledger::inclusion_proof(13, 25, &store.read_hashes(&idx).await.expect("hashes")).expect("proof");
+    let checkpoint = signer.verifier().verify(&cp.note).expect("verify");
+    verify_inclusion(&leaf_hash(&entry.entry), 13, 25, &proof, &checkpoint.root).expect("included");
+}
+
+async fn api_keys_authenticate_until_revoked(db: TestDb) {
+    let store = civic_store::Store::connect(&db.url).await.expect("connect");
+    let made = store.create_key("case-system", Role::Caseworker).await.expect("create");
+    let found = store.authenticate(&made.token).await.expect("auth").expect("valid token");
+    assert_eq!(found, made.key);
+    assert_eq!(store.authenticate("civic_wrong").await.expect("auth"), None);
+    assert_eq!(store.authenticate("").await.expect("auth"), None);
+    assert_eq!(store.list_keys().await.expect("list"), vec![made.key.clone()]);
+    let revoked = store.revoke_key(made.key.id).await.expect("revoke");
+    assert!(revoked.revoked_at.is_some());
+    assert_eq!(store.authenticate(&made.token).await.expect("auth"), None);
+    assert!(matches!(store.revoke_key(made.key.id).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(store.revoke_key(KeyId::new()).await, Err(StoreError::NotFound { .. })));
+}
+
+async fn raw_input_is_kept_only_with_retention_and_purged(db: TestDb) {
+    let (store, writer, _) = open(&db, WriterConfig::default()).await;
+    let d = decision_of(
+        writer
+            .append(Append::Decision(new_decision(1, DecisionStatus::Auto)))
+            .await
+            .expect("append"),
+    );
+    assert_eq!(store.decision_input(d.id).await.expect("input"), None, "no retention, no input");
+
+    let retained = WriterConfig {
+        input_retention: Some(Duration::from_millis(1)),
+        ..WriterConfig::default()
+    };
+    let store2 = civic_store::Store::connect(&db.url).await.expect("connect");
+    let (writer2, _t) = civic_store::LedgerWriter::spawn(store2, support::signer(), retained);
+    let d2 = decision_of(
+        writer2
+            .append(Append::Decision(new_decision(2, DecisionStatus::Auto)))
+            .await
+            .expect("append"),
+    );
+    assert_eq!(
+        store.decision_input(d2.id).await.expect("input"),
+        Some(json!({"text": "message 2"}))
+    );
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(store.purge_expired_inputs().await.expect("purge"), 1);
+    assert_eq!(store.decision_input(d2.id).await.expect("input"), None);
+}
