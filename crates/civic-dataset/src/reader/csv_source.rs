@@ -1,0 +1,281 @@
+//! CSV records: RFC 4180 parsing is the `csv` crate's; line numbers, UTF-8
+//! and field counts are checked here.
+//!
+//! Line numbers are counted here rather than taken from the `csv` crate's
+//! record positions, which are wrong after blank lines and with CRLF line
+//! ends (a record after a blank line is reported one line early, and CRLF
+//! lines are counted from the second record on). Instead the input passes
+//! through a [`NewlineCounter`], and a record's start line is worked out from
+//! where it ends: the line of its last byte, less the newlines inside it.
+
+use std::collections::VecDeque;
+use std::io::{self, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use csv::{ByteRecord, StringRecord};
+
+use super::InvalidUtf8;
+use crate::record::{Cells, Schema};
+use crate::{Error, Record};
+
+pub(crate) struct CsvSource {
+    reader: csv::Reader<NewlineCounter<Box<dyn Read + Send>>>,
+    schema: Arc<Schema>,
+    invalid_utf8: InvalidUtf8,
+    replaced_lines: Vec<u64>,
+    /// The byte length of the last row, to size the next row's buffer in one
+    /// allocation rather than by repeated growth.
+    last_len: usize,
+}
+
+impl CsvSource {
+    pub(crate) fn new(
+        input: Box<dyn Read + Send>,
+        path: PathBuf,
+        invalid_utf8: InvalidUtf8,
+    ) -> Result<Self, Error> {
+        // The header is read as an ordinary row so that it gets the same
+        // UTF-8 handling and line numbers as the rest; `flexible` because
+        // field counts are checked here, where the error can name the line
+        // and lenient mode can skip the row and go on.
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(NewlineCounter::new(input));
+        let mut source = Self {
+            reader,
+            schema: Arc::new(Schema::new(path)),
+            invalid_utf8,
+            replaced_lines: Vec::new(),
+            last_len: 0,
+        };
+        let Some((line, header)) = source.read_row()? else {
+            return Err(Error::NoHeader {
+                path: source.schema.path.clone(),
+            });
+        };
+        // A bad header is always fatal: without names no row can be read.
+        let header = source.decode(line, header)?;
+        let names = header.iter().map(str::to_owned).collect();
+        source.schema = Arc::new(Schema::with_names(source.schema.path.clone(), names)?);
+        Ok(source)
+    }
+
+    pub(crate) fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    pub(crate) fn replaced_lines(&self) -> &[u64] {
+        &self.replaced_lines
+    }
+
+    pub(crate) fn next_record(
+        &mut self,
+        note: &mut impl FnMut(Error) -> Result<(), Error>,
+    ) -> Result<Option<Record>, Error> {
+        while let Some((line, row)) = self.read_row()? {
+            if row.len() != self.schema.names.len() {
+                note(Error::WrongFieldCount {
+                    path: self.schema.path.clone(),
+                    line,
+                    expected: self.schema.names.len(),
+                    found: row.len(),
+                })?;
+                continue;
+            }
+            match self.decode(line, row) {
+                Ok(row) => {
+                    let schema = Arc::clone(&self.schema);
+                    return Ok(Some(Record::new(line, schema, Cells::Csv(row))));
+                }
+                Err(e) => note(e)?,
+            }
+        }
+        Ok(None)
+    }
+
+    /// The next row, undecoded, with the line it starts on.
+    fn read_row(&mut self) -> Result<Option<(u64, ByteRecord)>, Error> {
+        let mut row = ByteRecord::with_capacity(self.last_len, self.schema.names.len());
+        let more = self
+            .reader
+            .read_byte_record(&mut row)
+            .map_err(|e| Error::csv(&self.schema.path, "reading", e))?;
+        if !more {
+            return Ok(None);
+        }
+        self.last_len = row.as_slice().len();
+        // The reader's position is now just past the row's terminator (or
+        // the first byte of a CRLF), so the byte before it lies on the row's
+        // last line, and the newlines before that byte count the lines before.
+        let end = self.reader.position().byte();
+        let newlines_before_last_byte = self.reader.get_mut().count_before(end.saturating_sub(1));
+        let newlines_inside = count_newlines(row.as_slice());
+        let line = 1 + newlines_before_last_byte.saturating_sub(newlines_inside);
+        Ok(Some((line, row)))
+    }
+
+    /// Validates a row as UTF-8 without copying it, or replaces invalid bytes.
+    fn decode(&mut self, line: u64, row: ByteRecord) -> Result<StringRecord, Error> {
+        match StringRecord::from_byte_record(row) {
+            Ok(row) => Ok(row),
+            Err(err) => {
+                let row = err.into_byte_record();
+                let (line, column) = invalid_utf8_place(line, &row);
+                if self.invalid_utf8 == InvalidUtf8::Replace {
+                    self.replaced_lines.push(line);
+                    return Ok(StringRecord::from_byte_record_lossy(row));
+                }
+                Err(Error::InvalidUtf8 {
+                    path: self.schema.path.to_owned(),
+                    line,
+                    column,
+                })
+            }
+        }
+    }
+}
+
+fn count_newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// The line of the first invalid UTF-8 byte in a row starting on `line`, and
+/// its 1-based byte offset within its field on that line. A quoted field may
+/// span lines, so newlines inside earlier fields and inside the bad field
+/// move the line on.
+fn invalid_utf8_place(mut line: u64, row: &ByteRecord) -> (u64, u64) {
+    let mut column = 1;
+    for field in row {
+        column = 1;
+        let valid_up_to = match std::str::from_utf8(field) {
+            Ok(_) => field.len(),
+            Err(e) => e.valid_up_to(),
+        };
+        for &byte in &field[..valid_up_to] {
+            if byte == b'\n' {
+                line += 1;
+                column = 1;
+            } else {
+                column += 1;
+            }
+        }
+        if valid_up_to < field.len() {
+            return (line, column);
+        }
+    }
+    (line, column)
+}
+
+/// Passes bytes through, noting where each newline is so that the number of
+/// newlines before any byte offset can be asked for. Offsets must be asked
+/// for in increasing order; newlines before the last offset asked for are
+/// only counted, not kept, so memory is bounded by the newlines the CSV
+/// reader has buffered ahead.
+struct NewlineCounter<R> {
+    inner: R,
+    offset: u64,
+    counted: u64,
+    pending: VecDeque<u64>,
+}
+
+impl<R> NewlineCounter<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            offset: 0,
+            counted: 0,
+            pending: VecDeque::new(),
+        }
+    }
+
+    /// The number of newlines at byte offsets before `offset`.
+    fn count_before(&mut self, offset: u64) -> u64 {
+        while self.pending.front().is_some_and(|&at| at < offset) {
+            self.pending.pop_front();
+            self.counted += 1;
+        }
+        self.counted
+    }
+}
+
+impl<R: Read> Read for NewlineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let start = self.offset;
+        self.pending.extend(
+            buf[..n]
+                .iter()
+                .enumerate()
+                .filter(|&(_, &b)| b == b'\n')
+                .map(|(i, _)| start + i as u64),
+        );
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads `input` as CSV and returns the start line of each row (header
+    /// included), for tests.
+    fn row_lines(input: &str) -> Vec<u64> {
+        let mut source = CsvSource {
+            reader: csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(NewlineCounter::new(Box::new(io::Cursor::new(
+                    input.as_bytes().to_vec(),
+                )))),
+            schema: Arc::new(Schema::new(PathBuf::from("t.csv"))),
+            invalid_utf8: InvalidUtf8::Reject,
+            replaced_lines: Vec::new(),
+            last_len: 0,
+        };
+        let mut lines = Vec::new();
+        while let Some((line, _)) = source.read_row().unwrap() {
+            lines.push(line);
+        }
+        lines
+    }
+
+    #[test]
+    fn rows_start_on_the_right_line() {
+        let cases: [(&str, &[u64]); 10] = [
+            ("a\n1\n2\n", &[1, 2, 3]),
+            ("a\n1\n2", &[1, 2, 3]),
+            ("a\r\n1\r\n2\r\n", &[1, 2, 3]),
+            ("a\r\n1\r\n2", &[1, 2, 3]),
+            ("\u{feff}a\n1\n", &[1, 2]),
+            ("a\n1\n\n\n2\n3\n", &[1, 2, 5, 6]),
+            ("a\r\n\r\n1\r\n", &[1, 3]),
+            ("\n\na\n1\n", &[3, 4]),
+            ("a\n\"x\ny\"\n2\n", &[1, 2, 4]),
+            ("a\n\"x\r\n\r\ny\"\r\n\"\n\"\n2", &[1, 2, 5, 7]),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(row_lines(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_place_counts_lines_inside_quoted_fields() {
+        let row = ByteRecord::from(vec![&b"ab"[..], &b"x\nyz\xff"[..]]);
+        // Field 2 starts on line 4; the bad byte is after "\nyz" on line 5.
+        assert_eq!(invalid_utf8_place(4, &row), (5, 3));
+    }
+
+    #[test]
+    fn newline_counter_counts_across_reads() {
+        let mut counter = NewlineCounter::new(io::Cursor::new(b"a\nb\n\nc".to_vec()));
+        let mut buf = [0; 3];
+        while counter.read(&mut buf).unwrap() > 0 {}
+        assert_eq!(counter.count_before(0), 0);
+        assert_eq!(counter.count_before(2), 1);
+        assert_eq!(counter.count_before(5), 3);
+        assert_eq!(counter.count_before(99), 3);
+    }
+}
