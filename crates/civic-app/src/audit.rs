@@ -9,8 +9,8 @@ use std::fmt;
 
 use civic_core::{Decision, DecisionId, ReviewEvent};
 use civic_ledger::{
-    inclusion_proof, inclusion_proof_indexes, leaf_hash, stored_hash_index, Frontier, Hash, LogVerifier, ProofBundle,
-    VerifiedProof,
+    Frontier, Hash, LogVerifier, ProofBundle, VerifiedProof, inclusion_proof,
+    inclusion_proof_indexes, leaf_hash, stored_hash_index,
 };
 use civic_store::{EntryRow, StoreError};
 use futures_util::stream::{BoxStream, StreamExt as _};
@@ -114,11 +114,17 @@ impl fmt::Display for Inconsistency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Inconsistency::BadCheckpointSignature { size, reason } => {
-                write!(f, "the checkpoint for tree size {size} is not validly signed: {reason}")
+                write!(
+                    f,
+                    "the checkpoint for tree size {size} is not validly signed: {reason}"
+                )
             }
             Inconsistency::EntryMissing { index } => write!(f, "entry {index} is missing"),
             Inconsistency::EntryAltered { index } => {
-                write!(f, "entry {index} was altered: its bytes no longer match the hash recorded when it was appended")
+                write!(
+                    f,
+                    "entry {index} was altered: its bytes no longer match the hash recorded when it was appended"
+                )
             }
             Inconsistency::RecordMissing { index, kind, id } => {
                 write!(f, "entry {index}: the {kind} record {id} is missing")
@@ -128,9 +134,15 @@ impl fmt::Display for Inconsistency {
                 "entry {index}: the {kind} record {id} differs from what was recorded in the ledger (altered or reordered)"
             ),
             Inconsistency::RecordWithoutEntry { index, id } => {
-                write!(f, "record {id} claims ledger entry {index}, which does not hold it")
+                write!(
+                    f,
+                    "record {id} claims ledger entry {index}, which does not hold it"
+                )
             }
-            Inconsistency::StoredHashAltered { stored_index, index } => write!(
+            Inconsistency::StoredHashAltered {
+                stored_index,
+                index,
+            } => write!(
                 f,
                 "stored hash {stored_index} (used for proofs, covering entries up to {index}) was altered"
             ),
@@ -139,7 +151,10 @@ impl fmt::Display for Inconsistency {
                 "the first {size} entries do not match the signed checkpoint for that size; \
                  an entry from {from_index} onwards was altered, removed or reordered"
             ),
-            Inconsistency::Truncated { signed_size, entries } => write!(
+            Inconsistency::Truncated {
+                signed_size,
+                entries,
+            } => write!(
                 f,
                 "a checkpoint signed {signed_size} entries but only {entries} remain: entry {entries} is missing"
             ),
@@ -175,7 +190,10 @@ impl App {
     ///
     /// The outer error is a failure to read; the inner one the first
     /// inconsistency found.
-    pub async fn verify_ledger(&self, progress: &(dyn Fn(u64) + Sync)) -> Result<VerifyOutcome, AppError> {
+    pub async fn verify_ledger(
+        &self,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<VerifyOutcome, AppError> {
         let store = self.store();
         let checkpoints = store.checkpoints().await?;
         for cp in &checkpoints {
@@ -185,13 +203,13 @@ impl App {
                     return Ok(Err(Inconsistency::BadCheckpointSignature {
                         size: cp.size,
                         reason: "the signed note does not match the stored size and root".into(),
-                    }))
+                    }));
                 }
                 Err(e) => {
                     return Ok(Err(Inconsistency::BadCheckpointSignature {
                         size: cp.size,
                         reason: e.to_string(),
-                    }))
+                    }));
                 }
             }
         }
@@ -219,7 +237,9 @@ impl App {
             if leaf.0.as_slice() != entry.leaf_hash.as_slice() {
                 return Ok(Err(Inconsistency::EntryAltered { index }));
             }
-            if let Err(bad) = check_record(&entry, &mut decisions, &mut reviews, &mut report).await? {
+            if let Err(bad) =
+                check_record(&entry, &mut decisions, &mut reviews, &mut report).await?
+            {
                 return Ok(Err(bad));
             }
             let first_stored = stored_hash_index(0, index);
@@ -227,7 +247,12 @@ impl App {
                 let stored_index = first_stored + k as u64;
                 match hashes.next().await.transpose()? {
                     Some((id, got)) if id == stored_index && got == want => {}
-                    _ => return Ok(Err(Inconsistency::StoredHashAltered { stored_index, index })),
+                    _ => {
+                        return Ok(Err(Inconsistency::StoredHashAltered {
+                            stored_index,
+                            index,
+                        }));
+                    }
                 }
             }
             report.entries += 1;
@@ -286,7 +311,9 @@ impl App {
                 .ok_or_else(|| AppError::Internal(format!("no checkpoint covers entry {index}")))?,
         };
         let entry = store.ledger_entry(index).await?;
-        let hashes = store.read_hashes(&inclusion_proof_indexes(index, checkpoint.size)?).await?;
+        let hashes = store
+            .read_hashes(&inclusion_proof_indexes(index, checkpoint.size)?)
+            .await?;
         let path = inclusion_proof(index, checkpoint.size, &hashes)?;
         Ok(ProofBundle::new(
             index,
@@ -334,14 +361,20 @@ async fn check_record(
                 return Ok(Err(missing()));
             }
             report.decisions += 1;
-            decisions.advance().await?.map(|d| d.ledger_event().to_bytes())
+            decisions
+                .advance()
+                .await?
+                .map(|d| d.ledger_event().to_bytes())
         }
         "review" => {
             if reviews.next.as_ref().map(|r| r.ledger_index) != Some(index) {
                 return Ok(Err(missing()));
             }
             report.reviews += 1;
-            reviews.advance().await?.map(|r| r.ledger_event().to_bytes())
+            reviews
+                .advance()
+                .await?
+                .map(|r| r.ledger_event().to_bytes())
         }
         _ => return Ok(Err(altered())),
     };
@@ -353,7 +386,10 @@ async fn check_record(
 
 /// Checks a proof bundle offline. With `trusted_key` (the ledger's public
 /// key text), the bundle's embedded key must match it.
-pub fn check_proof(bundle: &ProofBundle, trusted_key: Option<&str>) -> Result<VerifiedProof, AppError> {
+pub fn check_proof(
+    bundle: &ProofBundle,
+    trusted_key: Option<&str>,
+) -> Result<VerifiedProof, AppError> {
     let verifier = match trusted_key {
         Some(key) => {
             let trusted = LogVerifier::from_verifier_key(key.trim())?;

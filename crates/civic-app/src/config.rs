@@ -115,7 +115,10 @@ impl Config {
     /// Loads the configuration: `overrides` (flags and environment) win over
     /// `civic.toml` in the data directory, which wins over the defaults.
     pub fn load(overrides: Overrides) -> Result<Self, AppError> {
-        let data_dir = overrides.data_dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let data_dir = overrides
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
         let file = read_file_settings(&data_dir)?;
         Self::merge(data_dir, overrides, file)
     }
@@ -135,9 +138,12 @@ impl Config {
             ));
         }
         let bind_text = o.bind.or(f.bind).unwrap_or_else(|| DEFAULT_BIND.to_owned());
-        let bind = bind_text
-            .parse()
-            .map_err(|_| invalid("bind", format!("{bind_text:?} is not an address like 127.0.0.1:8080")))?;
+        let bind = bind_text.parse().map_err(|_| {
+            invalid(
+                "bind",
+                format!("{bind_text:?} is not an address like 127.0.0.1:8080"),
+            )
+        })?;
         let body_limit = o.body_limit.or(f.body_limit).unwrap_or(DEFAULT_BODY_LIMIT);
         if body_limit < 1024 {
             return Err(invalid("body_limit", "must be at least 1024 bytes"));
@@ -146,13 +152,25 @@ impl Config {
         if checkpoint_every == 0 {
             return Err(invalid("checkpoint_every", "must be at least 1"));
         }
-        let interval = o.checkpoint_interval_secs.or(f.checkpoint_interval_secs).unwrap_or(10);
+        let interval = o
+            .checkpoint_interval_secs
+            .or(f.checkpoint_interval_secs)
+            .unwrap_or(10);
         if interval == 0 || interval > 86_400 {
-            return Err(invalid("checkpoint_interval_secs", "must be between 1 and 86400 seconds"));
+            return Err(invalid(
+                "checkpoint_interval_secs",
+                "must be between 1 and 86400 seconds",
+            ));
         }
-        let retention = o.input_retention_days.or(f.input_retention_days).unwrap_or(0);
+        let retention = o
+            .input_retention_days
+            .or(f.input_retention_days)
+            .unwrap_or(0);
         if retention > 3650 {
-            return Err(invalid("input_retention_days", "must be at most 3650 days (0 keeps no input)"));
+            return Err(invalid(
+                "input_retention_days",
+                "must be at most 3650 days (0 keeps no input)",
+            ));
         }
         let ledger_origin = o
             .ledger_origin
@@ -164,7 +182,9 @@ impl Config {
         {
             return Err(invalid(
                 "ledger_origin",
-                format!("{ledger_origin:?} must be a name without spaces or '+', e.g. civic.example.gov.uk/ledger"),
+                format!(
+                    "{ledger_origin:?} must be a name without spaces or '+', e.g. civic.example.gov.uk/ledger"
+                ),
             ));
         }
         let ledger_key_file = o
@@ -178,7 +198,12 @@ impl Config {
         let log_format = match o.log_format.or(f.log_format).as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
-            Some(other) => return Err(invalid("log_format", format!("{other:?} is not text or json"))),
+            Some(other) => {
+                return Err(invalid(
+                    "log_format",
+                    format!("{other:?} is not text or json"),
+                ));
+            }
         };
         Ok(Config {
             data_dir,
@@ -210,7 +235,7 @@ fn read_file_settings(data_dir: &Path) -> Result<FileSettings, AppError> {
             return Err(AppError::Io {
                 path: path.clone(),
                 message: e.to_string(),
-            })
+            });
         }
     };
     toml::from_str(&text).map_err(|e| AppError::ConfigFile {
@@ -281,6 +306,9 @@ mod tests {
     fn unknown_settings_in_the_file_are_refused_with_the_path() {
         let err = load_with("colour = \"blue\"", Overrides::default()).unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("civic.toml") && text.contains("colour"), "{text}");
+        assert!(
+            text.contains("civic.toml") && text.contains("colour"),
+            "{text}"
+        );
     }
 }

@@ -17,7 +17,7 @@ use civic_store::{Append, Appended, LedgerWriter, Store, WriterConfig};
 
 pub use config::{Config, LogFormat, Overrides};
 pub use error::AppError;
-pub use setup::{init, InitOutcome};
+pub use setup::{InitOutcome, init};
 
 /// An open Civic instance: configuration, store and ledger writer.
 #[derive(Debug, Clone)]
@@ -76,14 +76,22 @@ impl App {
     }
 
     /// A decision with its review events.
-    pub async fn decision_with_reviews(&self, id: DecisionId) -> Result<(Decision, Vec<ReviewEvent>), AppError> {
+    pub async fn decision_with_reviews(
+        &self,
+        id: DecisionId,
+    ) -> Result<(Decision, Vec<ReviewEvent>), AppError> {
         let decision = self.store.decision(id).await?;
         let reviews = self.store.reviews(id).await?;
         Ok((decision, reviews))
     }
 
     /// A person accepts or overrides a decision; recorded in the ledger.
-    pub async fn review(&self, id: DecisionId, action: ReviewAction, reviewer: KeyId) -> Result<ReviewEvent, AppError> {
+    pub async fn review(
+        &self,
+        id: DecisionId,
+        action: ReviewAction,
+        reviewer: KeyId,
+    ) -> Result<ReviewEvent, AppError> {
         match self
             .writer
             .append(Append::Review {
@@ -94,17 +102,24 @@ impl App {
             .await?
         {
             Appended::Review(r) => Ok(r),
-            Appended::Decision(_) => Err(AppError::Internal("the writer answered a review with a decision".into())),
+            Appended::Decision(_) => Err(AppError::Internal(
+                "the writer answered a review with a decision".into(),
+            )),
         }
     }
 
     /// Creates an API key; the token is in the result and nowhere else.
-    pub async fn create_key(&self, name: &str, role: Role) -> Result<civic_store::NewApiKey, AppError> {
+    pub async fn create_key(
+        &self,
+        name: &str,
+        role: Role,
+    ) -> Result<civic_store::NewApiKey, AppError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(AppError::Invalid {
                 field: "name",
-                message: "a key needs a name of 1 to 100 characters, e.g. case-management-system".into(),
+                message: "a key needs a name of 1 to 100 characters, e.g. case-management-system"
+                    .into(),
             });
         }
         Ok(self.store.create_key(name, role).await?)

@@ -44,7 +44,8 @@ pub async fn init(config: &Config) -> Result<InitOutcome, AppError> {
     let signer = crate::new_signer(&config.ledger_origin)?;
     write_private(&config.ledger_key_file, signer.private_key())?;
     let public = config.ledger_public_key_file();
-    std::fs::write(&public, format!("{}\n", signer.verifier_key())).map_err(|e| io_err(&public, e))?;
+    std::fs::write(&public, format!("{}\n", signer.verifier_key()))
+        .map_err(|e| io_err(&public, e))?;
     let admin = store.create_key("first-admin", Role::Admin).await?;
     store.close().await;
     Ok(InitOutcome::Created {
@@ -75,7 +76,7 @@ pub(crate) fn load_signer(config: &Config) -> Result<LogSigner, AppError> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(AppError::NotInitialised { path: path.clone() })
+            return Err(AppError::NotInitialised { path: path.clone() });
         }
         Err(e) => return Err(io_err(path, e)),
     };

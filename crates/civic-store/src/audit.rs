@@ -1,14 +1,14 @@
 //! Reading the ledger back: checkpoints, stored hashes and ordered streams of
 //! entries and records for `civic audit verify`.
 
-use civic_core::{from_unix_millis, Decision, ReviewEvent, Timestamp};
+use civic_core::{Decision, ReviewEvent, Timestamp, from_unix_millis};
 use civic_ledger::Hash;
 use futures_util::stream::{BoxStream, StreamExt as _};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 
-use crate::decisions::{row_to_decision, row_to_review, DECISION_COLUMNS, REVIEW_COLUMNS};
-use crate::{from_sql_index, to_sql_index, Store, StoreError};
+use crate::decisions::{DECISION_COLUMNS, REVIEW_COLUMNS, row_to_decision, row_to_review};
+use crate::{Store, StoreError, from_sql_index, to_sql_index};
 
 /// A signed checkpoint as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +51,8 @@ fn row_to_checkpoint(row: &AnyRow) -> Result<StoredCheckpoint, StoreError> {
         size: from_sql_index(row.try_get("tree_size")?)?,
         root: hash_from(row.try_get("root_hash")?, "checkpoint root")?,
         note: row.try_get("note")?,
-        created_at: from_unix_millis(created_at).ok_or_else(|| StoreError::Corrupt("checkpoint time".into()))?,
+        created_at: from_unix_millis(created_at)
+            .ok_or_else(|| StoreError::Corrupt("checkpoint time".into()))?,
     })
 }
 
@@ -67,7 +68,9 @@ fn row_to_entry(row: &AnyRow) -> Result<EntryRow, StoreError> {
 
 const CHECKPOINT_COLUMNS: &str = "tree_size, root_hash, note, created_at";
 
-pub(crate) async fn latest_checkpoint_on(conn: &mut AnyConnection) -> Result<Option<StoredCheckpoint>, StoreError> {
+pub(crate) async fn latest_checkpoint_on(
+    conn: &mut AnyConnection,
+) -> Result<Option<StoredCheckpoint>, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY tree_size DESC LIMIT 1"
     ))
@@ -77,7 +80,10 @@ pub(crate) async fn latest_checkpoint_on(conn: &mut AnyConnection) -> Result<Opt
 }
 
 /// Reads stored hashes by index, returning them in the order asked for.
-pub(crate) async fn read_hashes_on(conn: &mut AnyConnection, indexes: &[u64]) -> Result<Vec<Hash>, StoreError> {
+pub(crate) async fn read_hashes_on(
+    conn: &mut AnyConnection,
+    indexes: &[u64],
+) -> Result<Vec<Hash>, StoreError> {
     let mut out = Vec::with_capacity(indexes.len());
     // Bounded IN lists keep within every backend's parameter limit.
     for chunk in indexes.chunks(500) {
@@ -97,11 +103,9 @@ pub(crate) async fn read_hashes_on(conn: &mut AnyConnection, indexes: &[u64]) ->
             found.insert(id, hash_from(row.try_get("hash")?, "stored hash")?);
         }
         for i in chunk {
-            out.push(
-                *found
-                    .get(i)
-                    .ok_or_else(|| StoreError::Corrupt(format!("stored hash {i} is missing from the ledger")))?,
-            );
+            out.push(*found.get(i).ok_or_else(|| {
+                StoreError::Corrupt(format!("stored hash {i} is missing from the ledger"))
+            })?);
         }
     }
     Ok(out)
@@ -116,9 +120,11 @@ impl Store {
 
     /// Every signed checkpoint, smallest tree first.
     pub async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError> {
-        let rows = sqlx::query(&format!("SELECT {CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY tree_size"))
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(&format!(
+            "SELECT {CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY tree_size"
+        ))
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(row_to_checkpoint).collect()
     }
 
@@ -138,23 +144,30 @@ impl Store {
 
     /// One ledger entry.
     pub async fn ledger_entry(&self, index: u64) -> Result<EntryRow, StoreError> {
-        let row = sqlx::query("SELECT idx, kind, record_id, entry, leaf_hash FROM ledger_entries WHERE idx = $1")
-            .bind(to_sql_index(index))
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "ledger entry",
-                id: index.to_string(),
-            })?;
+        let row = sqlx::query(
+            "SELECT idx, kind, record_id, entry, leaf_hash FROM ledger_entries WHERE idx = $1",
+        )
+        .bind(to_sql_index(index))
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "ledger entry",
+            id: index.to_string(),
+        })?;
         row_to_entry(&row)
     }
 
     /// Every ledger entry in index order, streamed.
     pub fn ledger_entries(&self) -> BoxStream<'_, Result<EntryRow, StoreError>> {
-        sqlx::query("SELECT idx, kind, record_id, entry, leaf_hash FROM ledger_entries ORDER BY idx")
-            .fetch(self.pool())
-            .map(|r| r.map_err(StoreError::from).and_then(|row| row_to_entry(&row)))
-            .boxed()
+        sqlx::query(
+            "SELECT idx, kind, record_id, entry, leaf_hash FROM ledger_entries ORDER BY idx",
+        )
+        .fetch(self.pool())
+        .map(|r| {
+            r.map_err(StoreError::from)
+                .and_then(|row| row_to_entry(&row))
+        })
+        .boxed()
     }
 
     /// Every stored hash `(index, hash)` in index order, streamed.
@@ -163,7 +176,10 @@ impl Store {
             .fetch(self.pool())
             .map(|r| {
                 let row = r?;
-                Ok((from_sql_index(row.try_get("id")?)?, hash_from(row.try_get("hash")?, "stored hash")?))
+                Ok((
+                    from_sql_index(row.try_get("id")?)?,
+                    hash_from(row.try_get("hash")?, "stored hash")?,
+                ))
             })
             .boxed()
     }
@@ -171,20 +187,30 @@ impl Store {
     /// Every decision in ledger order, streamed.
     pub fn decisions_in_ledger_order(&self) -> BoxStream<'_, Result<Decision, StoreError>> {
         static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        let sql = SQL.get_or_init(|| format!("SELECT {DECISION_COLUMNS} FROM decisions ORDER BY ledger_index"));
+        let sql = SQL.get_or_init(|| {
+            format!("SELECT {DECISION_COLUMNS} FROM decisions ORDER BY ledger_index")
+        });
         sqlx::query(sql)
             .fetch(self.pool())
-            .map(|r| r.map_err(StoreError::from).and_then(|row| row_to_decision(&row)))
+            .map(|r| {
+                r.map_err(StoreError::from)
+                    .and_then(|row| row_to_decision(&row))
+            })
             .boxed()
     }
 
     /// Every review event in ledger order, streamed.
     pub fn reviews_in_ledger_order(&self) -> BoxStream<'_, Result<ReviewEvent, StoreError>> {
         static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        let sql = SQL.get_or_init(|| format!("SELECT {REVIEW_COLUMNS} FROM review_events ORDER BY ledger_index"));
+        let sql = SQL.get_or_init(|| {
+            format!("SELECT {REVIEW_COLUMNS} FROM review_events ORDER BY ledger_index")
+        });
         sqlx::query(sql)
             .fetch(self.pool())
-            .map(|r| r.map_err(StoreError::from).and_then(|row| row_to_review(&row)))
+            .map(|r| {
+                r.map_err(StoreError::from)
+                    .and_then(|row| row_to_review(&row))
+            })
             .boxed()
     }
 }

@@ -1,19 +1,20 @@
 //! Reading decision records and review events back.
 
 use civic_core::{
-    from_unix_millis, now_millis, unix_millis, Decision, DecisionId, Digest, ModelRef, Reason,
-    ReviewAction, ReviewEvent, Service,
+    Decision, DecisionId, Digest, ModelRef, Reason, ReviewAction, ReviewEvent, Service,
+    from_unix_millis, now_millis, unix_millis,
 };
 use serde_json::Value;
-use sqlx::any::AnyRow;
 use sqlx::Row as _;
+use sqlx::any::AnyRow;
 
-use crate::{from_sql_index, Store, StoreError};
+use crate::{Store, StoreError, from_sql_index};
 
 pub(crate) const DECISION_COLUMNS: &str = "id, service, model_name, model_version, input_sha256, output, explanation, \
      confidence, status, initial_status, requested_by, reference, created_at, ledger_index";
 
-pub(crate) const REVIEW_COLUMNS: &str = "id, decision_id, action, output, reason, reviewer, created_at, ledger_index";
+pub(crate) const REVIEW_COLUMNS: &str =
+    "id, decision_id, action, output, reason, reviewer, created_at, ledger_index";
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
@@ -44,13 +45,18 @@ pub(crate) fn row_to_decision(row: &AnyRow) -> Result<Decision, StoreError> {
             name: row.try_get("model_name")?,
             version: row.try_get("model_version")?,
         },
-        input_digest: Digest::from_hex(&digest).ok_or_else(|| corrupt("input_sha256", "not 64 hex digits"))?,
+        input_digest: Digest::from_hex(&digest)
+            .ok_or_else(|| corrupt("input_sha256", "not 64 hex digits"))?,
         output: json_column(row, "output")?,
         explanation: json_column(row, "explanation")?,
         confidence: row.try_get("confidence")?,
         status: status.parse().map_err(|e| corrupt("status", e))?,
-        initial_status: initial_status.parse().map_err(|e| corrupt("initial_status", e))?,
-        requested_by: requested_by.parse().map_err(|e| corrupt("requested_by", e))?,
+        initial_status: initial_status
+            .parse()
+            .map_err(|e| corrupt("initial_status", e))?,
+        requested_by: requested_by
+            .parse()
+            .map_err(|e| corrupt("requested_by", e))?,
         reference: row.try_get("reference")?,
         created_at: time_column(row, "created_at")?,
         ledger_index: from_sql_index(row.try_get("ledger_index")?)?,
@@ -68,7 +74,8 @@ pub(crate) fn row_to_review(row: &AnyRow) -> Result<ReviewEvent, StoreError> {
         "override" => {
             let output = json_column(row, "output")?;
             let reason: Option<String> = row.try_get("reason")?;
-            let reason = Reason::parse(reason.as_deref().unwrap_or_default()).map_err(|e| corrupt("reason", e))?;
+            let reason = Reason::parse(reason.as_deref().unwrap_or_default())
+                .map_err(|e| corrupt("reason", e))?;
             ReviewAction::Override { output, reason }
         }
         other => return Err(corrupt("review action", other)),
@@ -86,14 +93,16 @@ pub(crate) fn row_to_review(row: &AnyRow) -> Result<ReviewEvent, StoreError> {
 impl Store {
     /// One decision record.
     pub async fn decision(&self, id: DecisionId) -> Result<Decision, StoreError> {
-        let row = sqlx::query(&format!("SELECT {DECISION_COLUMNS} FROM decisions WHERE id = $1"))
-            .bind(id.to_string())
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "decision",
-                id: id.to_string(),
-            })?;
+        let row = sqlx::query(&format!(
+            "SELECT {DECISION_COLUMNS} FROM decisions WHERE id = $1"
+        ))
+        .bind(id.to_string())
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "decision",
+            id: id.to_string(),
+        })?;
         row_to_decision(&row)
     }
 

@@ -4,7 +4,9 @@ use civic_core::ErrorKind;
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database URL is not one Civic understands.
-    #[error("the database URL {url} is not supported; use sqlite://PATH or postgres://USER@HOST/DB")]
+    #[error(
+        "the database URL {url} is not supported; use sqlite://PATH or postgres://USER@HOST/DB"
+    )]
     BadUrl {
         /// The URL with any password removed.
         url: String,
@@ -59,7 +61,9 @@ impl StoreError {
             StoreError::Unavailable(_) | StoreError::WriterStopped => ErrorKind::Unavailable,
             StoreError::NotFound { .. } => ErrorKind::NotFound,
             StoreError::Conflict(_) => ErrorKind::Conflict,
-            StoreError::Migration(_) | StoreError::Corrupt(_) | StoreError::Ledger(_) => ErrorKind::Internal,
+            StoreError::Migration(_) | StoreError::Corrupt(_) | StoreError::Ledger(_) => {
+                ErrorKind::Internal
+            }
         }
     }
 
@@ -71,9 +75,9 @@ impl StoreError {
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match e {
-            sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) | sqlx::Error::ColumnNotFound(_) => {
-                StoreError::Corrupt(e.to_string())
-            }
+            sqlx::Error::ColumnDecode { .. }
+            | sqlx::Error::Decode(_)
+            | sqlx::Error::ColumnNotFound(_) => StoreError::Corrupt(e.to_string()),
             other => StoreError::Unavailable(other.to_string()),
         }
     }

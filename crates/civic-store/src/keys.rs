@@ -1,7 +1,7 @@
 //! API keys: random 256-bit tokens shown once; only their SHA-256 is stored.
 
 use base64::Engine as _;
-use civic_core::{from_unix_millis, now_millis, unix_millis, KeyId, Role, Timestamp};
+use civic_core::{KeyId, Role, Timestamp, from_unix_millis, now_millis, unix_millis};
 use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
 use sqlx::Row as _;
@@ -54,10 +54,15 @@ fn row_to_key(row: &sqlx::any::AnyRow) -> Result<ApiKey, StoreError> {
     let created_at: i64 = row.try_get("created_at")?;
     let revoked_at: Option<i64> = row.try_get("revoked_at")?;
     Ok(ApiKey {
-        id: id.parse().map_err(|e| StoreError::Corrupt(format!("api key id: {e}")))?,
+        id: id
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("api key id: {e}")))?,
         name: row.try_get("name")?,
-        role: role.parse().map_err(|e| StoreError::Corrupt(format!("api key role: {e}")))?,
-        created_at: from_unix_millis(created_at).ok_or_else(|| StoreError::Corrupt("api key time".into()))?,
+        role: role
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("api key role: {e}")))?,
+        created_at: from_unix_millis(created_at)
+            .ok_or_else(|| StoreError::Corrupt("api key time".into()))?,
         revoked_at: revoked_at.and_then(from_unix_millis),
     })
 }
@@ -86,29 +91,36 @@ impl Store {
 
     /// Every key, oldest first, revoked ones included.
     pub async fn list_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, role, created_at, revoked_at FROM api_keys ORDER BY created_at, id")
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, name, role, created_at, revoked_at FROM api_keys ORDER BY created_at, id",
+        )
+        .fetch_all(self.pool())
+        .await?;
         rows.iter().map(row_to_key).collect()
     }
 
     /// Revokes a key; its token stops working at once.
     pub async fn revoke_key(&self, id: KeyId) -> Result<ApiKey, StoreError> {
-        let done = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(unix_millis(now_millis()))
-            .bind(id.to_string())
-            .execute(self.pool())
-            .await?;
-        let row = sqlx::query("SELECT id, name, role, created_at, revoked_at FROM api_keys WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                what: "API key",
-                id: id.to_string(),
-            })?;
+        let done =
+            sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(unix_millis(now_millis()))
+                .bind(id.to_string())
+                .execute(self.pool())
+                .await?;
+        let row = sqlx::query(
+            "SELECT id, name, role, created_at, revoked_at FROM api_keys WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_optional(self.pool())
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            what: "API key",
+            id: id.to_string(),
+        })?;
         if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!("API key {id} was already revoked")));
+            return Err(StoreError::Conflict(format!(
+                "API key {id} was already revoked"
+            )));
         }
         row_to_key(&row)
     }

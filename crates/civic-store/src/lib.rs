@@ -196,8 +196,14 @@ mod tests {
             ("postgres://u:p@h/db", "postgres://u:***@h/db"),
             ("postgres://u@h/db", "postgres://u@h/db"),
             ("postgres://h:5432/db", "postgres://h:5432/db"),
-            ("sqlite://./civic-data/civic.db", "sqlite://./civic-data/civic.db"),
-            ("postgres://u:p%40x@h:1/db?sslmode=require", "postgres://u:***@h:1/db?sslmode=require"),
+            (
+                "sqlite://./civic-data/civic.db",
+                "sqlite://./civic-data/civic.db",
+            ),
+            (
+                "postgres://u:p%40x@h:1/db?sslmode=require",
+                "postgres://u:***@h:1/db?sslmode=require",
+            ),
         ] {
             assert_eq!(redact_url(url), want, "{url}");
         }
@@ -206,7 +212,10 @@ mod tests {
     #[test]
     fn backends_are_recognised_by_scheme() {
         assert_eq!(Backend::from_url("sqlite://x.db"), Some(Backend::Sqlite));
-        assert_eq!(Backend::from_url("postgresql://h/db"), Some(Backend::Postgres));
+        assert_eq!(
+            Backend::from_url("postgresql://h/db"),
+            Some(Backend::Postgres)
+        );
         assert_eq!(Backend::from_url("mysql://h/db"), None);
     }
 }

@@ -11,16 +11,16 @@
 use std::time::{Duration, Instant};
 
 use civic_core::{
-    now_millis, unix_millis, Decision, DecisionId, DecisionStatus, KeyId, LedgerEvent, NewDecision,
-    ReviewAction, ReviewEvent, ReviewEventId,
+    Decision, DecisionId, KeyId, NewDecision, ReviewAction, ReviewEvent, ReviewEventId, now_millis,
+    unix_millis,
 };
-use civic_ledger::{leaf_hash, stored_hash_index, Frontier, Hash, LogSigner};
+use civic_ledger::{Frontier, LogSigner, leaf_hash, stored_hash_index};
 use sqlx::{AnyConnection, Executor as _, Row as _};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::audit::StoredCheckpoint;
-use crate::{from_sql_index, to_sql_index, Backend, Store, StoreError};
+use crate::{Backend, Store, StoreError, from_sql_index, to_sql_index};
 
 /// An arbitrary constant naming Civic's ledger lock among PostgreSQL advisory locks.
 const LEDGER_LOCK_ID: i64 = 0x0C1_71C_1ED6;
@@ -107,7 +107,11 @@ impl std::fmt::Debug for Command {
 
 impl LedgerWriter {
     /// Starts the writer task for `store`, signing checkpoints with `signer`.
-    pub fn spawn(store: Store, signer: LogSigner, config: WriterConfig) -> (LedgerWriter, JoinHandle<()>) {
+    pub fn spawn(
+        store: Store,
+        signer: LogSigner,
+        config: WriterConfig,
+    ) -> (LedgerWriter, JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(config.max_batch.max(1) * 4);
         let task = WriterTask {
             store,
@@ -168,7 +172,8 @@ type Outcome = Result<Appended, StoreError>;
 
 impl WriterTask {
     async fn run(mut self, mut rx: mpsc::Receiver<Command>) {
-        let tick = (self.config.checkpoint_interval / 2).clamp(Duration::from_millis(50), Duration::from_secs(1));
+        let tick = (self.config.checkpoint_interval / 2)
+            .clamp(Duration::from_millis(50), Duration::from_secs(1));
         let mut ticker = tokio::time::interval(tick);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -199,7 +204,8 @@ impl WriterTask {
     fn checkpoint_due_by_time(&self) -> bool {
         match (&self.frontier, self.last_checkpoint_size) {
             (Some(f), Some(signed)) => {
-                f.size() > signed && self.last_checkpoint_at.elapsed() >= self.config.checkpoint_interval
+                f.size() > signed
+                    && self.last_checkpoint_at.elapsed() >= self.config.checkpoint_interval
             }
             _ => false,
         }
@@ -301,10 +307,9 @@ impl WriterTask {
         }
 
         let now = now_millis();
-        let expires_at = self
-            .config
-            .input_retention
-            .map(|d| unix_millis(now).saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)));
+        let expires_at = self.config.input_retention.map(|d| {
+            unix_millis(now).saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        });
         let mut outcomes = Vec::with_capacity(appends.len());
         let mut decision_rows = Vec::new();
         let mut review_rows = Vec::new();
@@ -345,7 +350,10 @@ impl WriterTask {
             let leaf = leaf_hash(&bytes);
             let first_stored = stored_hash_index(0, index);
             for (k, h) in frontier.append(leaf).into_iter().enumerate() {
-                hash_rows.push(vec![Param::Int(to_sql_index(first_stored + k as u64)), Param::Bytes(h.0.to_vec())]);
+                hash_rows.push(vec![
+                    Param::Int(to_sql_index(first_stored + k as u64)),
+                    Param::Bytes(h.0.to_vec()),
+                ]);
             }
             entry_rows.push(vec![
                 Param::Int(to_sql_index(index)),
@@ -375,7 +383,12 @@ impl WriterTask {
             review_rows,
         )
         .await?;
-        insert_rows(conn, "ledger_entries (idx, kind, record_id, entry, leaf_hash, created_at)", entry_rows).await?;
+        insert_rows(
+            conn,
+            "ledger_entries (idx, kind, record_id, entry, leaf_hash, created_at)",
+            entry_rows,
+        )
+        .await?;
         insert_rows(conn, "ledger_hashes (id, hash)", hash_rows).await?;
 
         let size = frontier.size();
@@ -421,10 +434,12 @@ async fn mark_reviewed(
     conn: &mut AnyConnection,
     decision_id: DecisionId,
 ) -> Result<Result<(), StoreError>, StoreError> {
-    let done = sqlx::query("UPDATE decisions SET status = 'reviewed' WHERE id = $1 AND status <> 'reviewed'")
-        .bind(decision_id.to_string())
-        .execute(&mut *conn)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE decisions SET status = 'reviewed' WHERE id = $1 AND status <> 'reviewed'",
+    )
+    .bind(decision_id.to_string())
+    .execute(&mut *conn)
+    .await?;
     if done.rows_affected() == 1 {
         return Ok(Ok(()));
     }
@@ -490,7 +505,9 @@ fn decision_row(d: &Decision, new: &NewDecision, expires_at: Option<i64>) -> Vec
 fn review_row(r: &ReviewEvent) -> Vec<Param> {
     let (output, reason) = match &r.action {
         ReviewAction::Accept => (None, None),
-        ReviewAction::Override { output, reason } => (Some(output.to_string()), Some(reason.as_str().to_owned())),
+        ReviewAction::Override { output, reason } => {
+            (Some(output.to_string()), Some(reason.as_str().to_owned()))
+        }
     };
     vec![
         Param::Text(r.id.to_string()),
@@ -506,7 +523,11 @@ fn review_row(r: &ReviewEvent) -> Vec<Param> {
 
 /// Inserts `rows` into `table_and_columns` with as few statements as
 /// reasonable. Chunks have fixed sizes so that prepared statements are reused.
-async fn insert_rows(conn: &mut AnyConnection, table_and_columns: &str, rows: Vec<Vec<Param>>) -> Result<(), StoreError> {
+async fn insert_rows(
+    conn: &mut AnyConnection,
+    table_and_columns: &str,
+    rows: Vec<Vec<Param>>,
+) -> Result<(), StoreError> {
     const CHUNKS: [usize; 5] = [256, 64, 16, 4, 1];
     let mut rows = rows.into_iter().peekable();
     let mut remaining = rows.len();
@@ -560,7 +581,10 @@ fn clone_error(e: &StoreError) -> StoreError {
         StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
         StoreError::WriterStopped => StoreError::WriterStopped,
         StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
-        StoreError::NotFound { what, id } => StoreError::NotFound { what, id: id.clone() },
+        StoreError::NotFound { what, id } => StoreError::NotFound {
+            what,
+            id: id.clone(),
+        },
         other => StoreError::Corrupt(other.to_string()),
     }
 }

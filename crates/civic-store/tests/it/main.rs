@@ -2,5 +2,5 @@
 //! `CIVIC_TEST_DATABASE_URL` names a PostgreSQL server, against PostgreSQL
 //! too (each test in a fresh database of its own).
 
-mod support;
 mod suite;
+mod support;

@@ -1,12 +1,12 @@
 use std::time::Duration;
 
 use civic_core::{DecisionStatus, KeyId, Reason, ReviewAction, Role};
-use civic_ledger::{leaf_hash, tree_hash, tree_hash_indexes, verify_inclusion, Frontier};
+use civic_ledger::{Frontier, leaf_hash, tree_hash, tree_hash_indexes, verify_inclusion};
 use civic_store::{Append, Appended, StoreError, WriterConfig};
 use futures_util::TryStreamExt as _;
 use serde_json::json;
 
-use crate::support::{self, new_decision, open, TestDb};
+use crate::support::{self, TestDb, new_decision, open};
 
 /// Defines each test once and runs it against every backend.
 macro_rules! backend_tests {
@@ -56,7 +56,10 @@ async fn decisions_read_back_exactly_as_hashed(db: TestDb) {
     let (store, writer, _) = open(&db, WriterConfig::default()).await;
     let made = decision_of(
         writer
-            .append(Append::Decision(new_decision(7, DecisionStatus::NeedsReview)))
+            .append(Append::Decision(new_decision(
+                7,
+                DecisionStatus::NeedsReview,
+            )))
             .await
             .expect("append"),
     );
@@ -72,7 +75,10 @@ async fn reviews_move_status_and_refuse_a_second_review(db: TestDb) {
     let (store, writer, _) = open(&db, WriterConfig::default()).await;
     let d = decision_of(
         writer
-            .append(Append::Decision(new_decision(1, DecisionStatus::NeedsReview)))
+            .append(Append::Decision(new_decision(
+                1,
+                DecisionStatus::NeedsReview,
+            )))
             .await
             .expect("append"),
     );
@@ -93,9 +99,18 @@ async fn reviews_move_status_and_refuse_a_second_review(db: TestDb) {
         panic!("expected a review");
     };
     assert_eq!(review.ledger_index, d.ledger_index + 1);
-    assert_eq!(store.decision(d.id).await.expect("read").status, DecisionStatus::Reviewed);
-    assert_eq!(store.reviews(d.id).await.expect("reviews"), vec![review.clone()]);
-    let entry = store.ledger_entry(review.ledger_index).await.expect("entry");
+    assert_eq!(
+        store.decision(d.id).await.expect("read").status,
+        DecisionStatus::Reviewed
+    );
+    assert_eq!(
+        store.reviews(d.id).await.expect("reviews"),
+        vec![review.clone()]
+    );
+    let entry = store
+        .ledger_entry(review.ledger_index)
+        .await
+        .expect("entry");
     assert_eq!(entry.entry, review.ledger_event().to_bytes());
 
     let again = writer
@@ -125,7 +140,11 @@ async fn reviewing_an_unknown_decision_is_not_found(db: TestDb) {
 
 /// Recomputes the tree from the stored entries and checks it against the
 /// stored hashes and the latest checkpoint.
-async fn assert_tree_consistent(store: &civic_store::Store, signer: &civic_ledger::LogSigner, expected: u64) {
+async fn assert_tree_consistent(
+    store: &civic_store::Store,
+    signer: &civic_ledger::LogSigner,
+    expected: u64,
+) {
     let entries: Vec<_> = store.ledger_entries().try_collect().await.expect("entries");
     assert_eq!(entries.len() as u64, expected);
     let mut frontier = Frontier::new();
@@ -133,9 +152,16 @@ async fn assert_tree_consistent(store: &civic_store::Store, signer: &civic_ledge
         assert_eq!(e.index, i as u64, "indexes are contiguous");
         frontier.append(leaf_hash(&e.entry));
     }
-    let hashes = store.read_hashes(&tree_hash_indexes(expected)).await.expect("hashes");
+    let hashes = store
+        .read_hashes(&tree_hash_indexes(expected))
+        .await
+        .expect("hashes");
     assert_eq!(tree_hash(expected, &hashes).expect("root"), frontier.root());
-    let cp = store.latest_checkpoint().await.expect("cp").expect("a checkpoint");
+    let cp = store
+        .latest_checkpoint()
+        .await
+        .expect("cp")
+        .expect("a checkpoint");
     let verified = signer.verifier().verify(&cp.note).expect("signature");
     assert_eq!(verified.size, cp.size);
     assert_eq!(verified.root, cp.root);
@@ -150,7 +176,10 @@ async fn concurrent_appends_never_fork_or_reorder_the_tree(db: TestDb) {
             let mut got = Vec::new();
             for i in 0..25u64 {
                 let a = writer
-                    .append(Append::Decision(new_decision(t * 100 + i, DecisionStatus::Auto)))
+                    .append(Append::Decision(new_decision(
+                        t * 100 + i,
+                        DecisionStatus::Auto,
+                    )))
                     .await
                     .expect("append");
                 got.push(a.ledger_index());
@@ -172,15 +201,25 @@ async fn two_writers_on_one_database_stay_consistent(db: TestDb) {
     // Two independent stores and writer tasks stand for two `civic serve`
     // processes sharing one database.
     let (store_a, writer_a, signer) = open(&db, WriterConfig::default()).await;
-    let store_b = civic_store::Store::connect(&db.url).await.expect("second connect");
-    let (writer_b, _task) = civic_store::LedgerWriter::spawn(store_b, signer.clone(), WriterConfig::default());
+    let store_b = civic_store::Store::connect(&db.url)
+        .await
+        .expect("second connect");
+    let (writer_b, _task) =
+        civic_store::LedgerWriter::spawn(store_b, signer.clone(), WriterConfig::default());
     let mut tasks = Vec::new();
     for t in 0..8u64 {
-        let writer = if t % 2 == 0 { writer_a.clone() } else { writer_b.clone() };
+        let writer = if t % 2 == 0 {
+            writer_a.clone()
+        } else {
+            writer_b.clone()
+        };
         tasks.push(tokio::spawn(async move {
             for i in 0..20u64 {
                 writer
-                    .append(Append::Decision(new_decision(t * 100 + i, DecisionStatus::Auto)))
+                    .append(Append::Decision(new_decision(
+                        t * 100 + i,
+                        DecisionStatus::Auto,
+                    )))
                     .await
                     .expect("append");
             }
@@ -207,31 +246,55 @@ async fn checkpoints_are_signed_every_n_entries_and_on_demand(db: TestDb) {
             .await
             .expect("append");
     }
-    let sizes: Vec<u64> = store.checkpoints().await.expect("cps").iter().map(|c| c.size).collect();
+    let sizes: Vec<u64> = store
+        .checkpoints()
+        .await
+        .expect("cps")
+        .iter()
+        .map(|c| c.size)
+        .collect();
     assert_eq!(sizes, vec![10, 20]);
     let cp = writer.checkpoint_now().await.expect("now").expect("some");
     assert_eq!(cp.size, 25);
     // An inclusion proof for entry 13 against the signed root.
     let entry = store.ledger_entry(13).await.expect("entry");
     let idx = civic_ledger::inclusion_proof_indexes(13, 25).expect("indexes");
-    let proof = civic_ledger::inclusion_proof(13, 25, &store.read_hashes(&idx).await.expect("hashes")).expect("proof");
+    let proof =
+        civic_ledger::inclusion_proof(13, 25, &store.read_hashes(&idx).await.expect("hashes"))
+            .expect("proof");
     let checkpoint = signer.verifier().verify(&cp.note).expect("verify");
     verify_inclusion(&leaf_hash(&entry.entry), 13, 25, &proof, &checkpoint.root).expect("included");
 }
 
 async fn api_keys_authenticate_until_revoked(db: TestDb) {
     let store = civic_store::Store::connect(&db.url).await.expect("connect");
-    let made = store.create_key("case-system", Role::Caseworker).await.expect("create");
-    let found = store.authenticate(&made.token).await.expect("auth").expect("valid token");
+    let made = store
+        .create_key("case-system", Role::Caseworker)
+        .await
+        .expect("create");
+    let found = store
+        .authenticate(&made.token)
+        .await
+        .expect("auth")
+        .expect("valid token");
     assert_eq!(found, made.key);
     assert_eq!(store.authenticate("civic_wrong").await.expect("auth"), None);
     assert_eq!(store.authenticate("").await.expect("auth"), None);
-    assert_eq!(store.list_keys().await.expect("list"), vec![made.key.clone()]);
+    assert_eq!(
+        store.list_keys().await.expect("list"),
+        vec![made.key.clone()]
+    );
     let revoked = store.revoke_key(made.key.id).await.expect("revoke");
     assert!(revoked.revoked_at.is_some());
     assert_eq!(store.authenticate(&made.token).await.expect("auth"), None);
-    assert!(matches!(store.revoke_key(made.key.id).await, Err(StoreError::Conflict(_))));
-    assert!(matches!(store.revoke_key(KeyId::new()).await, Err(StoreError::NotFound { .. })));
+    assert!(matches!(
+        store.revoke_key(made.key.id).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        store.revoke_key(KeyId::new()).await,
+        Err(StoreError::NotFound { .. })
+    ));
 }
 
 async fn raw_input_is_kept_only_with_retention_and_purged(db: TestDb) {
@@ -242,7 +305,11 @@ async fn raw_input_is_kept_only_with_retention_and_purged(db: TestDb) {
             .await
             .expect("append"),
     );
-    assert_eq!(store.decision_input(d.id).await.expect("input"), None, "no retention, no input");
+    assert_eq!(
+        store.decision_input(d.id).await.expect("input"),
+        None,
+        "no retention, no input"
+    );
 
     let retained = WriterConfig {
         input_retention: Some(Duration::from_millis(1)),

@@ -12,7 +12,10 @@ pub struct TestDb {
 pub fn sqlite() -> Option<TestDb> {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("civic.db").display());
-    Some(TestDb { url, _dir: Some(dir) })
+    Some(TestDb {
+        url,
+        _dir: Some(dir),
+    })
 }
 
 /// A fresh PostgreSQL database, or `None` (with a visible message) when
@@ -23,7 +26,9 @@ pub async fn postgres() -> Option<TestDb> {
         return None;
     };
     use sqlx::Connection as _;
-    let mut admin = sqlx::PgConnection::connect(&base).await.expect("connect to CIVIC_TEST_DATABASE_URL");
+    let mut admin = sqlx::PgConnection::connect(&base)
+        .await
+        .expect("connect to CIVIC_TEST_DATABASE_URL");
     let name = format!("civic_t_{}", uuid::Uuid::now_v7().simple());
     sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str())
         .await

@@ -1,0 +1,302 @@
+//! Decision records: read one, record one made elsewhere, review one.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use civic_core::{
+    Decision, DecisionId, DecisionStatus, Digest, ErrorKind, ModelRef, NewDecision, Reason,
+    ReviewAction, ReviewEvent, Service, rfc3339,
+};
+use civic_store::{Append, Appended};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::auth::{Caller, CaseworkerAndAbove, Readers, Reviewers};
+use crate::error::ApiError;
+use crate::json::ApiJson;
+
+/// A model's name and version.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ModelView {
+    /// Name, e.g. `council-triage`.
+    pub name: String,
+    /// Version.
+    pub version: String,
+}
+
+/// A decision record with its reviews.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionView {
+    /// UUID v7.
+    pub id: String,
+    /// The service, e.g. `triage`.
+    pub service: String,
+    /// The model that produced it.
+    pub model: ModelView,
+    /// SHA-256 of the canonical input (hex).
+    pub input_sha256: String,
+    /// The output.
+    #[schema(value_type = Object)]
+    pub output: Value,
+    /// The explanation.
+    #[schema(value_type = Object)]
+    pub explanation: Value,
+    /// Calibrated confidence, if the service has one.
+    pub confidence: Option<f64>,
+    /// `auto`, `needs_review` or `reviewed`.
+    pub status: String,
+    /// The API key that asked.
+    pub requested_by: String,
+    /// The caller's reference.
+    pub reference: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// Position in the ledger.
+    pub ledger_index: u64,
+    /// Review events, oldest first.
+    pub reviews: Vec<ReviewView>,
+}
+
+/// A review event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewView {
+    /// UUID v7.
+    pub id: String,
+    /// The decision reviewed.
+    pub decision_id: String,
+    /// `accept` or `override`.
+    pub action: String,
+    /// The corrected output (overrides only).
+    #[schema(value_type = Object)]
+    pub output: Option<Value>,
+    /// Why (overrides only).
+    pub reason: Option<String>,
+    /// The API key that reviewed.
+    pub reviewer: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// Position in the ledger.
+    pub ledger_index: u64,
+}
+
+impl From<&ReviewEvent> for ReviewView {
+    fn from(r: &ReviewEvent) -> Self {
+        let (output, reason) = match &r.action {
+            ReviewAction::Accept => (None, None),
+            ReviewAction::Override { output, reason } => {
+                (Some(output.clone()), Some(reason.as_str().to_owned()))
+            }
+        };
+        ReviewView {
+            id: r.id.to_string(),
+            decision_id: r.decision_id.to_string(),
+            action: r.action.name().to_owned(),
+            output,
+            reason,
+            reviewer: r.reviewer.to_string(),
+            created_at: rfc3339(r.created_at),
+            ledger_index: r.ledger_index,
+        }
+    }
+}
+
+impl DecisionView {
+    fn new(d: Decision, reviews: &[ReviewEvent]) -> Self {
+        DecisionView {
+            id: d.id.to_string(),
+            service: d.service.to_string(),
+            model: ModelView {
+                name: d.model.name,
+                version: d.model.version,
+            },
+            input_sha256: d.input_digest.to_hex(),
+            output: d.output,
+            explanation: d.explanation,
+            confidence: d.confidence,
+            status: d.status.as_str().to_owned(),
+            requested_by: d.requested_by.to_string(),
+            reference: d.reference,
+            created_at: rfc3339(d.created_at),
+            ledger_index: d.ledger_index,
+            reviews: reviews.iter().map(ReviewView::from).collect(),
+        }
+    }
+}
+
+fn parse_id(id: &str) -> Result<DecisionId, ApiError> {
+    Ok(id.parse::<DecisionId>()?)
+}
+
+/// One decision record and its reviews.
+#[utoipa::path(get, path = "/api/v1/decisions/{id}", tag = "decisions",
+    params(("id" = String, Path, description = "Decision id (UUID)")),
+    responses((status = 200, body = DecisionView), (status = 404, body = crate::error::ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn get(
+    State(state): State<AppState>,
+    _caller: Caller<Readers>,
+    Path(id): Path<String>,
+) -> Result<Json<DecisionView>, ApiError> {
+    let (decision, reviews) = state.app.decision_with_reviews(parse_id(&id)?).await?;
+    Ok(Json(DecisionView::new(decision, &reviews)))
+}
+
+/// A decision made by another system, to be recorded in the ledger.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecordRequest {
+    /// The service, e.g. `eligibility` (lowercase letters, digits, `_`, `-`).
+    pub service: String,
+    /// The model that made it.
+    pub model: ModelView,
+    /// The input; only its SHA-256 is kept, unless input retention is configured.
+    #[schema(value_type = Object)]
+    pub input: Value,
+    /// The output.
+    #[schema(value_type = Object)]
+    pub output: Value,
+    /// The explanation.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub explanation: Value,
+    /// Calibrated confidence in [0, 1].
+    pub confidence: Option<f64>,
+    /// Whether a person must review it.
+    #[serde(default)]
+    pub needs_review: bool,
+    /// The caller's reference, e.g. a case number (at most 200 characters).
+    pub reference: Option<String>,
+}
+
+fn invalid(field: &'static str, message: &str) -> ApiError {
+    ApiError::new(
+        ErrorKind::Unprocessable,
+        "invalid_input",
+        format!("invalid {field}: {message}"),
+    )
+    .with_details(serde_json::json!({ "field": field }))
+}
+
+fn model_name(field: &'static str, s: &str) -> Result<String, ApiError> {
+    let t = s.trim();
+    if t.is_empty() || t.chars().count() > 100 {
+        return Err(invalid(field, "must be 1 to 100 characters"));
+    }
+    Ok(t.to_owned())
+}
+
+impl RecordRequest {
+    fn parse(self, caller: civic_core::KeyId) -> Result<NewDecision, ApiError> {
+        let service = Service::parse(&self.service).map_err(|e| invalid("service", &e.message))?;
+        if let Some(c) = self.confidence {
+            if !(0.0..=1.0).contains(&c) {
+                return Err(invalid("confidence", "must be between 0 and 1"));
+            }
+        }
+        if self
+            .reference
+            .as_ref()
+            .is_some_and(|r| r.chars().count() > 200)
+        {
+            return Err(invalid("reference", "must be at most 200 characters"));
+        }
+        Ok(NewDecision {
+            service,
+            model: ModelRef {
+                name: model_name("model.name", &self.model.name)?,
+                version: model_name("model.version", &self.model.version)?,
+            },
+            input_digest: Digest::of_json(&self.input),
+            input: Some(self.input),
+            output: self.output,
+            explanation: if self.explanation.is_null() {
+                serde_json::json!({})
+            } else {
+                self.explanation
+            },
+            confidence: self.confidence,
+            status: if self.needs_review {
+                DecisionStatus::NeedsReview
+            } else {
+                DecisionStatus::Auto
+            },
+            requested_by: caller,
+            reference: self.reference,
+        })
+    }
+}
+
+/// Records a decision made by another system in the ledger.
+#[utoipa::path(post, path = "/api/v1/decisions", tag = "decisions", request_body = RecordRequest,
+    responses((status = 201, body = DecisionView), (status = 400, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody), (status = 503, body = crate::error::ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn record(
+    State(state): State<AppState>,
+    caller: Caller<CaseworkerAndAbove>,
+    ApiJson(body): ApiJson<RecordRequest>,
+) -> Result<(StatusCode, Json<DecisionView>), ApiError> {
+    let new = body.parse(caller.key_id)?;
+    match state.app.writer().append(Append::Decision(new)).await? {
+        Appended::Decision(d) => Ok((StatusCode::CREATED, Json(DecisionView::new(d, &[])))),
+        Appended::Review(_) => Err(ApiError::new(
+            ErrorKind::Internal,
+            "internal",
+            "unexpected writer answer",
+        )),
+    }
+}
+
+/// A reviewer's verdict on a decision.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequest {
+    /// `accept` or `override`.
+    pub action: String,
+    /// The corrected output (required to override).
+    #[schema(value_type = Object)]
+    pub output: Option<Value>,
+    /// Why the suggestion was wrong (required to override).
+    pub reason: Option<String>,
+}
+
+impl ReviewRequest {
+    fn parse(self) -> Result<ReviewAction, ApiError> {
+        match self.action.as_str() {
+            "accept" => Ok(ReviewAction::Accept),
+            "override" => {
+                let output = self
+                    .output
+                    .filter(|o| !o.is_null())
+                    .ok_or_else(|| invalid("output", "an override needs the corrected output"))?;
+                let reason = Reason::parse(self.reason.as_deref().unwrap_or_default())
+                    .map_err(|e| invalid("reason", &e.message))?;
+                Ok(ReviewAction::Override { output, reason })
+            }
+            other => Err(invalid(
+                "action",
+                &format!("{other:?} is not accept or override"),
+            )),
+        }
+    }
+}
+
+/// Accepts or overrides a decision; recorded in the ledger.
+#[utoipa::path(post, path = "/api/v1/decisions/{id}/review", tag = "decisions", request_body = ReviewRequest,
+    params(("id" = String, Path, description = "Decision id (UUID)")),
+    responses((status = 201, body = ReviewView), (status = 404, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn review(
+    State(state): State<AppState>,
+    caller: Caller<Reviewers>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ReviewRequest>,
+) -> Result<(StatusCode, Json<ReviewView>), ApiError> {
+    let id = parse_id(&id)?;
+    let action = body.parse()?;
+    let event = state.app.review(id, action, caller.key_id).await?;
+    Ok((StatusCode::CREATED, Json(ReviewView::from(&event))))
+}

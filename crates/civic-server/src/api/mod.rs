@@ -1,0 +1,26 @@
+//! The JSON API under `/api/v1`, one module per resource.
+
+pub mod audit;
+pub mod decisions;
+pub mod health;
+pub mod keys;
+pub mod openapi;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+/// Every API route. Each handler declares its roles through its `Caller` type.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health::health))
+        .route("/openapi.json", get(openapi::document))
+        .route("/decisions", post(decisions::record))
+        .route("/decisions/{id}", get(decisions::get))
+        .route("/decisions/{id}/review", post(decisions::review))
+        .route("/audit/checkpoint", get(audit::checkpoint))
+        .route("/audit/proof/{id}", get(audit::proof))
+        .route("/keys", get(keys::list).post(keys::create))
+        .route("/keys/{id}/revoke", post(keys::revoke))
+}

@@ -1,0 +1,99 @@
+//! Civic's HTTP server.
+//!
+//! [`router`] builds the whole application from an [`AppState`]; tests drive
+//! it in-process or through [`serve`] on a real port. Handlers parse requests
+//! into domain types, call a use case in `civic-app`, and turn the result (or
+//! the error, through the one mapping in [`error`]) into a response. The
+//! server never logs request bodies: they may hold personal data.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod json;
+
+use std::future::Future;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, StatusCode};
+use axum::response::{IntoResponse, Response};
+use civic_app::App;
+use civic_core::ErrorKind;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The open Civic instance.
+    pub app: App,
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.app.config().body_limit;
+    Router::new()
+        .nest("/api/v1", api::routes())
+        .fallback(not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    let id = req
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    // Method and path only: never the query string or body.
+                    tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+                })
+                .on_response(|res: &Response, latency: Duration, _span: &tracing::Span| {
+                    tracing::info!(status = res.status().as_u16(), latency_ms = latency.as_millis() as u64, "response");
+                }),
+        )
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+async fn not_found() -> Response {
+    let mut r = ApiError::new(
+        ErrorKind::NotFound,
+        "not_found",
+        "there is nothing at this address",
+    )
+    .into_response();
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r
+}
+
+/// Serves `state` on `listener` until `shutdown` completes, then drains
+/// in-flight requests. Also runs the hourly purge of lapsed raw inputs.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let purge_store = state.app.store().clone();
+    let purge = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match purge_store.purge_expired_inputs().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(count = n, "purged raw inputs past their retention"),
+                Err(e) => tracing::warn!(error = %e, "could not purge expired inputs"),
+            }
+        }
+    });
+    let result = axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    purge.abort();
+    result
+}

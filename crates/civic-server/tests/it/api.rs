@@ -1,0 +1,231 @@
+use civic_core::Role;
+use serde_json::{Value, json};
+
+use crate::support::TestServer;
+
+#[tokio::test]
+async fn health_needs_no_key_and_reports_the_database() {
+    let s = TestServer::start().await;
+    let res = s.client.get(s.url("/health")).send().await.expect("send");
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers().contains_key("x-request-id"),
+        "every response carries a request id"
+    );
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["database"], "ok");
+}
+
+#[tokio::test]
+async fn a_decision_is_recorded_read_back_and_reviewed_once() {
+    let s = TestServer::start().await;
+    let d = s.record(true).await;
+    assert_eq!(d["status"], "needs_review");
+    assert_eq!(d["ledger_index"], 0);
+    let id = d["id"].as_str().expect("id");
+    // The raw input is not stored (no retention configured) but its digest is.
+    assert_eq!(d["input_sha256"].as_str().expect("digest").len(), 64);
+
+    let review = s
+        .client
+        .post(s.url(&format!("/decisions/{id}/review")))
+        .bearer_auth(s.token(Role::Reviewer))
+        .json(&json!({"action": "override", "output": {"eligible": false}, "reason": "income was misread"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(review.status(), 201);
+    let again = s
+        .client
+        .post(s.url(&format!("/decisions/{id}/review")))
+        .bearer_auth(s.token(Role::Reviewer))
+        .json(&json!({"action": "accept"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(again.status(), 409);
+
+    let read: Value = s
+        .client
+        .get(s.url(&format!("/decisions/{id}")))
+        .bearer_auth(s.token(Role::Auditor))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(read["status"], "reviewed");
+    assert_eq!(read["reviews"][0]["action"], "override");
+    assert_eq!(read["reviews"][0]["reason"], "income was misread");
+    assert_eq!(read["reviews"][0]["ledger_index"], 1);
+}
+
+#[tokio::test]
+async fn an_override_without_a_reason_is_refused_and_nothing_is_written() {
+    let s = TestServer::start().await;
+    let d = s.record(true).await;
+    let id = d["id"].as_str().expect("id");
+    for body in [
+        json!({"action": "override", "output": {"eligible": false}}),
+        json!({"action": "override", "output": {"eligible": false}, "reason": "   "}),
+        json!({"action": "override", "reason": "no output"}),
+        json!({"action": "maybe"}),
+    ] {
+        let res = s
+            .client
+            .post(s.url(&format!("/decisions/{id}/review")))
+            .bearer_auth(s.token(Role::Reviewer))
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(res.status(), 422, "{body}");
+        let err: Value = res.json().await.expect("json");
+        assert_eq!(err["error"]["code"], "invalid_input", "{err}");
+    }
+    assert_eq!(s.app.store().ledger_size().await.expect("size"), 1);
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_400_naming_the_position() {
+    let s = TestServer::start().await;
+    let res = s
+        .client
+        .post(s.url("/decisions"))
+        .bearer_auth(s.token(Role::Caseworker))
+        .header("content-type", "application/json")
+        .body("{\"service\": \"x\",\n  \"model\": }")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 400);
+    let err: Value = res.json().await.expect("json");
+    assert_eq!(err["error"]["code"], "malformed_json");
+    let message = err["error"]["message"].as_str().expect("message");
+    assert!(message.contains("line 2"), "{message}");
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_ids_are_404_and_400() {
+    let s = TestServer::start().await;
+    let unknown = civic_core::DecisionId::new();
+    let res = s
+        .client
+        .get(s.url(&format!("/decisions/{unknown}")))
+        .bearer_auth(s.token(Role::Caseworker))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 404);
+    let err: Value = res.json().await.expect("json");
+    assert_eq!(err["error"]["code"], "not_found");
+    let res = s
+        .client
+        .get(s.url("/decisions/not-an-id"))
+        .bearer_auth(s.token(Role::Caseworker))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 400);
+    let res = s.client.get(s.url("/nowhere")).send().await.expect("send");
+    assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_are_413() {
+    let s = TestServer::start_with(|o| o.body_limit = Some(4096)).await;
+    let big = "x".repeat(10_000);
+    let res = s
+        .client
+        .post(s.url("/decisions"))
+        .bearer_auth(s.token(Role::Caseworker))
+        .json(&json!({"service": "x", "model": {"name": "m", "version": "1"}, "input": big, "output": {}}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 413);
+    let err: Value = res.json().await.expect("json");
+    assert_eq!(err["error"]["code"], "body_too_large");
+    assert_eq!(s.app.store().ledger_size().await.expect("size"), 0);
+}
+
+#[tokio::test]
+async fn a_database_that_is_gone_gives_503_and_writes_nothing() {
+    let s = TestServer::start().await;
+    let token = s.token(Role::Caseworker).to_owned();
+    s.app.store().close().await;
+    let res = s
+        .client
+        .post(s.url("/decisions"))
+        .bearer_auth(&token)
+        .json(&json!({"service": "x", "model": {"name": "m", "version": "1"}, "input": {}, "output": {}}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 503);
+    let err: Value = res.json().await.expect("json");
+    assert_eq!(err["error"]["code"], "database_unavailable");
+    let health = s.client.get(s.url("/health")).send().await.expect("send");
+    assert_eq!(health.status(), 503);
+}
+
+#[tokio::test]
+async fn proofs_from_the_api_verify_offline() {
+    let s = TestServer::start().await;
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        ids.push(s.record(false).await["id"].as_str().expect("id").to_owned());
+    }
+    let checkpoint: Value = s
+        .client
+        .get(s.url("/audit/checkpoint"))
+        .bearer_auth(s.token(Role::Auditor))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(checkpoint["tree_size"], 5);
+    let bundle: Value = s
+        .client
+        .get(s.url(&format!("/audit/proof/{}", ids[3])))
+        .bearer_auth(s.token(Role::Auditor))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let bundle = civic_ledger::ProofBundle::from_json(&bundle.to_string()).expect("bundle");
+    let proof = civic_app::audit::check_proof(
+        &bundle,
+        Some(checkpoint["verifier_key"].as_str().expect("key")),
+    )
+    .expect("verifies");
+    assert_eq!(proof.index, 3);
+    assert!(String::from_utf8_lossy(&proof.entry).contains(&ids[3]));
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route() {
+    let s = TestServer::start().await;
+    let doc: Value = s
+        .client
+        .get(s.url("/openapi.json"))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert!(doc["openapi"].as_str().expect("version").starts_with("3."));
+    let paths = doc["paths"].as_object().expect("paths");
+    for p in crate::roles::ENDPOINTS.iter().map(|e| e.path_template) {
+        assert!(
+            paths.contains_key(p),
+            "{p} missing from the OpenAPI document"
+        );
+    }
+}

@@ -1,0 +1,5 @@
+//! HTTP tests: each starts the real router on a free port and talks HTTP to it.
+
+mod api;
+mod roles;
+mod support;

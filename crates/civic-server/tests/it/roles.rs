@@ -1,0 +1,165 @@
+//! Every role against every endpoint: missing or wrong key → 401, wrong role
+//! → 403, allowed role → anything but 401/403.
+
+use civic_core::Role;
+use reqwest::Method;
+use serde_json::json;
+
+use crate::support::TestServer;
+
+pub struct Endpoint {
+    pub method: Method,
+    pub path_template: &'static str,
+    pub allowed: &'static [Role],
+}
+
+const ALL: &[Role] = &[Role::Caseworker, Role::Reviewer, Role::Admin, Role::Auditor];
+const SUBMIT: &[Role] = &[Role::Caseworker, Role::Reviewer, Role::Admin];
+
+pub const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        method: Method::GET,
+        path_template: "/api/v1/health",
+        allowed: ALL,
+    },
+    Endpoint {
+        method: Method::POST,
+        path_template: "/api/v1/decisions",
+        allowed: SUBMIT,
+    },
+    Endpoint {
+        method: Method::GET,
+        path_template: "/api/v1/decisions/{id}",
+        allowed: ALL,
+    },
+    Endpoint {
+        method: Method::POST,
+        path_template: "/api/v1/decisions/{id}/review",
+        allowed: &[Role::Reviewer, Role::Admin],
+    },
+    Endpoint {
+        method: Method::GET,
+        path_template: "/api/v1/audit/checkpoint",
+        allowed: ALL,
+    },
+    Endpoint {
+        method: Method::GET,
+        path_template: "/api/v1/audit/proof/{id}",
+        allowed: &[Role::Admin, Role::Auditor],
+    },
+    Endpoint {
+        method: Method::GET,
+        path_template: "/api/v1/keys",
+        allowed: &[Role::Admin],
+    },
+    Endpoint {
+        method: Method::POST,
+        path_template: "/api/v1/keys",
+        allowed: &[Role::Admin],
+    },
+    Endpoint {
+        method: Method::POST,
+        path_template: "/api/v1/keys/{id}/revoke",
+        allowed: &[Role::Admin],
+    },
+];
+
+fn needs_auth(e: &Endpoint) -> bool {
+    e.path_template != "/api/v1/health"
+}
+
+#[tokio::test]
+async fn every_role_against_every_endpoint() {
+    let s = TestServer::start().await;
+    for e in ENDPOINTS {
+        for role in Role::ALL {
+            // A fresh decision (and a fresh key to revoke) for each call, so
+            // that one call's effect does not change the next one's answer.
+            let decision = s.record(true).await;
+            let spare = s
+                .app
+                .create_key("spare", Role::Caseworker)
+                .await
+                .expect("key");
+            let spare_id = spare.key.id.to_string();
+            let path = e
+                .path_template
+                .replace(
+                    "{id}",
+                    if e.path_template.contains("keys") {
+                        &spare_id
+                    } else {
+                        decision["id"].as_str().expect("id")
+                    },
+                )
+                .replace("/api/v1", "");
+            let body = match path.as_str() {
+                "/decisions" => {
+                    json!({"service": "x", "model": {"name": "m", "version": "1"}, "input": {}, "output": {}})
+                }
+                "/keys" => json!({"name": "n", "role": "auditor"}),
+                p if p.ends_with("/review") => json!({"action": "accept"}),
+                _ => json!({}),
+            };
+            let send = |token: Option<&str>| {
+                let mut req = s.client.request(e.method.clone(), s.url(&path));
+                if e.method == Method::POST {
+                    req = req.json(&body);
+                }
+                if let Some(t) = token {
+                    req = req.bearer_auth(t);
+                }
+                req.send()
+            };
+            let status = send(Some(s.token(role)))
+                .await
+                .expect("send")
+                .status()
+                .as_u16();
+            if e.allowed.contains(&role) {
+                assert!(
+                    status < 400,
+                    "{} {} as {role}: got {status}",
+                    e.method,
+                    e.path_template
+                );
+            } else {
+                assert_eq!(status, 403, "{} {} as {role}", e.method, e.path_template);
+            }
+            if needs_auth(e) {
+                assert_eq!(
+                    send(None).await.expect("send").status(),
+                    401,
+                    "{} {} without a key",
+                    e.method,
+                    e.path_template
+                );
+                assert_eq!(
+                    send(Some("civic_not-a-real-token"))
+                        .await
+                        .expect("send")
+                        .status(),
+                    401,
+                    "{} {} with a wrong key",
+                    e.method,
+                    e.path_template
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_revoked_key_is_401_at_once() {
+    let s = TestServer::start().await;
+    let made = s.app.create_key("temp", Role::Auditor).await.expect("key");
+    let get = || {
+        s.client
+            .get(s.url("/audit/checkpoint"))
+            .bearer_auth(&made.token)
+            .send()
+    };
+    assert_ne!(get().await.expect("send").status(), 401);
+    s.app.store().revoke_key(made.key.id).await.expect("revoke");
+    assert_eq!(get().await.expect("send").status(), 401);
+}

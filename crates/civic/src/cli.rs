@@ -1,0 +1,168 @@
+//! Command-line arguments (clap derive). Every setting that `civic.toml` can
+//! hold can also be given as a flag or a `CIVIC_*` environment variable;
+//! flags win over the environment, which wins over the file.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Civic: accountable AI services for public bodies, with a tamper-evident ledger.
+#[derive(Debug, Parser)]
+#[command(name = "civic", version, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings shared by every command.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// The data directory: SQLite database, ledger key, civic.toml.
+    #[arg(long, global = true, env = "CIVIC_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The database: sqlite://PATH (default: civic.db in the data directory) or postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        global = true,
+        env = "CIVIC_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// Sign a ledger checkpoint at least every N entries [default: 1000].
+    #[arg(
+        long,
+        global = true,
+        env = "CIVIC_CHECKPOINT_EVERY",
+        value_name = "N",
+        hide_short_help = true
+    )]
+    pub checkpoint_every: Option<u64>,
+    /// …and at least every S seconds while entries are unsigned [default: 10].
+    #[arg(
+        long,
+        global = true,
+        env = "CIVIC_CHECKPOINT_INTERVAL_SECS",
+        value_name = "S",
+        hide_short_help = true
+    )]
+    pub checkpoint_interval_secs: Option<u64>,
+    /// Keep raw inputs beside decisions for this many days (0 keeps none) [default: 0].
+    #[arg(
+        long,
+        global = true,
+        env = "CIVIC_INPUT_RETENTION_DAYS",
+        value_name = "DAYS",
+        hide_short_help = true
+    )]
+    pub input_retention_days: Option<u64>,
+    /// The ledger's name in signed checkpoints [default: civic.local/ledger].
+    #[arg(
+        long,
+        global = true,
+        env = "CIVIC_LEDGER_ORIGIN",
+        value_name = "NAME",
+        hide_short_help = true
+    )]
+    pub ledger_origin: Option<String>,
+    /// The ledger's private signing key file [default: ledger.key in the data directory].
+    #[arg(
+        long,
+        global = true,
+        env = "CIVIC_LEDGER_KEY_FILE",
+        value_name = "FILE",
+        hide_short_help = true
+    )]
+    pub ledger_key_file: Option<PathBuf>,
+    /// The organisation's name, shown in the web interface.
+    #[arg(
+        long,
+        global = true,
+        env = "CIVIC_ORGANISATION",
+        value_name = "NAME",
+        hide_short_help = true
+    )]
+    pub organisation: Option<String>,
+    /// Log format: text or json [default: text]. Set the level with RUST_LOG (e.g. RUST_LOG=debug).
+    #[arg(
+        long,
+        global = true,
+        env = "CIVIC_LOG_FORMAT",
+        value_name = "FORMAT",
+        hide_short_help = true
+    )]
+    pub log_format: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set up a data directory: database, ledger signing key and a first admin API key (printed once).
+    Init,
+    /// Run the HTTP server (sets up the data directory first if it is empty).
+    Serve(ServeArgs),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Check and prove the tamper-evident ledger.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "CIVIC_BIND", value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// The largest request body accepted, in bytes [default: 10485760].
+    #[arg(long, env = "CIVIC_BODY_LIMIT", value_name = "BYTES")]
+    pub body_limit: Option<usize>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Create an API key; its token is printed once and never stored.
+    Create {
+        /// caseworker, reviewer, admin or auditor.
+        #[arg(long)]
+        role: String,
+        /// Who or what uses the key, e.g. case-management-system.
+        #[arg(long)]
+        name: String,
+    },
+    /// List API keys (never their tokens).
+    List,
+    /// Revoke an API key; it stops working at once.
+    Revoke {
+        /// The key's id, as shown by `civic key list`.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the whole ledger and check every record and signed checkpoint.
+    /// Exits 0 only if all is consistent; otherwise names the first entry that is
+    /// missing, altered or reordered and exits 1.
+    Verify,
+    /// Print the latest signed checkpoint (signing one now if entries are unsigned).
+    Checkpoint,
+    /// Write an inclusion proof bundle (JSON) for one decision.
+    Proof {
+        /// The decision's id.
+        decision_id: String,
+        /// Where to write the bundle [default: standard output].
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Check a proof bundle offline, without the database.
+    CheckProof {
+        /// The bundle, as written by `civic audit proof`.
+        file: PathBuf,
+        /// The ledger's public key file (ledger.pub in the data directory). Without it, the
+        /// key inside the bundle is used, which proves consistency but not who signed.
+        #[arg(long, value_name = "FILE")]
+        public_key: Option<PathBuf>,
+    },
+}

@@ -1,0 +1,282 @@
+//! Carries out each command by calling `civic-app`.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use civic_app::{App, Config, InitOutcome, LogFormat, Overrides};
+use civic_core::{DecisionId, KeyId, Role, rfc3339};
+use civic_ledger::ProofBundle;
+
+use crate::cli::{AuditCommand, Cli, Command, ConfigArgs, KeyCommand, ServeArgs};
+
+fn overrides(c: ConfigArgs, serve: Option<&ServeArgs>) -> Overrides {
+    Overrides {
+        data_dir: c.data_dir,
+        database_url: c.database_url,
+        bind: serve.and_then(|s| s.bind.clone()),
+        body_limit: serve.and_then(|s| s.body_limit),
+        checkpoint_every: c.checkpoint_every,
+        checkpoint_interval_secs: c.checkpoint_interval_secs,
+        input_retention_days: c.input_retention_days,
+        ledger_origin: c.ledger_origin,
+        ledger_key_file: c.ledger_key_file,
+        organisation: c.organisation,
+        log_format: c.log_format,
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+/// Runs one command; the exit code says whether it succeeded.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let serve_args = match &cli.command {
+        Command::Serve(s) => Some(s),
+        _ => None,
+    };
+    let config = Config::load(overrides(cli.config, serve_args))?;
+    init_logging(config.log_format);
+    match cli.command {
+        Command::Init => init(&config).await,
+        Command::Serve(_) => serve(config).await,
+        Command::Key(cmd) => key(config, cmd).await,
+        Command::Audit(cmd) => audit(config, cmd).await,
+    }
+}
+
+async fn init(config: &Config) -> anyhow::Result<ExitCode> {
+    match civic_app::init(config).await? {
+        InitOutcome::Created {
+            admin_token,
+            verifier_key,
+        } => {
+            println!("Set up {}", config.data_dir.display());
+            println!(
+                "  database:           {}",
+                civic_store::redact_url(&config.database_url)
+            );
+            println!(
+                "  ledger signing key: {} (keep it secret)",
+                config.ledger_key_file.display()
+            );
+            println!("  ledger public key:  {verifier_key}");
+            println!();
+            println!("First admin API key (shown once; store it safely):");
+            println!("  {admin_token}");
+            Ok(ExitCode::SUCCESS)
+        }
+        InitOutcome::AlreadyInitialised => {
+            println!(
+                "{} is already set up; nothing changed.",
+                config.data_dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<ExitCode> {
+    if !config.ledger_key_file.exists() {
+        init(&config).await?;
+        println!();
+    }
+    let bind = config.bind;
+    let app = App::open(config).await?;
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| {
+        format!("could not listen on {bind} (is another server using it? set --bind)")
+    })?;
+    let addr = listener.local_addr()?;
+    println!("Civic is listening on http://{addr} (API under /api/v1; press Ctrl-C to stop)");
+    tracing::info!(%addr, backend = ?app.store().backend(), "server started");
+    civic_server::serve(listener, civic_server::AppState { app }, shutdown_signal()).await?;
+    tracing::info!("server stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+async fn key(config: Config, cmd: KeyCommand) -> anyhow::Result<ExitCode> {
+    let app = App::open(config).await?;
+    match cmd {
+        KeyCommand::Create { role, name } => {
+            let role: Role = role.parse()?;
+            let made = app.create_key(&name, role).await?;
+            println!(
+                "Created {} key {} ({})",
+                made.key.role, made.key.id, made.key.name
+            );
+            println!("Token (shown once; store it safely):");
+            println!("  {}", made.token);
+        }
+        KeyCommand::List => {
+            let keys = app.store().list_keys().await?;
+            if keys.is_empty() {
+                println!("No API keys.");
+            }
+            println!(
+                "{:<36}  {:<10}  {:<24}  {:<8}  NAME",
+                "ID", "ROLE", "CREATED", "STATE"
+            );
+            for k in keys {
+                let state = if k.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<36}  {:<10}  {:<24}  {:<8}  {}",
+                    k.id,
+                    k.role,
+                    rfc3339(k.created_at),
+                    state,
+                    k.name
+                );
+            }
+        }
+        KeyCommand::Revoke { id } => {
+            let id: KeyId = id.parse()?;
+            let k = app.store().revoke_key(id).await?;
+            println!("Revoked {} key {} ({})", k.role, k.id, k.name);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn audit(config: Config, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
+    if let AuditCommand::CheckProof { file, public_key } = cmd {
+        return check_proof(&file, public_key.as_deref());
+    }
+    let app = App::open(config).await?;
+    match cmd {
+        AuditCommand::Verify => verify(&app).await,
+        AuditCommand::Checkpoint => match app.writer().checkpoint_now().await? {
+            Some(cp) => {
+                print!("{}", cp.note);
+                Ok(ExitCode::SUCCESS)
+            }
+            None => {
+                println!("The ledger is empty: there is nothing to sign yet.");
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+        AuditCommand::Proof {
+            decision_id,
+            output,
+        } => {
+            let id: DecisionId = decision_id.parse()?;
+            let bundle = app.proof(id).await?;
+            let json = bundle.to_json();
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, format!("{json}\n"))
+                        .with_context(|| format!("could not write {}", path.display()))?;
+                    eprintln!(
+                        "Wrote the inclusion proof of entry {} to {}; check it with `civic audit check-proof {}`",
+                        bundle.index,
+                        path.display(),
+                        path.display()
+                    );
+                }
+                None => println!("{json}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::CheckProof { .. } => Ok(ExitCode::SUCCESS),
+    }
+}
+
+async fn verify(app: &App) -> anyhow::Result<ExitCode> {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} verifying the ledger: {pos} entries ({per_sec})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    let outcome = app.verify_ledger(&|n| bar.set_position(n)).await;
+    bar.finish_and_clear();
+    match outcome? {
+        Ok(report) => {
+            println!(
+                "OK: {} entries ({} decisions, {} reviews) match their records, the stored hashes and {} signed checkpoints.",
+                report.entries, report.decisions, report.reviews, report.checkpoints
+            );
+            if report.unsigned_tail() > 0 {
+                println!(
+                    "{} entries after the latest checkpoint (size {}) are not signed yet; they are signed within the configured interval.",
+                    report.unsigned_tail(),
+                    report.signed_size
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(bad) => {
+            println!("FAILED: {bad}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn check_proof(
+    file: &std::path::Path,
+    public_key: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("could not read {}", file.display()))?;
+    let bundle = ProofBundle::from_json(&text)
+        .with_context(|| format!("{} is not a proof bundle", file.display()))?;
+    let key = public_key
+        .map(|p| {
+            std::fs::read_to_string(p).with_context(|| format!("could not read {}", p.display()))
+        })
+        .transpose()?;
+    match civic_app::audit::check_proof(&bundle, key.as_deref()) {
+        Ok(proof) => {
+            println!(
+                "OK: entry {} is included in the ledger {} of {} entries (root {}).",
+                proof.index, proof.checkpoint.origin, proof.checkpoint.size, proof.checkpoint.root
+            );
+            if public_key.is_none() {
+                println!(
+                    "Note: checked with the key inside the bundle; pass --public-key ledger.pub to check who signed."
+                );
+            }
+            println!("{}", String::from_utf8_lossy(&proof.entry));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("FAILED: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}

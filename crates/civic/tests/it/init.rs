@@ -1,0 +1,92 @@
+use crate::support::{civic, init, stdout, tempdir};
+
+#[test]
+fn init_creates_a_private_key_file_and_prints_an_admin_token_once() {
+    let (_tmp, dir) = tempdir();
+    let token = init(&dir, None);
+    assert!(token.starts_with("civic_"));
+    let key = dir.join("ledger.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&key)
+            .expect("key file")
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "the signing key is readable by its owner only"
+        );
+    }
+    assert!(dir.join("ledger.pub").exists());
+    assert!(dir.join("civic.db").exists());
+    // A second init changes nothing and prints no token.
+    let again = civic(&dir, None, &["init"]);
+    assert!(again.status.success());
+    assert!(!stdout(&again).contains("civic_"));
+}
+
+#[test]
+fn keys_are_created_listed_and_revoked_from_the_command_line() {
+    let (_tmp, dir) = tempdir();
+    init(&dir, None);
+    let made = civic(
+        &dir,
+        None,
+        &[
+            "key",
+            "create",
+            "--role",
+            "auditor",
+            "--name",
+            "internal-audit",
+        ],
+    );
+    assert!(made.status.success());
+    let text = stdout(&made);
+    let id = text.split_whitespace().nth(3).expect("id").to_owned();
+    assert!(stdout(&civic(&dir, None, &["key", "list"])).contains("internal-audit"));
+    let revoked = civic(&dir, None, &["key", "revoke", &id]);
+    assert!(
+        revoked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&revoked.stderr)
+    );
+    assert!(stdout(&civic(&dir, None, &["key", "list"])).contains("revoked"));
+    let bad = civic(
+        &dir,
+        None,
+        &["key", "create", "--role", "root", "--name", "x"],
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("caseworker, reviewer, admin, auditor"));
+}
+
+#[test]
+fn a_bad_setting_in_civic_toml_is_named() {
+    let (_tmp, dir) = tempdir();
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("civic.toml"), "checkpoint_every = 0\n").expect("write");
+    let out = civic(&dir, None, &["init"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("checkpoint_every"));
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["key", "create", "--help"],
+        vec!["audit", "verify", "--help"],
+        vec!["audit", "check-proof", "--help"],
+    ] {
+        let out = std::process::Command::new(crate::support::CIVIC)
+            .args(&args)
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{args:?}");
+        assert!(stdout(&out).contains("Usage"), "{args:?}");
+    }
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests of the `civic` binary: real processes, real ports, real
+//! databases (SQLite always; PostgreSQL when CIVIC_TEST_DATABASE_URL is set).
+
+mod audit;
+mod crash;
+mod init;
+mod support;
