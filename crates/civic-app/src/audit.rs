@@ -265,7 +265,7 @@ impl App {
                 }
                 last_good_checkpoint = cp.size;
             }
-            if report.entries % 10_000 == 0 {
+            if report.entries.is_multiple_of(10_000) {
                 progress(report.entries);
             }
         }

@@ -23,7 +23,7 @@ use crate::audit::StoredCheckpoint;
 use crate::{Backend, Store, StoreError, from_sql_index, to_sql_index};
 
 /// An arbitrary constant naming Civic's ledger lock among PostgreSQL advisory locks.
-const LEDGER_LOCK_ID: i64 = 0x0C1_71C_1ED6;
+const LEDGER_LOCK_ID: i64 = 0x00C1_71C1_ED6A;
 
 /// How the writer batches and when it signs checkpoints.
 #[derive(Debug, Clone)]
@@ -190,10 +190,10 @@ impl WriterTask {
                     self.process(batch).await;
                 }
                 _ = ticker.tick() => {
-                    if self.checkpoint_due_by_time() {
-                        if let Err(e) = self.write(Vec::new(), true).await {
-                            tracing::warn!(error = %e, "timed checkpoint failed");
-                        }
+                    if self.checkpoint_due_by_time()
+                        && let Err(e) = self.write(Vec::new(), true).await
+                    {
+                        tracing::warn!(error = %e, "timed checkpoint failed");
                     }
                 }
             }

@@ -190,10 +190,8 @@ fn model_name(field: &'static str, s: &str) -> Result<String, ApiError> {
 impl RecordRequest {
     fn parse(self, caller: civic_core::KeyId) -> Result<NewDecision, ApiError> {
         let service = Service::parse(&self.service).map_err(|e| invalid("service", &e.message))?;
-        if let Some(c) = self.confidence {
-            if !(0.0..=1.0).contains(&c) {
-                return Err(invalid("confidence", "must be between 0 and 1"));
-            }
+        if self.confidence.is_some_and(|c| !(0.0..=1.0).contains(&c)) {
+            return Err(invalid("confidence", "must be between 0 and 1"));
         }
         if self
             .reference

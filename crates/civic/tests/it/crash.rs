@@ -42,8 +42,7 @@ async fn hammer(
     for t in tasks {
         t.await.expect("client task");
     }
-    let ids = acked.lock().expect("lock").clone();
-    ids
+    acked.lock().expect("lock").clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

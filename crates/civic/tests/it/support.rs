@@ -113,7 +113,7 @@ pub fn decision_body(n: usize) -> Value {
         "output": {"team": "waste"},
         "explanation": {"for": [["bin", 1.5]]},
         "confidence": 0.875,
-        "needs_review": n % 3 == 0,
+        "needs_review": n.is_multiple_of(3),
     })
 }
 
