@@ -197,25 +197,12 @@ impl App {
         let store = self.store();
         let checkpoints = store.checkpoints().await?;
         for cp in &checkpoints {
-            match self.verifier().verify(&cp.note) {
-                Ok(c) if c.size == cp.size && c.root == cp.root => {}
-                Ok(_) => {
-                    return Ok(Err(Inconsistency::BadCheckpointSignature {
-                        size: cp.size,
-                        reason: "the signed note does not match the stored size and root".into(),
-                    }));
-                }
-                Err(e) => {
-                    return Ok(Err(Inconsistency::BadCheckpointSignature {
-                        size: cp.size,
-                        reason: e.to_string(),
-                    }));
-                }
+            if let Err(bad) = self.check_checkpoint(cp) {
+                return Ok(Err(bad));
             }
         }
-        let mut entries = store.ledger_entries();
-        let mut hashes = store.stored_hashes();
-        let mut decisions = Ordered::new(store.decisions_in_ledger_order()).await?;
+        let mut entries = store.ledger_with_decisions();
+        let mut hashes = StoredHashes::new(store);
         let mut reviews = Ordered::new(store.reviews_in_ledger_order()).await?;
         let mut next_checkpoint = checkpoints.iter().peekable();
         let mut frontier = Frontier::new();
@@ -228,7 +215,7 @@ impl App {
         };
         let mut last_good_checkpoint = 0;
 
-        while let Some(entry) = entries.next().await.transpose()? {
+        while let Some((entry, decision)) = entries.next().await.transpose()? {
             let index = frontier.size();
             if entry.index != index {
                 return Ok(Err(Inconsistency::EntryMissing { index }));
@@ -237,22 +224,17 @@ impl App {
             if leaf.0.as_slice() != entry.leaf_hash.as_slice() {
                 return Ok(Err(Inconsistency::EntryAltered { index }));
             }
-            if let Err(bad) =
-                check_record(&entry, &mut decisions, &mut reviews, &mut report).await?
-            {
+            if let Err(bad) = check_record(&entry, decision, &mut reviews, &mut report).await? {
                 return Ok(Err(bad));
             }
             let first_stored = stored_hash_index(0, index);
             for (k, want) in frontier.append(leaf).into_iter().enumerate() {
                 let stored_index = first_stored + k as u64;
-                match hashes.next().await.transpose()? {
-                    Some((id, got)) if id == stored_index && got == want => {}
-                    _ => {
-                        return Ok(Err(Inconsistency::StoredHashAltered {
-                            stored_index,
-                            index,
-                        }));
-                    }
+                if hashes.get(stored_index).await? != Some(want) {
+                    return Ok(Err(Inconsistency::StoredHashAltered {
+                        stored_index,
+                        index,
+                    }));
                 }
             }
             report.entries += 1;
@@ -276,11 +258,8 @@ impl App {
                 entries: report.entries,
             }));
         }
-        if let Some(d) = decisions.next.take() {
-            return Ok(Err(Inconsistency::RecordWithoutEntry {
-                index: d.ledger_index,
-                id: d.id.to_string(),
-            }));
+        if let Some((index, id)) = store.first_decision_without_entry().await? {
+            return Ok(Err(Inconsistency::RecordWithoutEntry { index, id }));
         }
         if let Some(r) = reviews.next.take() {
             return Ok(Err(Inconsistency::RecordWithoutEntry {
@@ -289,6 +268,20 @@ impl App {
             }));
         }
         Ok(Ok(report))
+    }
+
+    fn check_checkpoint(&self, cp: &civic_store::StoredCheckpoint) -> Result<(), Inconsistency> {
+        match self.verifier().verify(&cp.note) {
+            Ok(c) if c.size == cp.size && c.root == cp.root => Ok(()),
+            Ok(_) => Err(Inconsistency::BadCheckpointSignature {
+                size: cp.size,
+                reason: "the signed note does not match the stored size and root".into(),
+            }),
+            Err(e) => Err(Inconsistency::BadCheckpointSignature {
+                size: cp.size,
+                reason: e.to_string(),
+            }),
+        }
     }
 
     /// An inclusion proof bundle for a decision's ledger entry, against a
@@ -327,18 +320,12 @@ impl App {
 
 async fn check_record(
     entry: &EntryRow,
-    decisions: &mut Ordered<'_, Decision>,
+    decision: Option<Decision>,
     reviews: &mut Ordered<'_, ReviewEvent>,
     report: &mut VerifyReport,
 ) -> Result<Result<(), Inconsistency>, AppError> {
     let index = entry.index;
-    // A record positioned before this entry has no entry of its own.
-    if let Some(d) = decisions.next.as_ref().filter(|d| d.ledger_index < index) {
-        return Ok(Err(Inconsistency::RecordWithoutEntry {
-            index: d.ledger_index,
-            id: d.id.to_string(),
-        }));
-    }
+    // A review positioned before this entry has no entry of its own.
     if let Some(r) = reviews.next.as_ref().filter(|r| r.ledger_index < index) {
         return Ok(Err(Inconsistency::RecordWithoutEntry {
             index: r.ledger_index,
@@ -357,31 +344,64 @@ async fn check_record(
     };
     let rebuilt = match entry.kind.as_str() {
         "decision" => {
-            if decisions.next.as_ref().map(|d| d.ledger_index) != Some(index) {
+            let Some(d) = decision else {
                 return Ok(Err(missing()));
-            }
+            };
             report.decisions += 1;
-            decisions
-                .advance()
-                .await?
-                .map(|d| d.ledger_event().to_bytes())
+            d.ledger_event().to_bytes()
         }
         "review" => {
+            if decision.is_some() {
+                return Ok(Err(altered()));
+            }
             if reviews.next.as_ref().map(|r| r.ledger_index) != Some(index) {
                 return Ok(Err(missing()));
             }
             report.reviews += 1;
-            reviews
-                .advance()
-                .await?
-                .map(|r| r.ledger_event().to_bytes())
+            match reviews.advance().await? {
+                Some(r) => r.ledger_event().to_bytes(),
+                None => return Ok(Err(missing())),
+            }
         }
         _ => return Ok(Err(altered())),
     };
-    if rebuilt.as_deref() != Some(entry.entry.as_slice()) {
+    if rebuilt != entry.entry {
         return Ok(Err(altered()));
     }
     Ok(Ok(()))
+}
+
+/// Reads the stored hashes in large aggregated chunks, in index order.
+struct StoredHashes<'a> {
+    store: &'a civic_store::Store,
+    chunk: Vec<Hash>,
+    chunk_start: u64,
+}
+
+impl<'a> StoredHashes<'a> {
+    const CHUNK: u64 = 4096;
+
+    fn new(store: &'a civic_store::Store) -> Self {
+        Self {
+            store,
+            chunk: Vec::new(),
+            chunk_start: 0,
+        }
+    }
+
+    /// The stored hash at `index`; indexes must be asked for in increasing order.
+    async fn get(&mut self, index: u64) -> Result<Option<Hash>, AppError> {
+        if index < self.chunk_start || index >= self.chunk_start + self.chunk.len() as u64 {
+            self.chunk_start = index;
+            self.chunk = match self.store.stored_hash_range(index, Self::CHUNK).await {
+                Ok(c) => c,
+                // A gap or malformed value is an alteration, not a read failure.
+                Err(civic_store::StoreError::Corrupt(_)) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            };
+        }
+        Ok(self.chunk.get((index - self.chunk_start) as usize).copied())
+    }
 }
 
 /// Checks a proof bundle offline. With `trusted_key` (the ledger's public

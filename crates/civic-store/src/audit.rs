@@ -8,7 +8,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 
 use crate::decisions::{DECISION_COLUMNS, REVIEW_COLUMNS, row_to_decision, row_to_review};
-use crate::{Store, StoreError, from_sql_index, to_sql_index};
+use crate::{Backend, Store, StoreError, from_sql_index, to_sql_index};
 
 /// A signed checkpoint as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -170,33 +170,104 @@ impl Store {
         .boxed()
     }
 
-    /// Every stored hash `(index, hash)` in index order, streamed.
-    pub fn stored_hashes(&self) -> BoxStream<'_, Result<(u64, Hash), StoreError>> {
-        sqlx::query("SELECT id, hash FROM ledger_hashes ORDER BY id")
-            .fetch(self.pool())
-            .map(|r| {
-                let row = r?;
-                Ok((
-                    from_sql_index(row.try_get("id")?)?,
-                    hash_from(row.try_get("hash")?, "stored hash")?,
-                ))
+    /// The stored hashes with indexes `from..from + count`, read as one
+    /// aggregated row (so that verifying millions of them costs few round
+    /// trips). Fewer than `count` come back at the end of the table; a gap in
+    /// the indexes is reported as corrupt data naming the range.
+    pub async fn stored_hash_range(&self, from: u64, count: u64) -> Result<Vec<Hash>, StoreError> {
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT group_concat(hex(hash), '' ORDER BY id) AS hashes, COUNT(*) AS n, MAX(id) AS hi \
+                 FROM ledger_hashes WHERE id >= $1 AND id < $2"
+            }
+            Backend::Postgres => {
+                "SELECT encode(string_agg(hash, ''::bytea ORDER BY id), 'hex') AS hashes, COUNT(*) AS n, \
+                 MAX(id) AS hi FROM ledger_hashes WHERE id >= $1 AND id < $2"
+            }
+        };
+        let row = sqlx::query(sql)
+            .bind(to_sql_index(from))
+            .bind(to_sql_index(from.saturating_add(count)))
+            .fetch_one(self.pool())
+            .await?;
+        let n = from_sql_index(row.try_get("n")?)?;
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let hi = from_sql_index(row.try_get::<Option<i64>, _>("hi")?.unwrap_or(-1))?;
+        if hi != from + n - 1 {
+            return Err(StoreError::Corrupt(format!(
+                "stored hashes between {from} and {hi} are missing"
+            )));
+        }
+        let text: String = row
+            .try_get::<Option<String>, _>("hashes")?
+            .unwrap_or_default();
+        let bytes = hex::decode(&text)
+            .map_err(|_| StoreError::Corrupt("stored hashes are not hex".into()))?;
+        if bytes.len() as u64 != n * 32 {
+            return Err(StoreError::Corrupt(format!(
+                "a stored hash between {from} and {hi} is not 32 bytes"
+            )));
+        }
+        Ok(bytes
+            .chunks_exact(32)
+            .map(|c| {
+                let mut h = [0u8; 32];
+                h.copy_from_slice(c);
+                Hash(h)
             })
-            .boxed()
+            .collect())
     }
 
-    /// Every decision in ledger order, streamed.
-    pub fn decisions_in_ledger_order(&self) -> BoxStream<'_, Result<Decision, StoreError>> {
+    /// Every ledger entry in index order, each with the decision recorded at
+    /// its position (if any), streamed: one row per entry.
+    pub fn ledger_with_decisions(
+        &self,
+    ) -> BoxStream<'_, Result<(EntryRow, Option<Decision>), StoreError>> {
         static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let sql = SQL.get_or_init(|| {
-            format!("SELECT {DECISION_COLUMNS} FROM decisions ORDER BY ledger_index")
+            let decision_columns: Vec<String> =
+                DECISION_COLUMNS.split(',').map(|c| format!("d.{}", c.trim())).collect();
+            format!(
+                "SELECT e.idx AS e_idx, e.kind AS e_kind, e.record_id AS e_record_id, e.entry AS e_entry, \
+                 e.leaf_hash AS e_leaf_hash, {} FROM ledger_entries e \
+                 LEFT JOIN decisions d ON d.ledger_index = e.idx ORDER BY e.idx",
+                decision_columns.join(", ")
+            )
         });
         sqlx::query(sql)
             .fetch(self.pool())
             .map(|r| {
-                r.map_err(StoreError::from)
-                    .and_then(|row| row_to_decision(&row))
+                let row = r?;
+                let entry = EntryRow {
+                    index: from_sql_index(row.try_get("e_idx")?)?,
+                    kind: row.try_get("e_kind")?,
+                    record_id: row.try_get("e_record_id")?,
+                    entry: row.try_get("e_entry")?,
+                    leaf_hash: row.try_get("e_leaf_hash")?,
+                };
+                let decision = match row.try_get::<Option<String>, _>("id")? {
+                    Some(_) => Some(row_to_decision(&row)?),
+                    None => None,
+                };
+                Ok((entry, decision))
             })
             .boxed()
+    }
+
+    /// The first decision whose claimed ledger position holds no decision
+    /// entry, as `(ledger_index, id)`.
+    pub async fn first_decision_without_entry(&self) -> Result<Option<(u64, String)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT d.ledger_index AS idx, d.id AS id FROM decisions d \
+             LEFT JOIN ledger_entries e ON e.idx = d.ledger_index \
+             WHERE e.idx IS NULL OR e.kind <> 'decision' ORDER BY d.ledger_index LIMIT 1",
+        )
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| Ok((from_sql_index(r.try_get("idx")?)?, r.try_get("id")?)))
+            .transpose()
     }
 
     /// Every review event in ledger order, streamed.

@@ -108,6 +108,29 @@ pub enum Command {
     /// Check and prove the tamper-evident ledger.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Measure performance end to end (results go in docs/benchmarks.md).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Durable ledger appends (with and without group commit), inclusion proofs and
+    /// `civic audit verify`, on a scratch database (SQLite unless --database-url is given).
+    Ledger {
+        /// Entries to append (and then verify).
+        #[arg(long, default_value_t = 100_000)]
+        entries: u64,
+        /// Concurrent clients appending.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Entries appended one transaction each, as the baseline.
+        #[arg(long, default_value_t = 2_000)]
+        baseline_entries: u64,
+        /// Keep the scratch data directory (its path is printed) for further runs.
+        #[arg(long)]
+        keep: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -145,7 +168,11 @@ pub enum AuditCommand {
     /// Recompute the whole ledger and check every record and signed checkpoint.
     /// Exits 0 only if all is consistent; otherwise names the first entry that is
     /// missing, altered or reordered and exits 1.
-    Verify,
+    Verify {
+        /// Also print the time taken and the process's peak memory.
+        #[arg(long)]
+        stats: bool,
+    },
     /// Print the latest signed checkpoint (signing one now if entries are unsigned).
     Checkpoint,
     /// Write an inclusion proof bundle (JSON) for one decision.

@@ -51,6 +51,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(_) => serve(config).await,
         Command::Key(cmd) => key(config, cmd).await,
         Command::Audit(cmd) => audit(config, cmd).await,
+        Command::Bench(cmd) => crate::bench::run(config, cmd).await,
     }
 }
 
@@ -177,7 +178,7 @@ async fn audit(config: Config, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
     }
     let app = App::open(config).await?;
     match cmd {
-        AuditCommand::Verify => verify(&app).await,
+        AuditCommand::Verify { stats } => verify(&app, stats).await,
         AuditCommand::Checkpoint => match app.writer().checkpoint_now().await? {
             Some(cp) => {
                 print!("{}", cp.note);
@@ -214,7 +215,8 @@ async fn audit(config: Config, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn verify(app: &App) -> anyhow::Result<ExitCode> {
+async fn verify(app: &App, stats: bool) -> anyhow::Result<ExitCode> {
+    let started = std::time::Instant::now();
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -225,6 +227,17 @@ async fn verify(app: &App) -> anyhow::Result<ExitCode> {
     bar.enable_steady_tick(Duration::from_millis(200));
     let outcome = app.verify_ledger(&|n| bar.set_position(n)).await;
     bar.finish_and_clear();
+    if stats {
+        println!(
+            "verify took {:.3} s ({} CPU); peak memory {}",
+            started.elapsed().as_secs_f64(),
+            crate::bench::cpu_seconds().map_or("unknown".to_owned(), |s| format!("{s:.2} s")),
+            crate::bench::peak_memory().map_or("unknown".to_owned(), |kib| format!(
+                "{:.1} MiB",
+                kib as f64 / 1024.0
+            ))
+        );
+    }
     match outcome? {
         Ok(report) => {
             println!(

@@ -2,6 +2,7 @@
 //! command to `civic-app` (or `civic-server` for `serve`): no domain logic
 //! lives here.
 
+mod bench;
 mod cli;
 mod commands;
 
