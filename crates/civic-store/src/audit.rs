@@ -3,11 +3,11 @@
 
 use civic_core::{Decision, ReviewEvent, Timestamp, from_unix_millis};
 use civic_ledger::Hash;
-use futures_util::stream::{BoxStream, StreamExt as _};
+use futures_util::stream::{BoxStream, StreamExt as _, TryStreamExt as _};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 
-use crate::decisions::{DECISION_COLUMNS, REVIEW_COLUMNS, row_to_decision, row_to_review};
+use crate::decisions::{DecisionColumns, ExactFloat, REVIEW_COLUMNS, row_to_review};
 use crate::{Backend, Store, StoreError, from_sql_index, to_sql_index};
 
 /// A signed checkpoint as stored.
@@ -64,6 +64,89 @@ fn row_to_entry(row: &AnyRow) -> Result<EntryRow, StoreError> {
         entry: row.try_get("entry")?,
         leaf_hash: row.try_get("leaf_hash")?,
     })
+}
+
+/// Entries read per aggregated page when streaming the ledger.
+const PAGE: u64 = 1000;
+
+/// One entry and the decision columns at its position, as an aggregated page
+/// lists them (a JSON array, in this order).
+#[derive(Debug, serde::Deserialize)]
+struct PageRow(
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<ExactFloat>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+);
+
+impl PageRow {
+    fn into_parts(self) -> Result<(EntryRow, Option<Decision>), StoreError> {
+        let PageRow(
+            idx,
+            kind,
+            record_id,
+            entry,
+            leaf_hex,
+            id,
+            service,
+            model_name,
+            model_version,
+            input_sha256,
+            output,
+            explanation,
+            confidence,
+            status,
+            initial_status,
+            requested_by,
+            reference,
+            created_at,
+            ledger_index,
+        ) = self;
+        let entry = EntryRow {
+            index: from_sql_index(idx)?,
+            kind,
+            record_id,
+            entry: entry.into_bytes(),
+            leaf_hash: hex::decode(&leaf_hex)
+                .map_err(|_| StoreError::Corrupt(format!("leaf hash of entry {idx}")))?,
+        };
+        let Some(id) = id else {
+            return Ok((entry, None));
+        };
+        let missing = |what: &str| StoreError::Corrupt(format!("decision {id}: {what} is missing"));
+        let columns = DecisionColumns {
+            service: service.ok_or_else(|| missing("service"))?,
+            model_name: model_name.ok_or_else(|| missing("model_name"))?,
+            model_version: model_version.ok_or_else(|| missing("model_version"))?,
+            input_sha256: input_sha256.ok_or_else(|| missing("input_sha256"))?,
+            output: output.ok_or_else(|| missing("output"))?,
+            explanation: explanation.ok_or_else(|| missing("explanation"))?,
+            confidence,
+            status: status.ok_or_else(|| missing("status"))?,
+            initial_status: initial_status.ok_or_else(|| missing("initial_status"))?,
+            requested_by: requested_by.ok_or_else(|| missing("requested_by"))?,
+            reference,
+            created_at: created_at.ok_or_else(|| missing("created_at"))?,
+            ledger_index: ledger_index.ok_or_else(|| missing("ledger_index"))?,
+            id,
+        };
+        Ok((entry, Some(columns.into_decision()?)))
+    }
 }
 
 const CHECKPOINT_COLUMNS: &str = "tree_size, root_hash, note, created_at";
@@ -221,39 +304,87 @@ impl Store {
     }
 
     /// Every ledger entry in index order, each with the decision recorded at
-    /// its position (if any), streamed: one row per entry.
+    /// its position (if any), streamed. Entries are read in pages of
+    /// [`PAGE`] aggregated into one row each, so that streaming millions of
+    /// entries is not dominated by per-row overhead.
     pub fn ledger_with_decisions(
         &self,
     ) -> BoxStream<'_, Result<(EntryRow, Option<Decision>), StoreError>> {
-        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        let sql = SQL.get_or_init(|| {
-            let decision_columns: Vec<String> =
-                DECISION_COLUMNS.split(',').map(|c| format!("d.{}", c.trim())).collect();
-            format!(
-                "SELECT e.idx AS e_idx, e.kind AS e_kind, e.record_id AS e_record_id, e.entry AS e_entry, \
-                 e.leaf_hash AS e_leaf_hash, {} FROM ledger_entries e \
-                 LEFT JOIN decisions d ON d.ledger_index = e.idx ORDER BY e.idx",
-                decision_columns.join(", ")
-            )
-        });
-        sqlx::query(sql)
-            .fetch(self.pool())
-            .map(|r| {
-                let row = r?;
-                let entry = EntryRow {
-                    index: from_sql_index(row.try_get("e_idx")?)?,
-                    kind: row.try_get("e_kind")?,
-                    record_id: row.try_get("e_record_id")?,
-                    entry: row.try_get("e_entry")?,
-                    leaf_hash: row.try_get("e_leaf_hash")?,
-                };
-                let decision = match row.try_get::<Option<String>, _>("id")? {
-                    Some(_) => Some(row_to_decision(&row)?),
-                    None => None,
-                };
-                Ok((entry, decision))
-            })
-            .boxed()
+        // The end is the highest index present, so that a run of deleted
+        // entries (an empty page) does not end the stream early. The next page
+        // is fetched while the current one is being checked.
+        type Pending =
+            tokio::task::JoinHandle<Result<Vec<(EntryRow, Option<Decision>)>, StoreError>>;
+        let store = self.clone();
+        futures_util::stream::try_unfold(
+            (0u64, None::<u64>, None::<Pending>),
+            move |(from, end, pending)| {
+                let store = store.clone();
+                async move {
+                    let end = match end {
+                        Some(e) => e,
+                        None => store.ledger_size().await?,
+                    };
+                    if from >= end {
+                        return Ok::<_, StoreError>(None);
+                    }
+                    let page = match pending {
+                        Some(handle) => handle.await.map_err(|e| {
+                            StoreError::Unavailable(format!("ledger read task: {e}"))
+                        })??,
+                        None => store.ledger_page(from, PAGE).await?,
+                    };
+                    let next = from + PAGE;
+                    let prefetch = (next < end).then(|| {
+                        let store = store.clone();
+                        tokio::spawn(async move { store.ledger_page(next, PAGE).await })
+                    });
+                    let items =
+                        futures_util::stream::iter(page.into_iter().map(Ok::<_, StoreError>));
+                    Ok(Some((items, (next, Some(end), prefetch))))
+                }
+            },
+        )
+        .try_flatten()
+        .boxed()
+    }
+
+    /// The entries with indexes `from..from + count` and their decisions.
+    async fn ledger_page(
+        &self,
+        from: u64,
+        count: u64,
+    ) -> Result<Vec<(EntryRow, Option<Decision>)>, StoreError> {
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT json_group_array(json_array(e.idx, e.kind, e.record_id, CAST(e.entry AS TEXT), \
+                 hex(e.leaf_hash), d.id, d.service, d.model_name, d.model_version, d.input_sha256, d.output, \
+                 d.explanation, CASE WHEN d.confidence IS NULL THEN NULL ELSE printf('%!.17g', d.confidence) END, \
+                 d.status, d.initial_status, d.requested_by, d.reference, d.created_at, d.ledger_index) \
+                 ORDER BY e.idx) AS page \
+                 FROM ledger_entries e LEFT JOIN decisions d ON d.ledger_index = e.idx \
+                 WHERE e.idx >= $1 AND e.idx < $2"
+            }
+            Backend::Postgres => {
+                "SELECT (json_agg(json_build_array(e.idx, e.kind, e.record_id, convert_from(e.entry, 'UTF8'), \
+                 encode(e.leaf_hash, 'hex'), d.id, d.service, d.model_name, d.model_version, d.input_sha256, \
+                 d.output, d.explanation, d.confidence, d.status, d.initial_status, d.requested_by, d.reference, \
+                 d.created_at, d.ledger_index) ORDER BY e.idx))::text AS page \
+                 FROM ledger_entries e LEFT JOIN decisions d ON d.ledger_index = e.idx \
+                 WHERE e.idx >= $1 AND e.idx < $2"
+            }
+        };
+        let row = sqlx::query(sql)
+            .bind(to_sql_index(from))
+            .bind(to_sql_index(from.saturating_add(count)))
+            .fetch_one(self.pool())
+            .await?;
+        let Some(text) = row.try_get::<Option<String>, _>("page")? else {
+            return Ok(Vec::new());
+        };
+        let rows: Vec<PageRow> = serde_json::from_str(&text)
+            .map_err(|e| StoreError::Corrupt(format!("ledger page from {from}: {e}")))?;
+        rows.into_iter().map(PageRow::into_parts).collect()
     }
 
     /// The first decision whose claimed ledger position holds no decision

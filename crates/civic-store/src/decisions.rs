@@ -30,37 +30,101 @@ fn time_column(row: &AnyRow, col: &str) -> Result<civic_core::Timestamp, StoreEr
     from_unix_millis(ms).ok_or_else(|| corrupt(col, "out of range"))
 }
 
+/// A decision's columns as stored, before they are parsed into a [`Decision`].
+/// Rows and aggregated pages are both read into this, so the mapping from
+/// columns to the domain type lives in one place.
+#[derive(Debug)]
+pub(crate) struct DecisionColumns {
+    pub(crate) id: String,
+    pub(crate) service: String,
+    pub(crate) model_name: String,
+    pub(crate) model_version: String,
+    pub(crate) input_sha256: String,
+    pub(crate) output: String,
+    pub(crate) explanation: String,
+    pub(crate) confidence: Option<ExactFloat>,
+    pub(crate) status: String,
+    pub(crate) initial_status: String,
+    pub(crate) requested_by: String,
+    pub(crate) reference: Option<String>,
+    pub(crate) created_at: i64,
+    pub(crate) ledger_index: i64,
+}
+
+/// A float read exactly: a JSON number, or text with enough digits to round-trip.
+#[derive(Debug, serde::Deserialize)]
+#[serde(untagged)]
+pub(crate) enum ExactFloat {
+    Number(f64),
+    Text(String),
+}
+
+impl DecisionColumns {
+    fn from_row(row: &AnyRow) -> Result<Self, StoreError> {
+        Ok(DecisionColumns {
+            id: row.try_get("id")?,
+            service: row.try_get("service")?,
+            model_name: row.try_get("model_name")?,
+            model_version: row.try_get("model_version")?,
+            input_sha256: row.try_get("input_sha256")?,
+            output: row.try_get("output")?,
+            explanation: row.try_get("explanation")?,
+            confidence: row
+                .try_get::<Option<f64>, _>("confidence")?
+                .map(ExactFloat::Number),
+            status: row.try_get("status")?,
+            initial_status: row.try_get("initial_status")?,
+            requested_by: row.try_get("requested_by")?,
+            reference: row.try_get("reference")?,
+            created_at: row.try_get("created_at")?,
+            ledger_index: row.try_get("ledger_index")?,
+        })
+    }
+
+    /// Parses the columns into the domain type.
+    pub(crate) fn into_decision(self) -> Result<Decision, StoreError> {
+        let confidence = match self.confidence {
+            None => None,
+            Some(ExactFloat::Number(f)) => Some(f),
+            Some(ExactFloat::Text(t)) => Some(
+                t.trim()
+                    .parse::<f64>()
+                    .map_err(|e| corrupt("confidence", e))?,
+            ),
+        };
+        Ok(Decision {
+            id: self.id.parse().map_err(|e| corrupt("decision id", e))?,
+            service: Service::parse(&self.service).map_err(|e| corrupt("service", e))?,
+            model: ModelRef {
+                name: self.model_name,
+                version: self.model_version,
+            },
+            input_digest: Digest::from_hex(&self.input_sha256)
+                .ok_or_else(|| corrupt("input_sha256", "not 64 hex digits"))?,
+            output: serde_json::from_str(&self.output).map_err(|e| corrupt("output", e))?,
+            explanation: serde_json::from_str(&self.explanation)
+                .map_err(|e| corrupt("explanation", e))?,
+            confidence,
+            status: self.status.parse().map_err(|e| corrupt("status", e))?,
+            initial_status: self
+                .initial_status
+                .parse()
+                .map_err(|e| corrupt("initial_status", e))?,
+            requested_by: self
+                .requested_by
+                .parse()
+                .map_err(|e| corrupt("requested_by", e))?,
+            reference: self.reference,
+            created_at: from_unix_millis(self.created_at)
+                .ok_or_else(|| corrupt("created_at", "out of range"))?,
+            ledger_index: from_sql_index(self.ledger_index)?,
+        })
+    }
+}
+
 /// Maps a row selected with [`DECISION_COLUMNS`] to a [`Decision`].
 pub(crate) fn row_to_decision(row: &AnyRow) -> Result<Decision, StoreError> {
-    let id: String = row.try_get("id")?;
-    let service: String = row.try_get("service")?;
-    let digest: String = row.try_get("input_sha256")?;
-    let status: String = row.try_get("status")?;
-    let initial_status: String = row.try_get("initial_status")?;
-    let requested_by: String = row.try_get("requested_by")?;
-    Ok(Decision {
-        id: id.parse().map_err(|e| corrupt("decision id", e))?,
-        service: Service::parse(&service).map_err(|e| corrupt("service", e))?,
-        model: ModelRef {
-            name: row.try_get("model_name")?,
-            version: row.try_get("model_version")?,
-        },
-        input_digest: Digest::from_hex(&digest)
-            .ok_or_else(|| corrupt("input_sha256", "not 64 hex digits"))?,
-        output: json_column(row, "output")?,
-        explanation: json_column(row, "explanation")?,
-        confidence: row.try_get("confidence")?,
-        status: status.parse().map_err(|e| corrupt("status", e))?,
-        initial_status: initial_status
-            .parse()
-            .map_err(|e| corrupt("initial_status", e))?,
-        requested_by: requested_by
-            .parse()
-            .map_err(|e| corrupt("requested_by", e))?,
-        reference: row.try_get("reference")?,
-        created_at: time_column(row, "created_at")?,
-        ledger_index: from_sql_index(row.try_get("ledger_index")?)?,
-    })
+    DecisionColumns::from_row(row)?.into_decision()
 }
 
 /// Maps a row selected with [`REVIEW_COLUMNS`] to a [`ReviewEvent`].
