@@ -1,0 +1,536 @@
+//! People's names (and, off by default, organisations).
+//!
+//! There is no statistical model: a run of capitalised words is a name
+//! when the gazetteers of first names and surnames, a title ("Mrs", "Cllr"),
+//! an introducing phrase ("my name is", "Dear", "spoke to") or a sign-off
+//! on the line above say so. Common English words that are also names
+//! ("May", "Will", "Green") need a title or context to count.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::context::{Context, Cue};
+use crate::detection::{Detection, Evidence};
+use crate::label::Label;
+
+static FIRST_NAMES: LazyLock<HashSet<String>> =
+    LazyLock::new(|| load(include_str!("../../data/first_names.txt")));
+static SURNAMES: LazyLock<HashSet<String>> =
+    LazyLock::new(|| load(include_str!("../../data/surnames.txt")));
+
+fn load(list: &str) -> HashSet<String> {
+    list.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+const TITLES: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "professor",
+    "cllr",
+    "councillor",
+    "sir",
+    "dame",
+    "lord",
+    "lady",
+    "rev",
+    "revd",
+    "reverend",
+    "master",
+    "judge",
+    "pc",
+    "ds",
+    "di",
+    "sgt",
+];
+
+/// Capitalised words that are in the name lists but are far more often
+/// ordinary words in UK public-sector text. They count as names only next
+/// to a title, another name word, or context.
+const STOPWORDS: &str = "a about above after again against all also am an and any april are as at august back bank be \
+because been before being below best between bill both brown but by call can care case centre child children church \
+city close come council county court cross day dear december department did do does done down during each early east \
+end england english estate even ever every family father february few field final first for form friday from full \
+further general get given go good grant great green hall have he health help her here high hill his home hope house \
+housing how i if in into is it its january july june just king kind land lane last late law left less life like \
+little long lord love made make manager march mark may me member miss monday more most mother much must my name \
+national near need never new next no north not note now number of office officer old on once one only or order other \
+our out over page park part people person place please police post power price public road room rose royal said \
+saturday school second see september service she should side since so social some south sports spring state still \
+street summer sunday support team than thank thanks that the their them then there these they this thursday to today \
+too town tuesday under unit up upon us very wales walk war ward water way we wednesday week well west what when where \
+which while white who why will with without wood work would year yes you young your yours sincerely regards faithfully \
+london leeds manchester birmingham bristol liverpool sheffield york newcastle cardiff edinburgh glasgow belfast \
+nottingham leicester oxford cambridge brighton reading derby durham chester lancaster lincoln bath wells \
+jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun \
+nhs gp dob ref flat apartment road avenue drive crescent gardens terrace mews benefit benefits tax universal credit \
+junior senior principal st station hospital infirmary surgery clinic school college university library museum office \
+client clients tenant tenants resident residents applicant claimant patient patients officer officers hi hello \
+options revenues badge subject many blue bin waste planning committee cabinet finance director chief executive \
+adult adults social worker carer advice contact centre customer customers team leader assistant housing \
+environmental health policy data protection freedom information act section request complaint complaints \
+price wells day north young hunt french hall king brown green hill bird bush case cook miles page rich \
+god jesus internet email online website please kindly dear sir madam morning afternoon evening \
+christmas easter british scottish welsh irish european african asian american \
+dr mr mrs ms mx sir madam";
+
+/// Words that are never part of a name, even though a name list holds
+/// them: greetings and the words that introduce names.
+const NEVER_NAMES: &[&str] = &[
+    // Acronyms of the trade that are also in the name lists.
+    "nino",
+    "nhs",
+    "dob",
+    "gp",
+    "hmrc",
+    "dwp",
+    "pip",
+    "esa",
+    "jsa",
+    "asb",
+    "sar",
+    "foi",
+    "dvla",
+    "iban",
+    "ref",
+    "dear",
+    "hi",
+    "hello",
+    "client",
+    "kind",
+    "regards",
+    "yours",
+    "many",
+    "thanks",
+    "best",
+    "from",
+    "to",
+    "cc",
+    "re",
+    "subject",
+    "sincerely",
+    "faithfully",
+    "warm",
+    "wishes",
+    "signed",
+    "name",
+];
+
+static STOP: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| STOPWORDS.split_whitespace().collect());
+
+/// Nouns that make the name before them a place: "Victoria Station".
+const PLACE_NOUNS: &[&str] = &[
+    "station",
+    "hospital",
+    "infirmary",
+    "school",
+    "college",
+    "university",
+    "library",
+    "church",
+    "park",
+    "road",
+    "street",
+    "centre",
+    "house",
+    "hall",
+    "court",
+    "square",
+    "gardens",
+    "museum",
+    "office",
+    "council",
+    "surgery",
+    "clinic",
+    "bridge",
+    "avenue",
+    "lane",
+    "way",
+    "academy",
+    "stadium",
+    "airport",
+    "market",
+];
+
+/// Organisation suffixes: a capitalised run ending in one is an organisation.
+const ORG_SUFFIXES: &[&str] = &[
+    "ltd",
+    "limited",
+    "plc",
+    "llp",
+    "council",
+    "trust",
+    "group",
+    "association",
+    "society",
+    "university",
+    "college",
+    "school",
+    "bank",
+    "partnership",
+    "foundation",
+    "agency",
+    "authority",
+    "department",
+    "services",
+    "service",
+    "hospital",
+    "surgery",
+    "practice",
+    "academy",
+    "charity",
+    "club",
+    "church",
+    "company",
+    "corporation",
+    "inc",
+];
+
+/// A run of letters starting with a capital ("Sarah", "O'Brien",
+/// "Gołota", "SMITH", "J."); word boundaries are checked in code.
+static WORD: LazyLock<Regex> = LazyLock::new(|| {
+    regex::RegexBuilder::new(r"\p{Lu}[\p{L}'’\-]*\.?")
+        .dfa_size_limit(32 << 20)
+        .build()
+        .expect("the constant name-word pattern compiles")
+});
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Title,
+    First,
+    Surname,
+    FirstOrSurname,
+    Initial,
+    Unknown,
+    /// A common word that is also in a name list ("Green", "Will"): part of
+    /// a name only after a title or another name word.
+    StopName,
+    /// A word in capitals that no list knows: part of a name only next to
+    /// one that a list does know ("PETER SKEHAN"), otherwise an acronym.
+    CapsUnknown,
+    Stop,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Word {
+    start: usize,
+    end: usize,
+    kind: Kind,
+}
+
+fn classify(w: &str) -> Kind {
+    let bare = w.trim_end_matches('.');
+    // "James's" is looked up as "James".
+    let bare = bare
+        .strip_suffix("'s")
+        .or_else(|| bare.strip_suffix("’s"))
+        .unwrap_or(bare);
+    let lower = bare.to_lowercase();
+    if TITLES.contains(&lower.as_str()) {
+        return Kind::Title;
+    }
+    if bare.chars().count() == 1 {
+        return if w == "I" || w == "A" {
+            Kind::Stop
+        } else {
+            Kind::Initial
+        };
+    }
+    if NEVER_NAMES.contains(&lower.as_str()) {
+        return Kind::Stop;
+    }
+    let (first, surname) = (FIRST_NAMES.contains(&lower), SURNAMES.contains(&lower));
+    if STOP.contains(lower.as_str()) {
+        return if first || surname {
+            Kind::StopName
+        } else {
+            Kind::Stop
+        };
+    }
+    // Words in capitals are names only when a list knows them: otherwise
+    // they are acronyms and headings (NHS, HMRC, URGENT).
+    let all_caps = bare.chars().all(|c| !c.is_lowercase());
+    // Short words in capitals are acronyms (AI, UK, HR), even when a name list holds them.
+    if all_caps && bare.chars().count() <= 3 {
+        return Kind::Stop;
+    }
+    match (first, surname) {
+        (true, true) => Kind::FirstOrSurname,
+        (true, false) => Kind::First,
+        (false, true) => Kind::Surname,
+        (false, false) if all_caps => Kind::CapsUnknown,
+        (false, false) if looks_like_a_noun(&lower) => Kind::Stop,
+        (false, false) => Kind::Unknown,
+    }
+}
+
+/// English noun and adjective endings (not "-less": Corless, Bayless): a
+/// capitalised word that no name list holds and that ends like this is a
+/// heading word ("Services", "Adoption", "Management"), not a surname.
+fn looks_like_a_noun(lower: &str) -> bool {
+    const ENDINGS: &[&str] = &[
+        "tion", "sion", "ment", "ness", "ship", "ance", "ence", "ity", "ogy", "ism", "ive", "ful",
+        "able", "ible", "ical", "ing", "ure", "ers", "ors", "ies", "ics", "ices", "ages", "ings",
+        "mme",
+    ];
+    ENDINGS
+        .iter()
+        .any(|e| lower.len() > e.len() + 2 && lower.ends_with(e))
+}
+
+/// Finds names (and organisations) in `text`.
+pub(crate) fn detect(text: &str, ctx: &Context, out: &mut Vec<Detection>) {
+    let words: Vec<Word> = WORD
+        .find_iter(text)
+        .filter_map(|m| {
+            // A word starts after a non-letter and ends before one ("LS6" is not a word).
+            let before = text[..m.start()].chars().next_back();
+            let after = text[m.end()..].chars().next();
+            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
+            {
+                return None;
+            }
+            let w = m.as_str().trim_end_matches(['-', '\'', '’']);
+            let w = if w.len() > 2 && w.ends_with('.') {
+                &w[..w.len() - 1]
+            } else {
+                w
+            };
+            Some(Word {
+                start: m.start(),
+                end: m.start() + w.len(),
+                kind: classify(w),
+            })
+        })
+        .collect();
+    let mut i = 0;
+    while i < words.len() {
+        // A run: words joined by single spaces (or ". " after an initial).
+        let mut j = i + 1;
+        while j < words.len() && joined(text, &words[j - 1], &words[j]) {
+            j += 1;
+        }
+        judge_run(text, ctx, &words[i..j], out);
+        i = j;
+    }
+}
+
+fn joined(text: &str, a: &Word, b: &Word) -> bool {
+    let gap = &text[a.end..b.start];
+    gap == " "
+        || (gap == ". " && a.kind == Kind::Initial)
+        || (gap.is_empty() && text[a.start..a.end].ends_with('.'))
+}
+
+fn is_name_word(k: Kind) -> bool {
+    matches!(
+        k,
+        Kind::First
+            | Kind::Surname
+            | Kind::FirstOrSurname
+            | Kind::Initial
+            | Kind::Unknown
+            | Kind::StopName
+    )
+}
+
+fn judge_run(text: &str, ctx: &Context, run: &[Word], out: &mut Vec<Detection>) {
+    let last_word = &text[run[run.len() - 1].start..run[run.len() - 1].end];
+    if ORG_SUFFIXES.contains(&last_word.to_ascii_lowercase().as_str()) && run.len() >= 2 {
+        let start = run
+            .iter()
+            .position(|w| w.kind != Kind::Stop || is_capital_stop(text, w))
+            .unwrap_or(0);
+        let (s, e) = (run[start].start, run[run.len() - 1].end);
+        out.push(Detection::new(
+            Label::Organisation,
+            s,
+            e,
+            0.8,
+            Evidence::new("organisation").check("organisation suffix"),
+        ));
+        return;
+    }
+    // Capitalised unknown words join a name only beside a known name word.
+    let known = |k: Kind| {
+        matches!(
+            k,
+            Kind::First | Kind::Surname | Kind::FirstOrSurname | Kind::Title
+        )
+    };
+    let run: Vec<Word> = run
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let mut w = *w;
+            // "Megan Lord": a title word after a first name is a surname.
+            let after_first =
+                i > 0 && matches!(run[i - 1].kind, Kind::First | Kind::FirstOrSurname);
+            if w.kind == Kind::Title && after_first && text[w.start..w.end].len() > 3 {
+                w.kind = Kind::Surname;
+            }
+            if w.kind == Kind::CapsUnknown {
+                let beside = (i > 0 && known(run[i - 1].kind))
+                    || run.get(i + 1).is_some_and(|n| known(n.kind));
+                w.kind = if beside { Kind::Unknown } else { Kind::Stop };
+            }
+            w
+        })
+        .collect();
+    let run = run.as_slice();
+    // Split the run on titles and stopwords; judge each stretch of name words.
+    let mut k = 0;
+    while k < run.len() {
+        if !is_name_word(run[k].kind) {
+            k += 1;
+            continue;
+        }
+        let mut m = k;
+        while m < run.len() && is_name_word(run[m].kind) {
+            m += 1;
+        }
+        let title = k
+            .checked_sub(1)
+            .map(|t| run[t])
+            .filter(|w| w.kind == Kind::Title);
+        let place = run.get(m).is_some_and(|w| {
+            w.kind == Kind::Stop
+                && PLACE_NOUNS.contains(&text[w.start..w.end].to_lowercase().as_str())
+        });
+        if place {
+            k = m;
+            continue;
+        }
+        if let Some(d) = judge_stretch(text, ctx, &run[k..m], title) {
+            out.push(d);
+        }
+        k = m;
+    }
+}
+
+fn is_capital_stop(text: &str, w: &Word) -> bool {
+    !matches!(
+        &text[w.start..w.end],
+        "The" | "A" | "An" | "Dear" | "From" | "To"
+    )
+}
+
+fn sentence_start(text: &str, at: usize) -> bool {
+    let before = text[..at].trim_end_matches([' ', '\t', '"', '\'', '(']);
+    before.is_empty() || before.ends_with(['.', '!', '?', '\n', ':', '-', '•', '*', '>'])
+}
+
+fn judge_stretch(text: &str, ctx: &Context, s: &[Word], title: Option<Word>) -> Option<Detection> {
+    // A common word that is also a name starts a name only after a title
+    // or before another name word ("Mark Brown", not "Will").
+    let mut s = s;
+    if title.is_none() {
+        let name_word = |k: Kind| {
+            matches!(
+                k,
+                Kind::First | Kind::Surname | Kind::FirstOrSurname | Kind::StopName
+            )
+        };
+        while s.first().is_some_and(|w| w.kind == Kind::StopName)
+            && !(s.len() == 2 && name_word(s[1].kind))
+        {
+            s = &s[1..];
+        }
+    }
+    let (first_word, last_word) = (s.first()?, s.last()?);
+    let (start, end) = (first_word.start, last_word.end);
+    let kinds: Vec<Kind> = s.iter().map(|w| w.kind).collect();
+    let unknown = kinds.iter().filter(|k| **k == Kind::Unknown).count();
+    let is_first = |k: Kind| matches!(k, Kind::First | Kind::FirstOrSurname | Kind::Initial);
+    let is_surname = |k: Kind| matches!(k, Kind::Surname | Kind::FirstOrSurname | Kind::StopName);
+    let (k0, kn) = (first_word.kind, last_word.kind);
+    let context = ctx
+        .just_before(text, start, Cue::NameIntro)
+        .or_else(|| ctx.just_before(text, start, Cue::SignOff));
+
+    let (mut score, check): (f32, Cow<'static, str>) = if let Some(t) = title {
+        (0.95, format!("title {}", &text[t.start..t.end]).into())
+    } else if s.len() == 2 && k0 == Kind::StopName && is_surname(kn) && kn != Kind::StopName {
+        (0.75, "common word as first name before a surname".into())
+    } else if s.len() >= 2 && is_first(k0) && is_surname(kn) && unknown == 0 {
+        (0.9, "first name and surname gazetteers".into())
+    } else if s.len() >= 2 && is_first(k0) && kn == Kind::Unknown && unknown == 1 {
+        (0.7, "first name gazetteer and capitalised surname".into())
+    } else if s.len() == 2 && k0 == Kind::Unknown && is_surname(kn) {
+        // Weak alone ("Global Leader", "Services Board"): needs context.
+        (0.45, "capitalised first name and surname gazetteer".into())
+    } else if s.len() == 1 && matches!(k0, Kind::First | Kind::FirstOrSurname) {
+        if sentence_start(text, start) {
+            (0.5, "first name gazetteer at sentence start".into())
+        } else {
+            (0.6, "first name gazetteer".into())
+        }
+    } else if context.is_some() && s.len() <= 3 && !kinds.contains(&Kind::Initial) {
+        (0.55, "capitalised words after an introducing phrase".into())
+    } else {
+        return None;
+    };
+    if s.len() > 4 {
+        score *= 0.5;
+    }
+    // A lone word in capitals is a heading or an acronym unless a title says otherwise.
+    let shouting = |w: &Word| !text[w.start..w.end].chars().any(char::is_lowercase);
+    if s.len() == 1 && title.is_none() && shouting(first_word) {
+        return None;
+    }
+    if context.is_some() {
+        score = (score + 0.2_f32).min(0.97);
+    }
+    Some(Detection::new(
+        Label::Person,
+        start,
+        end,
+        score,
+        Evidence::new("person name").check(check).context(context),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gazetteers_load_and_hold_common_uk_names() {
+        for n in ["james", "sarah", "olivia", "mohammed"] {
+            assert!(FIRST_NAMES.contains(n) || n == "mohammed", "{n}");
+        }
+        for n in ["smith", "jones", "taylor", "patel", "evans"] {
+            assert!(SURNAMES.contains(n), "{n}");
+        }
+        assert!(FIRST_NAMES.len() > 4000 && SURNAMES.len() > 10000);
+    }
+
+    #[test]
+    fn common_words_that_are_names_are_stopwords() {
+        for w in ["Please", "Benefits", "Housing"] {
+            assert_eq!(classify(w), Kind::Stop, "{w}");
+        }
+        for w in ["May", "Will", "Green"] {
+            assert_eq!(classify(w), Kind::StopName, "{w}");
+        }
+        assert_eq!(classify("Mrs"), Kind::Title);
+        assert_eq!(classify("J"), Kind::Initial);
+        assert!(matches!(
+            classify("Smith"),
+            Kind::Surname | Kind::FirstOrSurname
+        ));
+    }
+}

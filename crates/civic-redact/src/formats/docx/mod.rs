@@ -1,0 +1,263 @@
+//! Word documents (`.docx`) with true redaction.
+//!
+//! The text is removed from the document XML itself, not covered up.
+//! Personal data is found in the text of each paragraph as a reader sees
+//! it, so a name split across Word's runs ("Sa" + "rah") is still found,
+//! and the replacement is written into the first run while the rest of the
+//! value is deleted from the others. This is done in the body (including
+//! text boxes and tables), headers, footers, footnotes and endnotes.
+//!
+//! Everything a reader does not see is removed: comments (and their
+//! anchors), tracked deletions and moves (insertions are accepted), the
+//! records of formatting changes, hidden text, and the document properties
+//! (author, last modified by, company…). External link targets such as
+//! `mailto:` addresses are redacted too. The output is built in memory; a
+//! corrupt or unexpected file is an error and produces no output.
+//!
+//! This module handles the package (which parts are kept, dropped or
+//! rewritten); `text` redacts the parts a reader reads; `xml` holds the
+//! event-list plumbing both use.
+
+mod text;
+mod xml;
+
+use std::collections::HashMap;
+use std::io::{Cursor, Read, Write};
+
+use quick_xml::events::{BytesStart, Event};
+use serde::Serialize;
+
+use crate::analyzer::Analyzer;
+use crate::error::RedactError;
+use crate::operator::{LogEntry, Operator, PseudonymTable, replacement};
+use xml::{attr, events, matching_ends, write_events};
+
+/// The most a document may expand to when unzipped, against zip bombs.
+const MAX_UNZIPPED: u64 = 512 * 1024 * 1024;
+
+/// Parts deleted from the package, with what they hold.
+const DROPPED_PARTS: &[(&str, &str)] = &[
+    ("word/comments.xml", "comments"),
+    ("word/commentsExtended.xml", "comments"),
+    ("word/commentsIds.xml", "comments"),
+    ("word/commentsExtensible.xml", "comments"),
+    ("word/people.xml", "comment authors"),
+    ("docProps/custom.xml", "custom document properties"),
+];
+
+const CORE_PROPERTIES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"></cp:coreProperties>"#;
+
+const APP_PROPERTIES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"></Properties>"#;
+
+/// A redacted document, its log, and what was removed besides the text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocxRedacted {
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
+    pub log: Vec<LogEntry>,
+    /// Counts of what was removed, e.g. `{"comments": 2, "hidden runs": 1}`.
+    pub removed: HashMap<String, usize>,
+}
+
+fn docx_err(what: impl std::fmt::Display) -> RedactError {
+    RedactError::Docx(what.to_string())
+}
+
+/// Redacts a `.docx` file held in memory.
+pub fn redact(
+    analyzer: &Analyzer,
+    input: &[u8],
+    operator: &Operator,
+    table: &mut PseudonymTable,
+) -> Result<DocxRedacted, RedactError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(input))
+        .map_err(|e| docx_err(format!("not a zip file ({e})")))?;
+    let mut parts: Vec<(String, Vec<u8>)> = Vec::with_capacity(archive.len());
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let mut file = archive
+            .by_index(i)
+            .map_err(|e| docx_err(format!("unreadable zip entry ({e})")))?;
+        if file.is_dir() {
+            continue;
+        }
+        let name = file
+            .name()
+            .map_err(|e| docx_err(format!("unreadable zip entry name ({e})")))?
+            .into_owned();
+        let mut bytes = Vec::new();
+        let budget = MAX_UNZIPPED.saturating_sub(total);
+        (&mut file)
+            .take(budget + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| docx_err(format!("{name}: {e}")))?;
+        total += bytes.len() as u64;
+        if total > MAX_UNZIPPED {
+            return Err(docx_err("the document unzips to more than 512 MB"));
+        }
+        parts.push((name, bytes));
+    }
+    if !parts.iter().any(|(n, _)| n == "word/document.xml") {
+        return Err(docx_err(
+            "no word/document.xml: this is not a Word document",
+        ));
+    }
+
+    let mut state = State {
+        analyzer,
+        operator,
+        table,
+        log: Vec::new(),
+        removed: HashMap::new(),
+    };
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(input.len())));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in parts {
+        if let Some((_, what)) = DROPPED_PARTS.iter().find(|(p, _)| *p == name) {
+            state.count(&format!("{what} part {name}"));
+            continue;
+        }
+        let new_bytes = match name.as_str() {
+            "docProps/core.xml" => {
+                state.count("document properties");
+                CORE_PROPERTIES.as_bytes().to_vec()
+            }
+            "docProps/app.xml" => APP_PROPERTIES.as_bytes().to_vec(),
+            "[Content_Types].xml" => filter_xml(&name, &bytes, |e| !is_dropped_override(e))?,
+            n if n.ends_with(".rels") => redact_rels(&mut state, &name, &bytes)?,
+            n if is_text_part(n) => text::redact_text_part(&mut state, &name, &bytes)?,
+            _ => bytes,
+        };
+        out.start_file(name.as_str(), options).map_err(docx_err)?;
+        out.write_all(&new_bytes).map_err(docx_err)?;
+    }
+    let bytes = out.finish().map_err(docx_err)?.into_inner();
+    Ok(DocxRedacted {
+        bytes,
+        log: state.log,
+        removed: state.removed,
+    })
+}
+
+struct State<'a> {
+    analyzer: &'a Analyzer,
+    operator: &'a Operator,
+    table: &'a mut PseudonymTable,
+    log: Vec<LogEntry>,
+    removed: HashMap<String, usize>,
+}
+
+impl State<'_> {
+    fn count(&mut self, what: &str) {
+        *self.removed.entry(what.to_owned()).or_default() += 1;
+    }
+
+    /// Redacts a string, returning the new string (or `None` if unchanged).
+    fn redact_str(&mut self, value: &str, location: &str) -> Option<String> {
+        let found = self.analyzer.analyze(value);
+        if found.is_empty() {
+            return None;
+        }
+        let mut out = String::with_capacity(value.len());
+        let mut at = 0;
+        for d in &found {
+            let v = d.value(value);
+            out.push_str(&value[at..d.start]);
+            out.push_str(&replacement(v, d.label, self.operator, self.table));
+            self.log
+                .push(LogEntry::new(d, v, self.operator).at(location));
+            at = d.end;
+        }
+        out.push_str(&value[at..]);
+        Some(out)
+    }
+}
+
+fn is_text_part(name: &str) -> bool {
+    let Some(file) = name.strip_prefix("word/") else {
+        return false;
+    };
+    matches!(
+        file,
+        "document.xml" | "footnotes.xml" | "endnotes.xml" | "glossary/document.xml"
+    ) || ((file.starts_with("header") || file.starts_with("footer"))
+        && file.ends_with(".xml")
+        && !file.contains('/'))
+}
+
+fn is_dropped_override(e: &BytesStart<'_>) -> bool {
+    e.name().as_ref() == "Override"
+        && attr(e, "PartName").is_some_and(|p| {
+            DROPPED_PARTS
+                .iter()
+                .any(|(d, _)| p.trim_start_matches('/') == *d)
+        })
+}
+
+/// Drops the elements (and their content) that `keep` rejects.
+fn filter_xml(
+    name: &str,
+    bytes: &[u8],
+    keep: impl Fn(&BytesStart<'_>) -> bool,
+) -> Result<Vec<u8>, RedactError> {
+    let evs = events(name, bytes)?;
+    let ends = matching_ends(&evs)?;
+    let mut skip_to = 0;
+    let mut kept = Vec::with_capacity(evs.len());
+    for (i, e) in evs.into_iter().enumerate() {
+        if i < skip_to {
+            continue;
+        }
+        match &e {
+            Event::Start(s) if !keep(s) => skip_to = ends[i] + 1,
+            Event::Empty(s) if !keep(s) => {}
+            _ => kept.push(e),
+        }
+    }
+    write_events(name, kept.into_iter())
+}
+
+/// Relationships: drop those to deleted parts, redact external targets.
+fn redact_rels(state: &mut State<'_>, name: &str, bytes: &[u8]) -> Result<Vec<u8>, RedactError> {
+    let evs = events(name, bytes)?;
+    let mut out = Vec::with_capacity(evs.len());
+    for e in evs {
+        let rel = match &e {
+            Event::Empty(s) | Event::Start(s) if s.name().as_ref() == "Relationship" => {
+                Some(s.clone())
+            }
+            _ => None,
+        };
+        let Some(rel) = rel else {
+            out.push(e);
+            continue;
+        };
+        let target = attr(&rel, "Target").unwrap_or_default();
+        let file = target.rsplit('/').next().unwrap_or("");
+        if DROPPED_PARTS
+            .iter()
+            .any(|(p, _)| p.rsplit('/').next() == Some(file))
+        {
+            continue;
+        }
+        let external = attr(&rel, "TargetMode").is_some_and(|m| m == "External");
+        match external.then(|| state.redact_str(&target, name)).flatten() {
+            Some(_) => {
+                let mut new = BytesStart::new("Relationship");
+                for a in rel.attributes().flatten() {
+                    if a.key.as_ref() == "Target" {
+                        new.push_attribute(("Target", "#redacted"));
+                    } else {
+                        new.push_attribute(a);
+                    }
+                }
+                out.push(Event::Empty(new));
+            }
+            None => out.push(e),
+        }
+    }
+    write_events(name, out.into_iter())
+}

@@ -1,0 +1,218 @@
+//! DOCX true redaction: a document built here with every place personal
+//! data hides in Word, redacted, and then searched byte by byte.
+
+use std::io::{Cursor, Read, Write};
+
+use civic_redact::formats::docx;
+use civic_redact::{Analyzer, Operator, PseudonymTable, RedactError};
+
+const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main""#;
+
+fn document() -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:document {W}><w:body>
+<w:p><w:r><w:t xml:space="preserve">Spoke to Sa</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>rah Thom</w:t></w:r><w:r><w:t xml:space="preserve">pson today &amp; agreed a visit.</w:t></w:r></w:p>
+<w:p><w:commentRangeStart w:id="0"/><w:r><w:t xml:space="preserve">NHS number </w:t></w:r><w:commentRangeEnd w:id="0"/><w:r><w:commentReference w:id="0"/></w:r><w:r><w:t>943 476 5919</w:t></w:r></w:p>
+<w:p><w:del w:id="1" w:author="Officer Deleter" w:date="2025-01-01T00:00:00Z"><w:r><w:delText>Formerly Wendy Deleted-Person</w:delText></w:r></w:del><w:ins w:id="2" w:author="Officer Inserter" w:date="2025-01-01T00:00:00Z"><w:r><w:t>Inserted text stays.</w:t></w:r></w:ins></w:p>
+<w:p><w:r><w:rPr><w:vanish/></w:rPr><w:t>Hidden Harriet Hiddenname</w:t></w:r><w:r><w:t>Visible.</w:t></w:r></w:p>
+<w:p><w:r><w:drawing><wp:inline><wp:docPr id="1" name="Box" descr="Photo of Sarah Thompson"/><a:graphic><a:graphicData><wps:wsp><wps:txbx><w:txbxContent><w:p><w:r><w:t>NI number JH 12 34 56 C</w:t></w:r></w:p></w:txbxContent></wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>
+<w:p><w:hyperlink r:id="rId9"><w:r><w:t>write to us</w:t></w:r></w:hyperlink></w:p>
+<w:sectPr><w:headerReference w:type="default" r:id="rId7"/><w:footerReference w:type="default" r:id="rId8"/></w:sectPr>
+</w:body></w:document>"#
+    )
+}
+
+fn part(body: &str, root: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:{root} {W}>{body}</w:{root}>"#
+    )
+}
+
+const SECRETS: &[&str] = &[
+    "Sarah",
+    "Thompson",
+    "Thom",
+    "5919",
+    "JH 12",
+    "Wendy",
+    "Deleted-Person",
+    "Harriet",
+    "Hiddenname",
+    "Comment Author",
+    "Comment Name Bloggs",
+    "Doc Creator",
+    "Last Modifier",
+    "Acme Secret Ltd",
+    "jo.bloggs@example.com",
+    "07911",
+    "Footnote Fiona",
+    "Officer Deleter",
+    "Officer Inserter",
+    "custom-secret",
+];
+
+fn build() -> Vec<u8> {
+    let files: Vec<(&str, String)> = vec![
+        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/comments.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"/><Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/><Override PartName="/docProps/custom.xml" ContentType="application/vnd.openxmlformats-officedocument.custom-properties+xml"/></Types>"#.to_owned()),
+        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/><Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties" Target="docProps/custom.xml"/></Relationships>"#.to_owned()),
+        ("word/_rels/document.xml.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments" Target="comments.xml"/><Relationship Id="rId6" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes" Target="footnotes.xml"/><Relationship Id="rId7" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/><Relationship Id="rId8" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/><Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="mailto:jo.bloggs@example.com" TargetMode="External"/></Relationships>"#.to_owned()),
+        ("word/document.xml", document()),
+        ("word/comments.xml", part(r#"<w:comment w:id="0" w:author="Comment Author"><w:p><w:r><w:t>Check with Comment Name Bloggs</w:t></w:r></w:p></w:comment>"#, "comments")),
+        ("word/header1.xml", part("<w:p><w:r><w:t>Case of Mrs Sarah Thompson</w:t></w:r></w:p>", "hdr")),
+        ("word/footer1.xml", part("<w:p><w:r><w:t>Call 07911 123456</w:t></w:r></w:p>", "ftr")),
+        ("word/footnotes.xml", part(r#"<w:footnote w:id="1"><w:p><w:r><w:t>Told by Mrs Footnote Fiona on 07911 123456.</w:t></w:r></w:p></w:footnote>"#, "footnotes")),
+        ("docProps/core.xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>Doc Creator</dc:creator><cp:lastModifiedBy>Last Modifier</cp:lastModifiedBy></cp:coreProperties>"#.to_owned()),
+        ("docProps/app.xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Company>Acme Secret Ltd</Company></Properties>"#.to_owned()),
+        ("docProps/custom.xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"><property name="x">custom-secret</property></Properties>"#.to_owned()),
+    ];
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, body) in files {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("test fixture");
+        zip.write_all(body.as_bytes()).expect("test fixture");
+    }
+    zip.finish().expect("test fixture").into_inner()
+}
+
+fn unzip(bytes: &[u8]) -> Vec<(String, String)> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).expect("test fixture");
+    (0..archive.len())
+        .map(|i| {
+            let mut f = archive.by_index(i).expect("test fixture");
+            let mut s = String::new();
+            f.read_to_string(&mut s).expect("test fixture");
+            (f.name().expect("test fixture").into_owned(), s)
+        })
+        .collect()
+}
+
+#[test]
+fn docx_redaction_leaves_no_personal_data_anywhere_in_the_package() {
+    let input = build();
+    for secret in SECRETS {
+        assert!(
+            unzip(&input).iter().any(|(_, s)| s.contains(secret)),
+            "fixture lacks {secret}"
+        );
+    }
+    let out = docx::redact(
+        &Analyzer::default(),
+        &input,
+        &Operator::Label,
+        &mut PseudonymTable::new(),
+    )
+    .expect("test fixture");
+    let parts = unzip(&out.bytes);
+    for (name, body) in &parts {
+        for secret in SECRETS {
+            assert!(
+                !body.contains(secret),
+                "{secret:?} survived in {name}:\n{body}"
+            );
+        }
+    }
+    let get = |n: &str| {
+        parts
+            .iter()
+            .find(|(name, _)| name == n)
+            .map(|(_, b)| b.as_str())
+    };
+    let document = get("word/document.xml").expect("test fixture");
+    assert!(document.contains("Spoke to [PERSON]"), "{document}");
+    assert!(document.contains(" today &amp; agreed a visit."));
+    assert!(document.contains("Inserted text stays.") && document.contains("Visible."));
+    assert!(document.contains("[NHS_NUMBER]") && document.contains("[NINO]"));
+    assert!(get("word/comments.xml").is_none());
+    assert!(
+        !get("word/_rels/document.xml.rels")
+            .expect("test fixture")
+            .contains("comments.xml")
+    );
+    assert!(
+        !get("[Content_Types].xml")
+            .expect("test fixture")
+            .contains("comments.xml")
+    );
+    assert!(
+        get("word/header1.xml")
+            .expect("test fixture")
+            .contains("[PERSON]")
+    );
+    assert!(
+        out.removed.contains_key("hidden runs") && out.removed.contains_key("tracked deletions")
+    );
+    let log = serde_json::to_string(&out.log).expect("test fixture");
+    assert!(!log.contains("Thompson"));
+}
+
+#[test]
+fn sar_keep_list_applies_inside_word_documents() {
+    use civic_redact::AnalyzerConfig;
+    let config = AnalyzerConfig {
+        keep: vec!["Sarah Thompson".into()],
+        ..AnalyzerConfig::default()
+    };
+    let out = docx::redact(
+        &Analyzer::new(config),
+        &build(),
+        &Operator::Label,
+        &mut PseudonymTable::new(),
+    )
+    .expect("test fixture");
+    let parts = unzip(&out.bytes);
+    let document = &parts
+        .iter()
+        .find(|(n, _)| n == "word/document.xml")
+        .expect("test fixture")
+        .1;
+    // Kept across the split runs, while other personal data is still removed.
+    assert!(
+        document.contains("Spoke to Sa") && document.contains("rah Thom"),
+        "{document}"
+    );
+    assert!(document.contains("[NHS_NUMBER]"));
+}
+
+#[test]
+fn corrupt_or_foreign_zip_files_are_refused() {
+    let analyzer = Analyzer::default();
+    let mut table = PseudonymTable::new();
+    let not_zip = docx::redact(
+        &analyzer,
+        b"PK\x03\x04 this is not really a zip",
+        &Operator::Label,
+        &mut table,
+    );
+    assert!(matches!(not_zip, Err(RedactError::Docx(_))));
+
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    zip.start_file("hello.txt", zip::write::SimpleFileOptions::default())
+        .expect("test fixture");
+    zip.write_all(b"hi").expect("test fixture");
+    let foreign = zip.finish().expect("test fixture").into_inner();
+    let err = docx::redact(&analyzer, &foreign, &Operator::Label, &mut table).unwrap_err();
+    assert!(err.to_string().contains("word/document.xml"), "{err}");
+
+    let mut truncated = build();
+    truncated.truncate(truncated.len() / 2);
+    assert!(docx::redact(&analyzer, &truncated, &Operator::Label, &mut table).is_err());
+}
+
+/// Writes the fixture and its redaction for a manual check in LibreOffice.
+#[test]
+fn docx_fixture_can_be_written_for_libreoffice() {
+    let Ok(dir) = std::env::var("CIVIC_REDACT_DOCX_OUT") else {
+        return;
+    };
+    let input = build();
+    let out = docx::redact(
+        &Analyzer::default(),
+        &input,
+        &Operator::Label,
+        &mut PseudonymTable::new(),
+    )
+    .expect("test fixture");
+    std::fs::write(format!("{dir}/fixture.docx"), &input).expect("test fixture");
+    std::fs::write(format!("{dir}/redacted.docx"), &out.bytes).expect("test fixture");
+}
