@@ -23,6 +23,7 @@ mod audit;
 mod decisions;
 mod error;
 mod keys;
+mod models;
 mod writer;
 
 use std::str::FromStr;
@@ -34,6 +35,7 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 pub use audit::{EntryRow, StoredCheckpoint};
 pub use error::StoreError;
 pub use keys::{ApiKey, NewApiKey};
+pub use models::{ModelVersion, NewModel};
 pub use writer::{Append, Appended, LedgerWriter, WriterConfig};
 
 /// Which database engine a [`Store`] talks to.

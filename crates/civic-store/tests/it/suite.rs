@@ -43,6 +43,7 @@ backend_tests!(
     checkpoints_are_signed_every_n_entries_and_on_demand,
     api_keys_authenticate_until_revoked,
     raw_input_is_kept_only_with_retention_and_purged,
+    models_are_versioned_with_one_active_version,
 );
 
 fn decision_of(a: Appended) -> civic_core::Decision {
@@ -330,4 +331,45 @@ async fn raw_input_is_kept_only_with_retention_and_purged(db: TestDb) {
     tokio::time::sleep(Duration::from_millis(20)).await;
     assert_eq!(store.purge_expired_inputs().await.expect("purge"), 1);
     assert_eq!(store.decision_input(d2.id).await.expect("input"), None);
+}
+
+async fn models_are_versioned_with_one_active_version(db: TestDb) {
+    let store = civic_store::Store::connect(&db.url).await.expect("connect");
+    let new = |bytes: &[u8]| civic_store::NewModel {
+        name: "council-triage".into(),
+        service: civic_core::Service::parse("triage").expect("service"),
+        training_data_sha256: "ab".repeat(32),
+        metrics: json!({"macro_f1": 0.95}),
+        model: bytes.to_vec(),
+        created_by: "test".into(),
+    };
+    let v1 = store.register_model(new(b"one")).await.expect("v1");
+    let v2 = store.register_model(new(b"two")).await.expect("v2");
+    assert_eq!((v1.version, v2.version), (1, 2));
+    assert!(v2.active);
+    let (active, bytes) = store
+        .model_bytes("council-triage", None)
+        .await
+        .expect("active");
+    assert_eq!((active.version, bytes.as_slice()), (2, b"two".as_slice()));
+    store
+        .activate_model("council-triage", 1)
+        .await
+        .expect("activate");
+    let (active, bytes) = store
+        .model_bytes("council-triage", None)
+        .await
+        .expect("active");
+    assert_eq!((active.version, bytes.as_slice()), (1, b"one".as_slice()));
+    let listed = store.list_models().await.expect("list");
+    assert_eq!(listed.iter().filter(|m| m.active).count(), 1);
+    assert_eq!(listed[1].metrics, json!({"macro_f1": 0.95}));
+    assert!(matches!(
+        store.activate_model("council-triage", 9).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.model_bytes("nothing", None).await,
+        Err(StoreError::NotFound { .. })
+    ));
 }
