@@ -43,6 +43,28 @@ pub enum AppError {
         /// What is wrong.
         message: String,
     },
+    /// The input is well-formed but cannot be processed (e.g. empty text).
+    #[error("{field}: {message}")]
+    Unprocessable {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// An input is larger than the configured limit.
+    #[error("{field} is too long: {message}")]
+    TooLarge {
+        /// The field.
+        field: &'static str,
+        /// The limit and the size.
+        message: String,
+    },
+    /// A data file could not be read.
+    #[error(transparent)]
+    Dataset(#[from] civic_dataset::Error),
+    /// Training or loading a triage model failed.
+    #[error(transparent)]
+    Triage(#[from] civic_triage::TriageError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] civic_store::StoreError),
@@ -70,7 +92,10 @@ impl AppError {
             AppError::Config { .. } | AppError::ConfigFile { .. } => "invalid_config",
             AppError::Io { .. } => "io_error",
             AppError::NotInitialised { .. } => "not_initialised",
-            AppError::Invalid { .. } => "invalid_input",
+            AppError::Invalid { .. } | AppError::Unprocessable { .. } => "invalid_input",
+            AppError::TooLarge { .. } => "too_large",
+            AppError::Dataset(e) => e.code(),
+            AppError::Triage(e) => e.code(),
             AppError::Store(e) => e.code(),
             AppError::Ledger(e) => e.code(),
             AppError::Internal(_) => "internal",
@@ -80,7 +105,9 @@ impl AppError {
     /// The transport-neutral kind.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            AppError::Invalid { .. } => ErrorKind::InvalidInput,
+            AppError::Invalid { .. } | AppError::Dataset(_) | AppError::Triage(_) => ErrorKind::InvalidInput,
+            AppError::Unprocessable { .. } => ErrorKind::Unprocessable,
+            AppError::TooLarge { .. } => ErrorKind::TooLarge,
             AppError::Store(e) => e.kind(),
             AppError::Ledger(_) => ErrorKind::InvalidInput,
             _ => ErrorKind::Internal,

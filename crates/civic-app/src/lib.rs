@@ -10,6 +10,7 @@ pub mod audit;
 pub mod config;
 mod error;
 mod setup;
+pub mod triage;
 
 use civic_core::{Decision, DecisionId, KeyId, ReviewAction, ReviewEvent, Role};
 use civic_ledger::{LogSigner, LogVerifier};
@@ -26,6 +27,7 @@ pub struct App {
     store: Store,
     writer: LedgerWriter,
     verifier: LogVerifier,
+    triage_models: std::sync::Arc<triage::ModelCache>,
 }
 
 impl App {
@@ -47,6 +49,7 @@ impl App {
             store,
             writer,
             verifier,
+            triage_models: Default::default(),
         })
     }
 

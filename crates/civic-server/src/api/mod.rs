@@ -5,6 +5,7 @@ pub mod decisions;
 pub mod health;
 pub mod keys;
 pub mod openapi;
+pub mod triage;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -21,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/decisions/{id}/review", post(decisions::review))
         .route("/audit/checkpoint", get(audit::checkpoint))
         .route("/audit/proof/{id}", get(audit::proof))
+        .route("/triage", post(triage::route))
         .route("/keys", get(keys::list).post(keys::create))
         .route("/keys/{id}/revoke", post(keys::revoke))
 }

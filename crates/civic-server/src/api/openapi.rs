@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, decisions, health, keys};
+use super::{audit, decisions, health, keys, triage};
 
 /// Civic's API description.
 #[derive(OpenApi)]
@@ -14,6 +14,7 @@ use super::{audit, decisions, health, keys};
     paths(
         health::health,
         decisions::get, decisions::record, decisions::review,
+        triage::route,
         audit::checkpoint, audit::proof,
         keys::list, keys::create, keys::revoke,
     ),
@@ -22,6 +23,7 @@ use super::{audit, decisions, health, keys};
     tags(
         (name = "health", description = "Liveness"),
         (name = "decisions", description = "AI decision records and human reviews"),
+        (name = "triage", description = "Routing citizen contacts to the right team"),
         (name = "audit", description = "The tamper-evident ledger"),
         (name = "keys", description = "API keys (admins)"),
     )

@@ -1,0 +1,320 @@
+//! The triage use cases: train a model from a data file and register it, and
+//! route one message, recording the suggestion as a decision in the ledger.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use civic_core::{Decision, DecisionStatus, Digest, KeyId, ModelRef, NewDecision, Service};
+use civic_dataset::{ReadOptions, Reader, RowProblem};
+use civic_store::{Append, Appended, ModelVersion, NewModel};
+use civic_triage::{Prediction, Progress, TrainOptions, TrainReport, TrainingExample, TriageModel};
+use serde_json::json;
+
+use crate::{App, AppError};
+
+/// The service name triage decisions are recorded under.
+pub const SERVICE: &str = "triage";
+
+/// The model name used when a request does not name one.
+pub const DEFAULT_MODEL: &str = "council-triage";
+
+/// The longest message accepted, in characters.
+pub const MAX_TEXT_CHARS: usize = 100_000;
+
+/// How long a loaded model is trusted to still be the active version before
+/// the registry is asked again (another process may have activated another).
+const RECHECK: Duration = Duration::from_secs(10);
+
+/// What to train on.
+#[derive(Debug, Clone)]
+pub struct TrainRequest {
+    /// A CSV or JSON Lines file.
+    pub data: PathBuf,
+    /// The column holding the message text.
+    pub text_column: String,
+    /// The column holding the team.
+    pub label_column: String,
+    /// An optional column saying whether the message was urgent.
+    pub urgent_column: Option<String>,
+    /// The model's name in the registry.
+    pub name: String,
+    /// Share of the data held out for calibration and the review threshold.
+    pub holdout: f64,
+    /// The random seed.
+    pub seed: u64,
+    /// Stop at the first malformed row instead of skipping and reporting it.
+    pub strict: bool,
+}
+
+/// The outcome of training.
+#[derive(Debug)]
+pub struct Trained {
+    /// The registered (and activated) version.
+    pub version: ModelVersion,
+    /// The training report.
+    pub report: TrainReport,
+    /// Rows that were skipped, with their line numbers.
+    pub problems: Vec<RowProblem>,
+}
+
+/// Loaded triage models, by name.
+#[derive(Debug, Default)]
+pub(crate) struct ModelCache {
+    loaded: RwLock<HashMap<String, (Arc<Loaded>, Instant)>>,
+}
+
+/// A model with the registry record it came from.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The registry record.
+    pub version: ModelVersion,
+    /// The model.
+    pub model: TriageModel,
+}
+
+fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "y" | "t" => Some(true),
+        "0" | "false" | "no" | "n" | "f" | "" => Some(false),
+        _ => None,
+    }
+}
+
+/// Reads the training examples from a file, with line-numbered problems.
+pub fn read_examples(req: &TrainRequest) -> Result<(Vec<TrainingExample>, Vec<RowProblem>), AppError> {
+    let mut reader = Reader::open(&req.data, &ReadOptions::new().strict(req.strict))?;
+    let mut required = vec![req.text_column.as_str(), req.label_column.as_str()];
+    if let Some(u) = &req.urgent_column {
+        required.push(u.as_str());
+    }
+    reader.require_columns(&required)?;
+    let mut examples = Vec::new();
+    let mut problems = Vec::new();
+    for record in reader.by_ref() {
+        let record = record?;
+        let line = record.line();
+        let Some(label) = record.get_str(&req.label_column) else {
+            let problem = RowProblem {
+                line,
+                message: format!("the {} column is empty", req.label_column),
+            };
+            if req.strict {
+                return Err(AppError::Invalid {
+                    field: "data",
+                    message: format!("{}: line {line}: {}", req.data.display(), problem.message),
+                });
+            }
+            problems.push(problem);
+            continue;
+        };
+        let text = record.get_str(&req.text_column).map(|t| t.into_owned()).unwrap_or_default();
+        let urgent = match &req.urgent_column {
+            Some(col) => {
+                let raw = record.get_str(col).map(|v| v.into_owned()).unwrap_or_default();
+                match parse_bool(&raw) {
+                    Some(b) => Some(b),
+                    None => {
+                        let message = format!("{col} is {raw:?}, not true/false");
+                        if req.strict {
+                            return Err(AppError::Invalid {
+                                field: "data",
+                                message: format!("{}: line {line}: {message}", req.data.display()),
+                            });
+                        }
+                        problems.push(RowProblem { line, message });
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
+        examples.push(TrainingExample {
+            text,
+            label: label.trim().to_owned(),
+            urgent,
+        });
+    }
+    problems.extend(reader.problems().iter().cloned());
+    problems.sort_by_key(|p| p.line);
+    Ok((examples, problems))
+}
+
+impl App {
+    /// Trains a triage model on a data file, registers it and makes it active.
+    pub async fn train_triage(
+        &self,
+        req: TrainRequest,
+        created_by: &str,
+        progress: Arc<dyn Fn(Progress) + Send + Sync>,
+    ) -> Result<Trained, AppError> {
+        if req.name.trim().is_empty() || req.name.len() > 100 {
+            return Err(AppError::Invalid {
+                field: "name",
+                message: "a model needs a name of 1 to 100 characters, e.g. council-triage".into(),
+            });
+        }
+        let name = req.name.trim().to_owned();
+        // Reading and training are CPU-bound: keep them off the async workers.
+        let (model, report, problems) = tokio::task::spawn_blocking(move || {
+            let (examples, problems) = read_examples(&req)?;
+            let options = TrainOptions {
+                holdout: req.holdout,
+                seed: req.seed,
+                ..TrainOptions::default()
+            };
+            let (model, report) = civic_triage::train(&examples, &options, &*progress)?;
+            Ok::<_, AppError>((model, report, problems))
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("training task: {e}")))??;
+        let metrics = serde_json::to_value(&report).map_err(|e| AppError::Internal(format!("report: {e}")))?;
+        let version = self
+            .store()
+            .register_model(NewModel {
+                name,
+                service: Service::parse(SERVICE)?,
+                training_data_sha256: model.metadata().training_data_sha256.clone(),
+                metrics,
+                model: model.to_bytes(),
+                created_by: created_by.to_owned(),
+            })
+            .await?;
+        self.triage_models.invalidate(&version.name);
+        Ok(Trained {
+            version,
+            report,
+            problems,
+        })
+    }
+
+    /// The active (or a given) version of a triage model, loaded.
+    pub async fn triage_model(&self, name: &str, version: Option<i64>) -> Result<Arc<Loaded>, AppError> {
+        if version.is_none()
+            && let Some(hit) = self.triage_models.fresh(name)
+        {
+            return Ok(hit);
+        }
+        let (record, bytes) = self.store().model_bytes(name, version).await?;
+        if record.service.as_str() != SERVICE {
+            return Err(AppError::Invalid {
+                field: "model",
+                message: format!("{name} is a {} model, not a triage model", record.service),
+            });
+        }
+        let model = tokio::task::spawn_blocking(move || TriageModel::from_bytes(&bytes))
+            .await
+            .map_err(|e| AppError::Internal(format!("model load task: {e}")))??;
+        let loaded = Arc::new(Loaded { version: record, model });
+        if version.is_none() {
+            self.triage_models.put(name, loaded.clone());
+        }
+        Ok(loaded)
+    }
+
+    /// Routes one message with the active version of `model_name`, and
+    /// records the suggestion (with the input's digest, not the input unless
+    /// retention is configured) in the ledger.
+    pub async fn triage(
+        &self,
+        model_name: &str,
+        text: &str,
+        reference: Option<String>,
+        caller: KeyId,
+    ) -> Result<(Decision, Prediction), AppError> {
+        if text.trim().is_empty() {
+            return Err(AppError::Unprocessable {
+                field: "text",
+                message: "the message is empty; send the text to route".into(),
+            });
+        }
+        let chars = text.chars().count();
+        if chars > MAX_TEXT_CHARS {
+            return Err(AppError::TooLarge {
+                field: "text",
+                message: format!("{chars} characters; the limit is {MAX_TEXT_CHARS}"),
+            });
+        }
+        if reference.as_ref().is_some_and(|r| r.chars().count() > 200) {
+            return Err(AppError::Invalid {
+                field: "reference",
+                message: "must be at most 200 characters".into(),
+            });
+        }
+        let loaded = self.triage_model(model_name, None).await?;
+        let prediction = loaded.model.predict(text);
+        let input = json!({ "text": text });
+        let output = json!({
+            "team": prediction.label,
+            "alternatives": prediction.alternatives,
+            "urgent": prediction.urgent,
+            "safeguarding_matches": prediction.safeguarding_matches,
+            "review_reasons": prediction.review_reasons,
+        });
+        let explanation =
+            serde_json::to_value(&prediction.explanation).map_err(|e| AppError::Internal(format!("explanation: {e}")))?;
+        let new = NewDecision {
+            service: Service::parse(SERVICE)?,
+            model: ModelRef {
+                name: loaded.version.name.clone(),
+                version: loaded.version.version.to_string(),
+            },
+            input_digest: Digest::of_json(&input),
+            input: Some(input),
+            output,
+            explanation,
+            confidence: Some(prediction.confidence),
+            status: if prediction.needs_review {
+                DecisionStatus::NeedsReview
+            } else {
+                DecisionStatus::Auto
+            },
+            requested_by: caller,
+            reference,
+        };
+        match self.writer().append(Append::Decision(new)).await? {
+            Appended::Decision(d) => Ok((d, prediction)),
+            Appended::Review(_) => Err(AppError::Internal("the writer answered a decision with a review".into())),
+        }
+    }
+
+    /// Makes `version` the active version of a model.
+    pub async fn activate_model(&self, name: &str, version: i64) -> Result<ModelVersion, AppError> {
+        let v = self.store().activate_model(name, version).await?;
+        self.triage_models.invalidate(name);
+        Ok(v)
+    }
+}
+
+impl ModelCache {
+    fn fresh(&self, name: &str) -> Option<Arc<Loaded>> {
+        let map = self.loaded.read().ok()?;
+        let (loaded, at) = map.get(name)?;
+        (at.elapsed() < RECHECK).then(|| loaded.clone())
+    }
+
+    fn put(&self, name: &str, loaded: Arc<Loaded>) {
+        if let Ok(mut map) = self.loaded.write() {
+            map.insert(name.to_owned(), (loaded, Instant::now()));
+        }
+    }
+
+    fn invalidate(&self, name: &str) {
+        if let Ok(mut map) = self.loaded.write() {
+            map.remove(name);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urgent_flags_parse_common_spellings_and_reject_others() {
+        for (raw, want) in [("1", Some(true)), ("Yes", Some(true)), ("false", Some(false)), ("", Some(false)), ("maybe", None)] {
+            assert_eq!(parse_bool(raw), want, "{raw}");
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! `POST /api/v1/triage`: route a citizen's message to a team.
+
+use axum::extract::State;
+use axum::Json;
+use civic_triage::{Alternative, Explanation, SafeguardingMatch};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::auth::{CaseworkerAndAbove, Caller};
+use crate::error::ApiError;
+use crate::json::ApiJson;
+use crate::AppState;
+
+/// A message to route.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TriageRequest {
+    /// The message (e-mail, web form or letter text).
+    pub text: String,
+    /// The caller's own reference, e.g. a case number (at most 200 characters).
+    pub reference: Option<String>,
+    /// The model to use [default: council-triage]; its active version is used.
+    pub model: Option<String>,
+}
+
+/// The routing suggestion, recorded in the ledger as a decision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TriageResponse {
+    /// The decision's id (for review and proofs).
+    pub decision_id: String,
+    /// The suggested team.
+    pub team: String,
+    /// Calibrated probability of the suggested team.
+    pub confidence: f64,
+    /// The top three teams with their probabilities, the suggestion first.
+    #[schema(value_type = Vec<Object>)]
+    pub alternatives: Vec<Alternative>,
+    /// Whether a safeguarding rule matched (always sent for human review).
+    pub urgent: bool,
+    /// Safeguarding phrases found, including negated and quoted ones (flagged).
+    #[schema(value_type = Vec<Object>)]
+    pub safeguarding_matches: Vec<SafeguardingMatch>,
+    /// The words that drove the decision: exact contributions to the team's score.
+    #[schema(value_type = Object)]
+    pub explanation: Explanation,
+    /// Whether a person must confirm the routing.
+    pub needs_review: bool,
+    /// The model name and version used.
+    #[schema(value_type = Object)]
+    pub model: Value,
+}
+
+/// Routes a message; the suggestion is recorded in the ledger (the text's
+/// digest, not the text, unless input retention is configured).
+#[utoipa::path(post, path = "/api/v1/triage", tag = "triage", request_body = TriageRequest,
+    responses((status = 200, body = TriageResponse), (status = 404, description = "no such model", body = crate::error::ErrorBody),
+              (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn route(
+    State(state): State<AppState>,
+    caller: Caller<CaseworkerAndAbove>,
+    ApiJson(body): ApiJson<TriageRequest>,
+) -> Result<Json<TriageResponse>, ApiError> {
+    let model = body.model.as_deref().unwrap_or(civic_app::triage::DEFAULT_MODEL);
+    let (decision, prediction) = state.app.triage(model, &body.text, body.reference, caller.key_id).await?;
+    Ok(Json(TriageResponse {
+        decision_id: decision.id.to_string(),
+        team: prediction.label,
+        confidence: prediction.confidence,
+        alternatives: prediction.alternatives,
+        urgent: prediction.urgent,
+        safeguarding_matches: prediction.safeguarding_matches,
+        explanation: prediction.explanation,
+        needs_review: prediction.needs_review,
+        model: serde_json::json!({"name": decision.model.name, "version": decision.model.version}),
+    }))
+}
