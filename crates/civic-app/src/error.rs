@@ -105,7 +105,9 @@ impl AppError {
     /// The transport-neutral kind.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            AppError::Invalid { .. } | AppError::Dataset(_) | AppError::Triage(_) => ErrorKind::InvalidInput,
+            AppError::Invalid { .. } | AppError::Dataset(_) | AppError::Triage(_) => {
+                ErrorKind::InvalidInput
+            }
             AppError::Unprocessable { .. } => ErrorKind::Unprocessable,
             AppError::TooLarge { .. } => ErrorKind::TooLarge,
             AppError::Store(e) => e.kind(),

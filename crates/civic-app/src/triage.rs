@@ -83,7 +83,9 @@ fn parse_bool(s: &str) -> Option<bool> {
 }
 
 /// Reads the training examples from a file, with line-numbered problems.
-pub fn read_examples(req: &TrainRequest) -> Result<(Vec<TrainingExample>, Vec<RowProblem>), AppError> {
+pub fn read_examples(
+    req: &TrainRequest,
+) -> Result<(Vec<TrainingExample>, Vec<RowProblem>), AppError> {
     let mut reader = Reader::open(&req.data, &ReadOptions::new().strict(req.strict))?;
     let mut required = vec![req.text_column.as_str(), req.label_column.as_str()];
     if let Some(u) = &req.urgent_column {
@@ -109,10 +111,16 @@ pub fn read_examples(req: &TrainRequest) -> Result<(Vec<TrainingExample>, Vec<Ro
             problems.push(problem);
             continue;
         };
-        let text = record.get_str(&req.text_column).map(|t| t.into_owned()).unwrap_or_default();
+        let text = record
+            .get_str(&req.text_column)
+            .map(|t| t.into_owned())
+            .unwrap_or_default();
         let urgent = match &req.urgent_column {
             Some(col) => {
-                let raw = record.get_str(col).map(|v| v.into_owned()).unwrap_or_default();
+                let raw = record
+                    .get_str(col)
+                    .map(|v| v.into_owned())
+                    .unwrap_or_default();
                 match parse_bool(&raw) {
                     Some(b) => Some(b),
                     None => {
@@ -169,7 +177,8 @@ impl App {
         })
         .await
         .map_err(|e| AppError::Internal(format!("training task: {e}")))??;
-        let metrics = serde_json::to_value(&report).map_err(|e| AppError::Internal(format!("report: {e}")))?;
+        let metrics = serde_json::to_value(&report)
+            .map_err(|e| AppError::Internal(format!("report: {e}")))?;
         let version = self
             .store()
             .register_model(NewModel {
@@ -190,7 +199,11 @@ impl App {
     }
 
     /// The active (or a given) version of a triage model, loaded.
-    pub async fn triage_model(&self, name: &str, version: Option<i64>) -> Result<Arc<Loaded>, AppError> {
+    pub async fn triage_model(
+        &self,
+        name: &str,
+        version: Option<i64>,
+    ) -> Result<Arc<Loaded>, AppError> {
         if version.is_none()
             && let Some(hit) = self.triage_models.fresh(name)
         {
@@ -206,7 +219,10 @@ impl App {
         let model = tokio::task::spawn_blocking(move || TriageModel::from_bytes(&bytes))
             .await
             .map_err(|e| AppError::Internal(format!("model load task: {e}")))??;
-        let loaded = Arc::new(Loaded { version: record, model });
+        let loaded = Arc::new(Loaded {
+            version: record,
+            model,
+        });
         if version.is_none() {
             self.triage_models.put(name, loaded.clone());
         }
@@ -252,8 +268,8 @@ impl App {
             "safeguarding_matches": prediction.safeguarding_matches,
             "review_reasons": prediction.review_reasons,
         });
-        let explanation =
-            serde_json::to_value(&prediction.explanation).map_err(|e| AppError::Internal(format!("explanation: {e}")))?;
+        let explanation = serde_json::to_value(&prediction.explanation)
+            .map_err(|e| AppError::Internal(format!("explanation: {e}")))?;
         let new = NewDecision {
             service: Service::parse(SERVICE)?,
             model: ModelRef {
@@ -275,7 +291,9 @@ impl App {
         };
         match self.writer().append(Append::Decision(new)).await? {
             Appended::Decision(d) => Ok((d, prediction)),
-            Appended::Review(_) => Err(AppError::Internal("the writer answered a decision with a review".into())),
+            Appended::Review(_) => Err(AppError::Internal(
+                "the writer answered a decision with a review".into(),
+            )),
         }
     }
 
@@ -313,7 +331,13 @@ mod tests {
 
     #[test]
     fn urgent_flags_parse_common_spellings_and_reject_others() {
-        for (raw, want) in [("1", Some(true)), ("Yes", Some(true)), ("false", Some(false)), ("", Some(false)), ("maybe", None)] {
+        for (raw, want) in [
+            ("1", Some(true)),
+            ("Yes", Some(true)),
+            ("false", Some(false)),
+            ("", Some(false)),
+            ("maybe", None),
+        ] {
             assert_eq!(parse_bool(raw), want, "{raw}");
         }
     }

@@ -108,6 +108,12 @@ pub enum Command {
     /// Check and prove the tamper-evident ledger.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Train and inspect the triage model (routing citizen contacts to teams).
+    #[command(subcommand)]
+    Triage(TriageCommand),
+    /// List registered model versions and choose the active one.
+    #[command(subcommand)]
+    Model(ModelCommand),
     /// Measure performance end to end (results go in docs/benchmarks.md).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -192,4 +198,61 @@ pub enum AuditCommand {
         #[arg(long, value_name = "FILE")]
         public_key: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TriageCommand {
+    /// Train a model from a CSV or JSON Lines file, register it and make it active.
+    /// Prints accuracy, macro-F1, per-team precision/recall/F1, the confusion matrix,
+    /// the calibration error and the review threshold, measured on held-out data.
+    Train {
+        /// The training data: .csv (with a header row) or .jsonl.
+        #[arg(long, value_name = "FILE")]
+        data: PathBuf,
+        /// The column with the message text.
+        #[arg(long, default_value = "text")]
+        text_column: String,
+        /// The column with the team that handled it.
+        #[arg(long, default_value = "label")]
+        label_column: String,
+        /// An optional column saying whether the message was urgent (true/false).
+        #[arg(long)]
+        urgent_column: Option<String>,
+        /// The model's name in the registry.
+        #[arg(long, default_value = "council-triage")]
+        name: String,
+        /// Share of the data held out for calibration and the review threshold.
+        #[arg(long, default_value_t = 0.2)]
+        holdout: f64,
+        /// Random seed: the same data and seed give the same model.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Stop at the first malformed row instead of skipping it and reporting its line.
+        #[arg(long)]
+        strict: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// List every registered model version.
+    List,
+    /// Make a version the active one for its name.
+    Activate {
+        /// The model's name.
+        name: String,
+        /// The version to use.
+        #[arg(value_name = "VERSION")]
+        model_version: i64,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

@@ -8,7 +8,9 @@ use civic_app::{App, Config, InitOutcome, LogFormat, Overrides};
 use civic_core::{DecisionId, KeyId, Role, rfc3339};
 use civic_ledger::ProofBundle;
 
-use crate::cli::{AuditCommand, Cli, Command, ConfigArgs, KeyCommand, ServeArgs};
+use crate::cli::{
+    AuditCommand, Cli, Command, ConfigArgs, KeyCommand, ModelCommand, ServeArgs, TriageCommand,
+};
 
 fn overrides(c: ConfigArgs, serve: Option<&ServeArgs>) -> Overrides {
     Overrides {
@@ -52,6 +54,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Key(cmd) => key(config, cmd).await,
         Command::Audit(cmd) => audit(config, cmd).await,
         Command::Bench(cmd) => crate::bench::run(config, cmd).await,
+        Command::Triage(cmd) => triage(config, cmd).await,
+        Command::Model(cmd) => model(config, cmd).await,
     }
 }
 
@@ -292,4 +296,106 @@ fn check_proof(
             Ok(ExitCode::from(1))
         }
     }
+}
+
+async fn triage(config: Config, cmd: TriageCommand) -> anyhow::Result<ExitCode> {
+    let TriageCommand::Train {
+        data,
+        text_column,
+        label_column,
+        urgent_column,
+        name,
+        holdout,
+        seed,
+        strict,
+    } = cmd;
+    let app = App::open(config).await?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("reading and preparing the data");
+    bar.enable_steady_tick(Duration::from_millis(150));
+    let progress_bar = bar.clone();
+    let progress = std::sync::Arc::new(move |p: civic_triage::Progress| match p {
+        civic_triage::Progress::Prepared { train, holdout } => {
+            progress_bar.set_message(format!("training on {train} messages ({holdout} held out)"));
+        }
+        civic_triage::Progress::Epoch { epoch, epochs, .. } => {
+            progress_bar.set_length(u64::from(epochs));
+            progress_bar.set_position(u64::from(epoch));
+        }
+        civic_triage::Progress::Calibrating => {
+            progress_bar.set_message("calibrating on held-out data")
+        }
+        _ => {}
+    });
+    let request = civic_app::triage::TrainRequest {
+        data,
+        text_column,
+        label_column,
+        urgent_column,
+        name,
+        holdout,
+        seed,
+        strict,
+    };
+    let trained = app.train_triage(request, "cli", progress).await;
+    bar.finish_and_clear();
+    let trained = trained?;
+    if !trained.problems.is_empty() {
+        eprintln!(
+            "Skipped {} malformed rows (use --strict to stop at the first):",
+            trained.problems.len()
+        );
+        for p in trained.problems.iter().take(20) {
+            eprintln!("  line {}: {}", p.line, p.message);
+        }
+        if trained.problems.len() > 20 {
+            eprintln!("  … and {} more", trained.problems.len() - 20);
+        }
+    }
+    println!("{}", trained.report);
+    println!(
+        "Registered {} version {} and made it active.",
+        trained.version.name, trained.version.version
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn model(config: Config, cmd: ModelCommand) -> anyhow::Result<ExitCode> {
+    let app = App::open(config).await?;
+    match cmd {
+        ModelCommand::List => {
+            let models = app.store().list_models().await?;
+            if models.is_empty() {
+                println!("No models yet: train one with `civic triage train`.");
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!(
+                "{:<24}  {:>7}  {:<8}  {:<6}  {:<24}  TRAINING DATA (SHA-256)",
+                "NAME", "VERSION", "SERVICE", "ACTIVE", "CREATED"
+            );
+            for m in models {
+                println!(
+                    "{:<24}  {:>7}  {:<8}  {:<6}  {:<24}  {}",
+                    m.name,
+                    m.version,
+                    m.service,
+                    if m.active { "yes" } else { "" },
+                    rfc3339(m.created_at),
+                    m.training_data_sha256
+                );
+            }
+        }
+        ModelCommand::Activate {
+            name,
+            model_version,
+        } => {
+            let m = app.activate_model(&name, model_version).await?;
+            println!("{} version {} is now active.", m.name, m.version);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,16 +1,16 @@
 //! `POST /api/v1/triage`: route a citizen's message to a team.
 
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use civic_triage::{Alternative, Explanation, SafeguardingMatch};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::auth::{CaseworkerAndAbove, Caller};
+use crate::AppState;
+use crate::auth::{Caller, CaseworkerAndAbove};
 use crate::error::ApiError;
 use crate::json::ApiJson;
-use crate::AppState;
 
 /// A message to route.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -62,8 +62,14 @@ pub async fn route(
     caller: Caller<CaseworkerAndAbove>,
     ApiJson(body): ApiJson<TriageRequest>,
 ) -> Result<Json<TriageResponse>, ApiError> {
-    let model = body.model.as_deref().unwrap_or(civic_app::triage::DEFAULT_MODEL);
-    let (decision, prediction) = state.app.triage(model, &body.text, body.reference, caller.key_id).await?;
+    let model = body
+        .model
+        .as_deref()
+        .unwrap_or(civic_app::triage::DEFAULT_MODEL);
+    let (decision, prediction) = state
+        .app
+        .triage(model, &body.text, body.reference, caller.key_id)
+        .await?;
     Ok(Json(TriageResponse {
         decision_id: decision.id.to_string(),
         team: prediction.label,

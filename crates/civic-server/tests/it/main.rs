@@ -3,3 +3,4 @@
 mod api;
 mod roles;
 mod support;
+mod triage;

@@ -98,6 +98,7 @@ async fn every_role_against_every_endpoint() {
                     json!({"service": "x", "model": {"name": "m", "version": "1"}, "input": {}, "output": {}})
                 }
                 "/keys" => json!({"name": "n", "role": "auditor"}),
+                "/triage" => json!({"text": "my bin was not collected"}),
                 p if p.ends_with("/review") => json!({"action": "accept"}),
                 _ => json!({}),
             };

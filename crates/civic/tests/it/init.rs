@@ -90,3 +90,87 @@ fn every_command_has_help() {
         assert!(stdout(&out).contains("Usage"), "{args:?}");
     }
 }
+
+#[test]
+fn a_triage_model_is_trained_from_a_csv_registered_and_activated() {
+    let (tmp, dir) = tempdir();
+    init(&dir, None);
+    let data = tmp.path().join("contacts.csv");
+    let mut csv = String::from("message,team\n");
+    for m in civic_triage::demo::generate(3, 400) {
+        csv.push_str(&format!(
+            "\"{}\",{}\n",
+            m.text.replace('"', "\"\""),
+            m.label
+        ));
+    }
+    csv.push_str(",waste\n"); // an empty message is skipped and counted, not fatal
+    std::fs::write(&data, csv).expect("write");
+    let out = civic(
+        &dir,
+        None,
+        &[
+            "triage",
+            "train",
+            "--data",
+            data.to_str().expect("p"),
+            "--text-column",
+            "message",
+            "--label-column",
+            "team",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("macro") && text.contains("council-triage version 1"),
+        "{text}"
+    );
+    let again = civic(
+        &dir,
+        None,
+        &[
+            "triage",
+            "train",
+            "--data",
+            data.to_str().expect("p"),
+            "--text-column",
+            "message",
+            "--label-column",
+            "team",
+        ],
+    );
+    assert!(again.status.success());
+    let list = stdout(&civic(&dir, None, &["model", "list"]));
+    assert_eq!(
+        list.lines()
+            .filter(|l| l.contains("council-triage"))
+            .count(),
+        2,
+        "{list}"
+    );
+    let activate = civic(&dir, None, &["model", "activate", "council-triage", "1"]);
+    assert!(activate.status.success());
+    assert!(stdout(&activate).contains("version 1 is now active"));
+
+    // A missing column is named, with the columns found.
+    let bad = civic(
+        &dir,
+        None,
+        &[
+            "triage",
+            "train",
+            "--data",
+            data.to_str().expect("p"),
+            "--text-column",
+            "body",
+        ],
+    );
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("body") && err.contains("message"), "{err}");
+}

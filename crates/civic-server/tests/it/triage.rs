@@ -1,0 +1,140 @@
+use std::sync::Arc;
+
+use civic_app::triage::{MAX_TEXT_CHARS, TrainRequest};
+use civic_core::Role;
+use serde_json::{Value, json};
+
+use crate::support::TestServer;
+
+/// A server with a triage model trained on 600 generated messages.
+async fn with_model() -> (TestServer, tempfile::TempDir) {
+    let s = TestServer::start().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("contacts.jsonl");
+    let lines: Vec<String> = civic_triage::demo::generate(7, 600)
+        .into_iter()
+        .map(|m| json!({"text": m.text, "team": m.label, "urgent": m.urgent}).to_string())
+        .collect();
+    std::fs::write(&data, lines.join("\n")).expect("write");
+    let trained = s
+        .app
+        .train_triage(
+            TrainRequest {
+                data,
+                text_column: "text".into(),
+                label_column: "team".into(),
+                urgent_column: Some("urgent".into()),
+                name: "council-triage".into(),
+                holdout: 0.2,
+                seed: 1,
+                strict: true,
+            },
+            "test",
+            Arc::new(|_| {}),
+        )
+        .await
+        .expect("train");
+    assert_eq!(trained.version.version, 1);
+    assert!(trained.version.active);
+    (s, dir)
+}
+
+async fn triage(s: &TestServer, body: Value) -> reqwest::Response {
+    s.client
+        .post(s.url("/triage"))
+        .bearer_auth(s.token(Role::Caseworker))
+        .json(&body)
+        .send()
+        .await
+        .expect("send")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_is_routed_explained_and_recorded_without_its_text() {
+    let (s, _dir) = with_model().await;
+    let text =
+        "The bins on Elm Road were not collected this week, the recycling box is overflowing";
+    let res = triage(&s, json!({"text": text, "reference": "web-42"})).await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.expect("json");
+    assert!(!body["team"].as_str().expect("team").is_empty());
+    let confidence = body["confidence"].as_f64().expect("confidence");
+    assert!((0.0..=1.0).contains(&confidence));
+    assert!(body["alternatives"].as_array().expect("alternatives").len() <= 3);
+    assert!(
+        !body["explanation"]["for"]
+            .as_array()
+            .expect("for")
+            .is_empty()
+    );
+    assert_eq!(body["model"]["version"], "1");
+
+    let id = body["decision_id"].as_str().expect("id");
+    let decision: Value = s
+        .client
+        .get(s.url(&format!("/decisions/{id}")))
+        .bearer_auth(s.token(Role::Auditor))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(decision["service"], "triage");
+    assert_eq!(decision["output"]["team"], body["team"]);
+    assert_eq!(decision["reference"], "web-42");
+    let status = decision["status"].as_str().expect("status");
+    assert_eq!(
+        status == "needs_review",
+        body["needs_review"].as_bool().expect("bool")
+    );
+    // The ledger entry holds the digest of the text, never the text.
+    let entry = s
+        .app
+        .store()
+        .ledger_entry(decision["ledger_index"].as_u64().expect("index"))
+        .await
+        .expect("entry");
+    let entry = String::from_utf8(entry.entry).expect("utf8");
+    assert!(!entry.contains("Elm Road"), "{entry}");
+    assert!(entry.contains(decision["input_sha256"].as_str().expect("digest")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn safeguarding_forces_review_whatever_the_classifier_says() {
+    let (s, _dir) = with_model().await;
+    let res = triage(
+        &s,
+        json!({"text": "I can't go on, I am going to kill myself tonight. Also my bin is broken."}),
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["urgent"], true, "{body}");
+    assert_eq!(body["needs_review"], true);
+    assert!(
+        !body["safeguarding_matches"]
+            .as_array()
+            .expect("matches")
+            .is_empty()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_triage_requests_are_refused_clearly_and_write_nothing() {
+    let (s, _dir) = with_model().await;
+    let empty = triage(&s, json!({"text": "   \n "})).await;
+    assert_eq!(empty.status(), 422);
+    let long = triage(&s, json!({"text": "a".repeat(MAX_TEXT_CHARS + 1)})).await;
+    assert_eq!(long.status(), 413);
+    let unknown = triage(&s, json!({"text": "pothole", "model": "no-such-model"})).await;
+    assert_eq!(unknown.status(), 404);
+    let err: Value = unknown.json().await.expect("json");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("no-such-model")
+    );
+    assert_eq!(s.app.store().ledger_size().await.expect("size"), 0);
+}
