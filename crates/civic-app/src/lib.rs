@@ -8,9 +8,11 @@
 
 pub mod audit;
 pub mod config;
+mod demo;
 mod error;
 mod setup;
 pub mod triage;
+pub use demo::DemoOutcome;
 
 use civic_core::{Decision, DecisionId, KeyId, ReviewAction, ReviewEvent, Role};
 use civic_ledger::{LogSigner, LogVerifier};

@@ -342,3 +342,130 @@ mod tests {
         }
     }
 }
+
+/// A batch prediction over a data file.
+#[derive(Debug, Clone)]
+pub struct PredictRequest {
+    /// The model's name.
+    pub model: String,
+    /// A specific version; the active one when `None`.
+    pub version: Option<i64>,
+    /// The input file (CSV or JSON Lines).
+    pub input: PathBuf,
+    /// The output file (same format as its extension says).
+    pub output: PathBuf,
+    /// The column with the message text.
+    pub text_column: String,
+    /// Stop at the first malformed row instead of skipping and reporting it.
+    pub strict: bool,
+    /// Replace an existing output file.
+    pub overwrite: bool,
+}
+
+/// What a batch prediction did.
+#[derive(Debug, Clone, Default)]
+pub struct PredictSummary {
+    /// Rows written.
+    pub rows: u64,
+    /// Rows a person must review.
+    pub needs_review: u64,
+    /// Rows with an active safeguarding match.
+    pub urgent: u64,
+    /// Rows skipped, with their line numbers.
+    pub problems: Vec<RowProblem>,
+}
+
+/// The columns `predict` adds to every row.
+pub const PREDICTION_COLUMNS: [&str; 5] = [
+    "predicted",
+    "confidence",
+    "urgent",
+    "needs_review",
+    "top_terms",
+];
+
+/// Rows predicted together (in parallel) between progress reports.
+const PREDICT_CHUNK: usize = 4096;
+
+impl App {
+    /// Predicts every row of a file with a triage model, writing every input
+    /// column plus [`PREDICTION_COLUMNS`]. Batch predictions on files are not
+    /// recorded in the ledger: they are an offline tool, and the output file
+    /// carries the model name and version the caller chose.
+    pub async fn predict_file(
+        &self,
+        req: PredictRequest,
+        progress: Arc<dyn Fn(u64) + Send + Sync>,
+    ) -> Result<PredictSummary, AppError> {
+        if req.input == req.output {
+            return Err(AppError::Invalid {
+                field: "output",
+                message: "the output must not be the input file; Civic never overwrites its inputs"
+                    .into(),
+            });
+        }
+        let loaded = self.triage_model(&req.model, req.version).await?;
+        tokio::task::spawn_blocking(move || predict_blocking(&loaded.model, &req, &*progress))
+            .await
+            .map_err(|e| AppError::Internal(format!("prediction task: {e}")))?
+    }
+}
+
+fn predict_blocking(
+    model: &TriageModel,
+    req: &PredictRequest,
+    progress: &dyn Fn(u64),
+) -> Result<PredictSummary, AppError> {
+    let mut reader = Reader::open(&req.input, &ReadOptions::new().strict(req.strict))?;
+    reader.require_columns(&[req.text_column.as_str()])?;
+    let mut writer = civic_dataset::Writer::create(
+        &req.output,
+        reader.columns(),
+        &PREDICTION_COLUMNS,
+        &civic_dataset::WriteOptions::new().overwrite(req.overwrite),
+    )?;
+    let mut summary = PredictSummary::default();
+    let mut chunk = Vec::with_capacity(PREDICT_CHUNK);
+    loop {
+        chunk.clear();
+        for record in reader.by_ref().take(PREDICT_CHUNK) {
+            chunk.push(record?);
+        }
+        if chunk.is_empty() {
+            break;
+        }
+        let texts: Vec<String> = chunk
+            .iter()
+            .map(|r| {
+                r.get_str(&req.text_column)
+                    .map(|t| t.into_owned())
+                    .unwrap_or_default()
+            })
+            .collect();
+        for (record, p) in chunk.iter().zip(model.predict_batch(&texts)) {
+            let top_terms: Vec<String> = p
+                .explanation
+                .supporting
+                .iter()
+                .map(|t| format!("{} {:+.2}", t.term, t.contribution))
+                .collect();
+            summary.needs_review += u64::from(p.needs_review);
+            summary.urgent += u64::from(p.urgent);
+            writer.write(
+                record,
+                &[
+                    json!(p.label),
+                    json!((p.confidence * 10_000.0).round() / 10_000.0),
+                    json!(p.urgent),
+                    json!(p.needs_review),
+                    json!(top_terms),
+                ],
+            )?;
+        }
+        summary.rows += chunk.len() as u64;
+        progress(summary.rows);
+    }
+    summary.problems = reader.problems().to_vec();
+    writer.finish()?;
+    Ok(summary)
+}

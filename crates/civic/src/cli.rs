@@ -147,6 +147,10 @@ pub struct ServeArgs {
     /// The largest request body accepted, in bytes [default: 10485760].
     #[arg(long, env = "CIVIC_BODY_LIMIT", value_name = "BYTES")]
     pub body_limit: Option<usize>,
+    /// Start as a demonstration: train the triage model on synthetic council contacts,
+    /// create an API key for each role (printed once) and route 300 synthetic messages.
+    #[arg(long)]
+    pub demo: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -231,6 +235,37 @@ pub enum TriageCommand {
         #[arg(long)]
         strict: bool,
     },
+    /// Route every message in a file (in parallel), writing the suggestions beside them.
+    Predict(PredictArgs),
+    /// Show, in the terminal, how the model routes one message and why.
+    Explain {
+        /// The model: NAME or NAME@VERSION (default: the active version).
+        #[arg(long, default_value = "council-triage")]
+        model: String,
+        /// The message.
+        text: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// The model: NAME or NAME@VERSION (default: the active version).
+    #[arg(long, default_value = "council-triage")]
+    pub model: String,
+    /// The messages: .csv (with a header row) or .jsonl.
+    pub input: PathBuf,
+    /// The column with the message text.
+    #[arg(long, default_value = "text")]
+    pub text_column: String,
+    /// Where to write every input column plus predicted, confidence, urgent, needs_review, top_terms.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Stop at the first malformed row instead of skipping it and reporting its line.
+    #[arg(long)]
+    pub strict: bool,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub overwrite: bool,
 }
 
 #[derive(Debug, Subcommand)]

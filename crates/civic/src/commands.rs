@@ -50,7 +50,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     init_logging(config.log_format);
     match cli.command {
         Command::Init => init(&config).await,
-        Command::Serve(_) => serve(config).await,
+        Command::Serve(args) => serve(config, args.demo).await,
         Command::Key(cmd) => key(config, cmd).await,
         Command::Audit(cmd) => audit(config, cmd).await,
         Command::Bench(cmd) => crate::bench::run(config, cmd).await,
@@ -90,13 +90,38 @@ async fn init(config: &Config) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn serve(config: Config) -> anyhow::Result<ExitCode> {
+async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     if !config.ledger_key_file.exists() {
         init(&config).await?;
         println!();
     }
     let bind = config.bind;
     let app = App::open(config).await?;
+    if demo {
+        println!("Demo mode: the data below is synthetic.");
+        let outcome = app.seed_demo().await?;
+        if let Some(v) = &outcome.trained {
+            println!(
+                "  trained triage model {} version {} on 6,000 synthetic council contacts",
+                v.name, v.version
+            );
+        }
+        if outcome.keys.is_empty() {
+            println!(
+                "  demo API keys were printed when this data directory was first started with --demo"
+            );
+        } else {
+            println!("  API keys, one per role (shown once):");
+            for (role, token) in &outcome.keys {
+                println!("    {role:<10} {token}");
+            }
+            println!(
+                "  routed {} synthetic messages; {} are waiting for review",
+                outcome.routed, outcome.waiting
+            );
+        }
+        println!();
+    }
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| {
         format!("could not listen on {bind} (is another server using it? set --bind)")
     })?;
@@ -298,7 +323,25 @@ fn check_proof(
     }
 }
 
+/// Splits `NAME[@VERSION]`.
+fn model_spec(spec: &str) -> anyhow::Result<(String, Option<i64>)> {
+    match spec.rsplit_once('@') {
+        Some((name, v)) => {
+            let version = v.parse().with_context(|| {
+                format!("{spec:?}: the version after @ must be a number, e.g. council-triage@2")
+            })?;
+            Ok((name.to_owned(), Some(version)))
+        }
+        None => Ok((spec.to_owned(), None)),
+    }
+}
+
 async fn triage(config: Config, cmd: TriageCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        TriageCommand::Predict(args) => return predict(config, args).await,
+        TriageCommand::Explain { model, text } => return explain(config, &model, &text).await,
+        TriageCommand::Train { .. } => {}
+    }
     let TriageCommand::Train {
         data,
         text_column,
@@ -308,7 +351,10 @@ async fn triage(config: Config, cmd: TriageCommand) -> anyhow::Result<ExitCode> 
         holdout,
         seed,
         strict,
-    } = cmd;
+    } = cmd
+    else {
+        return Ok(ExitCode::SUCCESS);
+    };
     let app = App::open(config).await?;
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
@@ -397,5 +443,99 @@ async fn model(config: Config, cmd: ModelCommand) -> anyhow::Result<ExitCode> {
             println!("{} version {} is now active.", m.name, m.version);
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn predict(config: Config, args: crate::cli::PredictArgs) -> anyhow::Result<ExitCode> {
+    let (model, version) = model_spec(&args.model)?;
+    let app = App::open(config).await?;
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} routed {pos} messages ({per_sec})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(150));
+    let progress_bar = bar.clone();
+    let request = civic_app::triage::PredictRequest {
+        model,
+        version,
+        input: args.input,
+        output: args.output.clone(),
+        text_column: args.text_column,
+        strict: args.strict,
+        overwrite: args.overwrite,
+    };
+    let summary = app
+        .predict_file(
+            request,
+            std::sync::Arc::new(move |n| progress_bar.set_position(n)),
+        )
+        .await;
+    bar.finish_and_clear();
+    let summary = summary?;
+    for p in summary.problems.iter().take(20) {
+        eprintln!("skipped line {}: {}", p.line, p.message);
+    }
+    println!(
+        "Routed {} messages to {}: {} need review ({} urgent).",
+        summary.rows,
+        args.output.display(),
+        summary.needs_review,
+        summary.urgent
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn explain(config: Config, model: &str, text: &str) -> anyhow::Result<ExitCode> {
+    let (name, version) = model_spec(model)?;
+    let app = App::open(config).await?;
+    let loaded = app.triage_model(&name, version).await?;
+    let p = loaded.model.predict(text);
+    println!(
+        "Model {} version {}",
+        loaded.version.name, loaded.version.version
+    );
+    println!(
+        "Suggested team: {} (confidence {:.1}%)",
+        p.label,
+        p.confidence * 100.0
+    );
+    for a in p.alternatives.iter().skip(1) {
+        println!("  or {} ({:.1}%)", a.label, a.probability * 100.0);
+    }
+    println!(
+        "Needs review: {}{}",
+        if p.needs_review { "yes" } else { "no" },
+        if p.review_reasons.is_empty() {
+            String::new()
+        } else {
+            format!(" ({:?})", p.review_reasons)
+        }
+    );
+    for m in &p.safeguarding_matches {
+        let state = if m.is_active() {
+            "URGENT"
+        } else if m.negated {
+            "negated"
+        } else {
+            "quoted"
+        };
+        println!(
+            "Safeguarding: {} [{}] \"{}\" ({state})",
+            m.category, m.rule_id, m.text
+        );
+    }
+    println!("Words for {} (contribution to its score):", p.label);
+    for t in &p.explanation.supporting {
+        println!("  {:+7.3}  {}", t.contribution, t.term);
+    }
+    println!("Words against:");
+    for t in &p.explanation.opposing {
+        println!("  {:+7.3}  {}", t.contribution, t.term);
+    }
+    println!(
+        "Score {:.3} = bias {:+.3} + the words above + {:+.3} from the other words.",
+        p.explanation.logit, p.explanation.bias, p.explanation.rest
+    );
     Ok(ExitCode::SUCCESS)
 }

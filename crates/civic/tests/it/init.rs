@@ -157,6 +157,79 @@ fn a_triage_model_is_trained_from_a_csv_registered_and_activated() {
     assert!(activate.status.success());
     assert!(stdout(&activate).contains("version 1 is now active"));
 
+    // Batch prediction keeps every column and adds the suggestion.
+    let out_file = tmp.path().join("routed.csv");
+    let predicted = civic(
+        &dir,
+        None,
+        &[
+            "triage",
+            "predict",
+            data.to_str().expect("p"),
+            "--text-column",
+            "message",
+            "--output",
+            out_file.to_str().expect("p"),
+        ],
+    );
+    assert!(
+        predicted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&predicted.stderr)
+    );
+    let routed = std::fs::read_to_string(&out_file).expect("output");
+    assert!(
+        routed.starts_with("message,team,predicted,confidence,urgent,needs_review,top_terms"),
+        "{}",
+        routed.lines().next().unwrap_or_default()
+    );
+    let rows = civic_dataset::read_all(&out_file, &civic_dataset::ReadOptions::new())
+        .expect("read output");
+    assert_eq!(rows.records.len(), 401, "every input row is kept");
+    assert!(
+        rows.records
+            .iter()
+            .all(|r| r.get_str("predicted").is_some())
+    );
+    let refused = civic(
+        &dir,
+        None,
+        &[
+            "triage",
+            "predict",
+            data.to_str().expect("p"),
+            "--text-column",
+            "message",
+            "--output",
+            out_file.to_str().expect("p"),
+        ],
+    );
+    assert!(
+        !refused.status.success(),
+        "an existing output is not overwritten without --overwrite"
+    );
+    let explained = civic(
+        &dir,
+        None,
+        &[
+            "triage",
+            "explain",
+            "--model",
+            "council-triage@2",
+            "there is a huge pothole on the high street",
+        ],
+    );
+    assert!(
+        explained.status.success(),
+        "{}",
+        String::from_utf8_lossy(&explained.stderr)
+    );
+    let text = stdout(&explained);
+    assert!(
+        text.contains("Suggested team") && text.contains("Words for"),
+        "{text}"
+    );
+
     // A missing column is named, with the columns found.
     let bad = civic(
         &dir,
@@ -173,4 +246,40 @@ fn a_triage_model_is_trained_from_a_csv_registered_and_activated() {
     assert!(!bad.status.success());
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("body") && err.contains("message"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_demo_trains_a_model_prints_keys_and_queues_messages_once() {
+    let (_tmp, dir) = tempdir();
+    let (server, printed) = crate::support::Server::start_with(&dir, None, &["--demo"]);
+    assert!(printed.contains("synthetic"), "{printed}");
+    assert!(
+        printed.contains("trained triage model council-triage version 1"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("routed 300 synthetic messages"),
+        "{printed}"
+    );
+    let caseworker = printed
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("caseworker")
+                .map(|t| t.trim().to_owned())
+        })
+        .expect("a caseworker key is printed");
+    let res = reqwest::Client::new()
+        .post(server.url("/triage"))
+        .bearer_auth(&caseworker)
+        .json(&serde_json::json!({"text": "Someone has dumped a mattress and bin bags in the alley behind the shops"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 200);
+    server.stop();
+    // A restart keeps the data and does not create new keys or messages.
+    let (server, printed) = crate::support::Server::start_with(&dir, None, &["--demo"]);
+    assert!(printed.contains("were printed when"), "{printed}");
+    server.stop();
 }

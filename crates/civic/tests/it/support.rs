@@ -48,10 +48,20 @@ pub struct Server {
 
 impl Server {
     pub fn start(data_dir: &Path, database_url: Option<&str>) -> Server {
+        Self::start_with(data_dir, database_url, &[]).0
+    }
+
+    /// Starts `civic serve EXTRA…`; also returns what it printed before listening.
+    pub fn start_with(
+        data_dir: &Path,
+        database_url: Option<&str>,
+        extra: &[&str],
+    ) -> (Server, String) {
         let mut cmd = Command::new(CIVIC);
         cmd.arg("--data-dir")
             .arg(data_dir)
             .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(extra)
             .env_remove("CIVIC_DATABASE_URL")
             .env("CIVIC_CHECKPOINT_INTERVAL_SECS", "1")
             .stdout(Stdio::piped())
@@ -62,6 +72,7 @@ impl Server {
         let mut child = cmd.spawn().expect("spawn civic serve");
         let out = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(out).lines();
+        let mut before = String::new();
         let base = loop {
             let line = lines
                 .next()
@@ -70,10 +81,12 @@ impl Server {
             if let Some(rest) = line.strip_prefix("Civic is listening on ") {
                 break rest.split_whitespace().next().expect("address").to_owned();
             }
+            before.push_str(&line);
+            before.push('\n');
         };
         // Keep draining stdout so the child never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
-        Server { child, base }
+        (Server { child, base }, before)
     }
 
     pub fn url(&self, path: &str) -> String {
