@@ -128,7 +128,17 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let addr = listener.local_addr()?;
     println!("Civic is listening on http://{addr} (API under /api/v1; press Ctrl-C to stop)");
     tracing::info!(%addr, backend = ?app.store().backend(), "server started");
-    civic_server::serve(listener, civic_server::AppState { app }, shutdown_signal()).await?;
+    civic_server::serve(
+        listener,
+        civic_server::AppState { app: app.clone() },
+        shutdown_signal(),
+    )
+    .await?;
+    // Sign whatever the last requests appended, so that a stopped server
+    // leaves no entry without a signed checkpoint.
+    if let Err(e) = app.writer().checkpoint_now().await {
+        tracing::warn!(error = %e, "could not sign a final checkpoint");
+    }
     tracing::info!("server stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -63,6 +63,10 @@ async fn verify_passes_on_an_untouched_ledger_and_names_each_kind_of_tampering()
         text.contains("13 entries (12 decisions, 1 reviews)"),
         "{text}"
     );
+    assert!(
+        !text.contains("not signed yet"),
+        "a stopped server signs its last entries: {text}"
+    );
 
     let cases: Vec<(String, String)> = vec![
         (
