@@ -27,6 +27,33 @@ pub const MAX_TEXT_CHARS: usize = 100_000;
 /// the registry is asked again (another process may have activated another).
 const RECHECK: Duration = Duration::from_secs(10);
 
+/// Where labelled examples come from.
+#[derive(Debug, Clone)]
+pub struct ExampleSource<'a> {
+    /// A CSV or JSON Lines file.
+    pub data: &'a std::path::Path,
+    /// The column holding the message text.
+    pub text_column: &'a str,
+    /// The column holding the team.
+    pub label_column: &'a str,
+    /// An optional column saying whether the message was urgent.
+    pub urgent_column: Option<&'a str>,
+    /// Stop at the first malformed row instead of skipping and reporting it.
+    pub strict: bool,
+}
+
+impl TrainRequest {
+    fn source(&self) -> ExampleSource<'_> {
+        ExampleSource {
+            data: &self.data,
+            text_column: &self.text_column,
+            label_column: &self.label_column,
+            urgent_column: self.urgent_column.as_deref(),
+            strict: self.strict,
+        }
+    }
+}
+
 /// What to train on.
 #[derive(Debug, Clone)]
 pub struct TrainRequest {
@@ -84,12 +111,12 @@ fn parse_bool(s: &str) -> Option<bool> {
 
 /// Reads the training examples from a file, with line-numbered problems.
 pub fn read_examples(
-    req: &TrainRequest,
+    req: &ExampleSource<'_>,
 ) -> Result<(Vec<TrainingExample>, Vec<RowProblem>), AppError> {
-    let mut reader = Reader::open(&req.data, &ReadOptions::new().strict(req.strict))?;
-    let mut required = vec![req.text_column.as_str(), req.label_column.as_str()];
-    if let Some(u) = &req.urgent_column {
-        required.push(u.as_str());
+    let mut reader = Reader::open(req.data, &ReadOptions::new().strict(req.strict))?;
+    let mut required = vec![req.text_column, req.label_column];
+    if let Some(u) = req.urgent_column {
+        required.push(u);
     }
     reader.require_columns(&required)?;
     let mut examples = Vec::new();
@@ -97,7 +124,7 @@ pub fn read_examples(
     for record in reader.by_ref() {
         let record = record?;
         let line = record.line();
-        let Some(label) = record.get_str(&req.label_column) else {
+        let Some(label) = record.get_str(req.label_column) else {
             let problem = RowProblem {
                 line,
                 message: format!("the {} column is empty", req.label_column),
@@ -112,10 +139,10 @@ pub fn read_examples(
             continue;
         };
         let text = record
-            .get_str(&req.text_column)
+            .get_str(req.text_column)
             .map(|t| t.into_owned())
             .unwrap_or_default();
-        let urgent = match &req.urgent_column {
+        let urgent = match req.urgent_column {
             Some(col) => {
                 let raw = record
                     .get_str(col)
@@ -166,7 +193,7 @@ impl App {
         let name = req.name.trim().to_owned();
         // Reading and training are CPU-bound: keep them off the async workers.
         let (model, report, problems) = tokio::task::spawn_blocking(move || {
-            let (examples, problems) = read_examples(&req)?;
+            let (examples, problems) = read_examples(&req.source())?;
             let options = TrainOptions {
                 holdout: req.holdout,
                 seed: req.seed,
@@ -468,4 +495,43 @@ fn predict_blocking(
     summary.problems = reader.problems().to_vec();
     writer.finish()?;
     Ok(summary)
+}
+
+impl App {
+    /// Evaluates a triage model on labelled data: the same metrics as
+    /// training reports (accuracy, macro-F1, per-team figures, confusion
+    /// matrix, calibration), with malformed rows reported by line.
+    pub async fn evaluate_triage(
+        &self,
+        model: &str,
+        version: Option<i64>,
+        source: ExampleSource<'_>,
+    ) -> Result<(Arc<Loaded>, civic_triage::EvalReport, Vec<RowProblem>), AppError> {
+        let loaded = self.triage_model(model, version).await?;
+        // Reading and scoring are CPU-bound: off the async workers, with owned copies.
+        let (data, text, label) = (
+            source.data.to_owned(),
+            source.text_column.to_owned(),
+            source.label_column.to_owned(),
+        );
+        let urgent = source.urgent_column.map(str::to_owned);
+        let strict = source.strict;
+        let model_ref = loaded.clone();
+        let (report, problems) = tokio::task::spawn_blocking(move || {
+            let (examples, problems) = read_examples(&ExampleSource {
+                data: &data,
+                text_column: &text,
+                label_column: &label,
+                urgent_column: urgent.as_deref(),
+                strict,
+            })?;
+            Ok::<_, AppError>((
+                civic_triage::evaluate(&model_ref.model, &examples),
+                problems,
+            ))
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("evaluation task: {e}")))??;
+        Ok((loaded, report, problems))
+    }
 }

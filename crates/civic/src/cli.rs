@@ -237,6 +237,28 @@ pub enum TriageCommand {
     },
     /// Route every message in a file (in parallel), writing the suggestions beside them.
     Predict(PredictArgs),
+    /// Measure a model on labelled data: the same report as training, plus a
+    /// confusion-matrix SVG and a reliability-diagram SVG with --report-dir.
+    Eval {
+        /// The model: NAME or NAME@VERSION (default: the active version).
+        #[arg(long, default_value = "council-triage")]
+        model: String,
+        /// Labelled messages: .csv (with a header row) or .jsonl.
+        #[arg(long, value_name = "FILE")]
+        data: PathBuf,
+        /// The column with the message text.
+        #[arg(long, default_value = "text")]
+        text_column: String,
+        /// The column with the team that handled it.
+        #[arg(long, default_value = "label")]
+        label_column: String,
+        /// Also write report.json, confusion-matrix.svg and reliability.svg here.
+        #[arg(long, value_name = "DIR")]
+        report_dir: Option<PathBuf>,
+        /// Stop at the first malformed row instead of skipping it and reporting its line.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Show, in the terminal, how the model routes one message and why.
     Explain {
         /// The model: NAME or NAME@VERSION (default: the active version).

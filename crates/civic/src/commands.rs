@@ -350,6 +350,43 @@ async fn triage(config: Config, cmd: TriageCommand) -> anyhow::Result<ExitCode> 
     match cmd {
         TriageCommand::Predict(args) => return predict(config, args).await,
         TriageCommand::Explain { model, text } => return explain(config, &model, &text).await,
+        TriageCommand::Eval {
+            model,
+            data,
+            text_column,
+            label_column,
+            report_dir,
+            strict,
+        } => {
+            let (name, version) = model_spec(&model)?;
+            let app = App::open(config).await?;
+            let source = civic_app::triage::ExampleSource {
+                data: &data,
+                text_column: &text_column,
+                label_column: &label_column,
+                urgent_column: None,
+                strict,
+            };
+            let (loaded, report, problems) = app.evaluate_triage(&name, version, source).await?;
+            for p in problems.iter().take(20) {
+                eprintln!("skipped line {}: {}", p.line, p.message);
+            }
+            println!(
+                "Model {} version {} on {}",
+                loaded.version.name,
+                loaded.version.version,
+                data.display()
+            );
+            println!("{report}");
+            if let Some(dir) = report_dir {
+                write_eval_reports(&dir, &report)?;
+                println!(
+                    "Wrote report.json, confusion-matrix.svg and reliability.svg to {}",
+                    dir.display()
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
         TriageCommand::Train { .. } => {}
     }
     let TriageCommand::Train {
@@ -548,4 +585,28 @@ async fn explain(config: Config, model: &str, text: &str) -> anyhow::Result<Exit
         p.explanation.logit, p.explanation.bias, p.explanation.rest
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn write_eval_reports(
+    dir: &std::path::Path,
+    report: &civic_triage::EvalReport,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
+    let files = [
+        ("report.json", serde_json::to_string_pretty(report)?),
+        (
+            "confusion-matrix.svg",
+            civic_triage::svg::confusion_matrix_svg(&report.metrics.confusion),
+        ),
+        (
+            "reliability.svg",
+            civic_triage::svg::reliability_svg(&report.metrics.reliability),
+        ),
+    ];
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, text)
+            .with_context(|| format!("could not write {}", path.display()))?;
+    }
+    Ok(())
 }

@@ -230,6 +230,40 @@ fn a_triage_model_is_trained_from_a_csv_registered_and_activated() {
         "{text}"
     );
 
+    // Evaluation reports the metrics and writes the SVG reports.
+    let reports = tmp.path().join("reports");
+    let eval = civic(
+        &dir,
+        None,
+        &[
+            "triage",
+            "eval",
+            "--data",
+            data.to_str().expect("p"),
+            "--text-column",
+            "message",
+            "--label-column",
+            "team",
+            "--report-dir",
+            reports.to_str().expect("p"),
+        ],
+    );
+    assert!(
+        eval.status.success(),
+        "{}",
+        String::from_utf8_lossy(&eval.stderr)
+    );
+    assert!(stdout(&eval).contains("macro"), "{}", stdout(&eval));
+    for f in ["report.json", "confusion-matrix.svg", "reliability.svg"] {
+        let text = std::fs::read_to_string(reports.join(f)).expect("report file");
+        assert!(!text.is_empty(), "{f}");
+    }
+    assert!(
+        std::fs::read_to_string(reports.join("confusion-matrix.svg"))
+            .expect("svg")
+            .starts_with("<svg")
+    );
+
     // A missing column is named, with the columns found.
     let bad = civic(
         &dir,
