@@ -10,6 +10,7 @@ pub mod audit;
 pub mod config;
 mod demo;
 mod error;
+pub mod redact;
 mod setup;
 pub mod triage;
 pub use demo::DemoOutcome;

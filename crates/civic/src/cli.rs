@@ -111,6 +111,9 @@ pub enum Command {
     /// Train and inspect the triage model (routing citizen contacts to teams).
     #[command(subcommand)]
     Triage(TriageCommand),
+    /// Find personal data in text (more redaction commands are coming).
+    #[command(subcommand)]
+    Redact(RedactCommand),
     /// List registered model versions and choose the active one.
     #[command(subcommand)]
     Model(ModelCommand),
@@ -288,6 +291,28 @@ pub struct PredictArgs {
     /// Replace the output file if it exists.
     #[arg(long)]
     pub overwrite: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RedactCommand {
+    /// Machine interface for evaluation: for each JSON Lines input {"id", "text"}, write
+    /// {"id", "spans": [{"start", "end", "label", "score"}]} with offsets in Unicode code points.
+    Detect {
+        /// The documents (.jsonl).
+        input: PathBuf,
+        /// Where to write the spans (.jsonl).
+        #[arg(long, short, value_name = "FILE")]
+        output: PathBuf,
+        /// Only these labels, comma-separated (e.g. PERSON,NHS_NUMBER) [default: all but ORGANISATION].
+        #[arg(long, value_name = "L1,L2")]
+        labels: Option<String>,
+        /// Stop at the first malformed line instead of skipping it and reporting its number.
+        #[arg(long)]
+        strict: bool,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        overwrite: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

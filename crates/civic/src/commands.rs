@@ -9,7 +9,8 @@ use civic_core::{DecisionId, KeyId, Role, rfc3339};
 use civic_ledger::ProofBundle;
 
 use crate::cli::{
-    AuditCommand, Cli, Command, ConfigArgs, KeyCommand, ModelCommand, ServeArgs, TriageCommand,
+    AuditCommand, Cli, Command, ConfigArgs, KeyCommand, ModelCommand, RedactCommand, ServeArgs,
+    TriageCommand,
 };
 
 fn overrides(c: ConfigArgs, serve: Option<&ServeArgs>) -> Overrides {
@@ -56,6 +57,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(cmd) => crate::bench::run(config, cmd).await,
         Command::Triage(cmd) => triage(config, cmd).await,
         Command::Model(cmd) => model(config, cmd).await,
+        Command::Redact(cmd) => redact(cmd).await,
     }
 }
 
@@ -609,4 +611,46 @@ fn write_eval_reports(
             .with_context(|| format!("could not write {}", path.display()))?;
     }
     Ok(())
+}
+
+async fn redact(cmd: RedactCommand) -> anyhow::Result<ExitCode> {
+    let RedactCommand::Detect {
+        input,
+        output,
+        labels,
+        strict,
+        overwrite,
+    } = cmd;
+    let config = civic_app::redact::analyzer_config(labels.as_deref())?;
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} analysed {pos} documents ({per_sec})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(150));
+    let progress_bar = bar.clone();
+    let out = output.clone();
+    let summary = tokio::task::spawn_blocking(move || {
+        civic_app::redact::detect_jsonl(
+            &input,
+            &out,
+            config,
+            civic_app::redact::DetectOptions { strict, overwrite },
+            &|n| progress_bar.set_position(n),
+        )
+    })
+    .await
+    .context("detection task")?;
+    bar.finish_and_clear();
+    let summary = summary?;
+    for p in summary.problems.iter().take(20) {
+        eprintln!("skipped line {}: {}", p.line, p.message);
+    }
+    println!(
+        "Found {} spans in {} documents; wrote {}.",
+        summary.spans,
+        summary.documents,
+        output.display()
+    );
+    Ok(ExitCode::SUCCESS)
 }

@@ -317,3 +317,86 @@ async fn serve_demo_trains_a_model_prints_keys_and_queues_messages_once() {
     assert!(printed.contains("were printed when"), "{printed}");
     server.stop();
 }
+
+#[test]
+fn redact_detect_writes_code_point_spans_for_each_document() {
+    let (tmp, dir) = tempdir();
+    let input = tmp.path().join("docs.jsonl");
+    std::fs::write(
+        &input,
+        concat!(
+            "{\"id\": 1, \"text\": \"Café note: contact jane.doe@example.org or 07700 900123.\"}\n",
+            "{\"id\": \"b\", \"text\": \"Nothing personal here.\"}\n",
+        ),
+    )
+    .expect("write");
+    let output = tmp.path().join("spans.jsonl");
+    let out = civic(
+        &dir,
+        None,
+        &[
+            "redact",
+            "detect",
+            input.to_str().expect("p"),
+            "--output",
+            output.to_str().expect("p"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&output)
+        .expect("output")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], 1);
+    let spans = lines[0]["spans"].as_array().expect("spans");
+    let email = spans
+        .iter()
+        .find(|s| s["label"] == "EMAIL")
+        .expect("an EMAIL span");
+    // "Café" has a two-byte é: code-point offsets, not byte offsets.
+    let text: Vec<char> = "Café note: contact jane.doe@example.org or 07700 900123."
+        .chars()
+        .collect();
+    let (start, end) = (
+        email["start"].as_u64().expect("s") as usize,
+        email["end"].as_u64().expect("e") as usize,
+    );
+    assert_eq!(
+        text[start..end].iter().collect::<String>(),
+        "jane.doe@example.org"
+    );
+    assert_eq!(lines[1]["spans"], serde_json::json!([]));
+    // An existing output is not replaced; a bad label is named.
+    let again = civic(
+        &dir,
+        None,
+        &[
+            "redact",
+            "detect",
+            input.to_str().expect("p"),
+            "--output",
+            output.to_str().expect("p"),
+        ],
+    );
+    assert!(!again.status.success());
+    let bad = civic(
+        &dir,
+        None,
+        &[
+            "redact",
+            "detect",
+            input.to_str().expect("p"),
+            "-o",
+            "x.jsonl",
+            "--labels",
+            "SHOE_SIZE",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("SHOE_SIZE"));
+}
