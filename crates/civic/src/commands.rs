@@ -258,14 +258,7 @@ async fn audit(config: Config, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
 
 async fn verify(app: &App, stats: bool) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} verifying the ledger: {pos} entries ({per_sec})",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-    );
-    bar.enable_steady_tick(Duration::from_millis(200));
+    let bar = spinner("{spinner} verifying the ledger: {pos} entries ({per_sec})");
     let outcome = app.verify_ledger(&|n| bar.set_position(n)).await;
     bar.finish_and_clear();
     if stats {
@@ -498,12 +491,7 @@ async fn model(config: Config, cmd: ModelCommand) -> anyhow::Result<ExitCode> {
 async fn predict(config: Config, args: crate::cli::PredictArgs) -> anyhow::Result<ExitCode> {
     let (model, version) = model_spec(&args.model)?;
     let app = App::open(config).await?;
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} routed {pos} messages ({per_sec})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-    );
-    bar.enable_steady_tick(Duration::from_millis(150));
+    let bar = spinner("{spinner} routed {pos} messages ({per_sec})");
     let progress_bar = bar.clone();
     let request = civic_app::triage::PredictRequest {
         model,
@@ -622,12 +610,7 @@ async fn redact(cmd: RedactCommand) -> anyhow::Result<ExitCode> {
         overwrite,
     } = cmd;
     let config = civic_app::redact::analyzer_config(labels.as_deref())?;
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} analysed {pos} documents ({per_sec})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-    );
-    bar.enable_steady_tick(Duration::from_millis(150));
+    let bar = spinner("{spinner} analysed {pos} documents ({per_sec})");
     let progress_bar = bar.clone();
     let out = output.clone();
     let summary = tokio::task::spawn_blocking(move || {
@@ -653,4 +636,15 @@ async fn redact(cmd: RedactCommand) -> anyhow::Result<ExitCode> {
         output.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A spinner on standard error that counts with `template` (indicatif syntax).
+fn spinner(template: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(150));
+    bar
 }
