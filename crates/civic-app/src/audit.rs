@@ -425,6 +425,3 @@ pub fn check_proof(
     };
     Ok(bundle.verify(&verifier)?)
 }
-
-/// Re-exported so callers need not depend on the ledger crate for the type.
-pub type ProofHash = Hash;

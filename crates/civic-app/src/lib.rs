@@ -17,7 +17,7 @@ pub use demo::DemoOutcome;
 
 use civic_core::{Decision, DecisionId, KeyId, ReviewAction, ReviewEvent, Role};
 use civic_ledger::{LogSigner, LogVerifier};
-use civic_store::{Append, Appended, LedgerWriter, Store, WriterConfig};
+use civic_store::{LedgerWriter, Store, WriterConfig};
 
 pub use config::{Config, LogFormat, Overrides};
 pub use error::AppError;
@@ -98,20 +98,15 @@ impl App {
         action: ReviewAction,
         reviewer: KeyId,
     ) -> Result<ReviewEvent, AppError> {
-        match self
-            .writer
-            .append(Append::Review {
-                decision_id: id,
-                action,
-                reviewer,
-            })
-            .await?
-        {
-            Appended::Review(r) => Ok(r),
-            Appended::Decision(_) => Err(AppError::Internal(
-                "the writer answered a review with a decision".into(),
-            )),
-        }
+        Ok(self.writer.record_review(id, action, reviewer).await?)
+    }
+
+    /// Records a decision made by another system in the ledger.
+    pub async fn record_decision(
+        &self,
+        new: civic_core::NewDecision,
+    ) -> Result<Decision, AppError> {
+        Ok(self.writer.record_decision(new).await?)
     }
 
     /// Creates an API key; the token is in the result and nowhere else.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use civic_core::{Decision, DecisionStatus, Digest, KeyId, ModelRef, NewDecision, Service};
 use civic_dataset::{ReadOptions, Reader, RowProblem};
-use civic_store::{Append, Appended, ModelVersion, NewModel};
+use civic_store::{ModelVersion, NewModel};
 use civic_triage::{Prediction, Progress, TrainOptions, TrainReport, TrainingExample, TriageModel};
 use serde_json::json;
 
@@ -316,12 +316,8 @@ impl App {
             requested_by: caller,
             reference,
         };
-        match self.writer().append(Append::Decision(new)).await? {
-            Appended::Decision(d) => Ok((d, prediction)),
-            Appended::Review(_) => Err(AppError::Internal(
-                "the writer answered a decision with a review".into(),
-            )),
-        }
+        let decision = self.writer().record_decision(new).await?;
+        Ok((decision, prediction))
     }
 
     /// Makes `version` the active version of a model.

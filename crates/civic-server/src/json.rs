@@ -38,15 +38,12 @@ fn rejection_to_error(r: JsonRejection) -> ApiError {
         JsonRejection::JsonDataError(_) => {
             ApiError::new(ErrorKind::Unprocessable, "invalid_body", text)
         }
-        JsonRejection::MissingJsonContentType(_) => {
-            let mut e = ApiError::new(
-                ErrorKind::InvalidInput,
-                "unsupported_media_type",
-                "send the body as JSON with `Content-Type: application/json`",
-            );
-            e = e.with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE);
-            e
-        }
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            ErrorKind::InvalidInput,
+            "unsupported_media_type",
+            "send the body as JSON with `Content-Type: application/json`",
+        )
+        .with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE),
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
             ErrorKind::TooLarge,
             "body_too_large",

@@ -135,6 +135,38 @@ impl LedgerWriter {
         rx.await.map_err(|_| StoreError::WriterStopped)?
     }
 
+    /// Records a decision; returns it, with its ledger index, once durable.
+    pub async fn record_decision(&self, new: NewDecision) -> Result<Decision, StoreError> {
+        match self.append(Append::Decision(new)).await? {
+            Appended::Decision(d) => Ok(d),
+            Appended::Review(_) => Err(StoreError::Corrupt(
+                "the writer answered a decision with a review".into(),
+            )),
+        }
+    }
+
+    /// Records a review of a decision; returns it once durable.
+    pub async fn record_review(
+        &self,
+        decision_id: DecisionId,
+        action: ReviewAction,
+        reviewer: KeyId,
+    ) -> Result<ReviewEvent, StoreError> {
+        match self
+            .append(Append::Review {
+                decision_id,
+                action,
+                reviewer,
+            })
+            .await?
+        {
+            Appended::Review(r) => Ok(r),
+            Appended::Decision(_) => Err(StoreError::Corrupt(
+                "the writer answered a review with a decision".into(),
+            )),
+        }
+    }
+
     /// Signs a checkpoint covering every entry so far, if the latest does not
     /// already; returns the latest checkpoint (`None` for an empty ledger).
     pub async fn checkpoint_now(&self) -> Result<Option<StoredCheckpoint>, StoreError> {

@@ -343,8 +343,8 @@ fn model_spec(spec: &str) -> anyhow::Result<(String, Option<i64>)> {
 
 async fn triage(config: Config, cmd: TriageCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        TriageCommand::Predict(args) => return predict(config, args).await,
-        TriageCommand::Explain { model, text } => return explain(config, &model, &text).await,
+        TriageCommand::Predict(args) => predict(config, args).await,
+        TriageCommand::Explain { model, text } => explain(config, &model, &text).await,
         TriageCommand::Eval {
             model,
             data,
@@ -353,8 +353,6 @@ async fn triage(config: Config, cmd: TriageCommand) -> anyhow::Result<ExitCode> 
             report_dir,
             strict,
         } => {
-            let (name, version) = model_spec(&model)?;
-            let app = App::open(config).await?;
             let source = civic_app::triage::ExampleSource {
                 data: &data,
                 text_column: &text_column,
@@ -362,41 +360,67 @@ async fn triage(config: Config, cmd: TriageCommand) -> anyhow::Result<ExitCode> 
                 urgent_column: None,
                 strict,
             };
-            let (loaded, report, problems) = app.evaluate_triage(&name, version, source).await?;
-            for p in problems.iter().take(20) {
-                eprintln!("skipped line {}: {}", p.line, p.message);
-            }
-            println!(
-                "Model {} version {} on {}",
-                loaded.version.name,
-                loaded.version.version,
-                data.display()
-            );
-            println!("{report}");
-            if let Some(dir) = report_dir {
-                write_eval_reports(&dir, &report)?;
-                println!(
-                    "Wrote report.json, confusion-matrix.svg and reliability.svg to {}",
-                    dir.display()
-                );
-            }
-            return Ok(ExitCode::SUCCESS);
+            eval(config, &model, source, report_dir.as_deref()).await
         }
-        TriageCommand::Train { .. } => {}
+        TriageCommand::Train {
+            data,
+            text_column,
+            label_column,
+            urgent_column,
+            name,
+            holdout,
+            seed,
+            strict,
+        } => {
+            let request = civic_app::triage::TrainRequest {
+                data,
+                text_column,
+                label_column,
+                urgent_column,
+                name,
+                holdout,
+                seed,
+                strict,
+            };
+            train(config, request).await
+        }
     }
-    let TriageCommand::Train {
-        data,
-        text_column,
-        label_column,
-        urgent_column,
-        name,
-        holdout,
-        seed,
-        strict,
-    } = cmd
-    else {
-        return Ok(ExitCode::SUCCESS);
-    };
+}
+
+async fn eval(
+    config: Config,
+    model: &str,
+    source: civic_app::triage::ExampleSource<'_>,
+    report_dir: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    let (name, version) = model_spec(model)?;
+    let app = App::open(config).await?;
+    let data = source.data;
+    let (loaded, report, problems) = app.evaluate_triage(&name, version, source).await?;
+    for p in problems.iter().take(20) {
+        eprintln!("skipped line {}: {}", p.line, p.message);
+    }
+    println!(
+        "Model {} version {} on {}",
+        loaded.version.name,
+        loaded.version.version,
+        data.display()
+    );
+    println!("{report}");
+    if let Some(dir) = report_dir {
+        write_eval_reports(dir, &report)?;
+        println!(
+            "Wrote report.json, confusion-matrix.svg and reliability.svg to {}",
+            dir.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn train(
+    config: Config,
+    request: civic_app::triage::TrainRequest,
+) -> anyhow::Result<ExitCode> {
     let app = App::open(config).await?;
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
@@ -419,16 +443,6 @@ async fn triage(config: Config, cmd: TriageCommand) -> anyhow::Result<ExitCode> 
         }
         _ => {}
     });
-    let request = civic_app::triage::TrainRequest {
-        data,
-        text_column,
-        label_column,
-        urgent_column,
-        name,
-        holdout,
-        seed,
-        strict,
-    };
     let trained = app.train_triage(request, "cli", progress).await;
     bar.finish_and_clear();
     let trained = trained?;

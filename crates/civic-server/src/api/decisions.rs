@@ -7,7 +7,6 @@ use civic_core::{
     Decision, DecisionId, DecisionStatus, Digest, ErrorKind, ModelRef, NewDecision, Reason,
     ReviewAction, ReviewEvent, Service, rfc3339,
 };
-use civic_store::{Append, Appended};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -237,14 +236,8 @@ pub async fn record(
     ApiJson(body): ApiJson<RecordRequest>,
 ) -> Result<(StatusCode, Json<DecisionView>), ApiError> {
     let new = body.parse(caller.key_id)?;
-    match state.app.writer().append(Append::Decision(new)).await? {
-        Appended::Decision(d) => Ok((StatusCode::CREATED, Json(DecisionView::new(d, &[])))),
-        Appended::Review(_) => Err(ApiError::new(
-            ErrorKind::Internal,
-            "internal",
-            "unexpected writer answer",
-        )),
-    }
+    let decision = state.app.record_decision(new).await?;
+    Ok((StatusCode::CREATED, Json(DecisionView::new(decision, &[]))))
 }
 
 /// A reviewer's verdict on a decision.
