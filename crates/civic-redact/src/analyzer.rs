@@ -197,6 +197,7 @@ impl Analyzer {
             .build()
             .expect("the crate's constant patterns compile as a set");
         let protected = Protected::new(&config.keep, &config.do_not_redact);
+        detectors::load_tables();
         Analyzer {
             config,
             patterns,
@@ -231,6 +232,12 @@ impl Analyzer {
 
     /// The personal data in `text` that should be redacted, sorted by
     /// position, without overlaps.
+    ///
+    /// Memory grows with `text` and with the number of detections (every
+    /// candidate is held until overlaps are resolved): about 180 MB for
+    /// 20 MB of text dense with personal data. For large inputs use
+    /// [`analyze_stream`](Self::analyze_stream), whose memory is bounded
+    /// by the piece size.
     pub fn analyze(&self, text: &str) -> Vec<Detection> {
         self.analyze_with_kept(text).detections
     }

@@ -26,8 +26,8 @@ const MONTH_NAMES: [&str; 12] = [
 
 pub(crate) fn patterns() -> Vec<Pattern> {
     vec![
-    Pattern { label: Label::DateOfBirth, regex: r"(?-u:\b)\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?-u:\b)".into(), validate: dob },
-    Pattern { label: Label::DateOfBirth, regex: r"(?-u:\b)\d{4}-\d{2}-\d{2}(?-u:\b)".into(), validate: dob },
+    Pattern { label: Label::DateOfBirth, regex: r"(?-u)\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b".into(), validate: dob },
+    Pattern { label: Label::DateOfBirth, regex: r"(?-u)\b\d{4}-\d{2}-\d{2}\b".into(), validate: dob },
     Pattern {
         label: Label::DateOfBirth,
         regex: r"(?i-u)(?-u:\b)\d{1,2}(?:st|nd|rd|th)?(?: of)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,? \d{4}(?-u:\b)".into(),

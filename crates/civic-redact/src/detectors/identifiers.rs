@@ -12,7 +12,7 @@ pub(crate) fn patterns() -> Vec<Pattern> {
     vec![
         Pattern {
             label: Label::NhsNumber,
-            regex: r"(?-u:\b)\d{3}[ -]?\d{3}[ -]?\d{4}(?-u:\b)".into(),
+            regex: r"(?-u)\b\d{3}[ -]?\d{3}[ -]?\d{4}\b".into(),
             validate: nhs,
         },
         Pattern {
@@ -23,48 +23,47 @@ pub(crate) fn patterns() -> Vec<Pattern> {
         },
         Pattern {
             label: Label::CardNumber,
-            regex: r"(?-u:\b)\d(?:[ -]?\d){11,18}(?-u:\b)".into(),
+            regex: r"(?-u)\b\d(?:[ -]?\d){11,18}\b".into(),
             validate: card,
         },
         Pattern {
             label: Label::Iban,
-            regex: r"(?-u:\b)[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?-u:\b)"
-                .into(),
+            regex: r"(?-u)\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b".into(),
             validate: iban,
         },
         Pattern {
             label: Label::SortCode,
-            regex: r"(?-u:\b)\d{2}[- ]?\d{2}[- ]?\d{2}(?-u:\b)".into(),
+            regex: r"(?-u)\b\d{2}[- ]?\d{2}[- ]?\d{2}\b".into(),
             validate: sort_code,
         },
         Pattern {
             label: Label::AccountNumber,
-            regex: r"(?-u:\b)\d{8}(?-u:\b)".into(),
+            regex: r"(?-u)\b\d{8}\b".into(),
             validate: account,
         },
         Pattern {
             label: Label::Passport,
-            regex: r"(?-u:\b)\d{9}(?-u:\b)".into(),
+            regex: r"(?-u)\b\d{9}\b".into(),
             validate: passport,
         },
         Pattern {
             label: Label::DrivingLicence,
-            regex: r"(?-u:\b)[A-Z][A-Z9]{4} ?\d{6} ?[A-Z][A-Z9]\d[A-Z]{2}(?-u:\b)".into(),
+            regex: r"(?-u)\b[A-Z][A-Z9]{4} ?\d{6} ?[A-Z][A-Z9]\d[A-Z]{2}\b".into(),
             validate: driving_licence,
         },
         Pattern {
             label: Label::VehicleReg,
-            regex: r"(?-u:\b)[A-HJ-PR-Y][A-HJ-PR-Y]\d{2} ?[A-HJ-PR-Z]{3}(?-u:\b)".into(),
+            regex: r"(?-u)\b[A-HJ-PR-Y][A-HJ-PR-Y]\d{2} ?[A-HJ-PR-Z]{3}\b".into(),
             validate: vehicle_current,
         },
         Pattern {
             label: Label::VehicleReg,
-            regex: r"(?-u:\b)[A-HJ-NP-Y]\d{1,3} ?[A-HJ-PR-Y]{3}(?-u:\b)".into(),
+            regex: r"(?-u)\b[A-HJ-NP-Y]\d{1,3} ?[A-HJ-PR-Y]{3}\b".into(),
             validate: vehicle_prefix,
         },
         Pattern {
             label: Label::VehicleReg,
-            regex: r"(?-u:\b)[A-HJ-PR-Y]{3} ?\d{1,3}[A-HJ-NP-Y](?-u:\b)".into(),
+            regex: r"(?-u)\b[A-HJ-PR-Y]{3} ?\d{1,3}[A-HJ-NP-Y]\b".into(),
             validate: vehicle_suffix,
         },
     ]

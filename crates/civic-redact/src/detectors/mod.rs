@@ -8,6 +8,7 @@ pub(crate) mod dates;
 pub(crate) mod identifiers;
 pub(crate) mod names;
 pub(crate) mod places;
+pub(crate) mod uk_phone;
 
 use crate::context::Context;
 use crate::detection::Detection;
@@ -70,6 +71,14 @@ pub(crate) fn patterns() -> Vec<Pattern> {
     all.extend(places::patterns());
     all.extend(dates::patterns());
     all
+}
+
+/// Loads the detectors' tables (the name lexicon, the +44 numbering plan)
+/// now rather than during the first analysis, so that building an
+/// [`Analyzer`](crate::Analyzer) does all the one-time work.
+pub(crate) fn load_tables() {
+    names::load_tables();
+    uk_phone::load_tables();
 }
 
 /// Raises a score by context, never above 1.

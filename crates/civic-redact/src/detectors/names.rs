@@ -7,7 +7,7 @@
 //! ("May", "Will", "Green") need a title or context to count.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -15,19 +15,6 @@ use regex::Regex;
 use crate::context::{Context, Cue};
 use crate::detection::{Detection, Evidence};
 use crate::label::Label;
-
-static FIRST_NAMES: LazyLock<HashSet<String>> =
-    LazyLock::new(|| load(include_str!("../../data/first_names.txt")));
-static SURNAMES: LazyLock<HashSet<String>> =
-    LazyLock::new(|| load(include_str!("../../data/surnames.txt")));
-
-fn load(list: &str) -> HashSet<String> {
-    list.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect()
-}
 
 const TITLES: &[&str] = &[
     "mr",
@@ -127,8 +114,37 @@ const NEVER_NAMES: &[&str] = &[
     "name",
 ];
 
-static STOP: LazyLock<HashSet<&'static str>> =
-    LazyLock::new(|| STOPWORDS.split_whitespace().collect());
+/// What the word lists say about one lower-case word.
+#[derive(Debug, Clone, Copy, Default)]
+struct Entry {
+    title: bool,
+    never: bool,
+    first: bool,
+    surname: bool,
+    stop: bool,
+}
+
+/// Every list above and the two gazetteers (`data/`), merged so that a
+/// word is looked up once rather than in five lists.
+static LEXICON: LazyLock<HashMap<String, Entry>> = LazyLock::new(|| {
+    let mut lexicon: HashMap<String, Entry> = HashMap::new();
+    let mut mark = |words: &mut dyn Iterator<Item = &str>, set: fn(&mut Entry)| {
+        for w in words.map(str::trim).filter(|w| !w.is_empty()) {
+            set(lexicon.entry(w.to_ascii_lowercase()).or_default());
+        }
+    };
+    mark(&mut TITLES.iter().copied(), |e| e.title = true);
+    mark(&mut NEVER_NAMES.iter().copied(), |e| e.never = true);
+    mark(&mut STOPWORDS.split_whitespace(), |e| e.stop = true);
+    mark(
+        &mut include_str!("../../data/first_names.txt").lines(),
+        |e| e.first = true,
+    );
+    mark(&mut include_str!("../../data/surnames.txt").lines(), |e| {
+        e.surname = true
+    });
+    lexicon
+});
 
 /// Nouns that make the name before them a place: "Victoria Station".
 const PLACE_NOUNS: &[&str] = &[
@@ -239,7 +255,8 @@ fn classify(w: &str) -> Kind {
         .or_else(|| bare.strip_suffix("’s"))
         .unwrap_or(bare);
     let lower = bare.to_lowercase();
-    if TITLES.contains(&lower.as_str()) {
+    let entry = LEXICON.get(&lower).copied().unwrap_or_default();
+    if entry.title {
         return Kind::Title;
     }
     if bare.chars().count() == 1 {
@@ -249,11 +266,11 @@ fn classify(w: &str) -> Kind {
             Kind::Initial
         };
     }
-    if NEVER_NAMES.contains(&lower.as_str()) {
+    if entry.never {
         return Kind::Stop;
     }
-    let (first, surname) = (FIRST_NAMES.contains(&lower), SURNAMES.contains(&lower));
-    if STOP.contains(lower.as_str()) {
+    let (first, surname) = (entry.first, entry.surname);
+    if entry.stop {
         return if first || surname {
             Kind::StopName
         } else {
@@ -275,6 +292,10 @@ fn classify(w: &str) -> Kind {
         (false, false) if looks_like_a_noun(&lower) => Kind::Stop,
         (false, false) => Kind::Unknown,
     }
+}
+
+pub(crate) fn load_tables() {
+    LazyLock::force(&LEXICON);
 }
 
 /// English noun and adjective endings (not "-less": Corless, Bayless): a
@@ -509,13 +530,16 @@ mod tests {
 
     #[test]
     fn gazetteers_load_and_hold_common_uk_names() {
-        for n in ["james", "sarah", "olivia", "mohammed"] {
-            assert!(FIRST_NAMES.contains(n) || n == "mohammed", "{n}");
+        let entry = |n: &str| LEXICON.get(n).copied().unwrap_or_default();
+        for n in ["james", "sarah", "olivia"] {
+            assert!(entry(n).first, "{n}");
         }
         for n in ["smith", "jones", "taylor", "patel", "evans"] {
-            assert!(SURNAMES.contains(n), "{n}");
+            assert!(entry(n).surname, "{n}");
         }
-        assert!(FIRST_NAMES.len() > 4000 && SURNAMES.len() > 10000);
+        let firsts = LEXICON.values().filter(|e| e.first).count();
+        let surnames = LEXICON.values().filter(|e| e.surname).count();
+        assert!(firsts > 4000 && surnames > 10000);
     }
 
     #[test]
