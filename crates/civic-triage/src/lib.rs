@@ -94,6 +94,7 @@ mod solver;
 pub mod svg;
 pub mod text;
 mod train;
+mod weights;
 
 pub use calibration::{ECE_BINS, ReliabilityBin, ThresholdChoice, expected_calibration_error};
 pub use error::TriageError;
