@@ -41,12 +41,12 @@ pub enum TriageError {
     NotAModelFile,
     /// The model file was written by a format version this build cannot read.
     #[error(
-        "model file format version {found} is not supported (this build reads version {supported}): retrain or upgrade civic"
+        "model file format version {found} is not supported (this build reads versions 1 to {supported}): retrain or upgrade civic"
     )]
     UnsupportedVersion {
         /// The version found in the file.
         found: u32,
-        /// The version this build reads and writes.
+        /// The newest version this build reads (and the one it writes).
         supported: u32,
     },
     /// The model file is damaged: truncated, checksum mismatch or inconsistent contents.

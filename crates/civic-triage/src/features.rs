@@ -69,13 +69,26 @@ impl FeatureConfig {
     }
 
     /// Calls `f(bucket, term)` for every feature occurrence of `tokens`, in a fixed order.
-    pub(crate) fn for_each_feature(&self, tokens: &[Token<'_>], mut f: impl FnMut(u32, TermRef)) {
+    pub(crate) fn for_each_feature(&self, tokens: &[Token<'_>], f: impl FnMut(u32, TermRef)) {
+        self.for_each_feature_and_token(tokens, |_| {}, f);
+    }
+
+    /// [`for_each_feature`](Self::for_each_feature), also calling `on_token(hash)` with
+    /// each token's 64-bit (seeded) hash, in token order, so that callers that need to tell
+    /// tokens apart need not hash them again.
+    pub(crate) fn for_each_feature_and_token(
+        &self,
+        tokens: &[Token<'_>],
+        mut on_token: impl FnMut(u64),
+        mut f: impl FnMut(u32, TermRef),
+    ) {
         let mask = self.mask();
         let mut prev_hash: Option<u64> = None;
         let mut gram = Vec::with_capacity(64);
         for (i, tok) in tokens.iter().enumerate() {
             let i = i as u32;
             let h = xxh3_64_with_seed(tok.text.as_bytes(), self.hash_seed);
+            on_token(h);
             f((h & mask) as u32, TermRef::Token(i));
             if self.word_bigrams {
                 if let Some(p) = prev_hash {

@@ -3,16 +3,23 @@
 //! ```text
 //! offset  size  content
 //! 0       8     signature "CIVICTRG"
-//! 8       4     format version, u32 little-endian (currently 1)
+//! 8       4     format version, u32 little-endian (currently 2)
 //! 12      4     header length H, u32 little-endian
 //! 16      H     header: UTF-8 JSON (labels, feature settings, calibration, threshold,
 //!               safeguarding rules as TOML, metadata, per-class top terms)
-//! 16+H    4·B·C weights, f32 little-endian, feature-major (B buckets × C classes)
+//! 16+H    B·C   quantised weights, i8, feature-major (B buckets × C classes)
+//! …       4·C   per-class weight scales, f32 little-endian
 //! …       4·C   biases, f32 little-endian
 //! end-32  32    SHA-256 of everything before it
 //! ```
 //!
-//! JSON keeps the header readable with standard tools; raw little-endian floats keep the
+//! Version 1 files (written before weights were quantised, see [`crate::weights`]) have
+//! `4·B·C` bytes of f32 weights in place of the i8 weights and scales. They still load:
+//! their weights are quantised as training now does, so their predictions can differ from
+//! what the version 1 code gave by the rounding of the weights (a small fraction of a
+//! logit); retraining gives a model whose calibration was fitted on the quantised weights.
+//!
+//! JSON keeps the header readable with standard tools; raw little-endian numbers keep the
 //! weights compact and fast to load. The checksum turns any truncation or bit flip into a
 //! clear "corrupt" error rather than a model that silently predicts nonsense.
 
@@ -24,11 +31,14 @@ use crate::features::FeatureConfig;
 use crate::model::{ModelMetadata, TriageModel, WeightedTerm};
 use crate::safeguarding::SafeguardingRules;
 use crate::solver::LinearModel;
+use crate::weights::QuantisedWeights;
 
 /// The first eight bytes of every triage model file.
 pub const SIGNATURE: &[u8; 8] = b"CIVICTRG";
 /// The model file format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+/// The older format version this build still reads (f32 weights).
+const FORMAT_VERSION_F32: u32 = 1;
 
 #[derive(Serialize, Deserialize)]
 struct Header {
@@ -55,14 +65,20 @@ impl TriageModel {
         };
         // Serialising plain structs of strings and numbers cannot fail.
         let json = serde_json::to_vec(&header).unwrap_or_default();
-        let floats = self.linear.weights.len() + self.linear.bias.len();
-        let mut out = Vec::with_capacity(16 + json.len() + 4 * floats + 32);
+        let w = &self.weights;
+        let classes = w.classes();
+        let mut out = Vec::with_capacity(
+            16 + json.len() + self.features.buckets() * classes + 8 * classes + 32,
+        );
         out.extend_from_slice(SIGNATURE);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         out.extend_from_slice(&(json.len() as u32).to_le_bytes());
         out.extend_from_slice(&json);
-        for w in self.linear.weights.iter().chain(&self.linear.bias) {
-            out.extend_from_slice(&w.to_le_bytes());
+        for row in w.rows() {
+            out.extend(row.iter().map(|&q| q.to_le_bytes()[0]));
+        }
+        for x in w.scale().iter().chain(w.bias()) {
+            out.extend_from_slice(&x.to_le_bytes());
         }
         let digest = Sha256::digest(&out);
         out.extend_from_slice(&digest);
@@ -72,7 +88,7 @@ impl TriageModel {
     /// Reads a model written by [`to_bytes`](Self::to_bytes).
     ///
     /// Errors: [`TriageError::NotAModelFile`] when the signature is missing,
-    /// [`TriageError::UnsupportedVersion`] for another format version, and
+    /// [`TriageError::UnsupportedVersion`] for a format version other than 1 or 2, and
     /// [`TriageError::CorruptModel`] for truncation, a checksum mismatch or inconsistent
     /// contents.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, TriageError> {
@@ -80,7 +96,7 @@ impl TriageModel {
             return Err(TriageError::NotAModelFile);
         }
         let version = read_u32(bytes, 8)?;
-        if version != FORMAT_VERSION {
+        if version != FORMAT_VERSION && version != FORMAT_VERSION_F32 {
             return Err(TriageError::UnsupportedVersion {
                 found: version,
                 supported: FORMAT_VERSION,
@@ -110,22 +126,12 @@ impl TriageModel {
                 "fewer than two classes or inconsistent class lists",
             ));
         }
-        let floats = &body[16 + header_len..];
-        let expected = (h.features.buckets() + 1) * classes;
-        if floats.len() != 4 * expected {
-            return Err(TriageError::corrupt(format!(
-                "expected {expected} weights, found {} bytes",
-                floats.len()
-            )));
-        }
-        let mut all: Vec<f32> = floats
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-            .collect();
-        if all.iter().any(|w| !w.is_finite()) {
-            return Err(TriageError::corrupt("a weight is not a finite number"));
-        }
-        let bias = all.split_off(all.len() - classes);
+        let data = &body[16 + header_len..];
+        let weights = if version == FORMAT_VERSION_F32 {
+            read_f32_weights(data, h.features.buckets(), classes)?
+        } else {
+            read_quantised_weights(data, h.features.buckets(), classes)?
+        };
         let rules = SafeguardingRules::from_toml(&h.rules_toml)
             .map_err(|e| TriageError::corrupt(format!("embedded safeguarding rules: {e}")))?;
         if !(h.temperature.is_finite() && h.temperature > 0.0) {
@@ -133,11 +139,7 @@ impl TriageModel {
         }
         Ok(TriageModel {
             labels: h.labels,
-            linear: LinearModel {
-                classes,
-                weights: all,
-                bias,
-            },
+            weights,
             features: h.features,
             temperature: h.temperature,
             threshold: h.threshold,
@@ -148,9 +150,127 @@ impl TriageModel {
     }
 }
 
+/// Version 2: i8 weights, then per-class scales and biases in f32.
+fn read_quantised_weights(
+    data: &[u8],
+    buckets: usize,
+    classes: usize,
+) -> Result<QuantisedWeights, TriageError> {
+    let expected = buckets * classes + 8 * classes;
+    if data.len() != expected {
+        return Err(TriageError::corrupt(format!(
+            "expected {expected} bytes of weights, scales and biases, found {}",
+            data.len()
+        )));
+    }
+    let (q, floats) = data.split_at(buckets * classes);
+    let floats = finite_f32s(floats)?;
+    let (scale, bias) = floats.split_at(classes);
+    if scale.iter().any(|&s| s <= 0.0) {
+        return Err(TriageError::corrupt("a weight scale is not positive"));
+    }
+    let q = q.iter().map(|&b| i8::from_le_bytes([b])).collect();
+    Ok(QuantisedWeights::from_parts(
+        classes,
+        q,
+        scale.to_vec(),
+        bias.to_vec(),
+    ))
+}
+
+/// Version 1: f32 weights and biases, quantised on load as training now does.
+fn read_f32_weights(
+    data: &[u8],
+    buckets: usize,
+    classes: usize,
+) -> Result<QuantisedWeights, TriageError> {
+    let expected = (buckets + 1) * classes;
+    if data.len() != 4 * expected {
+        return Err(TriageError::corrupt(format!(
+            "expected {expected} weights (format version {FORMAT_VERSION_F32}), found {} bytes",
+            data.len()
+        )));
+    }
+    let mut weights = finite_f32s(data)?;
+    let bias = weights.split_off(weights.len() - classes);
+    Ok(QuantisedWeights::quantise(&LinearModel {
+        classes,
+        weights,
+        bias,
+    }))
+}
+
+fn finite_f32s(bytes: &[u8]) -> Result<Vec<f32>, TriageError> {
+    let all: Vec<f32> = bytes
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    if all.iter().any(|w| !w.is_finite()) {
+        return Err(TriageError::corrupt("a weight is not a finite number"));
+    }
+    Ok(all)
+}
+
 fn read_u32(bytes: &[u8], at: usize) -> Result<u32, TriageError> {
     bytes
         .get(at..at + 4)
         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .ok_or_else(|| TriageError::corrupt("the file is truncated"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{TrainOptions, TrainingExample, demo, train};
+
+    /// The model in the version 1 layout: f32 weights (here the quantised ones, exactly
+    /// representable) and biases.
+    fn version_1_bytes(model: &TriageModel) -> Vec<u8> {
+        let v2 = model.to_bytes();
+        let header_len = read_u32(&v2, 12).unwrap_or(0) as usize;
+        let mut out = v2[..16 + header_len].to_vec();
+        out[8..12].copy_from_slice(&FORMAT_VERSION_F32.to_le_bytes());
+        let w = &model.weights;
+        for b in 0..model.features.buckets() as u32 {
+            for k in 0..w.classes() {
+                out.extend_from_slice(&(w.weight(b, k) as f32).to_le_bytes());
+            }
+        }
+        for x in w.bias() {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        let digest = Sha256::digest(&out);
+        out.extend_from_slice(&digest);
+        out
+    }
+
+    #[test]
+    fn version_1_files_load_by_quantising_their_weights() {
+        let examples: Vec<TrainingExample> = demo::generate(5, 400)
+            .into_iter()
+            .map(TrainingExample::from)
+            .collect();
+        let (model, _) = train(&examples, &TrainOptions::default(), &|_| {}).unwrap();
+        let old = version_1_bytes(&model);
+        // Four bytes a weight instead of one, and no scales.
+        let (b, c) = (model.features.buckets(), model.labels.len());
+        assert_eq!(old.len(), model.to_bytes().len() + 3 * b * c - 4 * c);
+        let loaded = TriageModel::from_bytes(&old).unwrap();
+        // Weights that were already on the quantisation grid come back on it (the scales
+        // to within the rounding of f32).
+        assert!(loaded.weights.rows().eq(model.weights.rows()));
+        for (a, b) in loaded.weights.scale().iter().zip(model.weights.scale()) {
+            assert!((a - b).abs() <= 1e-6 * b, "{a} {b}");
+        }
+        let text = "The bin lorry missed our road again, third week running";
+        let (p, q) = (loaded.predict(text), model.predict(text));
+        assert_eq!(p.label, q.label);
+        assert!((p.confidence - q.confidence).abs() < 1e-6);
+        assert_eq!(&loaded.to_bytes()[8..12], &FORMAT_VERSION.to_le_bytes());
+        // A damaged version 1 file is still caught.
+        let mut short = old[..old.len() - 32 - 4].to_vec();
+        short.extend_from_slice(&Sha256::digest(&short));
+        let err = TriageModel::from_bytes(&short).unwrap_err();
+        assert!(err.to_string().contains("format version 1"), "{err}");
+    }
 }

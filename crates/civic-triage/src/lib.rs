@@ -8,7 +8,9 @@
 //! 2. Features ([`FeatureConfig`]): word unigrams, word bigrams and character 4-grams of
 //!    words (`<word>` with boundary marks), hashed with seeded XXH3 into 2¹⁸ buckets; each
 //!    occurrence has value `1/√n` for a message with `n` feature occurrences.
-//! 3. A multinomial logistic regression (softmax) over those features.
+//! 3. A multinomial logistic regression (softmax) over those features, trained in f32 and
+//!    then stored with one signed byte per weight and a scale per class; calibration and
+//!    everything after it use the quantised weights, so they describe the model that predicts.
 //! 4. Calibrated probabilities: `softmax(logits / T)` with the temperature `T` fitted on a
 //!    stratified held-out 20 % of the training data.
 //! 5. [`SafeguardingRules`]: phrases and patterns (TOML) that make a message urgent and
@@ -94,6 +96,7 @@ mod solver;
 pub mod svg;
 pub mod text;
 mod train;
+mod weights;
 
 pub use calibration::{ECE_BINS, ReliabilityBin, ThresholdChoice, expected_calibration_error};
 pub use error::TriageError;

@@ -2,13 +2,12 @@
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::xxh3_64;
 
 use crate::calibration::{ThresholdChoice, softmax};
 use crate::features::{FeatureConfig, TermRef};
 use crate::safeguarding::{SafeguardingMatch, SafeguardingRules};
-use crate::solver::LinearModel;
 use crate::text::{Token, normalise, tokenise_into};
+use crate::weights::QuantisedWeights;
 
 /// How many terms [`Explanation::supporting`] and [`Explanation::opposing`] list.
 pub const EXPLANATION_TERMS: usize = 5;
@@ -158,7 +157,7 @@ pub struct Prediction {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TriageModel {
     pub(crate) labels: Vec<String>,
-    pub(crate) linear: LinearModel,
+    pub(crate) weights: QuantisedWeights,
     pub(crate) features: FeatureConfig,
     pub(crate) temperature: f64,
     pub(crate) threshold: f64,
@@ -171,8 +170,13 @@ pub struct TriageModel {
 pub(crate) struct Scored<'t> {
     pub(crate) logits: Vec<f64>,
     tokens: Vec<Token<'t>>,
-    occurrences: Vec<(u32, TermRef)>,
-    scale: f64,
+    /// The bucket of every feature occurrence, in order, and the term it belongs to.
+    buckets: Vec<u32>,
+    terms: Vec<TermRef>,
+    /// Each token's feature hash: equal for equal tokens, so it keys terms when explaining.
+    token_hashes: Vec<u64>,
+    /// The value of every feature occurrence, `1/√n` (0 for an empty message).
+    value: f64,
 }
 
 impl TriageModel {
@@ -214,76 +218,76 @@ impl TriageModel {
 
     /// Logits of every class for normalised text.
     pub(crate) fn score<'t>(&self, norm: &'t str) -> Scored<'t> {
-        let c = self.linear.classes;
         let mut tokens = Vec::new();
         tokenise_into(norm, &mut tokens);
-        let mut occurrences = Vec::with_capacity(norm.len() * 3);
-        self.features
-            .for_each_feature(&tokens, |b, t| occurrences.push((b, t)));
-        let mut acc = vec![0f64; c];
-        for &(b, _) in &occurrences {
-            let row = &self.linear.weights[b as usize * c..(b as usize + 1) * c];
-            for (a, &w) in acc.iter_mut().zip(row) {
-                *a += f64::from(w);
-            }
-        }
-        let scale = if occurrences.is_empty() {
+        let mut buckets = Vec::with_capacity(norm.len());
+        let mut terms = Vec::with_capacity(norm.len());
+        let mut token_hashes = Vec::with_capacity(tokens.len());
+        self.features.for_each_feature_and_token(
+            &tokens,
+            |h| token_hashes.push(h),
+            |b, t| {
+                buckets.push(b);
+                terms.push(t);
+            },
+        );
+        let mut sums = Vec::new();
+        self.weights.sum_rows(&buckets, &mut sums);
+        let value = if buckets.is_empty() {
             0.0
         } else {
-            1.0 / (occurrences.len() as f64).sqrt()
+            1.0 / (buckets.len() as f64).sqrt()
         };
-        let logits = acc
+        let logits = sums
             .iter()
-            .zip(&self.linear.bias)
-            .map(|(a, &b)| f64::from(b) + a * scale)
+            .zip(self.weights.bias())
+            .zip(self.weights.scale())
+            .map(|((&sum, &b), &scale)| f64::from(b) + sum as f64 * (f64::from(scale) * value))
             .collect();
         Scored {
             logits,
             tokens,
-            occurrences,
-            scale,
+            buckets,
+            terms,
+            token_hashes,
+            value,
         }
     }
 
     /// Every term's contribution to class `class`, merged by term, in text order of first
-    /// appearance. Terms are keyed by a 64-bit hash of their text rather than compared as
-    /// strings, and named only when shown, which keeps explaining cheap enough to do for
-    /// every prediction.
+    /// appearance. Terms are keyed by a 64-bit hash of their text (a word's feature hash)
+    /// rather than compared as strings, and named only when shown, which keeps explaining
+    /// cheap enough to do for every prediction.
     fn raw_contributions(&self, s: &Scored<'_>, class: usize) -> Vec<RawTerm> {
-        let c = self.linear.classes;
         let n = s.tokens.len();
-        let mut by_token = vec![0f64; n];
-        let mut by_bigram = vec![0f64; n];
-        let mut seen_bigram = vec![false; n];
-        for &(b, t) in &s.occurrences {
-            let w = f64::from(self.linear.weights[b as usize * c + class]) * s.scale;
+        // Integer sums of the quantised weights, as in `score`, so the terms add up to the
+        // logit exactly but for the final multiplication.
+        // Per token: the sum over its own features and, when it starts a bigram, the
+        // bigram's.
+        let mut sums: Vec<(i64, Option<i64>)> = vec![(0, None); n];
+        for (&b, &t) in s.buckets.iter().zip(&s.terms) {
+            let w = i64::from(self.weights.q(b, class));
             match t {
-                TermRef::Token(i) => by_token[i as usize] += w,
-                TermRef::Bigram(i) => {
-                    by_bigram[i as usize] += w;
-                    seen_bigram[i as usize] = true;
-                }
+                TermRef::Token(i) => sums[i as usize].0 += w,
+                TermRef::Bigram(i) => *sums[i as usize].1.get_or_insert(0) += w,
             }
         }
-        let hashes: Vec<u64> = s
-            .tokens
-            .iter()
-            .map(|t| xxh3_64(t.text.as_bytes()))
-            .collect();
+        let hashes = &s.token_hashes;
+        let factor = f64::from(self.weights.scale()[class]) * s.value;
         let mut terms: Vec<RawTerm> = Vec::with_capacity(2 * n);
-        for i in 0..n {
+        for (i, &(word, bigram)) in sums.iter().enumerate() {
             terms.push(RawTerm {
                 key: hashes[i],
                 pos: 2 * i as u32,
-                contribution: by_token[i],
+                contribution: word as f64 * factor,
             });
-            if seen_bigram[i] && i + 1 < n {
+            if let Some(bigram) = bigram.filter(|_| i + 1 < n) {
                 let key =
                     hashes[i].rotate_left(17) ^ hashes[i + 1].wrapping_mul(0x9E37_79B9_7F4A_7C15);
                 terms.push(RawTerm {
                     key,
                     pos: 2 * i as u32 + 1,
-                    contribution: by_bigram[i],
+                    contribution: bigram as f64 * factor,
                 });
             }
         }
@@ -334,7 +338,7 @@ impl TriageModel {
         LogitBreakdown {
             label: self.labels[k].clone(),
             logit: s.logits[k],
-            bias: f64::from(self.linear.bias[k]),
+            bias: f64::from(self.weights.bias()[k]),
             terms: {
                 let mut raw = self.raw_contributions(&s, k);
                 raw.sort_unstable_by_key(|t| t.pos);
@@ -400,7 +404,7 @@ impl TriageModel {
         Explanation {
             label: self.labels[k].clone(),
             logit: s.logits[k],
-            bias: f64::from(self.linear.bias[k]),
+            bias: f64::from(self.weights.bias()[k]),
             supporting,
             opposing,
             rest: all - shown,

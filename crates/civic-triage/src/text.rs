@@ -100,10 +100,8 @@ pub fn tokenise_into<'a>(text: &'a str, out: &mut Vec<Token<'a>>) {
             continue;
         }
         if i >= chunk_end {
-            chunk_end = text[i..]
-                .find(char::is_whitespace)
-                .map_or(text.len(), |k| i + k);
-            chunk_has_at = text[i..chunk_end].contains('@');
+            chunk_end = whitespace_from(text, i);
+            chunk_has_at = text.as_bytes()[i..chunk_end].contains(&b'@');
         }
         let chunk = &text[i..chunk_end];
         if chunk.starts_with("http://")
@@ -137,6 +135,26 @@ pub fn tokenise_into<'a>(text: &'a str, out: &mut Vec<Token<'a>>) {
         });
         i = end;
     }
+}
+
+/// The byte offset of the first whitespace character at or after `i` (the text's length if
+/// none), scanning ASCII bytes without decoding: the ASCII characters that are Unicode
+/// whitespace are tab, line feed, vertical tab, form feed, carriage return and space.
+fn whitespace_from(text: &str, i: usize) -> usize {
+    let b = text.as_bytes();
+    let mut k = i;
+    while k < b.len() && b[k] < 0x80 {
+        if matches!(b[k], b' ' | b'\t'..=b'\r') {
+            return k;
+        }
+        k += 1;
+    }
+    if k >= b.len() {
+        return b.len();
+    }
+    text[k..]
+        .find(char::is_whitespace)
+        .map_or(text.len(), |j| k + j)
 }
 
 fn is_trailing_punct(c: char) -> bool {
@@ -303,6 +321,19 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn whitespace_scan_agrees_with_unicode(
+            s in "[a-z@é£ \\t\\n\\x0B\\x0C\\r\\x{85}\\x{A0}\\x{2003}]{0,40}",
+            at in 0usize..40,
+        ) {
+            let mut i = at.min(s.len());
+            while !s.is_char_boundary(i) {
+                i -= 1;
+            }
+            let want = s[i..].find(char::is_whitespace).map_or(s.len(), |k| i + k);
+            proptest::prop_assert_eq!(whitespace_from(&s, i), want);
+        }
+
         #[test]
         fn tokens_are_non_empty_slices_of_the_input(s in "\\PC{0,80}") {
             let n = normalise(&s);

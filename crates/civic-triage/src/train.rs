@@ -15,8 +15,9 @@ use crate::model::{ModelMetadata, TriageModel, WeightedTerm, argmax};
 use crate::report::{LabelCount, TrainReport};
 use crate::rng::SplitMix64;
 use crate::safeguarding::{SafeguardingMatch, SafeguardingRules};
-use crate::solver::{self, LinearModel, SolverOptions};
+use crate::solver::{self, SolverOptions};
 use crate::text::{normalise, tokenise_into};
+use crate::weights::QuantisedWeights;
 
 /// Labels with fewer examples than this get a warning in the report.
 pub const MIN_EXAMPLES_PER_LABEL: usize = 5;
@@ -239,10 +240,14 @@ pub fn train(
         });
     }
     progress(Progress::Calibrating);
-    let class_terms = name_top_terms(&linear, &options.features, &texts);
+    // Everything from here on (calibration, threshold, top terms) uses the quantised
+    // weights that will predict.
+    let weights = QuantisedWeights::quantise(&linear);
+    drop(linear);
+    let class_terms = name_top_terms(&weights, &options.features, &texts);
     let mut model = TriageModel {
         labels: labels.clone(),
-        linear,
+        weights,
         features: options.features.clone(),
         temperature: 1.0,
         threshold: 1.0,
@@ -414,7 +419,7 @@ fn data_digest(examples: &[&TrainingExample]) -> String {
 /// Names the heaviest features of each class with the first word or bigram seen in
 /// training that hashes to them (character n-grams stay unnamed and are skipped).
 fn name_top_terms(
-    linear: &LinearModel,
+    weights: &QuantisedWeights,
     features: &FeatureConfig,
     texts: &[&str],
 ) -> Vec<Vec<WeightedTerm>> {
@@ -438,21 +443,20 @@ fn name_top_terms(
             });
         });
     }
-    let c = linear.classes;
-    (0..c)
+    (0..weights.classes())
         .map(|k| {
             let mut scored: Vec<(&u32, &String)> = names.iter().collect();
             scored.sort_by(|a, b| {
-                let wa = linear.weights[*a.0 as usize * c + k];
-                let wb = linear.weights[*b.0 as usize * c + k];
-                wb.total_cmp(&wa).then(a.0.cmp(b.0))
+                let wa = weights.q(*a.0, k);
+                let wb = weights.q(*b.0, k);
+                wb.cmp(&wa).then(a.0.cmp(b.0))
             });
             scored
                 .into_iter()
                 .take(CLASS_TERMS)
                 .map(|(&b, t)| WeightedTerm {
                     term: t.clone(),
-                    weight: f64::from(linear.weights[b as usize * c + k]),
+                    weight: weights.weight(b, k),
                 })
                 .collect()
         })

@@ -30,7 +30,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::TriageError;
-use normalise::{normalise_with_offsets, window_start};
+use normalise::{normalise_for_matching, normalise_with_offsets, window_start};
 use parse::{invalid, parse_rule, string_list};
 
 const DEFAULT_RULES: &str = include_str!("default_rules.toml");
@@ -162,7 +162,7 @@ impl SafeguardingRules {
         }
         let negation_cues = string_list(&doc, "negation_cues", None)?
             .iter()
-            .map(|c| normalise_with_offsets(c).0)
+            .map(|c| normalise_for_matching(c))
             .collect();
         let negation_window = match doc.get("negation_window") {
             None => 3,
@@ -180,7 +180,7 @@ impl SafeguardingRules {
         let mut patterns = Vec::new();
         for (k, r) in rules.iter().enumerate() {
             for p in &r.phrases {
-                phrase_list.push(normalise_with_offsets(p).0);
+                phrase_list.push(normalise_for_matching(p));
                 phrase_rule.push(k);
             }
             for p in &r.patterns {
@@ -227,7 +227,8 @@ impl SafeguardingRules {
         if self.rules.is_empty() {
             return Vec::new();
         }
-        let (norm, starts) = normalise_with_offsets(text);
+        // The offsets back into `text` are only worked out for a message with a match.
+        let norm = normalise_for_matching(text);
         let nb = norm.as_bytes();
         let word =
             |i: usize| -> bool { norm[i..].chars().next().is_some_and(char::is_alphanumeric) };
@@ -268,6 +269,7 @@ impl SafeguardingRules {
         if kept.is_empty() {
             return Vec::new();
         }
+        let (_, starts) = normalise_with_offsets(text);
         let quoted = quoted::quoted_ranges(text);
         kept.into_iter()
             .map(|(s, e, k)| {
