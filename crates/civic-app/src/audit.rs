@@ -7,13 +7,14 @@
 
 use std::fmt;
 
-use civic_core::{Decision, DecisionId, ReviewEvent};
+use civic_core::{DecisionId, ReviewEvent};
 use civic_ledger::{
     Frontier, Hash, LogVerifier, ProofBundle, VerifiedProof, inclusion_proof,
     inclusion_proof_indexes, leaf_hash, stored_hash_index,
 };
-use civic_store::{EntryRow, StoreError};
+use civic_store::{EntryRow, LedgerPage, StoreError};
 use futures_util::stream::{BoxStream, StreamExt as _};
+use rayon::prelude::*;
 
 use crate::{App, AppError};
 
@@ -201,7 +202,7 @@ impl App {
                 return Ok(Err(bad));
             }
         }
-        let mut entries = store.ledger_with_decisions();
+        let mut pages = store.ledger_pages();
         let mut hashes = StoredHashes::new(store);
         let mut reviews = Ordered::new(store.reviews_in_ledger_order()).await?;
         let mut next_checkpoint = checkpoints.iter().peekable();
@@ -215,40 +216,53 @@ impl App {
         };
         let mut last_good_checkpoint = 0;
 
-        while let Some((entry, decision)) = entries.next().await.transpose()? {
-            let index = frontier.size();
-            if entry.index != index {
-                return Ok(Err(Inconsistency::EntryMissing { index }));
-            }
-            let leaf = leaf_hash(&entry.entry);
-            if leaf.0.as_slice() != entry.leaf_hash.as_slice() {
-                return Ok(Err(Inconsistency::EntryAltered { index }));
-            }
-            if let Err(bad) = check_record(&entry, decision, &mut reviews, &mut report).await? {
-                return Ok(Err(bad));
-            }
-            let first_stored = stored_hash_index(0, index);
-            for (k, want) in frontier.append(leaf).into_iter().enumerate() {
-                let stored_index = first_stored + k as u64;
-                if hashes.get(stored_index).await? != Some(want) {
-                    return Ok(Err(Inconsistency::StoredHashAltered {
-                        stored_index,
-                        index,
-                    }));
+        while let Some(page) = pages.next().await.transpose()? {
+            // The hashing and rebuilding of a page's entries are independent
+            // of each other, so they run in parallel; the tree is then
+            // updated in order, so the first inconsistency is still the one
+            // named.
+            let checked = tokio::task::spawn_blocking(move || check_page(page))
+                .await
+                .map_err(|e| AppError::Internal(format!("ledger check task: {e}")))?;
+            for EntryCheck {
+                entry,
+                leaf,
+                decision,
+            } in checked
+            {
+                let index = frontier.size();
+                if entry.index != index {
+                    return Ok(Err(Inconsistency::EntryMissing { index }));
                 }
-            }
-            report.entries += 1;
-            if let Some(cp) = next_checkpoint.next_if(|cp| cp.size == frontier.size()) {
-                if frontier.root() != cp.root {
-                    return Ok(Err(Inconsistency::RootMismatch {
-                        size: cp.size,
-                        from_index: last_good_checkpoint,
-                    }));
+                if leaf.0.as_slice() != entry.leaf_hash.as_slice() {
+                    return Ok(Err(Inconsistency::EntryAltered { index }));
                 }
-                last_good_checkpoint = cp.size;
-            }
-            if report.entries.is_multiple_of(10_000) {
-                progress(report.entries);
+                if let Err(bad) = check_record(&entry, decision, &mut reviews, &mut report).await? {
+                    return Ok(Err(bad));
+                }
+                let first_stored = stored_hash_index(0, index);
+                for (k, want) in frontier.append(leaf).into_iter().enumerate() {
+                    let stored_index = first_stored + k as u64;
+                    if hashes.get(stored_index).await? != Some(want) {
+                        return Ok(Err(Inconsistency::StoredHashAltered {
+                            stored_index,
+                            index,
+                        }));
+                    }
+                }
+                report.entries += 1;
+                if let Some(cp) = next_checkpoint.next_if(|cp| cp.size == frontier.size()) {
+                    if frontier.root() != cp.root {
+                        return Ok(Err(Inconsistency::RootMismatch {
+                            size: cp.size,
+                            from_index: last_good_checkpoint,
+                        }));
+                    }
+                    last_good_checkpoint = cp.size;
+                }
+                if report.entries.is_multiple_of(10_000) {
+                    progress(report.entries);
+                }
             }
         }
         progress(report.entries);
@@ -318,9 +332,47 @@ impl App {
     }
 }
 
+/// One entry after the parallel part of the check.
+struct EntryCheck {
+    entry: EntryRow,
+    /// The leaf hash of the entry's bytes as they are now.
+    leaf: Hash,
+    /// Whether a decision is recorded at the entry's position and, if so,
+    /// whether its rebuilt ledger bytes equal the entry's.
+    decision: DecisionAtEntry,
+}
+
+/// The decision record found at an entry's position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DecisionAtEntry {
+    None,
+    Matches,
+    Differs,
+}
+
+/// Hashes each entry of a page and rebuilds the ledger bytes of each decision,
+/// in parallel (CPU-bound: call it off the async runtime).
+fn check_page(page: LedgerPage) -> Vec<EntryCheck> {
+    page.into_par_iter()
+        .map(|(entry, decision)| {
+            let leaf = leaf_hash(&entry.entry);
+            let decision = match decision {
+                None => DecisionAtEntry::None,
+                Some(d) if d.ledger_event().to_bytes() == entry.entry => DecisionAtEntry::Matches,
+                Some(_) => DecisionAtEntry::Differs,
+            };
+            EntryCheck {
+                entry,
+                leaf,
+                decision,
+            }
+        })
+        .collect()
+}
+
 async fn check_record(
     entry: &EntryRow,
-    decision: Option<Decision>,
+    decision: DecisionAtEntry,
     reviews: &mut Ordered<'_, ReviewEvent>,
     report: &mut VerifyReport,
 ) -> Result<Result<(), Inconsistency>, AppError> {
@@ -342,16 +394,17 @@ async fn check_record(
         kind: entry.kind.clone(),
         id: entry.record_id.clone(),
     };
-    let rebuilt = match entry.kind.as_str() {
-        "decision" => {
-            let Some(d) = decision else {
-                return Ok(Err(missing()));
-            };
-            report.decisions += 1;
-            d.ledger_event().to_bytes()
-        }
+    match entry.kind.as_str() {
+        "decision" => match decision {
+            DecisionAtEntry::None => Ok(Err(missing())),
+            DecisionAtEntry::Differs => Ok(Err(altered())),
+            DecisionAtEntry::Matches => {
+                report.decisions += 1;
+                Ok(Ok(()))
+            }
+        },
         "review" => {
-            if decision.is_some() {
+            if decision != DecisionAtEntry::None {
                 return Ok(Err(altered()));
             }
             if reviews.next.as_ref().map(|r| r.ledger_index) != Some(index) {
@@ -359,16 +412,13 @@ async fn check_record(
             }
             report.reviews += 1;
             match reviews.advance().await? {
-                Some(r) => r.ledger_event().to_bytes(),
-                None => return Ok(Err(missing())),
+                Some(r) if r.ledger_event().to_bytes() == entry.entry => Ok(Ok(())),
+                Some(_) => Ok(Err(altered())),
+                None => Ok(Err(missing())),
             }
         }
-        _ => return Ok(Err(altered())),
-    };
-    if rebuilt != entry.entry {
-        return Ok(Err(altered()));
+        _ => Ok(Err(altered())),
     }
-    Ok(Ok(()))
 }
 
 /// Reads the stored hashes in large aggregated chunks, in index order.

@@ -8,10 +8,10 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::{
-    DecisionId, Digest, KeyId, ParseError, ReviewEventId, Timestamp, canonical_json, rfc3339,
+    CanonicalObject, DecisionId, Digest, KeyId, ParseError, ReviewEventId, Timestamp, rfc3339,
 };
 
 /// The AI service that produced a decision (`triage`, `redaction`, `risk`…).
@@ -358,8 +358,18 @@ impl LedgerEvent {
         }
     }
 
-    /// The entry as a JSON value (before canonical serialisation).
-    pub fn to_json(&self) -> Value {
+    /// The exact bytes appended to the ledger: the event as canonical JSON.
+    ///
+    /// A decision is `{"confidence", "created_at", "explanation", "id",
+    /// "input_sha256", "model": {"name", "version"}, "output", "reference",
+    /// "requested_by", "service", "status", "type": "decision"}`; a review is
+    /// `{"action", "created_at", "decision_id", "id", ["output", "reason",]
+    /// "reviewer", "type": "review"}`, with `output` and `reason` only for an
+    /// override. The bytes are written directly in canonical key order, since
+    /// they are rebuilt for every entry whenever the ledger is verified.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(640);
+        let mut obj = CanonicalObject::new(&mut out);
         match self {
             LedgerEvent::Decision {
                 id,
@@ -373,20 +383,23 @@ impl LedgerEvent {
                 requested_by,
                 reference,
                 created_at,
-            } => json!({
-                "type": "decision",
-                "id": id,
-                "service": service,
-                "model": {"name": model.name, "version": model.version},
-                "input_sha256": input_digest,
-                "output": output,
-                "explanation": explanation,
-                "confidence": confidence,
-                "status": status.as_str(),
-                "requested_by": requested_by,
-                "reference": reference,
-                "created_at": rfc3339(*created_at),
-            }),
+            } => {
+                obj.opt_f64("confidence", *confidence);
+                obj.str("created_at", &rfc3339(*created_at));
+                obj.value("explanation", explanation);
+                obj.str("id", &id.to_string());
+                obj.str("input_sha256", &input_digest.to_hex());
+                let mut m = obj.object("model");
+                m.str("name", &model.name);
+                m.str("version", &model.version);
+                m.finish();
+                obj.value("output", output);
+                obj.opt_str("reference", reference.as_deref());
+                obj.str("requested_by", &requested_by.to_string());
+                obj.str("service", service.as_str());
+                obj.str("status", status.as_str());
+                obj.str("type", "decision");
+            }
             LedgerEvent::Review {
                 id,
                 decision_id,
@@ -394,32 +407,28 @@ impl LedgerEvent {
                 reviewer,
                 created_at,
             } => {
-                let mut v = json!({
-                    "type": "review",
-                    "id": id,
-                    "decision_id": decision_id,
-                    "action": action.name(),
-                    "reviewer": reviewer,
-                    "created_at": rfc3339(*created_at),
-                });
+                obj.str("action", action.name());
+                obj.str("created_at", &rfc3339(*created_at));
+                obj.str("decision_id", &decision_id.to_string());
+                obj.str("id", &id.to_string());
                 if let ReviewAction::Override { output, reason } = action {
-                    v["output"] = output.clone();
-                    v["reason"] = Value::String(reason.as_str().to_owned());
+                    obj.value("output", output);
+                    obj.str("reason", reason.as_str());
                 }
-                v
+                obj.str("reviewer", &reviewer.to_string());
+                obj.str("type", "review");
             }
         }
-    }
-
-    /// The exact bytes appended to the ledger: canonical JSON of [`Self::to_json`].
-    pub fn to_bytes(&self) -> Vec<u8> {
-        canonical_json(&self.to_json())
+        obj.finish();
+        out
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::canonical_json;
+    use serde_json::json;
 
     #[test]
     fn reasons_are_trimmed_and_never_empty() {
@@ -483,5 +492,117 @@ mod tests {
         );
         assert!(!text.contains("hello"));
         assert_eq!(event.to_bytes(), event.to_bytes());
+    }
+
+    /// The ledger's byte layout, written out as the JSON object it is: every
+    /// entry ever appended must keep hashing the same, whatever writes it.
+    fn expected_bytes(event: &LedgerEvent) -> Vec<u8> {
+        let v = match event {
+            LedgerEvent::Decision {
+                id,
+                service,
+                model,
+                input_digest,
+                output,
+                explanation,
+                confidence,
+                status,
+                requested_by,
+                reference,
+                created_at,
+            } => json!({
+                "type": "decision",
+                "id": id,
+                "service": service,
+                "model": {"name": model.name, "version": model.version},
+                "input_sha256": input_digest,
+                "output": output,
+                "explanation": explanation,
+                "confidence": confidence,
+                "status": status.as_str(),
+                "requested_by": requested_by,
+                "reference": reference,
+                "created_at": rfc3339(*created_at),
+            }),
+            LedgerEvent::Review {
+                id,
+                decision_id,
+                action,
+                reviewer,
+                created_at,
+            } => {
+                let mut v = json!({
+                    "type": "review",
+                    "id": id,
+                    "decision_id": decision_id,
+                    "action": action.name(),
+                    "reviewer": reviewer,
+                    "created_at": rfc3339(*created_at),
+                });
+                if let ReviewAction::Override { output, reason } = action {
+                    v["output"] = output.clone();
+                    v["reason"] = Value::String(reason.as_str().to_owned());
+                }
+                v
+            }
+        };
+        canonical_json(&v)
+    }
+
+    #[test]
+    fn ledger_bytes_are_the_canonical_json_of_the_event() {
+        let at = |ms| crate::from_unix_millis(ms).expect("in range");
+        let decision = |confidence, reference: Option<&str>, output: Value| LedgerEvent::Decision {
+            id: DecisionId::new(),
+            service: Service::parse("risk-2").expect("valid"),
+            model: ModelRef {
+                name: "na\"me \u{e9}".into(),
+                version: "v1.2".into(),
+            },
+            input_digest: Digest::of(b"x"),
+            output,
+            explanation: json!({"for": [["bins", 1.92]], "against": [], "z\n": null}),
+            confidence,
+            status: DecisionStatus::NeedsReview,
+            requested_by: KeyId::new(),
+            reference: reference.map(str::to_owned),
+            created_at: at(1_700_000_000_000),
+        };
+        let review = |action| LedgerEvent::Review {
+            id: ReviewEventId::new(),
+            decision_id: DecisionId::new(),
+            action,
+            reviewer: KeyId::new(),
+            created_at: at(1_800_000_000_999),
+        };
+        let cases = [
+            decision(
+                Some(0.93),
+                Some("case-1"),
+                json!({"team": "waste", "urgent": false}),
+            ),
+            decision(None, None, json!([1, 2.5, -3e-7, "\u{1F600}"])),
+            decision(Some(f64::NAN), Some("quote \" and \\ slash"), json!(null)),
+            decision(
+                Some(1.0),
+                Some(""),
+                json!({"b": {"d": [], "c": {}}, "a": 1e300}),
+            ),
+            review(ReviewAction::Accept),
+            review(ReviewAction::Override {
+                output: json!({"team": "highways", "extra": [true]}),
+                reason: Reason::parse("wrong team \u{2014} it is a pothole").expect("valid"),
+            }),
+        ];
+        for event in &cases {
+            let bytes = event.to_bytes();
+            assert_eq!(
+                String::from_utf8_lossy(&bytes),
+                String::from_utf8_lossy(&expected_bytes(event))
+            );
+            // And it is canonical: parsing and re-canonicalising changes nothing.
+            let parsed: Value = serde_json::from_slice(&bytes).expect("valid json");
+            assert_eq!(canonical_json(&parsed), bytes);
+        }
     }
 }

@@ -18,7 +18,7 @@ mod error;
 mod ids;
 mod role;
 
-pub use canonical::{Digest, canonical_json, canonical_json_string, sha256_hex};
+pub use canonical::{CanonicalObject, Digest, canonical_json, canonical_json_string, sha256_hex};
 pub use decision::{
     Decision, DecisionStatus, LedgerEvent, ModelRef, NewDecision, Reason, ReviewAction,
     ReviewEvent, Service,

@@ -3,7 +3,7 @@
 
 use civic_core::{Decision, ReviewEvent, Timestamp, from_unix_millis};
 use civic_ledger::Hash;
-use futures_util::stream::{BoxStream, StreamExt as _, TryStreamExt as _};
+use futures_util::stream::{BoxStream, StreamExt as _};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 
@@ -67,7 +67,11 @@ fn row_to_entry(row: &AnyRow) -> Result<EntryRow, StoreError> {
 }
 
 /// Entries read per aggregated page when streaming the ledger.
-const PAGE: u64 = 1000;
+pub const LEDGER_PAGE: u64 = 1000;
+
+/// A page of ledger entries in index order, each with the decision recorded
+/// at its position, if any.
+pub type LedgerPage = Vec<(EntryRow, Option<Decision>)>;
 
 /// One entry and the decision columns at its position, as an aggregated page
 /// lists them (a JSON array, in this order).
@@ -165,16 +169,20 @@ pub(crate) async fn latest_checkpoint_on(
 /// Reads stored hashes by index, returning them in the order asked for.
 pub(crate) async fn read_hashes_on(
     conn: &mut AnyConnection,
+    backend: Backend,
     indexes: &[u64],
 ) -> Result<Vec<Hash>, StoreError> {
     let mut out = Vec::with_capacity(indexes.len());
     // Bounded IN lists keep within every backend's parameter limit.
     for chunk in indexes.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT id, hash FROM ledger_hashes WHERE id IN ({})",
-            placeholders.join(",")
-        );
+        let mut sql = String::from("SELECT id, hash FROM ledger_hashes WHERE id IN (");
+        for n in 1..=chunk.len() {
+            if n > 1 {
+                sql.push(',');
+            }
+            backend.push_placeholder(&mut sql, n);
+        }
+        sql.push(')');
         let mut query = sqlx::query(&sql);
         for &i in chunk {
             query = query.bind(to_sql_index(i));
@@ -214,7 +222,7 @@ impl Store {
     /// Stored hashes by index, in the order asked for.
     pub async fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError> {
         let mut conn = self.pool().acquire().await?;
-        read_hashes_on(&mut conn, indexes).await
+        read_hashes_on(&mut conn, self.backend(), indexes).await
     }
 
     /// The number of entries in the ledger.
@@ -304,17 +312,16 @@ impl Store {
     }
 
     /// Every ledger entry in index order, each with the decision recorded at
-    /// its position (if any), streamed. Entries are read in pages of
-    /// [`PAGE`] aggregated into one row each, so that streaming millions of
-    /// entries is not dominated by per-row overhead.
-    pub fn ledger_with_decisions(
-        &self,
-    ) -> BoxStream<'_, Result<(EntryRow, Option<Decision>), StoreError>> {
+    /// its position (if any), streamed in pages of up to [`LEDGER_PAGE`]
+    /// entries. Each page is read as one aggregated row, so that streaming
+    /// millions of entries is not dominated by per-row overhead, and the next
+    /// page is read while the caller checks the current one. A page holds the
+    /// entries present in its range of indexes: a deleted entry is simply
+    /// absent, and a page may be empty.
+    pub fn ledger_pages(&self) -> BoxStream<'_, Result<LedgerPage, StoreError>> {
         // The end is the highest index present, so that a run of deleted
-        // entries (an empty page) does not end the stream early. The next page
-        // is fetched while the current one is being checked.
-        type Pending =
-            tokio::task::JoinHandle<Result<Vec<(EntryRow, Option<Decision>)>, StoreError>>;
+        // entries (an empty page) does not end the stream early.
+        type Pending = tokio::task::JoinHandle<Result<LedgerPage, StoreError>>;
         let store = self.clone();
         futures_util::stream::try_unfold(
             (0u64, None::<u64>, None::<Pending>),
@@ -332,29 +339,22 @@ impl Store {
                         Some(handle) => handle.await.map_err(|e| {
                             StoreError::Unavailable(format!("ledger read task: {e}"))
                         })??,
-                        None => store.ledger_page(from, PAGE).await?,
+                        None => store.ledger_page(from, LEDGER_PAGE).await?,
                     };
-                    let next = from + PAGE;
+                    let next = from + LEDGER_PAGE;
                     let prefetch = (next < end).then(|| {
                         let store = store.clone();
-                        tokio::spawn(async move { store.ledger_page(next, PAGE).await })
+                        tokio::spawn(async move { store.ledger_page(next, LEDGER_PAGE).await })
                     });
-                    let items =
-                        futures_util::stream::iter(page.into_iter().map(Ok::<_, StoreError>));
-                    Ok(Some((items, (next, Some(end), prefetch))))
+                    Ok(Some((page, (next, Some(end), prefetch))))
                 }
             },
         )
-        .try_flatten()
         .boxed()
     }
 
     /// The entries with indexes `from..from + count` and their decisions.
-    async fn ledger_page(
-        &self,
-        from: u64,
-        count: u64,
-    ) -> Result<Vec<(EntryRow, Option<Decision>)>, StoreError> {
+    async fn ledger_page(&self, from: u64, count: u64) -> Result<LedgerPage, StoreError> {
         let sql = match self.backend() {
             Backend::Sqlite => {
                 "SELECT json_group_array(json_array(e.idx, e.kind, e.record_id, CAST(e.entry AS TEXT), \
@@ -382,9 +382,15 @@ impl Store {
         let Some(text) = row.try_get::<Option<String>, _>("page")? else {
             return Ok(Vec::new());
         };
-        let rows: Vec<PageRow> = serde_json::from_str(&text)
-            .map_err(|e| StoreError::Corrupt(format!("ledger page from {from}: {e}")))?;
-        rows.into_iter().map(PageRow::into_parts).collect()
+        // Parsing a page is CPU work of a few milliseconds: keep it off the
+        // async runtime.
+        tokio::task::spawn_blocking(move || {
+            let rows: Vec<PageRow> = serde_json::from_str(&text)
+                .map_err(|e| StoreError::Corrupt(format!("ledger page from {from}: {e}")))?;
+            rows.into_iter().map(PageRow::into_parts).collect()
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("ledger page parser: {e}")))?
     }
 
     /// The first decision whose claimed ledger position holds no decision

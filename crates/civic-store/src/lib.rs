@@ -2,7 +2,8 @@
 //! in SQLite (the embedded default) or PostgreSQL.
 //!
 //! One set of SQL serves both backends through sqlx's runtime-generic `Any`
-//! driver; the few dialect differences (pragmas, locking) are confined to
+//! driver; the few dialect differences (pragmas, locking, placeholders of
+//! statements built at run time) are confined to
 //! [`Backend`]. Each backend has its own migrations under `migrations/`, with
 //! the same tables and columns.
 //!
@@ -32,7 +33,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
-pub use audit::{EntryRow, StoredCheckpoint};
+pub use audit::{EntryRow, LEDGER_PAGE, LedgerPage, StoredCheckpoint};
 pub use error::StoreError;
 pub use keys::{ApiKey, NewApiKey};
 pub use models::{ModelVersion, NewModel};
@@ -56,6 +57,26 @@ impl Backend {
             Some(Backend::Postgres)
         } else {
             None
+        }
+    }
+}
+
+impl Backend {
+    /// Appends the placeholder for the `n`th (1-based) bound parameter of a
+    /// statement to `sql`, when statements are built at run time.
+    ///
+    /// PostgreSQL needs numbered `$n`. SQLite takes them too, but sqlx then
+    /// looks each number up by name, which SQLite does with a linear scan:
+    /// quadratic in the number of parameters, and the largest single cost of
+    /// a multi-row insert of a thousand rows. Anonymous `?` parameters bind in
+    /// order without the lookup.
+    pub(crate) fn push_placeholder(self, sql: &mut String, n: usize) {
+        match self {
+            Backend::Sqlite => sql.push('?'),
+            Backend::Postgres => {
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            }
         }
     }
 }

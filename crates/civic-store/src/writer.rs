@@ -328,7 +328,7 @@ impl WriterTask {
         let size = from_sql_index(size_row.try_get("size")?)?;
         let mut frontier = match self.frontier.take() {
             Some(f) if f.size() == size => f,
-            _ => load_frontier(conn, size).await?,
+            _ => load_frontier(conn, self.store.backend(), size).await?,
         };
         let cp_row = sqlx::query("SELECT COALESCE(MAX(tree_size), 0) AS size FROM checkpoints")
             .fetch_one(&mut *conn)
@@ -402,8 +402,10 @@ impl WriterTask {
             outcomes.push(Ok(appended));
         }
 
+        let backend = self.store.backend();
         insert_rows(
             conn,
+            backend,
             "decisions (id, service, model_name, model_version, input_sha256, input, input_expires_at, output, \
              explanation, confidence, status, initial_status, requested_by, reference, created_at, ledger_index)",
             decision_rows,
@@ -411,17 +413,19 @@ impl WriterTask {
         .await?;
         insert_rows(
             conn,
+            backend,
             "review_events (id, decision_id, action, output, reason, reviewer, created_at, ledger_index)",
             review_rows,
         )
         .await?;
         insert_rows(
             conn,
+            backend,
             "ledger_entries (idx, kind, record_id, entry, leaf_hash, created_at)",
             entry_rows,
         )
         .await?;
-        insert_rows(conn, "ledger_hashes (id, hash)", hash_rows).await?;
+        insert_rows(conn, backend, "ledger_hashes (id, hash)", hash_rows).await?;
 
         let size = frontier.size();
         let due = size > last_checkpoint
@@ -557,6 +561,7 @@ fn review_row(r: &ReviewEvent) -> Vec<Param> {
 /// reasonable. Chunks have fixed sizes so that prepared statements are reused.
 async fn insert_rows(
     conn: &mut AnyConnection,
+    backend: Backend,
     table_and_columns: &str,
     rows: Vec<Vec<Param>>,
 ) -> Result<(), StoreError> {
@@ -580,8 +585,7 @@ async fn insert_rows(
                 if j > 0 {
                     sql.push(',');
                 }
-                sql.push('$');
-                sql.push_str(&n.to_string());
+                backend.push_placeholder(&mut sql, n);
             }
             sql.push(')');
         }
@@ -601,9 +605,13 @@ async fn insert_rows(
     Ok(())
 }
 
-async fn load_frontier(conn: &mut AnyConnection, size: u64) -> Result<Frontier, StoreError> {
+async fn load_frontier(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    size: u64,
+) -> Result<Frontier, StoreError> {
     let indexes = Frontier::required_indexes(size);
-    let hashes = crate::audit::read_hashes_on(conn, &indexes).await?;
+    let hashes = crate::audit::read_hashes_on(conn, backend, &indexes).await?;
     Ok(Frontier::from_hashes(size, &hashes)?)
 }
 
