@@ -71,6 +71,24 @@ pub enum AppError {
     /// A ledger computation or signature failed.
     #[error(transparent)]
     Ledger(#[from] civic_ledger::LedgerError),
+    /// A file to redact is of a type Civic does not handle, or its
+    /// extension says one type and its content another.
+    #[error("{file}: {message}")]
+    FileType {
+        /// The file's name, as given.
+        file: String,
+        /// What the content was found to be and what was expected.
+        message: String,
+    },
+    /// A file or text could not be redacted (corrupt DOCX, unparseable
+    /// e-mail, malformed CSV, an invalid option…).
+    #[error("{file}: {source}")]
+    Redact {
+        /// The file's name, or `text` for text sent directly.
+        file: String,
+        /// What went wrong.
+        source: civic_redact::RedactError,
+    },
     /// A bug.
     #[error("internal error: {0}")]
     Internal(String),
@@ -98,6 +116,8 @@ impl AppError {
             AppError::Triage(e) => e.code(),
             AppError::Store(e) => e.code(),
             AppError::Ledger(e) => e.code(),
+            AppError::FileType { .. } => "redact.unsupported_file_type",
+            AppError::Redact { source, .. } => source.code(),
             AppError::Internal(_) => "internal",
         }
     }
@@ -108,7 +128,15 @@ impl AppError {
             AppError::Invalid { .. } | AppError::Dataset(_) | AppError::Triage(_) => {
                 ErrorKind::InvalidInput
             }
-            AppError::Unprocessable { .. } => ErrorKind::Unprocessable,
+            AppError::Unprocessable { .. } | AppError::FileType { .. } => ErrorKind::Unprocessable,
+            AppError::Redact { source, .. } => match source {
+                civic_redact::RedactError::Io(_) => ErrorKind::Internal,
+                civic_redact::RedactError::Docx(_)
+                | civic_redact::RedactError::Email
+                | civic_redact::RedactError::Csv(_)
+                | civic_redact::RedactError::InvalidUtf8 { .. } => ErrorKind::Unprocessable,
+                _ => ErrorKind::InvalidInput,
+            },
             AppError::TooLarge { .. } => ErrorKind::TooLarge,
             AppError::Store(e) => e.kind(),
             AppError::Ledger(_) => ErrorKind::InvalidInput,

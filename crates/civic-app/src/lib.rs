@@ -127,6 +127,35 @@ impl App {
     }
 }
 
+/// Refuses an empty text (saying `when_empty`) or one over `max_chars` characters.
+pub(crate) fn check_text(text: &str, max_chars: usize, when_empty: &str) -> Result<(), AppError> {
+    if text.trim().is_empty() {
+        return Err(AppError::Unprocessable {
+            field: "text",
+            message: when_empty.to_owned(),
+        });
+    }
+    let chars = text.chars().count();
+    if chars > max_chars {
+        return Err(AppError::TooLarge {
+            field: "text",
+            message: format!("{chars} characters; the limit is {max_chars}"),
+        });
+    }
+    Ok(())
+}
+
+/// Refuses a caller's reference longer than 200 characters.
+pub(crate) fn check_reference(reference: Option<&str>) -> Result<(), AppError> {
+    if reference.is_some_and(|r| r.chars().count() > 200) {
+        return Err(AppError::Invalid {
+            field: "reference",
+            message: "must be at most 200 characters".into(),
+        });
+    }
+    Ok(())
+}
+
 /// Generates a signer for a new ledger (used by `init`).
 pub(crate) fn new_signer(origin: &str) -> Result<LogSigner, AppError> {
     Ok(LogSigner::generate(origin, &mut rand::rngs::OsRng)?)

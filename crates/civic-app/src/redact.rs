@@ -1,14 +1,33 @@
-//! The redaction use cases that work on files, without a server.
+//! The redaction use cases: the JSON Lines detection interface, the batch
+//! redaction of files ([`files`]), and the text and document redactions the
+//! API serves ([`review`]). Each redacted file or text is recorded in the
+//! ledger as one decision holding digests and counts, never personal data.
 
+pub mod document;
+pub mod files;
+pub mod review;
+
+use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
 
+use civic_core::{Decision, DecisionStatus, Digest, KeyId, ModelRef, NewDecision, Service};
 use civic_dataset::{Format, ReadOptions, Reader, RowProblem};
-use civic_redact::{Analyzer, AnalyzerConfig, char_offsets};
+use civic_redact::{Analyzer, AnalyzerConfig, Label, Operator, char_offsets};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
-use crate::AppError;
+use crate::{App, AppError};
+
+/// The service name redaction decisions are recorded under.
+pub const SERVICE: &str = "redact";
+
+/// The "model" redaction decisions name: the detector library and its version.
+pub const MODEL: &str = "civic-redact";
+
+/// The most values a keep list may hold, and the longest value.
+pub const MAX_KEEP_VALUES: usize = 10_000;
+const MAX_KEEP_CHARS: usize = 500;
 
 /// Documents analysed together (in parallel) between progress reports.
 const CHUNK: usize = 1024;
@@ -110,14 +129,34 @@ pub fn detect_jsonl(
         progress(summary.documents);
     }
     summary.problems = reader.problems().to_vec();
+    persist(tmp, output, options.overwrite)?;
+    Ok(summary)
+}
+
+/// Moves a finished temporary file into place: flushed to disk first, and
+/// refused if `output` exists unless `overwrite`. The rename is atomic, so a
+/// reader sees the whole file or none.
+fn persist(tmp: tempfile::NamedTempFile, output: &Path, overwrite: bool) -> Result<(), AppError> {
     tmp.as_file().sync_all().map_err(|e| io_err(output, e))?;
-    let persisted = if options.overwrite {
+    let persisted = if overwrite {
         tmp.persist(output).map(|_| ())
     } else {
         tmp.persist_noclobber(output).map(|_| ())
     };
-    persisted.map_err(|e| io_err(output, e.error))?;
-    Ok(summary)
+    persisted.map_err(|e| io_err(output, e.error))
+}
+
+/// Writes `bytes` to `output` atomically (a temporary file in the same
+/// directory, renamed into place), creating the directory if needed.
+pub(crate) fn write_atomic(output: &Path, bytes: &[u8], overwrite: bool) -> Result<(), AppError> {
+    let dir = output
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io_err(dir, e))?;
+    tmp.write_all(bytes).map_err(|e| io_err(output, e))?;
+    persist(tmp, output, overwrite)
 }
 
 /// How `detect` treats bad input and existing outputs.
@@ -153,4 +192,140 @@ pub fn analyzer_config(labels: Option<&str>) -> Result<AnalyzerConfig, AppError>
         config.labels = chosen;
     }
     Ok(config)
+}
+
+/// What to find and what to replace it with: an analyzer built for the
+/// chosen labels and keep list, and an operator.
+#[derive(Debug)]
+pub struct Redaction {
+    /// The detectors, with the labels and keep list.
+    pub analyzer: Analyzer,
+    /// What each find is replaced with.
+    pub operator: Operator,
+}
+
+/// The choices a caller makes, as given at the edge.
+#[derive(Debug, Clone, Default)]
+pub struct RedactOptions {
+    /// `label` (default), `mask`, `remove`, `pseudonym` or `hash`.
+    pub operator: Option<String>,
+    /// Comma-separated labels; all but ORGANISATION when `None`.
+    pub labels: Option<String>,
+    /// Values never redacted (a Subject Access Request's requester).
+    pub keep: Vec<String>,
+}
+
+impl App {
+    /// Parses `options` into a [`Redaction`]. The `hash` operator uses this
+    /// deployment's secret key (created in the data directory on first use).
+    pub fn redaction(&self, options: &RedactOptions) -> Result<Redaction, AppError> {
+        let mut config = analyzer_config(options.labels.as_deref())?;
+        if options.keep.len() > MAX_KEEP_VALUES {
+            return Err(AppError::TooLarge {
+                field: "keep",
+                message: format!(
+                    "{} values; the limit is {MAX_KEEP_VALUES}",
+                    options.keep.len()
+                ),
+            });
+        }
+        if let Some(long) = options
+            .keep
+            .iter()
+            .position(|v| v.chars().count() > MAX_KEEP_CHARS)
+        {
+            return Err(AppError::Invalid {
+                field: "keep",
+                message: format!(
+                    "value {} is longer than {MAX_KEEP_CHARS} characters",
+                    long + 1
+                ),
+            });
+        }
+        config.keep = options.keep.clone();
+        let name = options.operator.as_deref().unwrap_or("label");
+        let key = if name.trim().eq_ignore_ascii_case("hash") {
+            Some(crate::setup::load_or_create_hash_key(self.config())?)
+        } else {
+            None
+        };
+        let operator = Operator::parse(name, key).map_err(|e| AppError::Invalid {
+            field: "operator",
+            message: e.to_string(),
+        })?;
+        Ok(Redaction {
+            analyzer: Analyzer::new(config),
+            operator,
+        })
+    }
+
+    /// Records one redaction in the ledger: the input's digest, the counts
+    /// per label, the operator, the file type and the output's digest. No
+    /// value that was found, and not the input, is recorded.
+    pub(crate) async fn record_redaction(
+        &self,
+        facts: RedactionFacts<'_>,
+        caller: KeyId,
+        reference: Option<String>,
+    ) -> Result<Decision, AppError> {
+        let new = facts.decision(caller, reference)?;
+        Ok(self.writer().record_decision(new).await?)
+    }
+}
+
+/// What the ledger records about one redaction.
+#[derive(Debug, Clone)]
+pub(crate) struct RedactionFacts<'a> {
+    pub input: &'a [u8],
+    pub output: &'a [u8],
+    pub file_type: &'a str,
+    pub operator: &'a str,
+    pub log: &'a [civic_redact::LogEntry],
+    /// Service-specific extras (review counts, removed attachments…), all
+    /// free of personal data.
+    pub extra: Value,
+}
+
+impl RedactionFacts<'_> {
+    fn decision(&self, caller: KeyId, reference: Option<String>) -> Result<NewDecision, AppError> {
+        let mut counts: BTreeMap<Label, u64> = BTreeMap::new();
+        // The explanation: which checks and patterns produced the finds, counted.
+        let mut evidence: BTreeMap<String, u64> = BTreeMap::new();
+        for e in self.log {
+            *counts.entry(e.label).or_default() += 1;
+            let how = match &e.evidence.check {
+                Some(check) => format!("{} {} ({check})", e.label, e.evidence.pattern),
+                None => format!("{} {}", e.label, e.evidence.pattern),
+            };
+            *evidence.entry(how).or_default() += 1;
+        }
+        let mut output = json!({
+            "file_type": self.file_type,
+            "operator": self.operator,
+            "spans": self.log.len(),
+            "counts": counts,
+            "output_sha256": Digest::of(self.output).to_hex(),
+            "input_bytes": self.input.len(),
+            "output_bytes": self.output.len(),
+        });
+        if let (Some(out), Value::Object(extra)) = (output.as_object_mut(), &self.extra) {
+            out.extend(extra.clone());
+        }
+        Ok(NewDecision {
+            service: Service::parse(SERVICE)?,
+            model: ModelRef {
+                name: MODEL.to_owned(),
+                version: env!("CARGO_PKG_VERSION").to_owned(),
+            },
+            input_digest: Digest::of(self.input),
+            // Never the input: it is personal data by definition.
+            input: None,
+            output,
+            explanation: json!({ "evidence": evidence }),
+            confidence: None,
+            status: DecisionStatus::Auto,
+            requested_by: caller,
+            reference,
+        })
+    }
 }

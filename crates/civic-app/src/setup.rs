@@ -82,3 +82,33 @@ pub(crate) fn load_signer(config: &Config) -> Result<LogSigner, AppError> {
     };
     Ok(LogSigner::from_private_key(text.trim())?)
 }
+
+/// The file in the data directory holding the `hash` redaction operator's
+/// secret key.
+pub const REDACT_HASH_KEY_FILE: &str = "redact-hash.key";
+
+/// The deployment secret for the `hash` redaction operator: read from
+/// `redact-hash.key` in the data directory, or created there (32 random
+/// bytes, hex, mode 0600) on first use. Every process of one deployment
+/// shares the file, so the same value hashes the same everywhere.
+pub(crate) fn load_or_create_hash_key(config: &Config) -> Result<civic_redact::HashKey, AppError> {
+    let path = config.data_dir.join(REDACT_HASH_KEY_FILE);
+    if !path.exists() {
+        let mut secret = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+        match write_private(&path, &hex::encode(secret)) {
+            Ok(()) => {}
+            // Another process created it first: use theirs.
+            Err(_) if path.exists() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| io_err(&path, e))?;
+    civic_redact::HashKey::new(text.trim().as_bytes().to_vec()).map_err(|_| AppError::Config {
+        setting: "redact-hash.key",
+        message: format!(
+            "{} must hold a secret of at least 16 characters",
+            path.display()
+        ),
+    })
+}

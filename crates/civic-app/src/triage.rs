@@ -266,25 +266,12 @@ impl App {
         reference: Option<String>,
         caller: KeyId,
     ) -> Result<(Decision, Prediction), AppError> {
-        if text.trim().is_empty() {
-            return Err(AppError::Unprocessable {
-                field: "text",
-                message: "the message is empty; send the text to route".into(),
-            });
-        }
-        let chars = text.chars().count();
-        if chars > MAX_TEXT_CHARS {
-            return Err(AppError::TooLarge {
-                field: "text",
-                message: format!("{chars} characters; the limit is {MAX_TEXT_CHARS}"),
-            });
-        }
-        if reference.as_ref().is_some_and(|r| r.chars().count() > 200) {
-            return Err(AppError::Invalid {
-                field: "reference",
-                message: "must be at most 200 characters".into(),
-            });
-        }
+        crate::check_text(
+            text,
+            MAX_TEXT_CHARS,
+            "the message is empty; send the text to route",
+        )?;
+        crate::check_reference(reference.as_deref())?;
         let loaded = self.triage_model(model_name, None).await?;
         let prediction = loaded.model.predict(text);
         let input = json!({ "text": text });

@@ -111,9 +111,8 @@ pub enum Command {
     /// Train and inspect the triage model (routing citizen contacts to teams).
     #[command(subcommand)]
     Triage(TriageCommand),
-    /// Find personal data in text (more redaction commands are coming).
-    #[command(subcommand)]
-    Redact(RedactCommand),
+    /// Redact personal data from text, CSV, e-mail and Word files (or `redact detect` for JSON Lines).
+    Redact(RedactArgs),
     /// List registered model versions and choose the active one.
     #[command(subcommand)]
     Model(ModelCommand),
@@ -289,6 +288,45 @@ pub struct PredictArgs {
     #[arg(long)]
     pub strict: bool,
     /// Replace the output file if it exists.
+    #[arg(long)]
+    pub overwrite: bool,
+}
+
+/// `civic redact FILES_OR_DIRS… --out-dir DIR`, or `civic redact detect …`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct RedactArgs {
+    #[command(subcommand)]
+    pub command: Option<RedactCommand>,
+    #[command(flatten)]
+    pub files: RedactFilesArgs,
+}
+
+/// Redacting files into an output directory.
+#[derive(Debug, Args)]
+pub struct RedactFilesArgs {
+    /// Files (.txt, .md, .csv, .eml, .docx) and directories (walked; hidden entries skipped).
+    #[arg(value_name = "FILES_OR_DIRS", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Where to write the redacted files and their redaction logs (NAME.redaction.json).
+    #[arg(long, value_name = "DIR", required = true)]
+    pub out_dir: Option<PathBuf>,
+    /// What replaces each find: label ([PERSON]), mask, remove, pseudonym (Person A) or hash.
+    #[arg(long, default_value = "label", value_name = "OPERATOR")]
+    pub operator: String,
+    /// A value never to redact (e.g. the requester of a Subject Access Request); repeatable.
+    #[arg(long, value_name = "VALUE")]
+    pub keep: Vec<String>,
+    /// A file of values never to redact, one per line (# starts a comment).
+    #[arg(long, value_name = "FILE")]
+    pub keep_file: Option<PathBuf>,
+    /// Only these labels, comma-separated (e.g. PERSON,NHS_NUMBER) [default: all but ORGANISATION].
+    #[arg(long, value_name = "L1,L2")]
+    pub labels: Option<String>,
+    /// Column policies for CSV files (TOML; see the user guide).
+    #[arg(long, value_name = "FILE")]
+    pub csv_policy: Option<PathBuf>,
+    /// Replace outputs that exist already (inputs are never replaced).
     #[arg(long)]
     pub overwrite: bool,
 }

@@ -57,7 +57,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bench(cmd) => crate::bench::run(config, cmd).await,
         Command::Triage(cmd) => triage(config, cmd).await,
         Command::Model(cmd) => model(config, cmd).await,
-        Command::Redact(cmd) => redact(cmd).await,
+        Command::Redact(args) => match args.command {
+            Some(cmd) => redact_detect(cmd).await,
+            None => redact_files(config, args.files).await,
+        },
     }
 }
 
@@ -615,7 +618,7 @@ fn write_eval_reports(
     Ok(())
 }
 
-async fn redact(cmd: RedactCommand) -> anyhow::Result<ExitCode> {
+async fn redact_detect(cmd: RedactCommand) -> anyhow::Result<ExitCode> {
     let RedactCommand::Detect {
         input,
         output,
@@ -650,6 +653,76 @@ async fn redact(cmd: RedactCommand) -> anyhow::Result<ExitCode> {
         output.display()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+async fn redact_files(
+    config: Config,
+    args: crate::cli::RedactFilesArgs,
+) -> anyhow::Result<ExitCode> {
+    let app = App::open(config).await?;
+    let out_dir = args.out_dir.context("--out-dir is required")?;
+    let request = civic_app::redact::files::BatchRequest {
+        inputs: args.inputs,
+        out_dir: out_dir.clone(),
+        options: civic_app::redact::RedactOptions {
+            operator: Some(args.operator),
+            labels: args.labels,
+            keep: args.keep,
+        },
+        keep_file: args.keep_file,
+        csv_policy: args.csv_policy,
+        overwrite: args.overwrite,
+    };
+    let bar = spinner("{spinner} redacting [{bar:30}] {pos}/{len} files ({per_sec})");
+    let progress_bar = bar.clone();
+    let summary = app
+        .redact_files(
+            request,
+            std::sync::Arc::new(move |done, total| {
+                progress_bar.set_length(total);
+                progress_bar.set_position(done);
+            }),
+        )
+        .await;
+    bar.finish_and_clear();
+    let summary = summary?;
+    for f in &summary.redacted {
+        if let Some(d) = &f.decoding {
+            eprintln!("warning: {}: {}", f.input.display(), d.describe());
+        }
+        if f.attachments_removed > 0 {
+            eprintln!(
+                "note: {}: {} attachment(s) left out; see {}",
+                f.input.display(),
+                f.attachments_removed,
+                f.log.display()
+            );
+        }
+    }
+    for (input, error) in &summary.failed {
+        let input = input.display().to_string();
+        if error.starts_with(&input) {
+            eprintln!("error: {error}");
+        } else {
+            eprintln!("error: {input}: {error}");
+        }
+    }
+    let counts = summary.counts();
+    let spans: u64 = counts.values().sum();
+    println!(
+        "Redacted {} file(s) into {} ({} failed): {spans} span(s).",
+        summary.redacted.len(),
+        out_dir.display(),
+        summary.failed.len()
+    );
+    for (label, n) in &counts {
+        println!("  {:<16} {n}", label.as_str());
+    }
+    Ok(if summary.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// A spinner on standard error that counts with `template` (indicatif syntax).

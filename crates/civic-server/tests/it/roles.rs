@@ -48,6 +48,16 @@ pub const ENDPOINTS: &[Endpoint] = &[
         allowed: &[Role::Admin, Role::Auditor],
     },
     Endpoint {
+        method: Method::POST,
+        path_template: "/api/v1/redact",
+        allowed: SUBMIT,
+    },
+    Endpoint {
+        method: Method::POST,
+        path_template: "/api/v1/redact/preview",
+        allowed: SUBMIT,
+    },
+    Endpoint {
         method: Method::GET,
         path_template: "/api/v1/keys",
         allowed: &[Role::Admin],
@@ -99,6 +109,9 @@ async fn every_role_against_every_endpoint() {
                 }
                 "/keys" => json!({"name": "n", "role": "auditor"}),
                 "/triage" => json!({"text": "my bin was not collected"}),
+                "/redact" | "/redact/preview" => {
+                    json!({"text": "Call Mr John Smith on 020 7946 0000"})
+                }
                 p if p.ends_with("/review") => json!({"action": "accept"}),
                 _ => json!({}),
             };

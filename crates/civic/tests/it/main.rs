@@ -4,4 +4,5 @@
 mod audit;
 mod crash;
 mod init;
+mod redact;
 mod support;

@@ -1,0 +1,439 @@
+//! `civic redact FILES… --out-dir DIR`: redacting a batch of files.
+//!
+//! The batch is planned before any work is done: every input found, every
+//! output named, clashes and existing outputs refused. Files are then
+//! redacted in parallel (rayon). For each file, in this order: the document
+//! is redacted in memory; its decision (digests and counts, no personal
+//! data) is recorded in the ledger; the output is written atomically
+//! (temporary file, then rename); then its JSON redaction log. A file that
+//! fails leaves nothing behind and does not stop the others.
+//!
+//! With the `pseudonym` operator the files are redacted one after another,
+//! in path order, sharing one table, so that the same person is "Person A"
+//! in every file of the batch and the letters do not depend on timing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use civic_core::{DecisionId, KeyId};
+use civic_redact::formats::csv::CsvPolicy;
+use civic_redact::{Label, Operator, PseudonymTable};
+use rayon::prelude::*;
+use serde_json::json;
+
+use super::document::{Decoding, FileType, file_type, redact_document};
+use super::{RedactOptions, Redaction, RedactionFacts, io_err, write_atomic};
+use crate::{App, AppError};
+
+/// What the log file of `letter.docx` is called: `letter.docx.redaction.json`.
+pub const LOG_SUFFIX: &str = ".redaction.json";
+
+/// A batch of files to redact.
+#[derive(Debug, Clone)]
+pub struct BatchRequest {
+    /// Files and directories (walked recursively; hidden entries skipped).
+    pub inputs: Vec<PathBuf>,
+    /// Where the redacted files and their logs go.
+    pub out_dir: PathBuf,
+    /// Operator, labels and keep values given directly.
+    pub options: RedactOptions,
+    /// A file of keep values, one per line (`#` starts a comment line).
+    pub keep_file: Option<PathBuf>,
+    /// A TOML file of CSV column policies.
+    pub csv_policy: Option<PathBuf>,
+    /// Replace existing outputs.
+    pub overwrite: bool,
+}
+
+/// One file redacted.
+#[derive(Debug, Clone)]
+pub struct FileOutcome {
+    /// The input file.
+    pub input: PathBuf,
+    /// The redacted file.
+    pub output: PathBuf,
+    /// Its redaction log.
+    pub log: PathBuf,
+    /// The type it was redacted as.
+    pub file_type: FileType,
+    /// Redactions per label.
+    pub counts: BTreeMap<Label, u64>,
+    /// The ledger decision recording it.
+    pub decision_id: DecisionId,
+    /// How its text was decoded, if it was not valid UTF-8.
+    pub decoding: Option<Decoding>,
+    /// E-mail attachments left out.
+    pub attachments_removed: usize,
+}
+
+/// What a batch did.
+#[derive(Debug, Clone, Default)]
+pub struct BatchSummary {
+    /// The files redacted, in path order.
+    pub redacted: Vec<FileOutcome>,
+    /// The files that could not be, with why; nothing was written for them.
+    pub failed: Vec<(PathBuf, String)>,
+}
+
+impl BatchSummary {
+    /// Redactions per label over the whole batch.
+    pub fn counts(&self) -> BTreeMap<Label, u64> {
+        let mut total = BTreeMap::new();
+        for f in &self.redacted {
+            for (label, n) in &f.counts {
+                *total.entry(*label).or_default() += n;
+            }
+        }
+        total
+    }
+}
+
+/// One planned file.
+#[derive(Debug, Clone)]
+struct Job {
+    input: PathBuf,
+    output: PathBuf,
+    log: PathBuf,
+}
+
+/// The id batch decisions are recorded under: the local command line, not
+/// an API key.
+pub fn command_line_caller() -> KeyId {
+    KeyId::from_uuid(uuid::Uuid::nil())
+}
+
+impl App {
+    /// Redacts a batch of files; see the module documentation. `progress`
+    /// is called with (files done, files planned).
+    pub async fn redact_files(
+        &self,
+        req: BatchRequest,
+        progress: Arc<dyn Fn(u64, u64) + Send + Sync>,
+    ) -> Result<BatchSummary, AppError> {
+        let app = self.clone();
+        let handle = tokio::runtime::Handle::current();
+        // Walking, reading and redacting are blocking and CPU-bound.
+        tokio::task::spawn_blocking(move || app.redact_files_blocking(&req, &handle, &*progress))
+            .await
+            .map_err(|e| AppError::Internal(format!("redaction task: {e}")))?
+    }
+
+    fn redact_files_blocking(
+        &self,
+        req: &BatchRequest,
+        handle: &tokio::runtime::Handle,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<BatchSummary, AppError> {
+        let mut options = req.options.clone();
+        if let Some(path) = &req.keep_file {
+            options.keep.extend(read_keep_file(path)?);
+        }
+        let policy = match &req.csv_policy {
+            Some(path) => read_csv_policy(path)?,
+            None => CsvPolicy::default(),
+        };
+        let redaction = self.redaction(&options)?;
+        let jobs = plan(&req.inputs, &req.out_dir, req.overwrite)?;
+        let total = jobs.len() as u64;
+        progress(0, total);
+        let done = AtomicU64::new(0);
+        let run = |job: &Job, table: &mut PseudonymTable| {
+            let result = self.redact_one(job, &redaction, &policy, table, handle, req.overwrite);
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            (job.input.clone(), result)
+        };
+        let results: Vec<(PathBuf, Result<FileOutcome, AppError>)> =
+            if matches!(redaction.operator, Operator::Pseudonym) {
+                let mut table = PseudonymTable::new();
+                jobs.iter().map(|job| run(job, &mut table)).collect()
+            } else {
+                jobs.par_iter()
+                    .map(|job| run(job, &mut PseudonymTable::new()))
+                    .collect()
+            };
+        let mut summary = BatchSummary::default();
+        for (input, result) in results {
+            match result {
+                Ok(outcome) => summary.redacted.push(outcome),
+                Err(e) => summary.failed.push((input, e.to_string())),
+            }
+        }
+        Ok(summary)
+    }
+
+    fn redact_one(
+        &self,
+        job: &Job,
+        redaction: &Redaction,
+        policy: &CsvPolicy,
+        table: &mut PseudonymTable,
+        handle: &tokio::runtime::Handle,
+        overwrite: bool,
+    ) -> Result<FileOutcome, AppError> {
+        let name = job.input.display().to_string();
+        let bytes = std::fs::read(&job.input).map_err(|e| io_err(&job.input, e))?;
+        let kind = file_type(&name, &bytes)?;
+        let doc = redact_document(&name, kind, &bytes, redaction, policy, table)?;
+        let attachments: Vec<_> = doc
+            .attachments
+            .iter()
+            .map(|a| json!({"content_type": a.content_type, "size": a.size, "sha256": a.digest}))
+            .collect();
+        let facts = RedactionFacts {
+            input: &bytes,
+            output: &doc.bytes,
+            file_type: kind.as_str(),
+            operator: redaction.operator.name(),
+            log: &doc.log,
+            extra: json!({
+                "attachments_removed": attachments,
+                "removed": doc.removed,
+                "decoding": doc.decoding,
+            }),
+        };
+        // The decision is recorded before the output exists: no redacted
+        // file is ever released without its ledger record.
+        let decision =
+            handle.block_on(self.record_redaction(facts, command_line_caller(), None))?;
+        write_atomic(&job.output, &doc.bytes, overwrite)?;
+        let log = json!({
+            "input": job.input,
+            "output": job.output,
+            "file_type": kind,
+            "operator": redaction.operator.name(),
+            "labels": redaction.analyzer.config().labels,
+            "keep_values": redaction.analyzer.config().keep.len(),
+            "input_sha256": decision.input_digest.to_hex(),
+            "output_sha256": civic_core::Digest::of(&doc.bytes).to_hex(),
+            "decision_id": decision.id.to_string(),
+            "counts": doc.counts(),
+            "decoding": doc.decoding,
+            "attachments_removed": doc.attachments,
+            "removed": doc.removed,
+            "redactions": doc.log,
+        });
+        let log_bytes = serde_json::to_vec_pretty(&log)
+            .map_err(|e| AppError::Internal(format!("redaction log: {e}")))?;
+        write_atomic(&job.log, &log_bytes, overwrite)?;
+        Ok(FileOutcome {
+            input: job.input.clone(),
+            output: job.output.clone(),
+            log: job.log.clone(),
+            file_type: kind,
+            counts: doc.counts(),
+            decision_id: decision.id,
+            decoding: doc.decoding,
+            attachments_removed: doc.attachments.len(),
+        })
+    }
+}
+
+/// Reads a keep file: one value per line; blank lines and lines starting
+/// with `#` are skipped.
+pub fn read_keep_file(path: &Path) -> Result<Vec<String>, AppError> {
+    let bytes = std::fs::read(path).map_err(|e| io_err(path, e))?;
+    let text = String::from_utf8(bytes).map_err(|e| AppError::Invalid {
+        field: "keep-file",
+        message: format!(
+            "{} is not UTF-8 text (first bad byte at {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ),
+    })?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect())
+}
+
+/// Reads a CSV policy file (TOML; see [`CsvPolicy`]).
+pub fn read_csv_policy(path: &Path) -> Result<CsvPolicy, AppError> {
+    let text = std::fs::read_to_string(path).map_err(|e| io_err(path, e))?;
+    CsvPolicy::from_toml(&text).map_err(|source| AppError::Redact {
+        file: path.display().to_string(),
+        source,
+    })
+}
+
+/// Every file to redact, with its output and log paths. Refuses a missing
+/// input, two inputs with the same output, an output that is an input, and
+/// (without `overwrite`) any output or log that exists already.
+fn plan(inputs: &[PathBuf], out_dir: &Path, overwrite: bool) -> Result<Vec<Job>, AppError> {
+    if inputs.is_empty() {
+        return Err(AppError::Invalid {
+            field: "inputs",
+            message: "name at least one file or directory to redact".into(),
+        });
+    }
+    let out_canonical = std::fs::canonicalize(out_dir).ok();
+    let mut found: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for input in inputs {
+        let meta = std::fs::metadata(input).map_err(|e| io_err(input, e))?;
+        if meta.is_dir() {
+            walk(input, input, out_canonical.as_deref(), &mut found)?;
+        } else {
+            let name = input.file_name().ok_or_else(|| AppError::Invalid {
+                field: "inputs",
+                message: format!("{} has no file name", input.display()),
+            })?;
+            found.push((input.clone(), PathBuf::from(name)));
+        }
+    }
+    found.sort();
+    found.dedup();
+    let mut jobs = Vec::with_capacity(found.len());
+    let mut outputs: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut existing = Vec::new();
+    for (input, relative) in found {
+        let output = out_dir.join(&relative);
+        let mut log_name = relative.into_os_string();
+        log_name.push(LOG_SUFFIX);
+        let log = out_dir.join(log_name);
+        if let Some(other) = outputs.insert(output.clone(), input.clone()) {
+            return Err(AppError::Invalid {
+                field: "inputs",
+                message: format!(
+                    "{} and {} would both be written to {}; redact them in separate runs",
+                    other.display(),
+                    input.display(),
+                    output.display()
+                ),
+            });
+        }
+        for written in [&output, &log] {
+            if same_file(&input, written) {
+                return Err(AppError::Invalid {
+                    field: "out-dir",
+                    message: format!(
+                        "{} would be overwritten by its own redaction; Civic never overwrites its inputs: choose another --out-dir",
+                        input.display()
+                    ),
+                });
+            }
+            if written.exists() {
+                existing.push(written.clone());
+            }
+        }
+        jobs.push(Job { input, output, log });
+    }
+    if jobs.is_empty() {
+        return Err(AppError::Invalid {
+            field: "inputs",
+            message: "no files found to redact".into(),
+        });
+    }
+    if !overwrite && let Some(first) = existing.first() {
+        return Err(AppError::Invalid {
+            field: "out-dir",
+            message: format!(
+                "{} output file(s) exist already (the first is {}); pass --overwrite to replace them",
+                existing.len(),
+                first.display()
+            ),
+        });
+    }
+    Ok(jobs)
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// The regular files under `dir`, with their paths relative to `root`.
+/// Hidden entries and symbolic links are skipped, and so is the output
+/// directory when it lies inside an input directory.
+fn walk(
+    root: &Path,
+    dir: &Path,
+    skip: Option<&Path>,
+    found: &mut Vec<(PathBuf, PathBuf)>,
+) -> Result<(), AppError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| io_err(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| io_err(dir, e))?;
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let kind = entry.file_type().map_err(|e| io_err(&path, e))?;
+        if kind.is_dir() {
+            let inside_out_dir =
+                skip.is_some_and(|s| std::fs::canonicalize(&path).is_ok_and(|p| p == s));
+            if !inside_out_dir {
+                walk(root, &path, skip, found)?;
+            }
+        } else if kind.is_file() {
+            let relative = path.strip_prefix(root).unwrap_or(&path).to_owned();
+            found.push((path, relative));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plan_mirrors_directories_and_refuses_clashes_and_existing_outputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("in");
+        std::fs::create_dir_all(src.join("sub")).unwrap();
+        std::fs::create_dir_all(src.join(".git")).unwrap();
+        std::fs::write(src.join("a.txt"), "a").unwrap();
+        std::fs::write(src.join("sub/b.txt"), "b").unwrap();
+        std::fs::write(src.join("sub/a.txt"), "another a").unwrap();
+        std::fs::write(src.join(".git/c.txt"), "c").unwrap();
+        let out = src.join("out");
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("old.txt"), "old output").unwrap();
+
+        let whole = [src.clone()];
+        let jobs = plan(&whole, &out, false).unwrap();
+        let outputs: Vec<_> = jobs.iter().map(|j| j.output.clone()).collect();
+        assert_eq!(
+            outputs,
+            vec![
+                out.join("a.txt"),
+                out.join("sub/a.txt"),
+                out.join("sub/b.txt")
+            ]
+        );
+        assert_eq!(jobs[0].log, out.join("a.txt.redaction.json"));
+
+        // The same file name from two places clashes.
+        let e = plan(&[src.join("a.txt"), src.join("sub/a.txt")], &out, false).unwrap_err();
+        assert!(e.to_string().contains("would both be written"), "{e}");
+
+        // An existing output is refused unless --overwrite.
+        std::fs::write(out.join("a.txt"), "earlier").unwrap();
+        let e = plan(&whole, &out, false).unwrap_err();
+        assert!(e.to_string().contains("--overwrite"), "{e}");
+        assert!(plan(&whole, &out, true).is_ok());
+
+        // An output that is the input is refused even with --overwrite.
+        let e = plan(&[src.join("a.txt")], &src, true).unwrap_err();
+        assert!(e.to_string().contains("never overwrites its inputs"), "{e}");
+
+        let e = plan(&[dir.path().join("missing")], &out, false).unwrap_err();
+        assert!(e.to_string().contains("missing"), "{e}");
+    }
+
+    #[test]
+    fn keep_files_skip_blank_and_comment_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keep.txt");
+        std::fs::write(&path, "# the requester\nJane Smith\n\n  AB 12 34 56 C  \n").unwrap();
+        assert_eq!(
+            read_keep_file(&path).unwrap(),
+            vec!["Jane Smith".to_owned(), "AB 12 34 56 C".to_owned()]
+        );
+    }
+}

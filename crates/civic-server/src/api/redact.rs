@@ -1,0 +1,354 @@
+//! `POST /api/v1/redact` and `POST /api/v1/redact/preview`: finding and
+//! removing personal data, with a reviewer able to accept, reject and add
+//! spans between the preview and the final redaction.
+//!
+//! `/redact` takes either JSON (a text) or `multipart/form-data` (a
+//! document upload); the Content-Type says which. A redacted document comes
+//! back base64-encoded inside the JSON response, beside its redaction log,
+//! so that a client gets the file and its spans in one well-typed answer.
+
+use axum::Json;
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::{StatusCode, header};
+use base64::Engine as _;
+use civic_app::redact::RedactOptions;
+use civic_app::redact::review::{ChosenSpan, Preview, ReviewCounts, Span};
+use civic_core::ErrorKind;
+use civic_redact::Label;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::auth::{Caller, CaseworkerAndAbove};
+use crate::error::ApiError;
+use crate::json::ApiJson;
+
+/// What to find and what to replace it with.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedactOptionsBody {
+    /// `label` (default: `[PERSON]`), `mask`, `remove`, `pseudonym` or `hash`.
+    pub operator: Option<String>,
+    /// The labels to look for [default: all but ORGANISATION].
+    pub labels: Option<Vec<String>>,
+    /// Values never redacted, e.g. a Subject Access Request's requester.
+    #[serde(default)]
+    pub keep: Vec<String>,
+}
+
+impl From<RedactOptionsBody> for RedactOptions {
+    fn from(o: RedactOptionsBody) -> Self {
+        RedactOptions {
+            operator: o.operator,
+            labels: o.labels.map(|l| l.join(",")),
+            keep: o.keep,
+        }
+    }
+}
+
+/// A text to preview.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewRequest {
+    /// The text.
+    pub text: String,
+    /// Labels and keep list (the operator is ignored by a preview).
+    #[serde(default)]
+    pub options: RedactOptionsBody,
+}
+
+/// A span a reviewer accepted or added.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpanChoice {
+    /// Start, in Unicode code points (as the preview gives it).
+    pub start: usize,
+    /// End (exclusive), in Unicode code points.
+    pub end: usize,
+    /// The label, e.g. `PERSON`.
+    pub label: String,
+}
+
+/// A text to redact.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedactRequest {
+    /// The text.
+    pub text: String,
+    /// Operator, labels and keep list.
+    #[serde(default)]
+    pub options: RedactOptionsBody,
+    /// The reviewer's spans: when given, exactly these are redacted and the
+    /// detectors' other suggestions are not.
+    pub spans: Option<Vec<SpanChoice>>,
+    /// The caller's own reference, e.g. a case number (at most 200 characters).
+    pub reference: Option<String>,
+}
+
+/// A document upload (`multipart/form-data`).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct RedactUpload {
+    /// The document (.txt, .md, .csv, .eml or .docx); its file name's
+    /// extension and its content must agree.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+    /// JSON text of the options, e.g. `{"operator": "pseudonym"}`.
+    pub options: Option<String>,
+    /// TOML text of the CSV column policy, for CSV files.
+    pub csv_policy: Option<String>,
+    /// The caller's own reference (at most 200 characters).
+    pub reference: Option<String>,
+}
+
+/// The suggested spans.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewResponse {
+    /// What would be redacted: `start`/`end` in code points, `byte_start`/
+    /// `byte_end` in UTF-8 bytes, `label`, `score`, `evidence`.
+    #[schema(value_type = Vec<Object>)]
+    pub spans: Vec<Span>,
+    /// What was found but the keep list protects, with `kept` saying why.
+    #[schema(value_type = Vec<Object>)]
+    pub kept: Vec<Span>,
+}
+
+/// A redacted text, recorded in the ledger as a decision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TextResponse {
+    /// The decision's id (for review and proofs).
+    pub decision_id: String,
+    /// The redacted text.
+    pub text: String,
+    /// The spans redacted, with offsets in the original text.
+    #[schema(value_type = Vec<Object>)]
+    pub spans: Vec<Span>,
+    /// The operator used.
+    pub operator: String,
+    /// When the reviewer's spans were applied: suggestions accepted, spans
+    /// added, suggestions rejected.
+    #[schema(value_type = Option<Object>)]
+    pub review: Option<ReviewCounts>,
+}
+
+/// A redacted document, recorded in the ledger as a decision.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentResponse {
+    /// The decision's id.
+    pub decision_id: String,
+    /// The type it was redacted as: `text`, `csv`, `eml` or `docx`.
+    pub file_type: String,
+    /// The redacted file, base64 (standard alphabet, padded).
+    pub content_base64: String,
+    /// SHA-256 of the redacted file, hex.
+    pub output_sha256: String,
+    /// One entry per redaction: label, byte offsets in the decoded text of
+    /// the part named by `location`, score, evidence, operator and the
+    /// value's SHA-256 (never the value).
+    #[schema(value_type = Vec<Object>)]
+    pub redactions: Value,
+    /// E-mail attachments left out of the output.
+    #[schema(value_type = Vec<Object>)]
+    pub attachments_removed: Value,
+    /// Word content removed besides the personal data, with counts.
+    #[schema(value_type = Object)]
+    pub removed: Value,
+    /// How a text that was not valid UTF-8 was decoded, if it was not.
+    #[schema(value_type = Option<Object>)]
+    pub decoding: Value,
+}
+
+/// The answer of `/redact`: a text or a document, as sent.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum RedactResponse {
+    /// For a JSON request.
+    Text(TextResponse),
+    /// For a document upload.
+    Document(DocumentResponse),
+}
+
+fn to_json(v: impl Serialize) -> Result<Value, ApiError> {
+    serde_json::to_value(v).map_err(|e| civic_app::AppError::Internal(e.to_string()).into())
+}
+
+fn bad_upload(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorKind::InvalidInput, "invalid_upload", message)
+}
+
+/// Suggests the spans to redact, with their evidence, so that a reviewer
+/// can accept or reject each. Nothing is recorded.
+#[utoipa::path(post, path = "/api/v1/redact/preview", tag = "redact", request_body = PreviewRequest,
+    responses((status = 200, body = PreviewResponse), (status = 400, body = crate::error::ErrorBody),
+              (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn preview(
+    State(state): State<AppState>,
+    _caller: Caller<CaseworkerAndAbove>,
+    ApiJson(body): ApiJson<PreviewRequest>,
+) -> Result<Json<PreviewResponse>, ApiError> {
+    let Preview { spans, kept } = state
+        .app
+        .preview_redaction(body.text, &body.options.into())
+        .await?;
+    Ok(Json(PreviewResponse { spans, kept }))
+}
+
+/// Redacts a text (JSON) or a document (multipart upload) and records one
+/// decision in the ledger: digests and counts per label, never the values.
+#[utoipa::path(post, path = "/api/v1/redact", tag = "redact",
+    request_body(content(
+        (RedactRequest = "application/json"),
+        (RedactUpload = "multipart/form-data"),
+    )),
+    responses((status = 200, body = RedactResponse), (status = 400, body = crate::error::ErrorBody),
+              (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn redact(
+    State(state): State<AppState>,
+    caller: Caller<CaseworkerAndAbove>,
+    request: Request,
+) -> Result<Json<RedactResponse>, ApiError> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("multipart/form-data"));
+    if multipart {
+        let upload = Multipart::from_request(request, &state)
+            .await
+            .map_err(|r| bad_upload(r.body_text()))?;
+        return redact_document(&state, caller, upload).await;
+    }
+    let ApiJson(body) = ApiJson::<RedactRequest>::from_request(request, &state).await?;
+    let chosen = match body.spans {
+        None => None,
+        Some(spans) => Some(
+            spans
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let label = s.label.parse::<Label>().map_err(|e| {
+                        ApiError::new(
+                            ErrorKind::InvalidInput,
+                            "invalid_input",
+                            format!("spans[{i}].label: {e}"),
+                        )
+                    })?;
+                    Ok(ChosenSpan {
+                        start: s.start,
+                        end: s.end,
+                        label,
+                    })
+                })
+                .collect::<Result<Vec<_>, ApiError>>()?,
+        ),
+    };
+    let options: RedactOptions = body.options.into();
+    let done = state
+        .app
+        .redact_text(body.text, &options, chosen, body.reference, caller.key_id)
+        .await?;
+    Ok(Json(RedactResponse::Text(TextResponse {
+        decision_id: done.decision.id.to_string(),
+        operator: done.operator.to_owned(),
+        text: done.text,
+        spans: done.spans,
+        review: done.review,
+    })))
+}
+
+/// The fields of an upload, parsed.
+#[derive(Debug, Default)]
+struct Upload {
+    file: Option<(String, Vec<u8>)>,
+    options: RedactOptionsBody,
+    csv_policy: Option<String>,
+    reference: Option<String>,
+}
+
+async fn read_upload(mut form: Multipart) -> Result<Upload, ApiError> {
+    let too_large = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                ErrorKind::TooLarge,
+                "body_too_large",
+                "the upload is larger than the configured limit (body_limit)",
+            )
+        } else {
+            bad_upload(e.body_text())
+        }
+    };
+    let mut upload = Upload::default();
+    while let Some(field) = form.next_field().await.map_err(too_large)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "file" => {
+                if upload.file.is_some() {
+                    return Err(bad_upload("send one file per request"));
+                }
+                // Only the last component: a client may send a whole path.
+                let file_name = field
+                    .file_name()
+                    .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_owned())
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| "upload".to_owned());
+                let bytes = field.bytes().await.map_err(too_large)?;
+                upload.file = Some((file_name, bytes.to_vec()));
+            }
+            "options" => {
+                let text = field.text().await.map_err(too_large)?;
+                upload.options = serde_json::from_str(&text).map_err(|e| {
+                    ApiError::new(
+                        ErrorKind::Unprocessable,
+                        "invalid_body",
+                        format!("the options field is not valid options JSON: {e}"),
+                    )
+                })?;
+            }
+            "csv_policy" => upload.csv_policy = Some(field.text().await.map_err(too_large)?),
+            "reference" => upload.reference = Some(field.text().await.map_err(too_large)?),
+            other => {
+                return Err(bad_upload(format!(
+                    "unknown field {other:?}: send file, options, csv_policy and reference"
+                )));
+            }
+        }
+    }
+    Ok(upload)
+}
+
+async fn redact_document(
+    state: &AppState,
+    caller: Caller<CaseworkerAndAbove>,
+    form: Multipart,
+) -> Result<Json<RedactResponse>, ApiError> {
+    let upload = read_upload(form).await?;
+    let Some((name, bytes)) = upload.file else {
+        return Err(bad_upload(
+            "no file field: send the document as the `file` field",
+        ));
+    };
+    let (decision, doc) = state
+        .app
+        .redact_upload(
+            name,
+            bytes,
+            &upload.options.into(),
+            upload.csv_policy,
+            upload.reference,
+            caller.key_id,
+        )
+        .await?;
+    Ok(Json(RedactResponse::Document(DocumentResponse {
+        decision_id: decision.id.to_string(),
+        file_type: doc.file_type.as_str().to_owned(),
+        content_base64: base64::engine::general_purpose::STANDARD.encode(&doc.bytes),
+        output_sha256: civic_core::Digest::of(&doc.bytes).to_hex(),
+        redactions: to_json(&doc.log)?,
+        attachments_removed: to_json(&doc.attachments)?,
+        removed: to_json(&doc.removed)?,
+        decoding: to_json(&doc.decoding)?,
+    })))
+}

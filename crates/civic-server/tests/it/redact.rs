@@ -1,0 +1,269 @@
+//! `POST /api/v1/redact` (text and upload) and `POST /api/v1/redact/preview`.
+
+use base64::Engine as _;
+use civic_core::Role;
+use serde_json::{Value, json};
+
+use crate::support::TestServer;
+
+const TEXT: &str = "Café note: Mr John Smith, NHS number 943 476 5919, phone 020 7946 0000.";
+
+async fn post(s: &TestServer, path: &str, body: Value) -> (u16, Value) {
+    let res = s
+        .client
+        .post(s.url(path))
+        .bearer_auth(s.token(Role::Caseworker))
+        .json(&body)
+        .send()
+        .await
+        .expect("send");
+    let status = res.status().as_u16();
+    (status, res.json().await.expect("json"))
+}
+
+/// Uploads `bytes` as `file_name` with a hand-built multipart body.
+async fn upload(
+    s: &TestServer,
+    file_name: &str,
+    bytes: &[u8],
+    options: Option<&str>,
+) -> (u16, Value) {
+    let boundary = "civic-test-boundary-7f3a";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(b"\r\n");
+    if let Some(options) = options {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"options\"\r\n\r\n{options}\r\n").as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let res = s
+        .client
+        .post(s.url("/redact"))
+        .bearer_auth(s.token(Role::Caseworker))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    let status = res.status().as_u16();
+    (status, res.json().await.expect("json"))
+}
+
+async fn decision(s: &TestServer, id: &str) -> Value {
+    let res = s
+        .client
+        .get(s.url(&format!("/decisions/{id}")))
+        .bearer_auth(s.token(Role::Auditor))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 200);
+    res.json().await.expect("json")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_preview_gives_code_point_and_byte_offsets_evidence_and_kept_spans() {
+    let s = TestServer::start().await;
+    let (status, body) = post(
+        &s,
+        "/redact/preview",
+        json!({"text": TEXT, "options": {"keep": ["020 7946 0000"]}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let spans = body["spans"].as_array().expect("spans");
+    let nhs = spans
+        .iter()
+        .find(|s| s["label"] == "NHS_NUMBER")
+        .expect("nhs");
+    let chars: Vec<char> = TEXT.chars().collect();
+    let (start, end) = (
+        nhs["start"].as_u64().unwrap() as usize,
+        nhs["end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(chars[start..end].iter().collect::<String>(), "943 476 5919");
+    // "é" is two bytes: byte offsets are one more than code points.
+    assert_eq!(nhs["byte_start"].as_u64().unwrap() as usize, start + 1);
+    assert_eq!(nhs["evidence"]["check"], "mod-11 passed");
+    assert!(nhs["score"].as_f64().unwrap() > 0.5);
+    assert!(!spans.iter().any(|s| s["label"] == "PHONE"), "{body}");
+    assert_eq!(body["kept"][0]["label"], "PHONE");
+    assert_eq!(body["kept"][0]["kept"], "keep");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_text_is_redacted_and_recorded_without_its_personal_data() {
+    let s = TestServer::start().await;
+    let (status, body) = post(
+        &s,
+        "/redact",
+        json!({"text": TEXT, "options": {"operator": "pseudonym"}, "reference": "SAR-7"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let text = body["text"].as_str().expect("text");
+    assert!(text.contains("Mr Person A"), "{text}");
+    assert!(
+        !text.contains("943 476 5919") && !text.contains("John Smith"),
+        "{text}"
+    );
+    assert_eq!(body["operator"], "pseudonym");
+    let recorded = decision(&s, body["decision_id"].as_str().expect("id")).await;
+    assert_eq!(recorded["service"], "redact");
+    assert_eq!(recorded["reference"], "SAR-7");
+    assert_eq!(recorded["output"]["counts"]["NHS_NUMBER"], 1);
+    let all = recorded.to_string();
+    for personal in ["John", "Smith", "943 476 5919", "7946", "Café"] {
+        assert!(!all.contains(personal), "{personal} recorded: {all}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_final_redaction_follows_the_reviewers_spans_and_records_the_review() {
+    let s = TestServer::start().await;
+    let (_, preview) = post(&s, "/redact/preview", json!({"text": TEXT})).await;
+    // Accept the NHS number only; reject the rest; add "Café" (0..4).
+    let nhs = preview["spans"]
+        .as_array()
+        .expect("spans")
+        .iter()
+        .find(|s| s["label"] == "NHS_NUMBER")
+        .expect("nhs")
+        .clone();
+    let suggested = preview["spans"].as_array().expect("spans").len();
+    let spans = json!([
+        {"start": nhs["start"], "end": nhs["end"], "label": "NHS_NUMBER"},
+        {"start": 0, "end": 4, "label": "ORGANISATION"},
+    ]);
+    let (status, body) = post(&s, "/redact", json!({"text": TEXT, "spans": spans})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["text"],
+        "[ORGANISATION] note: Mr John Smith, NHS number [NHS_NUMBER], phone 020 7946 0000."
+    );
+    assert_eq!(
+        body["review"],
+        json!({"accepted": 1, "added": 1, "rejected": suggested - 1})
+    );
+    assert_eq!(body["spans"][0]["evidence"]["pattern"], "reviewer");
+    let recorded = decision(&s, body["decision_id"].as_str().expect("id")).await;
+    assert_eq!(recorded["output"]["review"]["added"], 1);
+
+    let (status, body) = post(
+        &s,
+        "/redact",
+        json!({"text": TEXT, "spans": [{"start": 5, "end": 9, "label": "PERSON"}, {"start": 0, "end": 6, "label": "PERSON"}]}),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("overlaps"),
+        "{body}"
+    );
+    let (status, body) = post(
+        &s,
+        "/redact",
+        json!({"text": TEXT, "spans": [{"start": 0, "end": 4, "label": "NAME"}]}),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("spans[0].label"),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_requests_get_clear_errors() {
+    let s = TestServer::start().await;
+    for (body, want_status, want_code) in [
+        (json!({"text": "   "}), 422, "invalid_input"),
+        (
+            json!({"text": TEXT, "options": {"operator": "blur"}}),
+            400,
+            "invalid_input",
+        ),
+        (
+            json!({"text": TEXT, "options": {"labels": ["SOCIAL"]}}),
+            400,
+            "invalid_input",
+        ),
+        (json!({"text": TEXT, "colour": "red"}), 422, "invalid_body"),
+    ] {
+        let (status, got) = post(&s, "/redact", body.clone()).await;
+        assert_eq!(status, want_status, "{body} → {got}");
+        assert_eq!(got["error"]["code"], want_code, "{body} → {got}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_uploaded_document_comes_back_redacted_with_its_log_and_bad_uploads_are_refused() {
+    let s = TestServer::start().await;
+    let eml = "From: Jane Doe <jane.doe@example.com>\r\nTo: council@example.gov.uk\r\nSubject: bins\r\n\r\nCall me on 020 7946 0000.\r\n";
+    let (status, body) = upload(
+        &s,
+        "complaint.eml",
+        eml.as_bytes(),
+        Some(r#"{"operator": "mask"}"#),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["file_type"], "eml");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body["content_base64"].as_str().expect("content"))
+        .expect("base64");
+    let out = String::from_utf8(bytes).expect("utf-8");
+    assert!(!out.contains("Jane Doe") && !out.contains("7946"), "{out}");
+    assert!(out.contains("*** **** ****"), "{out}");
+    let redactions = body["redactions"].as_array().expect("log");
+    assert!(
+        redactions
+            .iter()
+            .any(|r| r["label"] == "PHONE" && r["operator"] == "mask")
+    );
+    let recorded = decision(&s, body["decision_id"].as_str().expect("id")).await;
+    assert_eq!(recorded["output"]["file_type"], "eml");
+    assert_eq!(recorded["output"]["output_sha256"], body["output_sha256"]);
+
+    let (status, body) = upload(
+        &s,
+        "letter.docx",
+        b"PK\x03\x04 word/document.xml truncated",
+        None,
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "redact.docx_invalid");
+    let (status, body) = upload(&s, "letter.docx", b"Dear Sir, plain text", None).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "redact.unsupported_file_type");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("plain text"),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upload_over_the_body_limit_is_413() {
+    let s = TestServer::start_with(|o| o.body_limit = Some(4096)).await;
+    let big = "Call 020 7946 0000.\n".repeat(1000);
+    let (status, body) = upload(&s, "big.txt", big.as_bytes(), None).await;
+    assert_eq!(status, 413, "{body}");
+}

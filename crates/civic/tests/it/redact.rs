@@ -1,0 +1,283 @@
+//! `civic redact FILES… --out-dir DIR`: outputs, logs, ledger records and
+//! bad input.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::support::{Server, civic, init, stdout, tempdir};
+
+const LETTER: &str = "Dear Mr John Smith,\nYour NHS number is 943 476 5919 and your phone 020 7946 0000.\nEmail jo@example.com.\n";
+const EMAIL: &str = "From: Jane Doe <jane.doe@example.com>\r\nTo: council@example.gov.uk\r\nSubject: my bins\r\n\r\nPlease call me on 020 7946 0000.\r\n";
+
+fn write(path: &Path, bytes: &[u8]) {
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+    std::fs::write(path, bytes).expect("write");
+}
+
+/// `civic redact INPUTS… --out-dir OUT EXTRA…`.
+fn redact(dir: &Path, inputs: &[&Path], out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["redact"];
+    args.extend(inputs.iter().map(|p| p.to_str().expect("utf-8")));
+    args.extend(["--out-dir", out.to_str().expect("utf-8")]);
+    args.extend_from_slice(extra);
+    civic(dir, None, &args)
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries {
+            let e = e.expect("entry");
+            if e.path().is_dir() {
+                for n in files_in(&e.path()) {
+                    names.push(format!("{}/{n}", e.file_name().to_string_lossy()));
+                }
+            } else {
+                names.push(e.file_name().to_string_lossy().into_owned());
+            }
+        }
+    }
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_directory_is_redacted_with_a_log_per_file_and_a_ledger_decision_without_personal_data() {
+    let (tmp, dir) = tempdir();
+    let token = init(&dir, None);
+    let src = tmp.path().join("in");
+    write(&src.join("letter.txt"), LETTER.as_bytes());
+    write(&src.join("mail/complaint.eml"), EMAIL.as_bytes());
+    write(
+        &src.join("cases.csv"),
+        b"case_id,name,notes\n17,Sarah Jones,call 020 7946 0000\n",
+    );
+    write(
+        &src.join("policy.toml"),
+        b"[columns]\ncase_id = \"keep\"\nname = \"PERSON\"\n",
+    );
+    std::fs::rename(src.join("policy.toml"), tmp.path().join("policy.toml")).expect("move");
+    let out_dir = tmp.path().join("out");
+    let policy = tmp.path().join("policy.toml");
+
+    let out = redact(
+        &dir,
+        &[&src],
+        &out_dir,
+        &[
+            "--keep",
+            "jo@example.com",
+            "--csv-policy",
+            policy.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = stdout(&out);
+    assert!(summary.contains("Redacted 3 file(s)"), "{summary}");
+    assert!(summary.contains("NHS_NUMBER"), "{summary}");
+    assert_eq!(
+        files_in(&out_dir),
+        vec![
+            "cases.csv",
+            "cases.csv.redaction.json",
+            "letter.txt",
+            "letter.txt.redaction.json",
+            "mail/complaint.eml",
+            "mail/complaint.eml.redaction.json",
+        ]
+    );
+
+    let letter = std::fs::read_to_string(out_dir.join("letter.txt")).expect("read");
+    for gone in ["John Smith", "943 476 5919", "020 7946 0000"] {
+        assert!(!letter.contains(gone), "{gone} survived: {letter}");
+    }
+    assert!(letter.contains("[NHS_NUMBER]"), "{letter}");
+    assert!(
+        letter.contains("jo@example.com"),
+        "the keep value was redacted: {letter}"
+    );
+    let csv = std::fs::read_to_string(out_dir.join("cases.csv")).expect("read");
+    assert_eq!(csv, "case_id,name,notes\n17,[PERSON],call [PHONE]\n");
+    let eml = std::fs::read_to_string(out_dir.join("mail/complaint.eml")).expect("read");
+    assert!(
+        !eml.contains("Jane Doe") && !eml.contains("jane.doe@example.com"),
+        "{eml}"
+    );
+
+    // The log holds digests and evidence, never the values.
+    let log: Value = serde_json::from_slice(
+        &std::fs::read(out_dir.join("letter.txt.redaction.json")).expect("log"),
+    )
+    .expect("json");
+    assert_eq!(log["file_type"], "text");
+    assert_eq!(log["counts"]["NHS_NUMBER"], 1);
+    let nhs = log["redactions"]
+        .as_array()
+        .expect("redactions")
+        .iter()
+        .find(|r| r["label"] == "NHS_NUMBER")
+        .expect("nhs entry");
+    assert_eq!(nhs["evidence"]["check"], "mod-11 passed");
+    assert_eq!(
+        &LETTER[nhs["start"].as_u64().expect("start") as usize
+            ..nhs["end"].as_u64().expect("end") as usize],
+        "943 476 5919"
+    );
+    let log_text = serde_json::to_string(&log).expect("text");
+    assert!(!log_text.contains("943 476 5919") && !log_text.contains("John Smith"));
+
+    // One decision per file in the ledger: digests and counts only.
+    let server = Server::start(&dir, None);
+    let client = reqwest::Client::new();
+    for name in ["letter.txt", "cases.csv", "mail/complaint.eml"] {
+        let log: Value = serde_json::from_slice(
+            &std::fs::read(out_dir.join(format!("{name}.redaction.json"))).expect("log"),
+        )
+        .expect("json");
+        let id = log["decision_id"].as_str().expect("decision id");
+        let res = client
+            .get(server.url(&format!("/decisions/{id}")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(res.status(), 200);
+        let decision: Value = res.json().await.expect("json");
+        let text = decision.to_string();
+        assert_eq!(decision["service"], "redact", "{text}");
+        assert_eq!(decision["input_sha256"], log["input_sha256"], "{text}");
+        assert_eq!(
+            decision["output"]["output_sha256"], log["output_sha256"],
+            "{text}"
+        );
+        assert_eq!(decision["output"]["counts"], log["counts"], "{text}");
+        assert_eq!(decision["output"]["file_type"], log["file_type"], "{text}");
+        for personal in [
+            "John",
+            "Smith",
+            "943 476 5919",
+            "7946",
+            "Sarah",
+            "Jane",
+            "jane.doe",
+            "letter.txt",
+        ] {
+            assert!(
+                !text.contains(personal),
+                "{personal} is in the ledger: {text}"
+            );
+        }
+    }
+    server.stop();
+    let verify = civic(&dir, None, &["audit", "verify"]);
+    assert!(verify.status.success(), "{}", stdout(&verify));
+}
+
+#[test]
+fn bad_files_are_named_with_their_real_type_and_leave_no_output() {
+    let (tmp, dir) = tempdir();
+    init(&dir, None);
+    let src = tmp.path().join("in");
+    // A truncated Word document: a zip header naming word/document.xml, then garbage.
+    write(
+        &src.join("corrupt.docx"),
+        b"PK\x03\x04\x14\x00\x00\x00\x08\x00word/document.xml garbage garbage",
+    );
+    write(&src.join("scan.txt"), b"%PDF-1.7\n%binary");
+    write(&src.join("notes.docx"), b"Dear Sir, this is plain text.");
+    write(&src.join("good.txt"), LETTER.as_bytes());
+    let out_dir = tmp.path().join("out");
+    let out = redact(&dir, &[&src], &out_dir, &[]);
+    assert!(!out.status.success(), "bad files must fail the run");
+    let err = stderr(&out);
+    assert!(
+        err.contains("corrupt.docx") && err.contains("not a valid Word document"),
+        "{err}"
+    );
+    assert!(err.contains("scan.txt") && err.contains("PDF"), "{err}");
+    assert!(
+        err.contains("notes.docx") && err.contains("the content is plain text"),
+        "{err}"
+    );
+    // The good file is done; the bad ones leave nothing, not even a temporary file.
+    assert_eq!(
+        files_in(&out_dir),
+        vec!["good.txt", "good.txt.redaction.json"]
+    );
+    assert!(stdout(&out).contains("Redacted 1 file(s)") && stdout(&out).contains("(3 failed)"));
+}
+
+#[test]
+fn an_existing_output_is_refused_unless_overwrite_and_an_input_never_overwritten() {
+    let (tmp, dir) = tempdir();
+    init(&dir, None);
+    let src = tmp.path().join("in");
+    write(&src.join("letter.txt"), LETTER.as_bytes());
+    let out_dir = tmp.path().join("out");
+    write(&out_dir.join("letter.txt"), b"an earlier output");
+    let run = |extra: &[&str], out: &Path| redact(&dir, &[&src], out, extra);
+    let refused = run(&[], &out_dir);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("--overwrite"),
+        "{}",
+        stderr(&refused)
+    );
+    assert_eq!(
+        std::fs::read(out_dir.join("letter.txt")).expect("read"),
+        b"an earlier output"
+    );
+    let replaced = run(&["--overwrite"], &out_dir);
+    assert!(replaced.status.success(), "{}", stderr(&replaced));
+    assert!(
+        std::fs::read_to_string(out_dir.join("letter.txt"))
+            .expect("read")
+            .contains("[PHONE]")
+    );
+    // Writing into the input directory would replace the input: refused even with --overwrite.
+    let into_input = run(&["--overwrite"], &src);
+    assert!(!into_input.status.success());
+    assert!(
+        stderr(&into_input).contains("never overwrites its inputs"),
+        "{}",
+        stderr(&into_input)
+    );
+    assert_eq!(
+        std::fs::read(src.join("letter.txt")).expect("read"),
+        LETTER.as_bytes()
+    );
+}
+
+#[test]
+fn invalid_utf8_is_decoded_and_reported_and_pseudonyms_are_consistent_across_the_batch() {
+    let (tmp, dir) = tempdir();
+    init(&dir, None);
+    let src = tmp.path().join("in");
+    write(
+        &src.join("a.txt"),
+        b"Caf\xe9 visit: Mr John Smith called from 020 7946 0000.",
+    );
+    write(&src.join("b.txt"), "Mr John Smith wrote again.".as_bytes());
+    let out_dir = tmp.path().join("out");
+    let out = redact(
+        &dir,
+        &[&src.join("a.txt"), &src.join("b.txt")],
+        &out_dir,
+        &["--operator", "pseudonym"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Windows-1252"), "{}", stderr(&out));
+    let a = std::fs::read_to_string(out_dir.join("a.txt")).expect("utf-8 output");
+    let b = std::fs::read_to_string(out_dir.join("b.txt")).expect("utf-8 output");
+    assert!(a.starts_with("Café visit: Mr Person A"), "{a}");
+    assert!(b.contains("Mr Person A wrote"), "{b}");
+    let log: Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("a.txt.redaction.json")).expect("log"))
+            .expect("json");
+    assert_eq!(log["decoding"]["decoded_as"], "windows-1252");
+}
