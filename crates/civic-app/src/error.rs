@@ -71,6 +71,9 @@ pub enum AppError {
     /// A ledger computation or signature failed.
     #[error(transparent)]
     Ledger(#[from] civic_ledger::LedgerError),
+    /// Signing in failed (the message does not say which part was wrong).
+    #[error("{0}")]
+    Unauthenticated(String),
     /// A bug.
     #[error("internal error: {0}")]
     Internal(String),
@@ -98,6 +101,7 @@ impl AppError {
             AppError::Triage(e) => e.code(),
             AppError::Store(e) => e.code(),
             AppError::Ledger(e) => e.code(),
+            AppError::Unauthenticated(_) => "unauthenticated",
             AppError::Internal(_) => "internal",
         }
     }
@@ -112,6 +116,7 @@ impl AppError {
             AppError::TooLarge { .. } => ErrorKind::TooLarge,
             AppError::Store(e) => e.kind(),
             AppError::Ledger(_) => ErrorKind::InvalidInput,
+            AppError::Unauthenticated(_) => ErrorKind::Unauthenticated,
             _ => ErrorKind::Internal,
         }
     }

@@ -4,3 +4,4 @@ mod api;
 mod roles;
 mod support;
 mod triage;
+mod web;
