@@ -41,7 +41,44 @@ pub struct Config {
     pub organisation: String,
     /// `text` (default) or `json` log lines.
     pub log_format: LogFormat,
+    /// The web interface's settings.
+    pub web: WebConfig,
 }
+
+/// The web interface's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebConfig {
+    /// How long a sign-in lasts.
+    pub session_ttl: Duration,
+    /// How long an item may wait for review before it counts as late.
+    pub review_target: Duration,
+    /// When session cookies carry the `Secure` attribute.
+    pub secure_cookies: SecureCookies,
+    /// The choices a reviewer picks from when overriding a suggestion.
+    pub override_reasons: Vec<String>,
+}
+
+/// When session cookies are marked `Secure` (sent over HTTPS only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecureCookies {
+    /// When the request came over HTTPS, as a TLS-terminating proxy says
+    /// with `X-Forwarded-Proto: https` (the default).
+    Auto,
+    /// Always (the server is only ever reached over HTTPS).
+    Always,
+    /// Never (plain HTTP on a trusted network, or local development).
+    Never,
+}
+
+/// The default override reasons.
+pub const DEFAULT_OVERRIDE_REASONS: [&str; 5] = [
+    "Wrong team",
+    "Urgency was wrong",
+    "Safeguarding concern missed",
+    "Not a safeguarding concern",
+    "Other",
+];
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -79,6 +116,12 @@ pub struct Overrides {
     pub organisation: Option<String>,
     /// `CIVIC_LOG_FORMAT`.
     pub log_format: Option<String>,
+    /// `CIVIC_SESSION_HOURS`.
+    pub session_hours: Option<u64>,
+    /// `CIVIC_REVIEW_TARGET_HOURS`.
+    pub review_target_hours: Option<u64>,
+    /// `CIVIC_SECURE_COOKIES`.
+    pub secure_cookies: Option<String>,
 }
 
 /// The file's shape: every setting optional, unknown settings refused.
@@ -95,6 +138,10 @@ struct FileSettings {
     ledger_key_file: Option<PathBuf>,
     organisation: Option<String>,
     log_format: Option<String>,
+    session_hours: Option<u64>,
+    review_target_hours: Option<u64>,
+    secure_cookies: Option<String>,
+    override_reasons: Option<Vec<String>>,
 }
 
 /// The default data directory.
@@ -124,6 +171,7 @@ impl Config {
     }
 
     fn merge(data_dir: PathBuf, o: Overrides, f: FileSettings) -> Result<Self, AppError> {
+        let web = web_config(&o, &f)?;
         let database_url = o
             .database_url
             .or(f.database_url)
@@ -217,6 +265,7 @@ impl Config {
             ledger_key_file,
             organisation,
             log_format,
+            web,
         })
     }
 
@@ -224,6 +273,57 @@ impl Config {
     pub fn ledger_public_key_file(&self) -> PathBuf {
         self.ledger_key_file.with_extension("pub")
     }
+}
+
+fn web_config(o: &Overrides, f: &FileSettings) -> Result<WebConfig, AppError> {
+    let session_hours = o.session_hours.or(f.session_hours).unwrap_or(8);
+    if !(1..=720).contains(&session_hours) {
+        return Err(invalid("session_hours", "must be between 1 and 720 hours"));
+    }
+    let target_hours = o
+        .review_target_hours
+        .or(f.review_target_hours)
+        .unwrap_or(48);
+    if !(1..=8760).contains(&target_hours) {
+        return Err(invalid(
+            "review_target_hours",
+            "must be between 1 and 8760 hours",
+        ));
+    }
+    let secure_cookies = match o.secure_cookies.as_deref().or(f.secure_cookies.as_deref()) {
+        None | Some("auto") => SecureCookies::Auto,
+        Some("always") => SecureCookies::Always,
+        Some("never") => SecureCookies::Never,
+        Some(other) => {
+            return Err(invalid(
+                "secure_cookies",
+                format!("{other:?} is not auto, always or never"),
+            ));
+        }
+    };
+    let override_reasons = match &f.override_reasons {
+        None => DEFAULT_OVERRIDE_REASONS.map(str::to_owned).to_vec(),
+        Some(list) => {
+            let valid = !list.is_empty()
+                && list.len() <= 50
+                && list
+                    .iter()
+                    .all(|r| !r.trim().is_empty() && r.chars().count() <= 100);
+            if !valid {
+                return Err(invalid(
+                    "override_reasons",
+                    "give 1 to 50 reasons of 1 to 100 characters each",
+                ));
+            }
+            list.iter().map(|r| r.trim().to_owned()).collect()
+        }
+    };
+    Ok(WebConfig {
+        session_ttl: Duration::from_secs(session_hours * 3600),
+        review_target: Duration::from_secs(target_hours * 3600),
+        secure_cookies,
+        override_reasons,
+    })
 }
 
 fn read_file_settings(data_dir: &Path) -> Result<FileSettings, AppError> {
@@ -293,6 +393,10 @@ mod tests {
             ("database_url = \"mysql://x\"", "database_url"),
             ("ledger_origin = \"has space\"", "ledger_origin"),
             ("log_format = \"xml\"", "log_format"),
+            ("session_hours = 0", "session_hours"),
+            ("review_target_hours = 0", "review_target_hours"),
+            ("secure_cookies = \"sometimes\"", "secure_cookies"),
+            ("override_reasons = []", "override_reasons"),
         ];
         for (file, setting) in cases {
             match load_with(file, Overrides::default()) {

@@ -1,5 +1,5 @@
 //! `civic serve --demo`: a demonstration instance with a trained triage
-//! model, an API key for each role, and a few hundred routed messages, some
+//! model, an API key and a web user for each role, and a few hundred routed messages, some
 //! waiting for review. The data is synthetic (`civic_triage::demo`).
 
 use civic_core::Role;
@@ -18,6 +18,8 @@ pub struct DemoOutcome {
     pub trained: Option<ModelVersion>,
     /// API keys created now (role, token), shown once.
     pub keys: Vec<(Role, String)>,
+    /// Web users created now (role, e-mail, password), shown once.
+    pub users: Vec<(Role, String, String)>,
     /// Messages routed now.
     pub routed: u64,
     /// Of which waiting for review.
@@ -66,6 +68,10 @@ impl App {
                     caseworker = Some(made.key.id);
                 }
                 outcome.keys.push((role, made.token));
+                let email = civic_core::Email::parse(&format!("{role}@demo.civic.local"))?;
+                let user = self.add_user(&email, role, None).await?;
+                let password = user.generated.unwrap_or_default();
+                outcome.users.push((role, email.to_string(), password));
             }
             let caller =
                 caseworker.ok_or_else(|| AppError::Internal("no caseworker key".into()))?;

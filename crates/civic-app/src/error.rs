@@ -89,6 +89,9 @@ pub enum AppError {
         /// What went wrong.
         source: civic_redact::RedactError,
     },
+    /// Signing in failed (the message does not say which part was wrong).
+    #[error("{0}")]
+    Unauthenticated(String),
     /// A bug.
     #[error("internal error: {0}")]
     Internal(String),
@@ -118,6 +121,7 @@ impl AppError {
             AppError::Ledger(e) => e.code(),
             AppError::FileType { .. } => "redact.unsupported_file_type",
             AppError::Redact { source, .. } => source.code(),
+            AppError::Unauthenticated(_) => "unauthenticated",
             AppError::Internal(_) => "internal",
         }
     }
@@ -140,6 +144,7 @@ impl AppError {
             AppError::TooLarge { .. } => ErrorKind::TooLarge,
             AppError::Store(e) => e.kind(),
             AppError::Ledger(_) => ErrorKind::InvalidInput,
+            AppError::Unauthenticated(_) => ErrorKind::Unauthenticated,
             _ => ErrorKind::Internal,
         }
     }

@@ -13,13 +13,14 @@ mod error;
 pub mod redact;
 mod setup;
 pub mod triage;
+pub mod users;
 pub use demo::DemoOutcome;
 
 use civic_core::{Decision, DecisionId, KeyId, ReviewAction, ReviewEvent, Role};
 use civic_ledger::{LogSigner, LogVerifier};
 use civic_store::{LedgerWriter, Store, WriterConfig};
 
-pub use config::{Config, LogFormat, Overrides};
+pub use config::{Config, LogFormat, Overrides, SecureCookies, WebConfig};
 pub use error::AppError;
 pub use setup::{InitOutcome, init};
 

@@ -74,6 +74,20 @@ uuid_id!(
     KeyId,
     "key id"
 );
+uuid_id!(
+    /// Identifies a person who signs in to the web interface.
+    UserId,
+    "user id"
+);
+
+impl UserId {
+    /// The id recorded as "who asked" or "who reviewed" for this user's
+    /// actions. Review events and decisions name their principal by a UUID
+    /// v7: an API key's or a user's, which never collide.
+    pub fn as_principal(self) -> KeyId {
+        KeyId::from_uuid(self.0)
+    }
+}
 
 #[cfg(test)]
 mod tests {

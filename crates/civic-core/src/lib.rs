@@ -17,6 +17,7 @@ mod decision;
 mod error;
 mod ids;
 mod role;
+mod user;
 
 pub use canonical::{CanonicalObject, Digest, canonical_json, canonical_json_string, sha256_hex};
 pub use decision::{
@@ -24,8 +25,9 @@ pub use decision::{
     ReviewEvent, Service,
 };
 pub use error::{ErrorKind, ParseError};
-pub use ids::{DecisionId, KeyId, ReviewEventId};
+pub use ids::{DecisionId, KeyId, ReviewEventId, UserId};
 pub use role::{Role, Roles};
+pub use user::{Email, Password};
 
 /// A point in time, always UTC, with millisecond precision as stored.
 pub type Timestamp = time::OffsetDateTime;

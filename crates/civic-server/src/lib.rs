@@ -5,11 +5,16 @@
 //! into domain types, call a use case in `civic-app`, and turn the result (or
 //! the error, through the one mapping in [`error`]) into a response. The
 //! server never logs request bodies: they may hold personal data.
+//!
+//! [`api`] is the JSON API under `/api/v1` (bearer API keys); [`web`] is
+//! the server-rendered web interface (session cookies). Both use the same
+//! role policies from [`auth`].
 
 pub mod api;
 pub mod auth;
 pub mod error;
 pub mod json;
+pub mod web;
 
 use std::future::Future;
 use std::time::Duration;
@@ -39,6 +44,10 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.app.config().body_limit;
     Router::new()
         .nest("/api/v1", api::routes())
+        .merge(web::routes().layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::error::render_errors,
+        )))
         .fallback(not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
@@ -88,6 +97,11 @@ pub async fn serve(
                 Ok(0) => {}
                 Ok(n) => tracing::info!(count = n, "purged raw inputs past their retention"),
                 Err(e) => tracing::warn!(error = %e, "could not purge expired inputs"),
+            }
+            match purge_store.purge_expired_sessions().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(count = n, "removed expired web sessions"),
+                Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
             }
         }
     });

@@ -18,13 +18,18 @@
 //!   as configured, `on` by default);
 //! - the ledger holds digests and outputs, never raw input; raw input is kept
 //!   only with an expiry and purged when it lapses;
-//! - API key secrets are never stored, only their SHA-256.
+//! - API key and session secrets are never stored, only their SHA-256;
+//!   passwords never reach this crate, only their argon2id hashes;
+//! - a decision is in `review_queue` exactly while its status is
+//!   `needs_review`: the writer changes both in one transaction.
 
 mod audit;
 mod decisions;
 mod error;
 mod keys;
 mod models;
+mod queue;
+mod users;
 mod writer;
 
 use std::str::FromStr;
@@ -37,6 +42,10 @@ pub use audit::{EntryRow, LEDGER_PAGE, LedgerPage, StoredCheckpoint};
 pub use error::StoreError;
 pub use keys::{ApiKey, NewApiKey};
 pub use models::{ModelVersion, NewModel};
+pub use queue::{
+    Activity, QueueCount, QueueCursor, QueueFilter, QueueItem, QueuePage, QueueSummary,
+};
+pub use users::{NewSession, Session, User};
 pub use writer::{Append, Appended, LedgerWriter, WriterConfig};
 
 /// Which database engine a [`Store`] talks to.

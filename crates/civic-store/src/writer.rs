@@ -11,8 +11,8 @@
 use std::time::{Duration, Instant};
 
 use civic_core::{
-    Decision, DecisionId, KeyId, NewDecision, ReviewAction, ReviewEvent, ReviewEventId, now_millis,
-    unix_millis,
+    Decision, DecisionId, DecisionStatus, KeyId, NewDecision, ReviewAction, ReviewEvent,
+    ReviewEventId, now_millis, unix_millis,
 };
 use civic_ledger::{Frontier, LogSigner, leaf_hash, stored_hash_index};
 use sqlx::{AnyConnection, Executor as _, Row as _};
@@ -345,6 +345,7 @@ impl WriterTask {
         let mut outcomes = Vec::with_capacity(appends.len());
         let mut decision_rows = Vec::new();
         let mut review_rows = Vec::new();
+        let mut queue_rows = Vec::new();
         let mut entry_rows = Vec::new();
         let mut hash_rows = Vec::new();
         for append in appends {
@@ -352,6 +353,9 @@ impl WriterTask {
                 Append::Decision(new) => {
                     let decision = decision_from(new.clone(), now, frontier.size());
                     let row = decision_row(&decision, &new, expires_at);
+                    if decision.status == DecisionStatus::NeedsReview {
+                        queue_rows.push(queue_row(&decision));
+                    }
                     let event = decision.ledger_event();
                     (Appended::Decision(decision), event, row)
                 }
@@ -409,6 +413,13 @@ impl WriterTask {
             "decisions (id, service, model_name, model_version, input_sha256, input, input_expires_at, output, \
              explanation, confidence, status, initial_status, requested_by, reference, created_at, ledger_index)",
             decision_rows,
+        )
+        .await?;
+        insert_rows(
+            conn,
+            backend,
+            "review_queue (decision_id, service, team, urgent, created_at)",
+            queue_rows,
         )
         .await?;
         insert_rows(
@@ -477,6 +488,10 @@ async fn mark_reviewed(
     .execute(&mut *conn)
     .await?;
     if done.rows_affected() == 1 {
+        sqlx::query("DELETE FROM review_queue WHERE decision_id = $1")
+            .bind(decision_id.to_string())
+            .execute(&mut *conn)
+            .await?;
         return Ok(Ok(()));
     }
     let exists = sqlx::query("SELECT 1 FROM decisions WHERE id = $1")
@@ -535,6 +550,17 @@ fn decision_row(d: &Decision, new: &NewDecision, expires_at: Option<i64>) -> Vec
         Param::OptText(d.reference.clone()),
         Param::Int(unix_millis(d.created_at)),
         Param::Int(to_sql_index(d.ledger_index)),
+    ]
+}
+
+fn queue_row(d: &Decision) -> Vec<Param> {
+    let (team, urgent) = crate::queue::queue_columns(&d.output);
+    vec![
+        Param::Text(d.id.to_string()),
+        Param::Text(d.service.as_str().to_owned()),
+        Param::OptText(team),
+        Param::Int(i64::from(urgent)),
+        Param::Int(unix_millis(d.created_at)),
     ]
 }
 

@@ -94,6 +94,33 @@ pub struct ConfigArgs {
         hide_short_help = true
     )]
     pub log_format: Option<String>,
+    /// How long a web sign-in lasts, in hours [default: 8].
+    #[arg(
+        long,
+        global = true,
+        env = "CIVIC_SESSION_HOURS",
+        value_name = "HOURS",
+        hide_short_help = true
+    )]
+    pub session_hours: Option<u64>,
+    /// How long an item may wait for review before it counts as late, in hours [default: 48].
+    #[arg(
+        long,
+        global = true,
+        env = "CIVIC_REVIEW_TARGET_HOURS",
+        value_name = "HOURS",
+        hide_short_help = true
+    )]
+    pub review_target_hours: Option<u64>,
+    /// When web session cookies are marked Secure: auto (when X-Forwarded-Proto is https), always or never [default: auto].
+    #[arg(
+        long,
+        global = true,
+        env = "CIVIC_SECURE_COOKIES",
+        value_name = "WHEN",
+        hide_short_help = true
+    )]
+    pub secure_cookies: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +132,9 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Manage the people who sign in to the web interface.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Check and prove the tamper-evident ledger.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -150,9 +180,35 @@ pub struct ServeArgs {
     #[arg(long, env = "CIVIC_BODY_LIMIT", value_name = "BYTES")]
     pub body_limit: Option<usize>,
     /// Start as a demonstration: train the triage model on synthetic council contacts,
-    /// create an API key for each role (printed once) and route 300 synthetic messages.
+    /// create an API key and a web user for each role (printed once) and route 300 synthetic messages.
     #[arg(long)]
     pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user. Without --password-stdin a password is generated and printed once.
+    Add {
+        /// Their role: caseworker, reviewer, admin or auditor.
+        #[arg(long)]
+        role: String,
+        /// The e-mail address they sign in with.
+        email: String,
+        /// Read the password (12 to 128 characters) from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password and end the user's sessions. Without --password-stdin
+    /// a password is generated and printed once.
+    ResetPassword {
+        /// The e-mail address they sign in with.
+        email: String,
+        /// Read the password (12 to 128 characters) from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List users.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,7 +10,7 @@ use civic_ledger::ProofBundle;
 
 use crate::cli::{
     AuditCommand, Cli, Command, ConfigArgs, KeyCommand, ModelCommand, RedactCommand, ServeArgs,
-    TriageCommand,
+    TriageCommand, UserCommand,
 };
 
 fn overrides(c: ConfigArgs, serve: Option<&ServeArgs>) -> Overrides {
@@ -26,6 +26,9 @@ fn overrides(c: ConfigArgs, serve: Option<&ServeArgs>) -> Overrides {
         ledger_key_file: c.ledger_key_file,
         organisation: c.organisation,
         log_format: c.log_format,
+        session_hours: c.session_hours,
+        review_target_hours: c.review_target_hours,
+        secure_cookies: c.secure_cookies,
     }
 }
 
@@ -53,6 +56,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init => init(&config).await,
         Command::Serve(args) => serve(config, args.demo).await,
         Command::Key(cmd) => key(config, cmd).await,
+        Command::User(cmd) => user(config, cmd).await,
         Command::Audit(cmd) => audit(config, cmd).await,
         Command::Bench(cmd) => crate::bench::run(config, cmd).await,
         Command::Triage(cmd) => triage(config, cmd).await,
@@ -120,6 +124,10 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
             for (role, token) in &outcome.keys {
                 println!("    {role:<10} {token}");
             }
+            println!("  web sign-ins, one per role (shown once):");
+            for (role, email, password) in &outcome.users {
+                println!("    {role:<10} {email}  {password}");
+            }
             println!(
                 "  routed {} synthetic messages; {} are waiting for review",
                 outcome.routed, outcome.waiting
@@ -131,7 +139,9 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
         format!("could not listen on {bind} (is another server using it? set --bind)")
     })?;
     let addr = listener.local_addr()?;
-    println!("Civic is listening on http://{addr} (API under /api/v1; press Ctrl-C to stop)");
+    println!(
+        "Civic is listening on http://{addr} (web interface at /, API under /api/v1; press Ctrl-C to stop)"
+    );
     tracing::info!(%addr, backend = ?app.store().backend(), "server started");
     civic_server::serve(
         listener,
@@ -211,6 +221,77 @@ async fn key(config: Config, cmd: KeyCommand) -> anyhow::Result<ExitCode> {
             let id: KeyId = id.parse()?;
             let k = app.store().revoke_key(id).await?;
             println!("Revoked {} key {} ({})", k.role, k.id, k.name);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The password from the first line of standard input, when asked for.
+fn password_from_stdin(asked: bool) -> anyhow::Result<Option<civic_core::Password>> {
+    if !asked {
+        return Ok(None);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("could not read the password from standard input")?;
+    let line = line.trim_end_matches(['\r', '\n']);
+    Ok(Some(civic_core::Password::parse(line)?))
+}
+
+fn print_password(generated: Option<&str>) {
+    if let Some(p) = generated {
+        println!("Password (shown once; give it to them safely):");
+        println!("  {p}");
+    }
+}
+
+async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<ExitCode> {
+    let app = App::open(config).await?;
+    match cmd {
+        UserCommand::Add {
+            role,
+            email,
+            password_stdin,
+        } => {
+            let role: Role = role.parse()?;
+            let email = civic_core::Email::parse(&email)?;
+            let password = password_from_stdin(password_stdin)?;
+            let made = app.add_user(&email, role, password).await?;
+            println!(
+                "Added {} {} ({})",
+                made.user.role, made.user.email, made.user.id
+            );
+            print_password(made.generated.as_deref());
+        }
+        UserCommand::ResetPassword {
+            email,
+            password_stdin,
+        } => {
+            let email = civic_core::Email::parse(&email)?;
+            let password = password_from_stdin(password_stdin)?;
+            let done = app.reset_password(&email, password).await?;
+            println!(
+                "New password set for {}; their sessions have ended",
+                done.user.email
+            );
+            print_password(done.generated.as_deref());
+        }
+        UserCommand::List => {
+            let users = app.store().list_users().await?;
+            if users.is_empty() {
+                println!("No users.");
+            }
+            println!("{:<36}  {:<10}  {:<24}  EMAIL", "ID", "ROLE", "CREATED");
+            for u in users {
+                println!(
+                    "{:<36}  {:<10}  {:<24}  {}",
+                    u.id,
+                    u.role,
+                    rfc3339(u.created_at),
+                    u.email
+                );
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

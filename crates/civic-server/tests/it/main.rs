@@ -5,3 +5,4 @@ mod redact;
 mod roles;
 mod support;
 mod triage;
+mod web;

@@ -1,8 +1,8 @@
 use std::time::Duration;
 
-use civic_core::{DecisionStatus, KeyId, Reason, ReviewAction, Role};
+use civic_core::{DecisionStatus, Email, KeyId, Reason, ReviewAction, Role};
 use civic_ledger::{Frontier, leaf_hash, tree_hash, tree_hash_indexes, verify_inclusion};
-use civic_store::{Append, Appended, StoreError, WriterConfig};
+use civic_store::{Append, Appended, QueueCursor, QueueFilter, StoreError, WriterConfig};
 use futures_util::TryStreamExt as _;
 use serde_json::json;
 
@@ -44,6 +44,11 @@ backend_tests!(
     api_keys_authenticate_until_revoked,
     raw_input_is_kept_only_with_retention_and_purged,
     models_are_versioned_with_one_active_version,
+    users_sign_in_by_email_and_sessions_end_and_expire,
+    a_session_keeps_a_draft_until_it_is_taken,
+    the_queue_holds_exactly_the_decisions_waiting_for_review,
+    queue_pages_follow_keyset_order_under_every_filter,
+    the_queue_summary_and_todays_activity_count_what_happened,
 );
 
 fn decision_of(a: Appended) -> civic_core::Decision {
@@ -372,4 +377,284 @@ async fn models_are_versioned_with_one_active_version(db: TestDb) {
         store.model_bytes("nothing", None).await,
         Err(StoreError::NotFound { .. })
     ));
+}
+
+async fn users_sign_in_by_email_and_sessions_end_and_expire(db: TestDb) {
+    let (store, _writer, _) = open(&db, WriterConfig::default()).await;
+    let email = Email::parse("Case.Worker@example.gov.uk").expect("email");
+    let user = store
+        .create_user(&email, Role::Reviewer, "$argon2id$hash-one")
+        .await
+        .expect("create");
+    let again = store.create_user(&email, Role::Admin, "$argon2id$x").await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    let (found, hash) = store
+        .user_credentials(&email)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(
+        (found.clone(), hash.as_str()),
+        (user.clone(), "$argon2id$hash-one")
+    );
+
+    let in_an_hour = civic_core::now_millis() + Duration::from_secs(3600);
+    let live = store
+        .create_session(user.id, in_an_hour)
+        .await
+        .expect("session");
+    let session = store
+        .session(&live.token)
+        .await
+        .expect("read")
+        .expect("live");
+    assert_eq!(session.user, user);
+    assert_eq!(session.csrf_token, live.csrf_token);
+    assert!(
+        store
+            .session("civic_not-a-session")
+            .await
+            .expect("read")
+            .is_none()
+    );
+
+    let expired = store
+        .create_session(user.id, civic_core::now_millis() - Duration::from_secs(1))
+        .await
+        .expect("session");
+    assert!(store.session(&expired.token).await.expect("read").is_none());
+    assert_eq!(store.purge_expired_sessions().await.expect("purge"), 1);
+
+    store.end_session(&live.token).await.expect("sign out");
+    assert!(store.session(&live.token).await.expect("read").is_none());
+
+    // A new password ends every session of the user.
+    let other = store
+        .create_session(user.id, in_an_hour)
+        .await
+        .expect("session");
+    store
+        .set_password(&email, "$argon2id$hash-two")
+        .await
+        .expect("reset");
+    assert!(store.session(&other.token).await.expect("read").is_none());
+    let (_, hash) = store
+        .user_credentials(&email)
+        .await
+        .expect("read")
+        .expect("exists");
+    assert_eq!(hash, "$argon2id$hash-two");
+    let missing = Email::parse("nobody@example.gov.uk").expect("email");
+    assert!(matches!(
+        store.set_password(&missing, "h").await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(store.list_users().await.expect("list"), vec![user]);
+}
+
+async fn a_session_keeps_a_draft_until_it_is_taken(db: TestDb) {
+    let (store, _writer, _) = open(&db, WriterConfig::default()).await;
+    let email = Email::parse("r@example.gov.uk").expect("email");
+    let user = store
+        .create_user(&email, Role::Reviewer, "h")
+        .await
+        .expect("user");
+    let s = store
+        .create_session(user.id, civic_core::now_millis() + Duration::from_secs(60))
+        .await
+        .expect("session");
+    assert_eq!(
+        store.take_session_draft(&s.token).await.expect("take"),
+        None
+    );
+    store
+        .set_session_draft(&s.token, r#"{"reason":"wrong team"}"#)
+        .await
+        .expect("keep");
+    assert_eq!(
+        store
+            .take_session_draft(&s.token)
+            .await
+            .expect("take")
+            .as_deref(),
+        Some(r#"{"reason":"wrong team"}"#)
+    );
+    assert_eq!(
+        store.take_session_draft(&s.token).await.expect("take"),
+        None
+    );
+}
+
+fn urgent_decision(n: u64, team: &str, urgent: bool) -> civic_core::NewDecision {
+    let mut d = new_decision(n, DecisionStatus::NeedsReview);
+    d.output = json!({ "team": team, "urgent": urgent, "n": n });
+    d
+}
+
+async fn the_queue_holds_exactly_the_decisions_waiting_for_review(db: TestDb) {
+    let (store, writer, _) = open(&db, WriterConfig::default()).await;
+    let waiting = writer
+        .record_decision(urgent_decision(1, "housing", true))
+        .await
+        .expect("record");
+    writer
+        .record_decision(new_decision(2, DecisionStatus::Auto))
+        .await
+        .expect("record");
+    let mut other = new_decision(3, DecisionStatus::NeedsReview);
+    other.service = civic_core::Service::parse("risk").expect("service");
+    other.output = json!({ "score": 0.93 });
+    let risk = writer.record_decision(other).await.expect("record");
+
+    let page = store
+        .queue_page(&QueueFilter::default(), None, 10)
+        .await
+        .expect("page");
+    let ids: Vec<_> = page.items.iter().map(|i| i.decision.id).collect();
+    assert_eq!(ids, vec![waiting.id, risk.id]);
+    assert_eq!(page.items[0].team.as_deref(), Some("housing"));
+    assert!(page.items[0].urgent);
+    assert_eq!(
+        (page.items[1].team.as_deref(), page.items[1].urgent),
+        (None, false)
+    );
+    assert_eq!(page.items[0].decision, waiting);
+
+    let email = Email::parse("r@example.gov.uk").expect("email");
+    let user = store
+        .create_user(&email, Role::Reviewer, "h")
+        .await
+        .expect("user");
+    store
+        .assign(waiting.id, Some(user.id))
+        .await
+        .expect("assign");
+    let mine = QueueFilter {
+        assigned_to: Some(user.id),
+        ..QueueFilter::default()
+    };
+    let page = store.queue_page(&mine, None, 10).await.expect("page");
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].assigned_to, Some(user.id));
+
+    writer
+        .record_review(waiting.id, ReviewAction::Accept, user.id.as_principal())
+        .await
+        .expect("review");
+    assert!(store.queue_item(waiting.id).await.expect("read").is_none());
+    assert!(store.queue_item(risk.id).await.expect("read").is_some());
+    assert!(matches!(
+        store.assign(waiting.id, Some(user.id)).await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+async fn queue_pages_follow_keyset_order_under_every_filter(db: TestDb) {
+    let (store, writer, _) = open(&db, WriterConfig::default()).await;
+    let appends = (0..23)
+        .map(|n| {
+            let team = if n % 3 == 0 { "waste" } else { "housing" };
+            Append::Decision(urgent_decision(n, team, n % 2 == 0))
+        })
+        .collect::<Vec<_>>();
+    let mut all = Vec::new();
+    for a in appends {
+        all.push(decision_of(writer.append(a).await.expect("append")));
+    }
+    for (filter, want) in [
+        (QueueFilter::default(), 23),
+        (
+            QueueFilter {
+                team: Some("waste".into()),
+                ..QueueFilter::default()
+            },
+            8,
+        ),
+        (
+            QueueFilter {
+                urgent: Some(true),
+                service: Some("triage".into()),
+                ..QueueFilter::default()
+            },
+            12,
+        ),
+        (
+            QueueFilter {
+                waiting_since_before: Some(all[0].created_at),
+                ..QueueFilter::default()
+            },
+            0,
+        ),
+    ] {
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store.queue_page(&filter, after, 5).await.expect("page");
+            assert!(page.items.len() <= 5);
+            seen.extend(
+                page.items
+                    .iter()
+                    .map(|i| (i.decision.created_at, i.decision.id)),
+            );
+            match page.next {
+                Some(next) => {
+                    let parsed: QueueCursor = next.to_string().parse().expect("cursor");
+                    after = Some(parsed);
+                }
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), want, "{filter:?}");
+        let mut sorted = seen.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(seen, sorted, "pages in order without repeats: {filter:?}");
+    }
+}
+
+async fn the_queue_summary_and_todays_activity_count_what_happened(db: TestDb) {
+    let (store, writer, _) = open(&db, WriterConfig::default()).await;
+    let start = civic_core::now_millis() - Duration::from_secs(1);
+    let mut waiting = Vec::new();
+    for (n, team) in [(1, "waste"), (2, "waste"), (3, "housing")] {
+        waiting.push(
+            writer
+                .record_decision(urgent_decision(n, team, false))
+                .await
+                .expect("record"),
+        );
+    }
+    writer
+        .record_decision(new_decision(4, DecisionStatus::Auto))
+        .await
+        .expect("record");
+    writer
+        .record_review(
+            waiting[2].id,
+            ReviewAction::Override {
+                output: json!({ "team": "waste" }),
+                reason: Reason::parse("about bins").expect("reason"),
+            },
+            KeyId::new(),
+        )
+        .await
+        .expect("override");
+
+    let now = civic_core::now_millis() + Duration::from_secs(1);
+    let summary = store.queue_summary(now).await.expect("summary");
+    assert_eq!(summary.total, 2);
+    assert_eq!(summary.past_target, 2);
+    assert_eq!(summary.oldest, Some(waiting[0].created_at));
+    assert_eq!(summary.by_service.len(), 1);
+    assert_eq!(summary.by_service[0].name.as_deref(), Some("triage"));
+    assert_eq!(summary.by_team[0].name.as_deref(), Some("waste"));
+    assert_eq!(summary.by_team[0].count, 2);
+    let none_late = store.queue_summary(start).await.expect("summary");
+    assert_eq!(none_late.past_target, 0);
+
+    let activity = store.activity_since(start).await.expect("activity");
+    assert_eq!(
+        (activity.decisions, activity.reviews, activity.overrides),
+        (4, 1, 1)
+    );
 }

@@ -78,7 +78,11 @@ async fn verify_passes_on_an_untouched_ledger_and_names_each_kind_of_tampering()
                 .into(),
             "entry 7 was altered".into(),
         ),
-        (format!("DELETE FROM decisions WHERE id = '{}'", ids[9]), format!("entry 9: the decision record {} is missing", ids[9])),
+        (
+            // A decision waiting for review also has a queue row to remove.
+            format!("DELETE FROM review_queue WHERE decision_id = '{0}'; DELETE FROM decisions WHERE id = '{0}'", ids[9]),
+            format!("entry 9: the decision record {} is missing", ids[9]),
+        ),
         ("DELETE FROM ledger_entries WHERE idx = 4".into(), "entry 4 is missing".into()),
         (
             // Swap two entries wholesale (bytes and leaf hashes): a reordering.

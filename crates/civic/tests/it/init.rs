@@ -295,6 +295,14 @@ async fn serve_demo_trains_a_model_prints_keys_and_queues_messages_once() {
         printed.contains("routed 300 synthetic messages"),
         "{printed}"
     );
+    // A web sign-in for each role, with its generated password.
+    for role in ["caseworker", "reviewer", "admin", "auditor"] {
+        let line = printed
+            .lines()
+            .find(|l| l.contains(&format!("{role}@demo.civic.local")))
+            .unwrap_or_else(|| panic!("no {role} sign-in in {printed}"));
+        assert_eq!(line.split_whitespace().count(), 3, "{line}");
+    }
     let caseworker = printed
         .lines()
         .find_map(|l| {
@@ -399,4 +407,51 @@ fn redact_detect_writes_code_point_spans_for_each_document() {
         ],
     );
     assert!(String::from_utf8_lossy(&bad.stderr).contains("SHOE_SIZE"));
+}
+
+#[test]
+fn user_add_prints_a_generated_password_once_and_refuses_a_second_account() {
+    let (_tmp, dir) = tempdir();
+    crate::support::init(&dir, None);
+    let out = civic(
+        &dir,
+        None,
+        &["user", "add", "--role", "reviewer", "Jo@Example.gov.uk"],
+    );
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("Added reviewer jo@example.gov.uk"), "{text}");
+    let password = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Password"))
+        .nth(1)
+        .map(|l| l.trim().to_owned())
+        .expect("a password line");
+    assert_eq!(password.len(), 20, "{text}");
+
+    let again = civic(
+        &dir,
+        None,
+        &["user", "add", "--role", "admin", "jo@example.gov.uk"],
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already a user"));
+    let bad = civic(
+        &dir,
+        None,
+        &["user", "add", "--role", "boss", "x@example.gov.uk"],
+    );
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a role"));
+
+    let reset = civic(&dir, None, &["user", "reset-password", "jo@example.gov.uk"]);
+    let text = stdout(&reset);
+    assert!(
+        reset.status.success() && text.contains("sessions have ended"),
+        "{text}"
+    );
+    let list = stdout(&civic(&dir, None, &["user", "list"]));
+    assert!(
+        list.contains("jo@example.gov.uk") && list.contains("reviewer"),
+        "{list}"
+    );
 }

@@ -1,0 +1,156 @@
+//! People who sign in to the web interface: adding them, changing their
+//! password, signing in and out.
+//!
+//! Passwords are hashed with argon2id (the crate's recommended parameters)
+//! on the blocking pool, never on the async runtime: one hash takes tens of
+//! milliseconds of CPU by design.
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::{OsRng, RngCore as _};
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use base64::Engine as _;
+use civic_core::{Email, Password, Role, now_millis};
+use civic_store::{NewSession, Session, User};
+
+use crate::{App, AppError};
+
+/// A user just added or given a new password; `generated` holds the
+/// password when Civic made it (to be shown once).
+#[derive(Debug)]
+pub struct UserPassword {
+    /// The user.
+    pub user: User,
+    /// The generated password, if none was given.
+    pub generated: Option<String>,
+}
+
+/// A random password of 20 URL-safe characters (120 bits).
+fn generate_password() -> Password {
+    let mut bytes = [0u8; 15];
+    OsRng.fill_bytes(&mut bytes);
+    let text = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    // 20 characters always meet the length rule.
+    Password::parse(&text).unwrap_or_else(|_| unreachable!("20 characters are a valid password"))
+}
+
+async fn hash_password(password: Password) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.expose().as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Internal(format!("password hashing: {e}")))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("password hashing task: {e}")))?
+}
+
+async fn verify_password(password: String, hash: String) -> Result<bool, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash)
+            .map_err(|e| AppError::Internal(format!("stored password hash: {e}")))?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("password check task: {e}")))?
+}
+
+/// Why signing in failed: the same answer for an unknown address and a
+/// wrong password, so that the form does not reveal who has an account.
+pub const SIGN_IN_FAILED: &str = "the email address or password is not right";
+
+impl App {
+    /// Adds a user with `password`, or a generated one.
+    pub async fn add_user(
+        &self,
+        email: &Email,
+        role: Role,
+        password: Option<Password>,
+    ) -> Result<UserPassword, AppError> {
+        let (password, generated) = with_generated(password);
+        let hash = hash_password(password).await?;
+        let user = self.store().create_user(email, role, &hash).await?;
+        Ok(UserPassword { user, generated })
+    }
+
+    /// Gives a user a new password (or a generated one) and ends their sessions.
+    pub async fn reset_password(
+        &self,
+        email: &Email,
+        password: Option<Password>,
+    ) -> Result<UserPassword, AppError> {
+        let (password, generated) = with_generated(password);
+        let hash = hash_password(password).await?;
+        let user = self.store().set_password(email, &hash).await?;
+        Ok(UserPassword { user, generated })
+    }
+
+    /// Checks an address and password and starts a session lasting the
+    /// configured time.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<NewSession, AppError> {
+        let failed = || AppError::Unauthenticated(SIGN_IN_FAILED.into());
+        let email = Email::parse(email).map_err(|_| failed())?;
+        if password.chars().count() > Password::MAX_CHARS {
+            return Err(failed());
+        }
+        let Some((user, hash)) = self.store().user_credentials(&email).await? else {
+            return Err(failed());
+        };
+        if !verify_password(password.to_owned(), hash).await? {
+            tracing::info!(user = %user.id, "sign-in refused: wrong password");
+            return Err(failed());
+        }
+        let expires_at = now_millis() + self.config().web.session_ttl;
+        let session = self.store().create_session(user.id, expires_at).await?;
+        tracing::info!(user = %user.id, role = %user.role, "signed in");
+        Ok(session)
+    }
+
+    /// The live session of a cookie's secret, if any.
+    pub async fn session(&self, token: &str) -> Result<Option<Session>, AppError> {
+        Ok(self.store().session(token).await?)
+    }
+
+    /// Ends a session.
+    pub async fn sign_out(&self, token: &str) -> Result<(), AppError> {
+        Ok(self.store().end_session(token).await?)
+    }
+}
+
+fn with_generated(password: Option<Password>) -> (Password, Option<String>) {
+    match password {
+        Some(p) => (p, None),
+        None => {
+            let p = generate_password();
+            let shown = p.expose().to_owned();
+            (p, Some(shown))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_verify_only_the_right_password_and_are_salted() {
+        let p = generate_password();
+        assert_eq!(p.expose().len(), 20);
+        let h1 = hash_password(p.clone()).await.expect("hash");
+        let h2 = hash_password(p.clone()).await.expect("hash");
+        assert!(h1.starts_with("$argon2id$"), "{h1}");
+        assert_ne!(h1, h2, "each hash has its own salt");
+        assert!(
+            verify_password(p.expose().to_owned(), h1.clone())
+                .await
+                .expect("verify")
+        );
+        assert!(
+            !verify_password("wrong password!".into(), h1)
+                .await
+                .expect("verify")
+        );
+    }
+}

@@ -1,0 +1,175 @@
+//! What a page request can fail with, and the one place those failures
+//! become pages.
+//!
+//! A [`PageError`] turns into a bare response carrying the error as an
+//! extension; the [`render_errors`] middleware, which has the application
+//! state, renders it as a full page (the organisation's name, the GOV.UK
+//! layout). Internal details are logged, never shown.
+
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use civic_core::{ErrorKind, Roles};
+
+use crate::AppState;
+use crate::web::pages::{self, ErrorPage};
+
+/// Why a page could not be shown.
+#[derive(Debug, Clone)]
+pub enum PageError {
+    /// Nobody is signed in (or the session expired). `draft` holds a
+    /// submitted form to keep across signing in again.
+    SignIn {
+        /// Where to go back to after signing in.
+        return_to: Option<String>,
+        /// The form that was submitted, as JSON, to restore afterwards.
+        draft: Option<String>,
+    },
+    /// The user's role may not do this.
+    Forbidden {
+        /// The roles that may.
+        allowed: Roles,
+    },
+    /// A form's CSRF token was missing or wrong.
+    Csrf,
+    /// Nothing is at this address.
+    NotFound,
+    /// The database is unavailable.
+    Unavailable,
+    /// A bug; already logged.
+    Internal,
+}
+
+impl From<civic_app::AppError> for PageError {
+    fn from(e: civic_app::AppError) -> Self {
+        match e.kind() {
+            ErrorKind::NotFound => PageError::NotFound,
+            ErrorKind::Unavailable => {
+                tracing::warn!(error = %e, "database unavailable");
+                PageError::Unavailable
+            }
+            _ => {
+                tracing::error!(error = %e, code = e.code(), "page failed");
+                PageError::Internal
+            }
+        }
+    }
+}
+
+impl From<civic_store::StoreError> for PageError {
+    fn from(e: civic_store::StoreError) -> Self {
+        civic_app::AppError::from(e).into()
+    }
+}
+
+impl From<askama::Error> for PageError {
+    fn from(e: askama::Error) -> Self {
+        tracing::error!(error = %e, "template failed");
+        PageError::Internal
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            PageError::SignIn { draft: None, .. } => {
+                // A page asked for without a session: sign in, then come back.
+                let target = match &self {
+                    PageError::SignIn {
+                        return_to: Some(r), ..
+                    } => format!("/sign-in?return_to={}", percent_encode(r)),
+                    _ => "/sign-in".to_owned(),
+                };
+                return Redirect::to(&target).into_response();
+            }
+            PageError::SignIn { .. } => StatusCode::UNAUTHORIZED,
+            PageError::Forbidden { .. } | PageError::Csrf => StatusCode::FORBIDDEN,
+            PageError::NotFound => StatusCode::NOT_FOUND,
+            PageError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            PageError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        let mut response = status.into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// Renders every [`PageError`] response as a full page.
+pub async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let secure = crate::web::session::secure(&state, req.headers());
+    let mut response = next.run(req).await;
+    let Some(error) = response.extensions_mut().remove::<PageError>() else {
+        return response;
+    };
+    let status = response.status();
+    let page = match error {
+        PageError::SignIn { return_to, draft } => {
+            pages::sign_in_page(&state, secure, return_to, draft, Vec::new(), String::new())
+        }
+        other => ErrorPage::for_error(&state, &other).render_page(),
+    };
+    match page {
+        Ok((html, cookie)) => {
+            let mut r = (status, html).into_response();
+            if let Some(c) = cookie {
+                r.headers_mut().append(header::SET_COOKIE, c);
+            }
+            r
+        }
+        Err(_) => (status, "something went wrong; it has been logged").into_response(),
+    }
+}
+
+/// Percent-encodes everything but unreserved characters and `/`, for a
+/// path carried in a query string.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Whether `path` is a local path to return to after signing in (never
+/// another site: `//host` or a scheme would make an open redirect).
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.starts_with("/\\")
+        && !path.chars().any(|c| c.is_control())
+        && path.len() <= 2000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_returned_to() {
+        for ok in ["/", "/queue?team=waste", "/review/abc"] {
+            assert!(is_local_path(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil",
+            "queue",
+        ] {
+            assert!(!is_local_path(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn return_paths_are_encoded_for_a_query_string() {
+        assert_eq!(
+            percent_encode("/queue?team=a b&x"),
+            "/queue%3Fteam%3Da%20b%26x"
+        );
+    }
+}

@@ -1,0 +1,35 @@
+//! The web interface: server-rendered pages following the GOV.UK Design
+//! System, for caseworkers, reviewers, admins and auditors.
+//!
+//! Pages authenticate with a session cookie ([`session`]), declare their
+//! roles by type as the API does, read every form through
+//! [`session::WebForm`] (which checks the CSRF token), and delegate to
+//! `civic-app`. Templates (askama, escaped by default) are in `templates/`;
+//! the compiled GOV.UK Frontend assets are embedded ([`assets`]). Errors
+//! become pages in one place ([`error`]).
+
+pub mod assets;
+pub mod error;
+pub mod explain;
+pub mod overview;
+pub mod pages;
+pub mod queue;
+pub mod review;
+pub mod session;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+/// Every page route.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(overview::overview))
+        .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
+        .route("/sign-out", post(pages::sign_out))
+        .route("/queue", get(queue::queue))
+        .route("/queue/{id}/assign", post(queue::assign))
+        .route("/review/{id}", get(review::show).post(review::submit))
+        .route("/assets/{name}", get(assets::serve))
+}

@@ -1,0 +1,321 @@
+//! One decision waiting for review: the input (to reviewers, when it is
+//! retained), the suggestion, its confidence and explanation, and the form
+//! to accept or override it with a reason. Both go to the ledger as review
+//! events through `App::review`.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use civic_core::{Decision, DecisionId, DecisionStatus, ErrorKind, Reason, ReviewAction};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::AppState;
+use crate::auth::Reviewers;
+use crate::web::error::PageError;
+use crate::web::explain::{self, TriageView};
+use crate::web::pages::{Choice, Chrome, FieldError, choices, error_for, render};
+use crate::web::session::{FormFields, SignedIn, WebForm};
+
+/// The longest free-text part of a reason, leaving room for the choice.
+const MAX_DETAILS: usize = 1800;
+
+/// The review form's fields; also what is kept if the session expired.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+pub struct ReviewFields {
+    #[serde(default, skip_serializing)]
+    csrf: String,
+    /// `accept` or `override`.
+    #[serde(default)]
+    outcome: String,
+    /// The right team, when overriding a suggestion that names one.
+    #[serde(default)]
+    team: String,
+    /// The corrected output as JSON, for services without a team.
+    #[serde(default)]
+    output: String,
+    /// The chosen reason.
+    #[serde(default)]
+    reason: String,
+    /// The reviewer's own words.
+    #[serde(default)]
+    details: String,
+}
+
+impl FormFields for ReviewFields {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+
+    fn draft(&self) -> Option<Value> {
+        serde_json::to_value(self).ok()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "review.html")]
+struct ReviewTemplate {
+    chrome: Chrome,
+    errors: Vec<FieldError>,
+    restored: bool,
+    id: String,
+    reference: String,
+    service: String,
+    model: String,
+    created_at: String,
+    status_waiting: bool,
+    suggested_team: String,
+    urgent: bool,
+    confidence: String,
+    input_note: String,
+    triage: Option<TriageView>,
+    input_json: String,
+    output_json: String,
+    explanation_json: String,
+    has_team: bool,
+    accept_checked: bool,
+    override_checked: bool,
+    teams: Vec<Choice>,
+    reasons: Vec<Choice>,
+    output_value: String,
+    details: String,
+    outcome_error: Option<String>,
+    team_error: Option<String>,
+    output_error: Option<String>,
+    reason_error: Option<String>,
+    details_error: Option<String>,
+}
+
+fn options(values: Vec<String>, current: &str) -> Vec<Choice> {
+    choices(current, values.into_iter().map(|v| (v.clone(), v)))
+}
+
+/// The teams a triage suggestion could be changed to: its alternatives.
+fn team_choices(output: &Value) -> Vec<String> {
+    output
+        .get("alternatives")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|a| a.get("label").and_then(Value::as_str).map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn page(
+    state: &AppState,
+    user: &SignedIn<Reviewers>,
+    decision: Decision,
+    fields: ReviewFields,
+    errors: Vec<FieldError>,
+    restored: bool,
+) -> Result<Response, PageError> {
+    // Reviewers may see the input; it exists only while retention keeps it.
+    let input = state.app.store().decision_input(decision.id).await?;
+    let text = input
+        .as_ref()
+        .and_then(|i| i.get("text"))
+        .and_then(Value::as_str);
+    let input_note = match (&input, text) {
+        (None, _) => "The message is not kept (no retention period is configured, or it has lapsed); the ledger holds only its digest.".to_owned(),
+        (Some(_), None) => "The input is kept but is not text.".to_owned(),
+        _ => String::new(),
+    };
+    let suggested_team = decision
+        .output
+        .get("team")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let has_team = !suggested_team.is_empty();
+    let title = if errors.is_empty() {
+        "Review a decision"
+    } else {
+        "Error: Review a decision"
+    };
+    let t = ReviewTemplate {
+        chrome: Chrome::new(state, Some(&user.session), title, "/queue"),
+        restored,
+        id: decision.id.to_string(),
+        reference: decision.reference.clone().unwrap_or_default(),
+        service: decision.service.to_string(),
+        model: format!("{} version {}", decision.model.name, decision.model.version),
+        created_at: civic_core::rfc3339(decision.created_at),
+        status_waiting: decision.status == DecisionStatus::NeedsReview,
+        urgent: decision.output.get("urgent").and_then(Value::as_bool) == Some(true),
+        confidence: decision
+            .confidence
+            .map(|c| format!("{:.0}%", c * 100.0))
+            .unwrap_or_else(|| "not given".into()),
+        input_note,
+        triage: explain::triage_view(&decision.output, &decision.explanation, text),
+        input_json: input
+            .as_ref()
+            .map(explain::readable_json)
+            .unwrap_or_default(),
+        output_json: explain::readable_json(&decision.output),
+        explanation_json: explain::readable_json(&decision.explanation),
+        has_team,
+        accept_checked: fields.outcome == "accept",
+        override_checked: fields.outcome == "override",
+        teams: options(team_choices(&decision.output), &fields.team),
+        reasons: options(
+            state.app.config().web.override_reasons.clone(),
+            &fields.reason,
+        ),
+        output_value: fields.output.clone(),
+        details: fields.details.clone(),
+        outcome_error: error_for(&errors, "outcome").map(str::to_owned),
+        team_error: error_for(&errors, "team").map(str::to_owned),
+        output_error: error_for(&errors, "output").map(str::to_owned),
+        reason_error: error_for(&errors, "reason").map(str::to_owned),
+        details_error: error_for(&errors, "details").map(str::to_owned),
+        suggested_team,
+        errors,
+    };
+    let status = if t.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    Ok((status, render(&t)?).into_response())
+}
+
+fn parse_id(id: &str) -> Result<DecisionId, PageError> {
+    id.parse().map_err(|_| PageError::NotFound)
+}
+
+/// `GET /review/{id}`.
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    user: SignedIn<Reviewers>,
+) -> Result<Response, PageError> {
+    let decision = state.app.decision(parse_id(&id)?).await?;
+    // A form kept when the session expired is put back once, for this decision.
+    let draft = match state.app.store().take_session_draft(&user.token).await? {
+        Some(d) => serde_json::from_str::<KeptDraft>(&d).ok(),
+        None => None,
+    };
+    let (fields, restored) = match draft {
+        Some(k) if k.path == format!("/review/{}", decision.id) => (k.fields, true),
+        _ => (ReviewFields::default(), false),
+    };
+    page(&state, &user, decision, fields, Vec::new(), restored).await
+}
+
+/// A kept review form and the page it was posted to (see `WebForm`).
+#[derive(Debug, Deserialize)]
+struct KeptDraft {
+    path: String,
+    fields: ReviewFields,
+}
+
+/// Checks the form and builds the review action, or says what to fix.
+fn action(
+    f: &ReviewFields,
+    decision: &Decision,
+    reasons: &[String],
+) -> Result<ReviewAction, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    match f.outcome.as_str() {
+        "accept" => return Ok(ReviewAction::Accept),
+        "override" => {}
+        _ => {
+            errors.push(FieldError::new(
+                "outcome",
+                "Select whether you accept the suggestion or override it",
+            ));
+            return Err(errors);
+        }
+    }
+    let suggested = decision.output.get("team").and_then(Value::as_str);
+    let output = match suggested {
+        Some(s) => {
+            let team = f.team.trim();
+            if team.is_empty() {
+                errors.push(FieldError::new("team", "Select the team it should go to"));
+            } else if team == s {
+                errors.push(FieldError::new(
+                    "team",
+                    "Select a team different from the suggestion, or accept the suggestion",
+                ));
+            } else if !team_choices(&decision.output).iter().any(|t| t == team) {
+                errors.push(FieldError::new("team", "Select a team from the list"));
+            }
+            serde_json::json!({ "team": team })
+        }
+        None => match serde_json::from_str::<Value>(&f.output) {
+            Ok(v) if v.is_object() => v,
+            _ => {
+                errors.push(FieldError::new(
+                    "output",
+                    "Enter the corrected output as a JSON object, like {\"flag\": false}",
+                ));
+                Value::Null
+            }
+        },
+    };
+    if !reasons.iter().any(|r| r == &f.reason) {
+        errors.push(FieldError::new(
+            "reason",
+            "Select why you are overriding the suggestion",
+        ));
+    }
+    let details = f.details.trim();
+    if f.reason == "Other" && details.is_empty() {
+        errors.push(FieldError::new(
+            "details",
+            "Say why the suggestion was wrong",
+        ));
+    }
+    if details.chars().count() > MAX_DETAILS {
+        errors.push(FieldError::new(
+            "details",
+            format!("Explain in {MAX_DETAILS} characters or fewer"),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let text = if details.is_empty() {
+        f.reason.clone()
+    } else {
+        format!("{}: {details}", f.reason)
+    };
+    let reason = Reason::parse(&text).map_err(|e| vec![FieldError::new("details", e.message)])?;
+    Ok(ReviewAction::Override { output, reason })
+}
+
+/// `POST /review/{id}`.
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: WebForm<Reviewers, ReviewFields>,
+) -> Result<Response, PageError> {
+    let decision = state.app.decision(parse_id(&id)?).await?;
+    let reasons = state.app.config().web.override_reasons.clone();
+    let action = match action(&form.fields, &decision, &reasons) {
+        Ok(a) => a,
+        Err(errors) => {
+            return page(&state, &form.user, decision, form.fields, errors, false).await;
+        }
+    };
+    let reviewer = form.user.session.user.id.as_principal();
+    match state.app.review(decision.id, action, reviewer).await {
+        Ok(event) => {
+            tracing::info!(user = %form.user.session.user.id, decision = %decision.id, action = event.action.name(), "reviewed");
+            Ok(Redirect::to(&format!("/queue?reviewed={}", decision.id)).into_response())
+        }
+        Err(e) if e.kind() == ErrorKind::Conflict => {
+            let errors = vec![FieldError::new(
+                "outcome",
+                "Someone has already reviewed this decision; nothing more was recorded",
+            )];
+            page(&state, &form.user, decision, form.fields, errors, false).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,402 @@
+//! The review queue: every decision waiting for a person, whatever service
+//! made it.
+//!
+//! The ledger writer keeps `review_queue` in step with the decisions: it adds
+//! a row in the same transaction as each `needs_review` decision and removes
+//! it in the same transaction as the review. The queue's `team` and `urgent`
+//! columns are read from the decision's output (`output.team` as a string,
+//! `output.urgent` as a boolean) when the decision is recorded, so a new
+//! service's decisions are queued without any code of its own.
+//!
+//! Pages are read with keyset pagination on `(created_at, decision_id)`,
+//! oldest first, so that every page costs the same however deep it is.
+
+use std::fmt;
+use std::str::FromStr;
+
+use civic_core::{
+    Decision, DecisionId, ParseError, Timestamp, UserId, from_unix_millis, unix_millis,
+};
+use serde_json::Value;
+use sqlx::Row as _;
+use sqlx::any::AnyRow;
+
+use crate::decisions::{DECISION_COLUMNS, row_to_decision};
+use crate::{Store, StoreError};
+
+/// The queue columns derived from a decision's output.
+pub(crate) fn queue_columns(output: &Value) -> (Option<String>, bool) {
+    let team = output
+        .get("team")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let urgent = output.get("urgent").and_then(Value::as_bool) == Some(true);
+    (team, urgent)
+}
+
+/// Which queued items to show.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueueFilter {
+    /// Only this service's decisions.
+    pub service: Option<String>,
+    /// Only decisions suggesting this team.
+    pub team: Option<String>,
+    /// Only urgent (`Some(true)`) or only not urgent (`Some(false)`) items.
+    pub urgent: Option<bool>,
+    /// Only items waiting since before this time.
+    pub waiting_since_before: Option<Timestamp>,
+    /// Only items assigned to this user.
+    pub assigned_to: Option<UserId>,
+}
+
+/// Where a page of the queue starts: just after this item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueCursor {
+    created_at: i64,
+    decision_id: DecisionId,
+}
+
+impl fmt::Display for QueueCursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}_{}", self.created_at, self.decision_id)
+    }
+}
+
+impl FromStr for QueueCursor {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || {
+            ParseError::new(
+                "after",
+                "this page link is not valid; go back to the first page",
+            )
+        };
+        let (ms, id) = s.split_once('_').ok_or_else(bad)?;
+        Ok(QueueCursor {
+            created_at: ms.parse().map_err(|_| bad())?,
+            decision_id: id.parse().map_err(|_| bad())?,
+        })
+    }
+}
+
+/// One item waiting for review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueItem {
+    /// The decision waiting.
+    pub decision: Decision,
+    /// The suggested team, if the service suggests one.
+    pub team: Option<String>,
+    /// Whether the service marked it urgent.
+    pub urgent: bool,
+    /// Who has taken it, if anyone.
+    pub assigned_to: Option<UserId>,
+}
+
+/// A page of the queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueuePage {
+    /// The items, oldest first.
+    pub items: Vec<QueueItem>,
+    /// Where the next page starts, if there are more items.
+    pub next: Option<QueueCursor>,
+}
+
+/// How many items wait, by service or by team.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueCount {
+    /// The service or team (`None`: the service suggests no team).
+    pub name: Option<String>,
+    /// How many items wait.
+    pub count: u64,
+}
+
+/// The queue at a glance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueSummary {
+    /// Items waiting in all.
+    pub total: u64,
+    /// By service, largest first.
+    pub by_service: Vec<QueueCount>,
+    /// By suggested team, largest first.
+    pub by_team: Vec<QueueCount>,
+    /// When the oldest item started waiting.
+    pub oldest: Option<Timestamp>,
+    /// Items waiting since before the target time.
+    pub past_target: u64,
+}
+
+/// Decisions and reviews since a moment (e.g. the start of today).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Activity {
+    /// Decisions recorded.
+    pub decisions: u64,
+    /// Reviews recorded.
+    pub reviews: u64,
+    /// Of which overrides.
+    pub overrides: u64,
+}
+
+fn count(row: &AnyRow, col: &str) -> Result<u64, StoreError> {
+    let n: i64 = row.try_get(col)?;
+    u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("negative count {n}")))
+}
+
+fn row_to_item(row: &AnyRow) -> Result<QueueItem, StoreError> {
+    let assigned: Option<String> = row.try_get("q_assigned_to")?;
+    let urgent: i64 = row.try_get("q_urgent")?;
+    Ok(QueueItem {
+        decision: row_to_decision(row)?,
+        team: row.try_get("q_team")?,
+        urgent: urgent != 0,
+        assigned_to: assigned
+            .map(|a| a.parse())
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("queue assignee: {e}")))?,
+    })
+}
+
+/// A `WHERE` clause and its parameters, numbered as they are added.
+#[derive(Default)]
+struct Conditions {
+    sql: Vec<String>,
+    params: Vec<Param>,
+}
+
+enum Param {
+    Text(String),
+    Int(i64),
+}
+
+impl Conditions {
+    /// Adds a condition; each `?` in it becomes the next numbered parameter.
+    fn push(&mut self, template: &str, params: Vec<Param>) {
+        let mut n = self.params.len();
+        let mut sql = String::with_capacity(template.len() + 8);
+        for ch in template.chars() {
+            if ch == '?' {
+                n += 1;
+                sql.push_str(&format!("${n}"));
+            } else {
+                sql.push(ch);
+            }
+        }
+        self.params.extend(params);
+        self.sql.push(sql);
+    }
+
+    fn where_clause(&self) -> String {
+        if self.sql.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.sql.join(" AND "))
+        }
+    }
+
+    fn bind<'q>(
+        &'q self,
+        mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for p in &self.params {
+            query = match p {
+                Param::Text(t) => query.bind(t.as_str()),
+                Param::Int(i) => query.bind(*i),
+            };
+        }
+        query
+    }
+}
+
+/// The columns of a [`QueueItem`], from the queue joined to its decisions.
+fn item_select() -> String {
+    let columns: Vec<String> = DECISION_COLUMNS
+        .split(", ")
+        .map(|col| format!("d.{col}"))
+        .collect();
+    format!(
+        "SELECT {}, q.team AS q_team, q.urgent AS q_urgent, q.assigned_to AS q_assigned_to \
+         FROM review_queue q JOIN decisions d ON d.id = q.decision_id",
+        columns.join(", ")
+    )
+}
+
+fn filter_conditions(filter: &QueueFilter) -> Conditions {
+    let mut c = Conditions::default();
+    if let Some(s) = &filter.service {
+        c.push("q.service = ?", vec![Param::Text(s.clone())]);
+    }
+    if let Some(t) = &filter.team {
+        c.push("q.team = ?", vec![Param::Text(t.clone())]);
+    }
+    if let Some(u) = filter.urgent {
+        c.push("q.urgent = ?", vec![Param::Int(i64::from(u))]);
+    }
+    if let Some(t) = filter.waiting_since_before {
+        c.push("q.created_at < ?", vec![Param::Int(unix_millis(t))]);
+    }
+    if let Some(u) = filter.assigned_to {
+        c.push("q.assigned_to = ?", vec![Param::Text(u.to_string())]);
+    }
+    c
+}
+
+impl Store {
+    /// A page of at most `limit` queued items matching `filter`, oldest
+    /// first, starting after `after`.
+    pub async fn queue_page(
+        &self,
+        filter: &QueueFilter,
+        after: Option<QueueCursor>,
+        limit: u32,
+    ) -> Result<QueuePage, StoreError> {
+        let mut c = filter_conditions(filter);
+        if let Some(a) = after {
+            c.push(
+                "(q.created_at > ? OR (q.created_at = ? AND q.decision_id > ?))",
+                vec![
+                    Param::Int(a.created_at),
+                    Param::Int(a.created_at),
+                    Param::Text(a.decision_id.to_string()),
+                ],
+            );
+        }
+        let sql = format!(
+            "{} {} ORDER BY q.created_at, q.decision_id LIMIT {}",
+            item_select(),
+            c.where_clause(),
+            u64::from(limit) + 1
+        );
+        let rows = c.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
+        let mut items = rows
+            .iter()
+            .map(row_to_item)
+            .collect::<Result<Vec<_>, _>>()?;
+        let next = if items.len() > limit as usize {
+            items.truncate(limit as usize);
+            items.last().map(|i| QueueCursor {
+                created_at: unix_millis(i.decision.created_at),
+                decision_id: i.decision.id,
+            })
+        } else {
+            None
+        };
+        Ok(QueuePage { items, next })
+    }
+
+    /// The queue entry of one decision, if it is waiting.
+    pub async fn queue_item(&self, id: DecisionId) -> Result<Option<QueueItem>, StoreError> {
+        let row = sqlx::query(&format!("{} WHERE q.decision_id = $1", item_select()))
+            .bind(id.to_string())
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(row_to_item).transpose()
+    }
+
+    /// Assigns a waiting item to a user (`None` releases it).
+    pub async fn assign(&self, id: DecisionId, to: Option<UserId>) -> Result<(), StoreError> {
+        let done = sqlx::query("UPDATE review_queue SET assigned_to = $1 WHERE decision_id = $2")
+            .bind(to.map(|u| u.to_string()))
+            .bind(id.to_string())
+            .execute(self.pool())
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "decision waiting for review",
+                id: id.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Queue sizes by service and team, the oldest item, and how many have
+    /// waited since before `target` (i.e. longer than the target time).
+    pub async fn queue_summary(&self, target: Timestamp) -> Result<QueueSummary, StoreError> {
+        let totals = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest, \
+             COALESCE(SUM(CASE WHEN created_at < $1 THEN 1 ELSE 0 END), 0) AS late FROM review_queue",
+        )
+        .bind(unix_millis(target))
+        .fetch_one(self.pool())
+        .await?;
+        let oldest: Option<i64> = totals.try_get("oldest")?;
+        let mut groups = Vec::new();
+        for col in ["service", "team"] {
+            let rows = sqlx::query(&format!(
+                "SELECT {col} AS name, COUNT(*) AS n FROM review_queue GROUP BY {col} ORDER BY n DESC, name"
+            ))
+            .fetch_all(self.pool())
+            .await?;
+            groups.push(
+                rows.iter()
+                    .map(|r| {
+                        Ok(QueueCount {
+                            name: r.try_get("name")?,
+                            count: count(r, "n")?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()?,
+            );
+        }
+        let by_team = groups.pop().unwrap_or_default();
+        let by_service = groups.pop().unwrap_or_default();
+        Ok(QueueSummary {
+            total: count(&totals, "n")?,
+            by_service,
+            by_team,
+            oldest: oldest.and_then(from_unix_millis),
+            past_target: count(&totals, "late")?,
+        })
+    }
+
+    /// Decisions, reviews and overrides recorded since `since`.
+    pub async fn activity_since(&self, since: Timestamp) -> Result<Activity, StoreError> {
+        let ms = unix_millis(since);
+        let d = sqlx::query("SELECT COUNT(*) AS n FROM decisions WHERE created_at >= $1")
+            .bind(ms)
+            .fetch_one(self.pool())
+            .await?;
+        let r = sqlx::query(
+            "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN action = 'override' THEN 1 ELSE 0 END), 0) AS o \
+             FROM review_events WHERE created_at >= $1",
+        )
+        .bind(ms)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(Activity {
+            decisions: count(&d, "n")?,
+            reviews: count(&r, "n")?,
+            overrides: count(&r, "o")?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn team_and_urgency_come_from_any_service_output() {
+        assert_eq!(
+            queue_columns(&json!({"team": "housing", "urgent": true})),
+            (Some("housing".to_owned()), true)
+        );
+        assert_eq!(queue_columns(&json!({"score": 0.9})), (None, false));
+        assert_eq!(
+            queue_columns(&json!({"team": 3, "urgent": "yes"})),
+            (None, false)
+        );
+    }
+
+    #[test]
+    fn cursors_round_trip_and_reject_tampering() {
+        let c = QueueCursor {
+            created_at: 1_700_000_000_000,
+            decision_id: DecisionId::new(),
+        };
+        assert_eq!(c.to_string().parse::<QueueCursor>(), Ok(c));
+        for bad in ["", "x_y", "12", "12_notauuid"] {
+            assert_eq!(bad.parse::<QueueCursor>().unwrap_err().field, "after");
+        }
+    }
+}
