@@ -10,10 +10,13 @@ pub mod audit;
 pub mod config;
 mod demo;
 mod error;
+mod models;
 pub mod redact;
+pub mod risk;
 mod setup;
 pub mod triage;
-pub use demo::DemoOutcome;
+pub use demo::{DEMO_TRAINING_CLAIMS, DemoOutcome};
+pub use models::Loaded;
 
 use civic_core::{Decision, DecisionId, KeyId, ReviewAction, ReviewEvent, Role};
 use civic_ledger::{LogSigner, LogVerifier};
@@ -30,7 +33,8 @@ pub struct App {
     store: Store,
     writer: LedgerWriter,
     verifier: LogVerifier,
-    triage_models: std::sync::Arc<triage::ModelCache>,
+    triage_models: std::sync::Arc<models::ModelCache<civic_triage::TriageModel>>,
+    risk_models: std::sync::Arc<models::ModelCache<civic_risk::RiskModel>>,
 }
 
 impl App {
@@ -53,6 +57,7 @@ impl App {
             writer,
             verifier,
             triage_models: Default::default(),
+            risk_models: Default::default(),
         })
     }
 
@@ -125,6 +130,20 @@ impl App {
         }
         Ok(self.store.create_key(name, role).await?)
     }
+}
+
+/// The longest caller's reference (e.g. a case number) a decision may carry.
+pub const MAX_REFERENCE_CHARS: usize = 200;
+
+/// Checks a caller's reference before it goes into the ledger.
+pub(crate) fn check_reference(reference: Option<&str>) -> Result<(), AppError> {
+    if reference.is_some_and(|r| r.chars().count() > MAX_REFERENCE_CHARS) {
+        return Err(AppError::Invalid {
+            field: "reference",
+            message: format!("must be at most {MAX_REFERENCE_CHARS} characters"),
+        });
+    }
+    Ok(())
 }
 
 /// Generates a signer for a new ledger (used by `init`).

@@ -5,6 +5,7 @@ pub mod decisions;
 pub mod health;
 pub mod keys;
 pub mod openapi;
+pub mod risk;
 pub mod triage;
 
 use axum::Router;
@@ -23,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/audit/checkpoint", get(audit::checkpoint))
         .route("/audit/proof/{id}", get(audit::proof))
         .route("/triage", post(triage::route))
+        .route("/risk/score", post(risk::score))
         .route("/keys", get(keys::list).post(keys::create))
         .route("/keys/{id}/revoke", post(keys::revoke))
 }

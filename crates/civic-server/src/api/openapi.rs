@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, decisions, health, keys, triage};
+use super::{audit, decisions, health, keys, risk, triage};
 
 /// Civic's API description.
 #[derive(OpenApi)]
@@ -15,6 +15,7 @@ use super::{audit, decisions, health, keys, triage};
         health::health,
         decisions::get, decisions::record, decisions::review,
         triage::route,
+        risk::score,
         audit::checkpoint, audit::proof,
         keys::list, keys::create, keys::revoke,
     ),
@@ -24,6 +25,7 @@ use super::{audit, decisions, health, keys, triage};
         (name = "health", description = "Liveness"),
         (name = "decisions", description = "AI decision records and human reviews"),
         (name = "triage", description = "Routing citizen contacts to the right team"),
+        (name = "risk", description = "Flagging claims for human review, with every score explained"),
         (name = "audit", description = "The tamper-evident ledger"),
         (name = "keys", description = "API keys (admins)"),
     )

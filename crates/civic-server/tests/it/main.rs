@@ -1,6 +1,7 @@
 //! HTTP tests: each starts the real router on a free port and talks HTTP to it.
 
 mod api;
+mod risk;
 mod roles;
 mod support;
 mod triage;

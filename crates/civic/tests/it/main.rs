@@ -4,4 +4,5 @@
 mod audit;
 mod crash;
 mod init;
+mod risk;
 mod support;
