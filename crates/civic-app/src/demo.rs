@@ -1,21 +1,32 @@
 //! `civic serve --demo`: a demonstration instance with a trained triage
-//! model, an API key and a web user for each role, and a few hundred routed messages, some
-//! waiting for review. The data is synthetic (`civic_triage::demo`).
+//! model and a trained risk model, an API key and a web user for each role, a
+//! few hundred routed messages and scored claims, some waiting for review. All
+//! the data is synthetic (`civic_triage::demo`, `civic_risk::demo`): no real
+//! person, message or claim is behind any of it.
 
 use civic_core::Role;
 use civic_store::ModelVersion;
 use civic_triage::{TrainOptions, TrainingExample};
 
-use crate::{App, AppError, triage};
+use crate::{App, AppError, risk, triage};
 
 /// Messages routed when a demo instance is first set up.
 const DEMO_MESSAGES: usize = 300;
+
+/// Synthetic claims the demo risk model is trained on: enough for a stable
+/// fairness table, few enough to train in a few seconds.
+pub const DEMO_TRAINING_CLAIMS: usize = 5_000;
+
+/// Synthetic claims scored (and recorded) when a demo instance is first set up.
+const DEMO_CLAIMS: usize = 200;
 
 /// What setting up the demo did.
 #[derive(Debug, Default)]
 pub struct DemoOutcome {
     /// The triage model trained now, if there was none.
     pub trained: Option<ModelVersion>,
+    /// The risk model trained now, if there was none.
+    pub trained_risk: Option<ModelVersion>,
     /// API keys created now (role, token), shown once.
     pub keys: Vec<(Role, String)>,
     /// Web users created now (role, e-mail, password), shown once.
@@ -24,6 +35,10 @@ pub struct DemoOutcome {
     pub routed: u64,
     /// Of which waiting for review.
     pub waiting: u64,
+    /// Claims scored now.
+    pub scored: u64,
+    /// Of which flagged for review.
+    pub flagged: u64,
 }
 
 impl App {
@@ -60,6 +75,22 @@ impl App {
                 .await?;
             outcome.trained = Some(version);
         }
+        if self
+            .store()
+            .model_bytes(risk::DEMO_MODEL, None)
+            .await
+            .is_err()
+        {
+            let trained = self
+                .train_risk_table(
+                    risk::DEMO_MODEL,
+                    civic_risk::demo::synthetic_claims(DEMO_TRAINING_CLAIMS, 2025),
+                    demo_risk_options(),
+                    "demo",
+                )
+                .await?;
+            outcome.trained_risk = Some(trained.version);
+        }
         if self.store().ledger_size().await? == 0 {
             let mut caseworker = None;
             for role in Role::ALL {
@@ -91,7 +122,49 @@ impl App {
                 outcome.waiting +=
                     u64::from(decision.status == civic_core::DecisionStatus::NeedsReview);
             }
+            self.score_demo_claims(caller, &mut outcome).await?;
         }
         Ok(outcome)
     }
+
+    /// Scores new synthetic claims as a case-management system would send
+    /// them: without the outcome (not known yet) and with the claim id as the
+    /// reference.
+    async fn score_demo_claims(
+        &self,
+        caller: civic_core::KeyId,
+        outcome: &mut DemoOutcome,
+    ) -> Result<(), AppError> {
+        use civic_risk::demo::{CLAIM_ID, CLAIM_LABEL};
+        let claims = civic_risk::demo::synthetic_claims(DEMO_CLAIMS, 2026);
+        for row in claims.rows() {
+            let mut record: serde_json::Map<String, serde_json::Value> = claims
+                .columns()
+                .iter()
+                .cloned()
+                .zip(row.cells.iter().cloned())
+                .collect();
+            record.remove(CLAIM_LABEL);
+            let reference = record
+                .remove(CLAIM_ID)
+                .and_then(|v| v.as_str().map(str::to_owned));
+            let scored = self
+                .score_risk(risk::DEMO_MODEL, record, reference, caller)
+                .await?;
+            outcome.scored += 1;
+            outcome.flagged += u64::from(scored.score.flagged);
+        }
+        Ok(())
+    }
+}
+
+/// The demo's training options: the synthetic claims' protected columns,
+/// the claim id excluded, 5% flagged.
+fn demo_risk_options() -> civic_risk::TrainOptions {
+    use civic_risk::demo::{CLAIM_ID, CLAIM_LABEL, CLAIM_PROTECTED};
+    let mut options = civic_risk::TrainOptions::new(CLAIM_LABEL);
+    options.protected_columns = CLAIM_PROTECTED.iter().map(|c| c.to_string()).collect();
+    options.exclude_columns = vec![CLAIM_ID.to_owned()];
+    options.seed = 2025;
+    options
 }

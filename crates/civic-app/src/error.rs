@@ -65,6 +65,17 @@ pub enum AppError {
     /// Training or loading a triage model failed.
     #[error(transparent)]
     Triage(#[from] civic_triage::TriageError),
+    /// Training, loading or scoring with a risk model failed.
+    #[error(transparent)]
+    Risk(#[from] civic_risk::RiskError),
+    /// A risk data file's rows are unusable (the error names line and column).
+    #[error("{}: {error}", path.display())]
+    RiskData {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it (shown in the message, so not a `source`).
+        error: civic_risk::RiskError,
+    },
     /// The store failed.
     #[error(transparent)]
     Store(#[from] civic_store::StoreError),
@@ -117,6 +128,7 @@ impl AppError {
             AppError::TooLarge { .. } => "too_large",
             AppError::Dataset(e) => e.code(),
             AppError::Triage(e) => e.code(),
+            AppError::Risk(e) | AppError::RiskData { error: e, .. } => e.code(),
             AppError::Store(e) => e.code(),
             AppError::Ledger(e) => e.code(),
             AppError::FileType { .. } => "redact.unsupported_file_type",
@@ -141,11 +153,28 @@ impl AppError {
                 | civic_redact::RedactError::InvalidUtf8 { .. } => ErrorKind::Unprocessable,
                 _ => ErrorKind::InvalidInput,
             },
+            AppError::Risk(e) | AppError::RiskData { error: e, .. } => risk_kind(e),
             AppError::TooLarge { .. } => ErrorKind::TooLarge,
             AppError::Store(e) => e.kind(),
             AppError::Ledger(_) => ErrorKind::InvalidInput,
             AppError::Unauthenticated(_) => ErrorKind::Unauthenticated,
             _ => ErrorKind::Internal,
         }
+    }
+}
+
+/// Scoring data the model cannot use (wrong columns, wrong types, nothing to
+/// score) is well-formed but unprocessable; a broken saved model or booster
+/// is ours; everything else is a bad request.
+fn risk_kind(e: &civic_risk::RiskError) -> ErrorKind {
+    use civic_risk::RiskError as R;
+    match e {
+        R::UnknownColumns { .. }
+        | R::MissingColumns { .. }
+        | R::NotANumber { .. }
+        | R::NotABoolean { .. }
+        | R::EmptyTable => ErrorKind::Unprocessable,
+        R::InvalidModel { .. } | R::Training { .. } => ErrorKind::Internal,
+        _ => ErrorKind::InvalidInput,
     }
 }

@@ -10,11 +10,14 @@ pub mod audit;
 pub mod config;
 mod demo;
 mod error;
+mod models;
 pub mod redact;
+pub mod risk;
 mod setup;
 pub mod triage;
 pub mod users;
-pub use demo::DemoOutcome;
+pub use demo::{DEMO_TRAINING_CLAIMS, DemoOutcome};
+pub use models::Loaded;
 
 use civic_core::{Decision, DecisionId, KeyId, ReviewAction, ReviewEvent, Role};
 use civic_ledger::{LogSigner, LogVerifier};
@@ -31,7 +34,8 @@ pub struct App {
     store: Store,
     writer: LedgerWriter,
     verifier: LogVerifier,
-    triage_models: std::sync::Arc<triage::ModelCache>,
+    triage_models: std::sync::Arc<models::ModelCache<civic_triage::TriageModel>>,
+    risk_models: std::sync::Arc<models::ModelCache<civic_risk::RiskModel>>,
 }
 
 impl App {
@@ -54,6 +58,7 @@ impl App {
             writer,
             verifier,
             triage_models: Default::default(),
+            risk_models: Default::default(),
         })
     }
 
@@ -146,12 +151,15 @@ pub(crate) fn check_text(text: &str, max_chars: usize, when_empty: &str) -> Resu
     Ok(())
 }
 
-/// Refuses a caller's reference longer than 200 characters.
+/// The longest caller's reference (e.g. a case number) a decision may carry.
+pub const MAX_REFERENCE_CHARS: usize = 200;
+
+/// Checks a caller's reference before it goes into the ledger.
 pub(crate) fn check_reference(reference: Option<&str>) -> Result<(), AppError> {
-    if reference.is_some_and(|r| r.chars().count() > 200) {
+    if reference.is_some_and(|r| r.chars().count() > MAX_REFERENCE_CHARS) {
         return Err(AppError::Invalid {
             field: "reference",
-            message: "must be at most 200 characters".into(),
+            message: format!("must be at most {MAX_REFERENCE_CHARS} characters"),
         });
     }
     Ok(())

@@ -1,10 +1,8 @@
 //! The triage use cases: train a model from a data file and register it, and
 //! route one message, recording the suggestion as a decision in the ledger.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use civic_core::{Decision, DecisionStatus, Digest, KeyId, ModelRef, NewDecision, Service};
 use civic_dataset::{ReadOptions, Reader, RowProblem};
@@ -22,10 +20,6 @@ pub const DEFAULT_MODEL: &str = "council-triage";
 
 /// The longest message accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 100_000;
-
-/// How long a loaded model is trusted to still be the active version before
-/// the registry is asked again (another process may have activated another).
-const RECHECK: Duration = Duration::from_secs(10);
 
 /// Where labelled examples come from.
 #[derive(Debug, Clone)]
@@ -86,20 +80,8 @@ pub struct Trained {
     pub problems: Vec<RowProblem>,
 }
 
-/// Loaded triage models, by name.
-#[derive(Debug, Default)]
-pub(crate) struct ModelCache {
-    loaded: RwLock<HashMap<String, (Arc<Loaded>, Instant)>>,
-}
-
-/// A model with the registry record it came from.
-#[derive(Debug)]
-pub struct Loaded {
-    /// The registry record.
-    pub version: ModelVersion,
-    /// The model.
-    pub model: TriageModel,
-}
+/// A triage model with the registry record it came from.
+pub type Loaded = crate::models::Loaded<TriageModel>;
 
 fn parse_bool(s: &str) -> Option<bool> {
     match s.trim().to_ascii_lowercase().as_str() {
@@ -231,29 +213,10 @@ impl App {
         name: &str,
         version: Option<i64>,
     ) -> Result<Arc<Loaded>, AppError> {
-        if version.is_none()
-            && let Some(hit) = self.triage_models.fresh(name)
-        {
-            return Ok(hit);
-        }
-        let (record, bytes) = self.store().model_bytes(name, version).await?;
-        if record.service.as_str() != SERVICE {
-            return Err(AppError::Invalid {
-                field: "model",
-                message: format!("{name} is a {} model, not a triage model", record.service),
-            });
-        }
-        let model = tokio::task::spawn_blocking(move || TriageModel::from_bytes(&bytes))
-            .await
-            .map_err(|e| AppError::Internal(format!("model load task: {e}")))??;
-        let loaded = Arc::new(Loaded {
-            version: record,
-            model,
-        });
-        if version.is_none() {
-            self.triage_models.put(name, loaded.clone());
-        }
-        Ok(loaded)
+        self.load_model(&self.triage_models, SERVICE, name, version, |bytes| {
+            Ok(TriageModel::from_bytes(bytes)?)
+        })
+        .await
     }
 
     /// Routes one message with the active version of `model_name`, and
@@ -305,33 +268,6 @@ impl App {
         };
         let decision = self.writer().record_decision(new).await?;
         Ok((decision, prediction))
-    }
-
-    /// Makes `version` the active version of a model.
-    pub async fn activate_model(&self, name: &str, version: i64) -> Result<ModelVersion, AppError> {
-        let v = self.store().activate_model(name, version).await?;
-        self.triage_models.invalidate(name);
-        Ok(v)
-    }
-}
-
-impl ModelCache {
-    fn fresh(&self, name: &str) -> Option<Arc<Loaded>> {
-        let map = self.loaded.read().ok()?;
-        let (loaded, at) = map.get(name)?;
-        (at.elapsed() < RECHECK).then(|| loaded.clone())
-    }
-
-    fn put(&self, name: &str, loaded: Arc<Loaded>) {
-        if let Ok(mut map) = self.loaded.write() {
-            map.insert(name.to_owned(), (loaded, Instant::now()));
-        }
-    }
-
-    fn invalidate(&self, name: &str) {
-        if let Ok(mut map) = self.loaded.write() {
-            map.remove(name);
-        }
     }
 }
 

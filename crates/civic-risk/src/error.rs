@@ -98,7 +98,7 @@ pub enum RiskError {
     },
 
     /// A numeric column holds text that is not a number.
-    #[error("line {line}: column `{column}` must be a number but holds `{value}`")]
+    #[error("{}column `{column}` must be a number but holds `{value}`", at_line(*line))]
     NotANumber {
         /// Source line, or 0 for a record without one.
         line: u64,
@@ -109,7 +109,7 @@ pub enum RiskError {
     },
 
     /// A boolean column holds something that is not true/false.
-    #[error("line {line}: column `{column}` must be true or false but holds `{value}`")]
+    #[error("{}column `{column}` must be true or false but holds `{value}`", at_line(*line))]
     NotABoolean {
         /// Source line, or 0 for a record without one.
         line: u64,
@@ -141,6 +141,15 @@ pub enum RiskError {
         /// The booster's message.
         reason: String,
     },
+}
+
+/// `line N: ` for a row from a file; nothing for a record sent on its own (line 0).
+fn at_line(line: u64) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!("line {line}: ")
+    }
 }
 
 impl RiskError {
@@ -214,6 +223,19 @@ mod tests {
             RiskError::InvalidModel { reason: "x".into() },
             RiskError::Training { reason: "x".into() },
         ];
+        assert_eq!(
+            errors[10].to_string(),
+            "line 1: column `a` must be a number but holds `x`"
+        );
+        let record = RiskError::NotANumber {
+            line: 0,
+            column: "a".into(),
+            value: "x".into(),
+        };
+        assert_eq!(
+            record.to_string(),
+            "column `a` must be a number but holds `x`"
+        );
         let mut codes: Vec<_> = errors.iter().map(RiskError::code).collect();
         assert!(codes.iter().all(|c| c.starts_with("risk.")));
         codes.sort_unstable();

@@ -196,8 +196,32 @@ impl fmt::Display for TrainReport {
                 a.feature, a.protected_column, a.value
             )?;
         }
-        writeln!(f, "\nFairness on held-out rows (95% Wilson intervals)")?;
-        for c in &self.fairness.columns {
+        writeln!(f, "\nFairness on held-out rows")?;
+        write!(f, "{}", self.fairness)?;
+        if self.unseen_categories_in_holdout > 0 {
+            writeln!(
+                f,
+                "\n{} held-out values were categories never seen in training and were scored as missing",
+                self.unseen_categories_in_holdout
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The fairness table: one block per protected column, one line per group, with 95% Wilson
+/// intervals for the flag rate and the four-fifths rule flagged where it fails.
+impl fmt::Display for FairnessReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "  {} rows; flag rates with 95% Wilson intervals; ratios to the best-off group",
+            self.rows
+        )?;
+        if self.columns.is_empty() {
+            writeln!(f, "  no protected column is present in the data")?;
+        }
+        for c in &self.columns {
             writeln!(f, "  {}", c.column)?;
             writeln!(
                 f,
@@ -227,13 +251,6 @@ impl fmt::Display for TrainReport {
                     }
                 )?;
             }
-        }
-        if self.unseen_categories_in_holdout > 0 {
-            writeln!(
-                f,
-                "\n{} held-out values were categories never seen in training and were scored as missing",
-                self.unseen_categories_in_holdout
-            )?;
         }
         Ok(())
     }

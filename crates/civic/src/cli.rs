@@ -141,6 +141,9 @@ pub enum Command {
     /// Train and inspect the triage model (routing citizen contacts to teams).
     #[command(subcommand)]
     Triage(TriageCommand),
+    /// Train, run and audit risk models that flag claims for human review.
+    #[command(subcommand)]
+    Risk(RiskCommand),
     /// Redact personal data from text, CSV, e-mail and Word files (or `redact detect` for JSON Lines).
     Redact(RedactArgs),
     /// List registered model versions and choose the active one.
@@ -179,8 +182,9 @@ pub struct ServeArgs {
     /// The largest request body accepted, in bytes [default: 10485760].
     #[arg(long, env = "CIVIC_BODY_LIMIT", value_name = "BYTES")]
     pub body_limit: Option<usize>,
-    /// Start as a demonstration: train the triage model on synthetic council contacts,
-    /// create an API key and a web user for each role (printed once) and route 300 synthetic messages.
+    /// Start as a demonstration: train the triage model on synthetic council contacts and
+    /// the risk model on synthetic claims, create an API key and a web user for each role
+    /// (printed once), route 300 synthetic messages and score 200 synthetic claims.
     #[arg(long)]
     pub demo: bool,
 }
@@ -385,6 +389,90 @@ pub struct RedactFilesArgs {
     /// Replace outputs that exist already (inputs are never replaced).
     #[arg(long)]
     pub overwrite: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RiskCommand {
+    /// Train a risk model from a CSV or JSON Lines file, register it and make it active.
+    /// Prints ROC AUC, PR AUC, calibration, the threshold with its expected precision and
+    /// recall, proxy warnings and the fairness table, all measured on held-out rows.
+    Train(RiskTrainArgs),
+    /// Score every row of a file (in parallel), adding risk_score, flagged and top_factors.
+    Score {
+        /// The model: NAME or NAME@VERSION (default: the active version).
+        #[arg(long)]
+        model: String,
+        /// The claims: .csv (with a header row) or .jsonl.
+        input: PathBuf,
+        /// Where to write every input column plus risk_score, flagged and top_factors.
+        #[arg(long, short, value_name = "FILE")]
+        output: PathBuf,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        overwrite: bool,
+    },
+    /// Measure who gets flagged on new labelled outcomes: per protected group, flag rate,
+    /// precision, false-positive and false-negative rates, and the four-fifths rule.
+    Fairness {
+        /// The model: NAME or NAME@VERSION (default: the active version).
+        #[arg(long)]
+        model: String,
+        /// Claims with the outcomes found on review: .csv or .jsonl.
+        #[arg(long, value_name = "FILE")]
+        data: PathBuf,
+        /// The column with the outcome found on review.
+        #[arg(long)]
+        label_column: String,
+        /// Also write fairness.json and fairness.svg here.
+        #[arg(long, value_name = "DIR")]
+        report_dir: Option<PathBuf>,
+    },
+    /// Show, in the terminal, how the model scores one claim and why.
+    Explain {
+        /// The model: NAME or NAME@VERSION (default: the active version).
+        #[arg(long)]
+        model: String,
+        /// The claim as a JSON object, e.g. '{"claim_amount": 420, "channel": "online"}'.
+        #[arg(long, value_name = "JSON")]
+        row: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RiskTrainArgs {
+    /// The training data: .csv (with a header row) or .jsonl.
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// The column with the outcome found on review (0/1, true/false or yes/no).
+    #[arg(long)]
+    pub label_column: String,
+    /// Columns kept only to measure fairness, never used as features (e.g. age_band,sex).
+    #[arg(long, value_name = "A,B", value_delimiter = ',')]
+    pub protected_columns: Vec<String>,
+    /// Columns to ignore altogether, such as identifiers.
+    #[arg(long, value_name = "ID,…", value_delimiter = ',')]
+    pub exclude_columns: Vec<String>,
+    /// The model's name in the registry.
+    #[arg(long)]
+    pub name: String,
+    /// Flag this share of claims, e.g. 0.05 [default: 0.05 unless --capacity is given].
+    #[arg(long, value_name = "R", conflicts_with = "capacity")]
+    pub flag_rate: Option<f64>,
+    /// Reviewers can check N claims per period (with --per and --volume).
+    #[arg(long, value_name = "N", requires_all = ["per", "volume"])]
+    pub capacity: Option<f64>,
+    /// The period of --capacity and --volume: day, week or month.
+    #[arg(long, value_parser = ["day", "week", "month"], requires = "capacity")]
+    pub per: Option<String>,
+    /// Claims arriving per period.
+    #[arg(long, value_name = "V", requires = "capacity")]
+    pub volume: Option<f64>,
+    /// Share of the data held out to measure the model.
+    #[arg(long, default_value_t = 0.2)]
+    pub holdout: f64,
+    /// Random seed: the same data and seed give the same model.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Subcommand)]

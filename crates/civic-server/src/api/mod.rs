@@ -6,6 +6,7 @@ pub mod health;
 pub mod keys;
 pub mod openapi;
 pub mod redact;
+pub mod risk;
 pub mod triage;
 
 use axum::Router;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/triage", post(triage::route))
         .route("/redact", post(redact::redact))
         .route("/redact/preview", post(redact::preview))
+        .route("/risk/score", post(risk::score))
         .route("/keys", get(keys::list).post(keys::create))
         .route("/keys/{id}/revoke", post(keys::revoke))
 }

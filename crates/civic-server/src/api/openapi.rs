@@ -4,7 +4,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{audit, decisions, health, keys, redact, triage};
+use super::{audit, decisions, health, keys, redact, risk, triage};
 
 /// Civic's API description.
 #[derive(OpenApi)]
@@ -16,6 +16,7 @@ use super::{audit, decisions, health, keys, redact, triage};
         decisions::get, decisions::record, decisions::review,
         triage::route,
         redact::redact, redact::preview,
+        risk::score,
         audit::checkpoint, audit::proof,
         keys::list, keys::create, keys::revoke,
     ),
@@ -26,6 +27,7 @@ use super::{audit, decisions, health, keys, redact, triage};
         (name = "decisions", description = "AI decision records and human reviews"),
         (name = "triage", description = "Routing citizen contacts to the right team"),
         (name = "redact", description = "Finding and removing personal data from text and documents"),
+        (name = "risk", description = "Flagging claims for human review, with every score explained"),
         (name = "audit", description = "The tamper-evident ledger"),
         (name = "keys", description = "API keys (admins)"),
     )

@@ -2,6 +2,7 @@
 
 mod api;
 mod redact;
+mod risk;
 mod roles;
 mod support;
 mod triage;

@@ -58,6 +58,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
         allowed: SUBMIT,
     },
     Endpoint {
+        method: Method::POST,
+        path_template: "/api/v1/risk/score",
+        allowed: SUBMIT,
+    },
+    Endpoint {
         method: Method::GET,
         path_template: "/api/v1/keys",
         allowed: &[Role::Admin],
@@ -81,6 +86,8 @@ fn needs_auth(e: &Endpoint) -> bool {
 #[tokio::test]
 async fn every_role_against_every_endpoint() {
     let s = TestServer::start().await;
+    let _risk = s.with_risk_model().await;
+    let claim = crate::support::new_claims(1, 5).remove(0);
     for e in ENDPOINTS {
         for role in Role::ALL {
             // A fresh decision (and a fresh key to revoke) for each call, so
@@ -112,6 +119,7 @@ async fn every_role_against_every_endpoint() {
                 "/redact" | "/redact/preview" => {
                     json!({"text": "Call Mr John Smith on 020 7946 0000"})
                 }
+                "/risk/score" => json!({"model": "claims-risk", "record": claim}),
                 p if p.ends_with("/review") => json!({"action": "accept"}),
                 _ => json!({}),
             };

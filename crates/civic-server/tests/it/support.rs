@@ -86,3 +86,83 @@ impl TestServer {
         res.json().await.expect("json")
     }
 }
+
+/// `rows` synthetic claims as JSON objects, every column included.
+pub fn claim_maps(rows: usize, seed: u64) -> Vec<serde_json::Map<String, Value>> {
+    let table = civic_risk::demo::synthetic_claims(rows, seed);
+    table
+        .rows()
+        .iter()
+        .map(|r| {
+            table
+                .columns()
+                .iter()
+                .cloned()
+                .zip(r.cells.iter().cloned())
+                .collect()
+        })
+        .collect()
+}
+
+/// New synthetic claims as a case system sends them: no outcome, no id.
+pub fn new_claims(rows: usize, seed: u64) -> Vec<serde_json::Map<String, Value>> {
+    let mut claims = claim_maps(rows, seed);
+    for c in &mut claims {
+        c.remove("error_found");
+        c.remove("claim_id");
+    }
+    claims
+}
+
+/// Writes `rows` synthetic claims as JSON Lines.
+pub fn write_claims(path: &std::path::Path, rows: usize, seed: u64) {
+    let lines: Vec<String> = claim_maps(rows, seed)
+        .into_iter()
+        .map(|m| Value::Object(m).to_string())
+        .collect();
+    std::fs::write(path, lines.join("\n")).expect("write claims");
+}
+
+impl TestServer {
+    /// A decision as an auditor reads it.
+    pub async fn decision(&self, id: &str) -> Value {
+        self.client
+            .get(self.url(&format!("/decisions/{id}")))
+            .bearer_auth(self.token(Role::Auditor))
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json")
+    }
+
+    /// Trains and activates the risk model `claims-risk` on 1,500 synthetic
+    /// claims; the directory holds the training file.
+    pub async fn with_risk_model(&self) -> tempfile::TempDir {
+        use civic_risk::demo::{CLAIM_ID, CLAIM_LABEL, CLAIM_PROTECTED};
+        let dir = tempfile::tempdir().expect("dir");
+        let data = dir.path().join("claims.jsonl");
+        write_claims(&data, 1_500, 11);
+        let trained = self
+            .app
+            .train_risk(
+                civic_app::risk::TrainRequest {
+                    data,
+                    label_column: CLAIM_LABEL.into(),
+                    protected_columns: CLAIM_PROTECTED.iter().map(|c| c.to_string()).collect(),
+                    exclude_columns: vec![CLAIM_ID.into()],
+                    name: "claims-risk".into(),
+                    threshold: civic_risk::ThresholdPolicy::FlagRate(0.1),
+                    holdout: 0.2,
+                    seed: 1,
+                },
+                "test",
+                std::sync::Arc::new(|_| {}),
+            )
+            .await
+            .expect("train risk");
+        assert!(trained.version.active);
+        dir
+    }
+}

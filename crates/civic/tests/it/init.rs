@@ -303,6 +303,17 @@ async fn serve_demo_trains_a_model_prints_keys_and_queues_messages_once() {
             .unwrap_or_else(|| panic!("no {role} sign-in in {printed}"));
         assert_eq!(line.split_whitespace().count(), 3, "{line}");
     }
+    assert!(
+        printed.contains("trained risk model claims-risk version 1 on 5000 synthetic claims"),
+        "{printed}"
+    );
+    let flagged: u64 = printed
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("scored 200 synthetic claims; "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("the number of flagged claims is printed");
+    assert!(flagged > 0 && flagged < 200, "{printed}");
     let caseworker = printed
         .lines()
         .find_map(|l| {
@@ -319,6 +330,20 @@ async fn serve_demo_trains_a_model_prints_keys_and_queues_messages_once() {
         .await
         .expect("send");
     assert_eq!(res.status(), 200);
+    let claim = serde_json::json!({
+        "claim_amount": 880.5, "household_size": 3, "changes_of_circumstance_12m": 2,
+        "days_since_last_claim": 40, "channel": "phone", "region": "london",
+        "employment_status": "self_employed", "bank_details_changed": true,
+        "previous_overpayment": false, "preferred_language": "english"
+    });
+    let res = reqwest::Client::new()
+        .post(server.url("/risk/score"))
+        .bearer_auth(&caseworker)
+        .json(&serde_json::json!({"model": "claims-risk", "record": claim}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
     server.stop();
     // A restart keeps the data and does not create new keys or messages.
     let (server, printed) = crate::support::Server::start_with(&dir, None, &["--demo"]);

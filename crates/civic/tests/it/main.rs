@@ -5,4 +5,5 @@ mod audit;
 mod crash;
 mod init;
 mod redact;
+mod risk;
 mod support;
