@@ -10,7 +10,7 @@ use std::time::Duration;
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-use civic_redact::Analyzer;
+use civic_redact::{Analyzer, AnalyzerConfig};
 
 #[path = "../examples/support/cpu_time.rs"]
 mod cpu_time;
@@ -90,8 +90,33 @@ fn bench<M: Measurement>(c: &mut Criterion<M>, group_name: &str) {
     group.finish();
 }
 
+/// A request's configuration: the defaults and a keep list of its own.
+fn request_config() -> AnalyzerConfig {
+    AnalyzerConfig {
+        keep: vec!["Jane Brown".to_owned(), "LS1 4AB".to_owned()],
+        ..AnalyzerConfig::default()
+    }
+}
+
+/// What one API request does: build an analyzer for its own keep list, then
+/// analyse a short letter.
+fn per_request(c: &mut Criterion) {
+    let letter = "Dear Mr John Smith, your NHS number is 943 476 5919 and we will \
+                  call you on 020 7946 0000 about the visit to 12 Mill Lane, Leeds LS1 4AB. \
+                  Jane Brown, Adult Social Care";
+    let mut group = c.benchmark_group("per_request");
+    group.bench_function("build_analyzer_with_keep_list", |b| {
+        b.iter(|| Analyzer::new(request_config()))
+    });
+    group.bench_function("build_and_analyze_letter", |b| {
+        b.iter(|| Analyzer::new(request_config()).analyze(letter))
+    });
+    group.finish();
+}
+
 fn wall(c: &mut Criterion) {
     bench(c, "analyze");
+    per_request(c);
 }
 
 fn cpu(c: &mut Criterion<CpuTime>) {

@@ -2,6 +2,7 @@
 //! lists applied.
 
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
@@ -160,12 +161,44 @@ const LAZY_DFA_CACHE: usize = 16 << 20;
 #[derive(Debug)]
 pub struct Analyzer {
     config: AnalyzerConfig,
+    /// Whether each of `COMPILED.patterns` runs under this configuration.
+    enabled: Vec<bool>,
+    protected: Protected,
+}
+
+/// Every pattern compiled once per process: an [`Analyzer`] only chooses
+/// which of them run, so building one (per API request, with its own keep
+/// list) costs no regular-expression compilation.
+#[derive(Debug)]
+struct Compiled {
     patterns: Vec<(Pattern, Regex)>,
     /// One pass over the text tells which patterns can match at all.
     prefilter: RegexSet,
     context: ContextWords,
-    protected: Protected,
 }
+
+static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
+    let patterns: Vec<(Pattern, Regex)> = detectors::patterns()
+        .into_iter()
+        .map(|p| {
+            let re = RegexBuilder::new(&p.regex)
+                .dfa_size_limit(LAZY_DFA_CACHE)
+                .build()
+                .expect("the crate's constant patterns compile");
+            (p, re)
+        })
+        .collect();
+    let prefilter = RegexSetBuilder::new(patterns.iter().map(|(p, _)| p.regex.as_str()))
+        .dfa_size_limit(LAZY_DFA_CACHE)
+        .build()
+        .expect("the crate's constant patterns compile as a set");
+    detectors::load_tables();
+    Compiled {
+        patterns,
+        prefilter,
+        context: ContextWords::new(),
+    }
+});
 
 impl Default for Analyzer {
     fn default() -> Self {
@@ -177,32 +210,18 @@ impl Analyzer {
     /// Builds an analyzer. Patterns are constants of this crate, so building
     /// cannot fail on the caller's input.
     pub fn new(config: AnalyzerConfig) -> Self {
-        let mut wanted: Vec<Pattern> = detectors::patterns();
         // Addresses are always looked for: a street named after a person
         // ("Victoria Road") must not come out as a PERSON even when
         // ADDRESS is switched off. Disabled labels are dropped at the end.
-        wanted.retain(|p| config.labels.contains(&p.label) || p.label == Label::Address);
-        let patterns: Vec<(Pattern, Regex)> = wanted
-            .into_iter()
-            .map(|p| {
-                let re = RegexBuilder::new(&p.regex)
-                    .dfa_size_limit(LAZY_DFA_CACHE)
-                    .build()
-                    .expect("the crate's constant patterns compile");
-                (p, re)
-            })
+        let enabled = COMPILED
+            .patterns
+            .iter()
+            .map(|(p, _)| config.labels.contains(&p.label) || p.label == Label::Address)
             .collect();
-        let prefilter = RegexSetBuilder::new(patterns.iter().map(|(p, _)| p.regex.as_str()))
-            .dfa_size_limit(LAZY_DFA_CACHE)
-            .build()
-            .expect("the crate's constant patterns compile as a set");
         let protected = Protected::new(&config.keep, &config.do_not_redact);
-        detectors::load_tables();
         Analyzer {
             config,
-            patterns,
-            prefilter,
-            context: ContextWords::new(),
+            enabled,
             protected,
         }
     }
@@ -245,10 +264,14 @@ impl Analyzer {
     /// Like [`analyze`](Self::analyze), but also returns what the keep and
     /// do-not-redact lists protected, for the redaction log.
     pub fn analyze_with_kept(&self, text: &str) -> Analysis {
-        let ctx = self.context.scan(text);
+        let compiled = &*COMPILED;
+        let ctx = compiled.context.scan(text);
         let mut found = Vec::new();
-        for i in self.prefilter.matches(text).iter() {
-            let (pattern, re) = &self.patterns[i];
+        for i in compiled.prefilter.matches(text).iter() {
+            if !self.enabled[i] {
+                continue;
+            }
+            let (pattern, re) = &compiled.patterns[i];
             for m in re.find_iter(text) {
                 let c = Candidate {
                     text,

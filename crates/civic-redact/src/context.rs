@@ -153,7 +153,7 @@ const PHRASES: &[(&str, Cue)] = &[
     ("claim no", Cue::Reference),
 ];
 
-/// The compiled phrase list. Built once per [`Analyzer`](crate::Analyzer).
+/// The compiled phrase list. Built once per process and shared by every [`Analyzer`](crate::Analyzer).
 #[derive(Debug)]
 pub(crate) struct ContextWords {
     matcher: AhoCorasick,
