@@ -57,6 +57,15 @@ async fn verify_password(password: String, hash: String) -> Result<bool, AppErro
     .map_err(|e| AppError::Internal(format!("password check task: {e}")))?
 }
 
+/// A hash of a random password no one knows, made once per process: what an
+/// unknown address's password is checked against.
+async fn unknown_user_hash() -> Result<String, AppError> {
+    static HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    HASH.get_or_try_init(|| hash_password(generate_password()))
+        .await
+        .cloned()
+}
+
 /// Why signing in failed: the same answer for an unknown address and a
 /// wrong password, so that the form does not reveal who has an account.
 pub const SIGN_IN_FAILED: &str = "the email address or password is not right";
@@ -96,6 +105,10 @@ impl App {
             return Err(failed());
         }
         let Some((user, hash)) = self.store().user_credentials(&email).await? else {
+            // Check the password against a hash of nothing anyway, so that an
+            // unknown address takes as long to refuse as a wrong password and
+            // the timing does not reveal who has an account.
+            verify_password(password.to_owned(), unknown_user_hash().await?).await?;
             return Err(failed());
         };
         if !verify_password(password.to_owned(), hash).await? {
