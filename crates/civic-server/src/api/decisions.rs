@@ -195,9 +195,15 @@ impl RecordRequest {
         if self
             .reference
             .as_ref()
-            .is_some_and(|r| r.chars().count() > 200)
+            .is_some_and(|r| r.chars().count() > civic_app::MAX_REFERENCE_CHARS)
         {
-            return Err(invalid("reference", "must be at most 200 characters"));
+            return Err(invalid(
+                "reference",
+                &format!(
+                    "must be at most {} characters",
+                    civic_app::MAX_REFERENCE_CHARS
+                ),
+            ));
         }
         Ok(NewDecision {
             service,
