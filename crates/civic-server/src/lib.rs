@@ -20,7 +20,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use civic_app::App;
@@ -70,15 +70,27 @@ pub fn router(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 
-async fn not_found() -> Response {
-    let mut r = ApiError::new(
-        ErrorKind::NotFound,
-        "not_found",
-        "there is nothing at this address",
+/// Nothing is routed here: a JSON error under `/api`, the "page not found"
+/// page everywhere else (people follow links; programs call the API).
+async fn not_found(State(state): State<AppState>, req: Request) -> Response {
+    let path = req.uri().path();
+    if path == "/api" || path.starts_with("/api/") {
+        let mut r = ApiError::new(
+            ErrorKind::NotFound,
+            "not_found",
+            "there is nothing at this address",
+        )
+        .into_response();
+        *r.status_mut() = StatusCode::NOT_FOUND;
+        return r;
+    }
+    let secure = web::session::secure(&state, req.headers());
+    web::error::error_page(
+        &state,
+        secure,
+        StatusCode::NOT_FOUND,
+        web::error::PageError::NotFound,
     )
-    .into_response();
-    *r.status_mut() = StatusCode::NOT_FOUND;
-    r
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then drains

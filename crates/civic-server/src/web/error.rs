@@ -102,12 +102,22 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     let Some(error) = response.extensions_mut().remove::<PageError>() else {
         return response;
     };
-    let status = response.status();
+    error_page(&state, secure, response.status(), error)
+}
+
+/// `error` as a full page with `status`; `secure` says whether cookies it
+/// sets must be `Secure`.
+pub fn error_page(
+    state: &AppState,
+    secure: bool,
+    status: StatusCode,
+    error: PageError,
+) -> Response {
     let page = match error {
         PageError::SignIn { return_to, draft } => {
-            pages::sign_in_page(&state, secure, return_to, draft, Vec::new(), String::new())
+            pages::sign_in_page(state, secure, return_to, draft, Vec::new(), String::new())
         }
-        other => ErrorPage::for_error(&state, &other).render_page(),
+        other => ErrorPage::for_error(state, &other).render_page(),
     };
     match page {
         Ok((html, cookie)) => {

@@ -324,6 +324,32 @@ async fn a_role_without_access_gets_a_403_page_not_a_crash() {
 }
 
 #[tokio::test]
+async fn an_unknown_address_is_a_page_for_people_and_json_for_programs() {
+    let s = TestServer::start().await;
+    let mut b = Browser::new(&s);
+    let (status, page, headers) = b.get("/no-such-page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/html"),
+        "{headers:?}"
+    );
+    assert!(page.contains("<html lang=\"en\""), "{page}");
+    assert!(page.contains("<title>Page not found"), "{page}");
+    let res = s
+        .client
+        .get(format!("{}/api/v1/no-such-thing", s.base))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 404);
+    let err: Value = res.json().await.expect("json");
+    assert_eq!(err["error"]["code"], "not_found");
+}
+
+#[tokio::test]
 async fn accepting_and_overriding_reach_the_ledger_as_review_events() {
     let s = TestServer::start().await;
     let (email, reviewer) = user(&s, Role::Reviewer).await;
