@@ -468,6 +468,7 @@ async fn triage(config: Config, cmd: TriageCommand) -> anyhow::Result<ExitCode> 
             holdout,
             seed,
             strict,
+            include_overrides,
         } => {
             let request = civic_app::triage::TrainRequest {
                 data,
@@ -478,6 +479,7 @@ async fn triage(config: Config, cmd: TriageCommand) -> anyhow::Result<ExitCode> 
                 holdout,
                 seed,
                 strict,
+                include_overrides,
             };
             train(config, request).await
         }
@@ -554,6 +556,12 @@ async fn train(
         if trained.problems.len() > 20 {
             eprintln!("  … and {} more", trained.problems.len() - 20);
         }
+    }
+    if let Some(c) = trained.corrections {
+        println!(
+            "Reviewers' corrections: {} added; {} skipped (message no longer retained); {} skipped (no team or no text).",
+            c.added, c.input_not_retained, c.unusable
+        );
     }
     println!("{}", trained.report);
     println!(

@@ -28,6 +28,7 @@ async fn with_model() -> (TestServer, tempfile::TempDir) {
                 holdout: 0.2,
                 seed: 1,
                 strict: true,
+                include_overrides: false,
             },
             "test",
             Arc::new(|_| {}),
