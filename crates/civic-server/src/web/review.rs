@@ -5,7 +5,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use civic_core::{Decision, DecisionId, DecisionStatus, ErrorKind, Reason, ReviewAction};
 use serde::{Deserialize, Serialize};
