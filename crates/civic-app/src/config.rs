@@ -122,6 +122,10 @@ pub struct Overrides {
     pub review_target_hours: Option<u64>,
     /// `CIVIC_SECURE_COOKIES`.
     pub secure_cookies: Option<String>,
+    /// The input retention to use when neither the flags, the environment
+    /// nor the file set one: `serve --demo` asks for 30 days so that
+    /// reviewers see the demo messages.
+    pub default_input_retention_days: Option<u64>,
 }
 
 /// The file's shape: every setting optional, unknown settings refused.
@@ -213,6 +217,7 @@ impl Config {
         let retention = o
             .input_retention_days
             .or(f.input_retention_days)
+            .or(o.default_input_retention_days)
             .unwrap_or(0);
         if retention > 3650 {
             return Err(invalid(
@@ -369,6 +374,27 @@ mod tests {
         assert!(c.database_url.starts_with("sqlite://"));
         assert_eq!(c.input_retention, None);
         assert_eq!(c.ledger_key_file, dir.path().join("ledger.key"));
+    }
+
+    #[test]
+    fn a_default_retention_applies_only_when_none_is_configured() {
+        let asked = || Overrides {
+            default_input_retention_days: Some(30),
+            ..Overrides::default()
+        };
+        let c = load_with("", asked()).expect("valid");
+        assert_eq!(c.input_retention, Some(Duration::from_secs(30 * 86_400)));
+        let c = load_with("input_retention_days = 0\n", asked()).expect("valid");
+        assert_eq!(c.input_retention, None, "the file's 0 is kept");
+        let c = load_with(
+            "",
+            Overrides {
+                input_retention_days: Some(2),
+                ..asked()
+            },
+        )
+        .expect("valid");
+        assert_eq!(c.input_retention, Some(Duration::from_secs(2 * 86_400)));
     }
 
     #[test]

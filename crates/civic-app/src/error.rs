@@ -103,6 +103,9 @@ pub enum AppError {
     /// Signing in failed (the message does not say which part was wrong).
     #[error("{0}")]
     Unauthenticated(String),
+    /// The person is signed in but may not do this to this record.
+    #[error("{0}")]
+    Forbidden(String),
     /// A bug.
     #[error("internal error: {0}")]
     Internal(String),
@@ -134,6 +137,7 @@ impl AppError {
             AppError::FileType { .. } => "redact.unsupported_file_type",
             AppError::Redact { source, .. } => source.code(),
             AppError::Unauthenticated(_) => "unauthenticated",
+            AppError::Forbidden(_) => "forbidden",
             AppError::Internal(_) => "internal",
         }
     }
@@ -158,6 +162,7 @@ impl AppError {
             AppError::Store(e) => e.kind(),
             AppError::Ledger(_) => ErrorKind::InvalidInput,
             AppError::Unauthenticated(_) => ErrorKind::Unauthenticated,
+            AppError::Forbidden(_) => ErrorKind::Forbidden,
             _ => ErrorKind::Internal,
         }
     }

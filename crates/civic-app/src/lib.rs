@@ -107,6 +107,33 @@ impl App {
         Ok(self.writer.record_review(id, action, reviewer).await?)
     }
 
+    /// Whether `person`, in `role`, may accept or override `decision`:
+    /// reviewers and admins may review any decision; anyone else only a
+    /// decision they asked for themselves. That is how a person decides at
+    /// the point of contact: the caseworker handling a message confirms or
+    /// corrects the routing they were given.
+    pub fn may_review(decision: &Decision, person: KeyId, role: Role) -> bool {
+        civic_core::Roles::REVIEWERS.allows(role) || decision.requested_by == person
+    }
+
+    /// [`App::review`] by a signed-in person, refused unless
+    /// [`App::may_review`] allows it.
+    pub async fn review_as(
+        &self,
+        id: DecisionId,
+        action: ReviewAction,
+        person: KeyId,
+        role: Role,
+    ) -> Result<ReviewEvent, AppError> {
+        let decision = self.store.decision(id).await?;
+        if !Self::may_review(&decision, person, role) {
+            return Err(AppError::Forbidden(
+                "only the person who asked for this decision, or a reviewer, may review it".into(),
+            ));
+        }
+        self.review(id, action, person).await
+    }
+
     /// Records a decision made by another system in the ledger.
     pub async fn record_decision(
         &self,

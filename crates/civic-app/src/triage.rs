@@ -67,6 +67,10 @@ pub struct TrainRequest {
     pub seed: u64,
     /// Stop at the first malformed row instead of skipping and reporting it.
     pub strict: bool,
+    /// Also learn from reviewers' corrections: every override of a triage
+    /// decision whose message is still retained becomes an example labelled
+    /// with the team the reviewer chose.
+    pub include_overrides: bool,
 }
 
 /// The outcome of training.
@@ -78,6 +82,58 @@ pub struct Trained {
     pub report: TrainReport,
     /// Rows that were skipped, with their line numbers.
     pub problems: Vec<RowProblem>,
+    /// What reviewers' corrections added, when they were asked for.
+    pub corrections: Option<CorrectionsUsed>,
+}
+
+/// How many reviewers' corrections became training examples.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CorrectionsUsed {
+    /// Corrections added as examples.
+    pub added: usize,
+    /// Corrections skipped because the message is no longer retained (only
+    /// its digest is in the ledger).
+    pub input_not_retained: usize,
+    /// Corrections skipped because they name no team or the kept input has
+    /// no text (e.g. recorded through the decisions API in another shape).
+    pub unusable: usize,
+}
+
+/// Turns overrides of triage decisions into training examples, counting
+/// what could not be used. A decision overridden more than once counts
+/// once, with its latest correction.
+pub fn correction_examples(
+    corrections: &[civic_store::Correction],
+) -> (Vec<TrainingExample>, CorrectionsUsed) {
+    let mut latest: Vec<&civic_store::Correction> = Vec::new();
+    for c in corrections.iter().rev() {
+        if !latest.iter().any(|l| l.decision_id == c.decision_id) {
+            latest.push(c);
+        }
+    }
+    latest.reverse();
+    let mut used = CorrectionsUsed::default();
+    let mut examples = Vec::new();
+    for c in latest {
+        let Some(input) = &c.input else {
+            used.input_not_retained += 1;
+            continue;
+        };
+        let text = input.get("text").and_then(serde_json::Value::as_str);
+        let team = c.output.get("team").and_then(serde_json::Value::as_str);
+        match (text, team) {
+            (Some(text), Some(team)) if !team.trim().is_empty() => {
+                used.added += 1;
+                examples.push(TrainingExample {
+                    text: text.to_owned(),
+                    label: team.trim().to_owned(),
+                    urgent: None,
+                });
+            }
+            _ => used.unusable += 1,
+        }
+    }
+    (examples, used)
 }
 
 /// A triage model with the registry record it came from.
@@ -173,9 +229,17 @@ impl App {
             });
         }
         let name = req.name.trim().to_owned();
+        let (extra, corrections) = if req.include_overrides {
+            let found = self.store().override_corrections(SERVICE).await?;
+            let (examples, used) = correction_examples(&found);
+            (examples, Some(used))
+        } else {
+            (Vec::new(), None)
+        };
         // Reading and training are CPU-bound: keep them off the async workers.
         let (model, report, problems) = tokio::task::spawn_blocking(move || {
-            let (examples, problems) = read_examples(&req.source())?;
+            let (mut examples, problems) = read_examples(&req.source())?;
+            examples.extend(extra);
             let options = TrainOptions {
                 holdout: req.holdout,
                 seed: req.seed,
@@ -204,6 +268,7 @@ impl App {
             version,
             report,
             problems,
+            corrections,
         })
     }
 
@@ -286,6 +351,53 @@ mod tests {
         ] {
             assert_eq!(parse_bool(raw), want, "{raw}");
         }
+    }
+
+    fn correction(
+        id: civic_core::DecisionId,
+        input: Option<&str>,
+        team: &str,
+    ) -> civic_store::Correction {
+        civic_store::Correction {
+            decision_id: id,
+            input: input.map(|t| json!({ "text": t })),
+            output: json!({ "team": team }),
+        }
+    }
+
+    #[test]
+    fn corrections_become_examples_unless_the_message_is_gone() {
+        let (a, b, c, d) = (
+            civic_core::DecisionId::new(),
+            civic_core::DecisionId::new(),
+            civic_core::DecisionId::new(),
+            civic_core::DecisionId::new(),
+        );
+        let found = vec![
+            correction(a, Some("my bin"), "housing"),
+            correction(b, None, "waste"),
+            correction(a, Some("my bin"), "waste"),
+            correction(c, Some("pothole"), " "),
+            civic_store::Correction {
+                decision_id: d,
+                input: Some(json!({ "household": 4 })),
+                output: json!({ "team": "roads" }),
+            },
+        ];
+        let (examples, used) = correction_examples(&found);
+        assert_eq!(
+            used,
+            CorrectionsUsed {
+                added: 1,
+                input_not_retained: 1,
+                unusable: 2
+            }
+        );
+        assert_eq!(examples.len(), 1);
+        assert_eq!(
+            (examples[0].text.as_str(), examples[0].label.as_str()),
+            ("my bin", "waste")
+        );
     }
 }
 

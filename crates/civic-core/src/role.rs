@@ -77,6 +77,10 @@ impl Roles {
         Roles(&[Role::Caseworker, Role::Reviewer, Role::Admin, Role::Auditor]);
     /// Auditing: the ledger and proofs.
     pub const AUDIT: Roles = Roles(&[Role::Admin, Role::Auditor]);
+    /// Overseeing the AI: the models, their versions and their measures
+    /// (quality, calibration, fairness). Caseworkers use the suggestions
+    /// but do not judge the models, so they are not among these.
+    pub const OVERSIGHT: Roles = Roles(&[Role::Reviewer, Role::Admin, Role::Auditor]);
 
     /// Whether `role` may perform the action.
     pub fn allows(self, role: Role) -> bool {
@@ -107,5 +111,7 @@ mod tests {
         assert!(!Roles::REVIEWERS.allows(Role::Auditor));
         assert!(!Roles::CASEWORKER_AND_ABOVE.allows(Role::Auditor));
         assert!(!Roles::AUDIT.allows(Role::Caseworker));
+        assert!(Roles::OVERSIGHT.allows(Role::Auditor));
+        assert!(!Roles::OVERSIGHT.allows(Role::Caseworker));
     }
 }

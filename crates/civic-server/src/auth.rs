@@ -51,6 +51,10 @@ policy!(
     /// Admins and auditors.
     Audit = Roles::AUDIT
 );
+policy!(
+    /// Reviewers, admins and auditors: overseeing the models.
+    Oversight = Roles::OVERSIGHT
+);
 
 /// The authenticated caller of an endpoint that allows the roles of `P`.
 #[derive(Debug)]

@@ -10,6 +10,18 @@ use sqlx::any::AnyRow;
 
 use crate::{Store, StoreError, from_sql_index};
 
+/// A reviewer's override of a decision, with the decision's input if it is
+/// still retained.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correction {
+    /// The decision corrected.
+    pub decision_id: DecisionId,
+    /// Its raw input, while retention keeps it.
+    pub input: Option<Value>,
+    /// The output the reviewer gave instead.
+    pub output: Value,
+}
+
 pub(crate) const DECISION_COLUMNS: &str = "id, service, model_name, model_version, input_sha256, output, explanation, \
      confidence, status, initial_status, requested_by, reference, created_at, ledger_index";
 
@@ -195,6 +207,39 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(row_to_review).collect()
+    }
+
+    /// Every override of a decision of `service`, oldest first, with the
+    /// decision's raw input while it is still retained (`None` once it has
+    /// lapsed or when it was never kept). Learning from reviewers'
+    /// corrections reads these.
+    pub async fn override_corrections(&self, service: &str) -> Result<Vec<Correction>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.decision_id, r.output, d.input, d.input_expires_at \
+             FROM review_events r JOIN decisions d ON d.id = r.decision_id \
+             WHERE r.action = 'override' AND d.service = $1 ORDER BY r.ledger_index",
+        )
+        .bind(service)
+        .fetch_all(self.pool())
+        .await?;
+        let now = unix_millis(now_millis());
+        rows.iter()
+            .map(|row| {
+                let decision_id: String = row.try_get("decision_id")?;
+                let input: Option<String> = row.try_get("input")?;
+                let expires: Option<i64> = row.try_get("input_expires_at")?;
+                // Lapsed but not yet purged counts as gone: retention is a promise.
+                let input = input
+                    .filter(|_| expires.is_none_or(|e| e > now))
+                    .map(|t| serde_json::from_str(&t).map_err(|e| corrupt("input", e)))
+                    .transpose()?;
+                Ok(Correction {
+                    decision_id: decision_id.parse().map_err(|e| corrupt("decision id", e))?,
+                    input,
+                    output: json_column(row, "output")?,
+                })
+            })
+            .collect()
     }
 
     /// Deletes raw inputs whose retention has lapsed; returns how many.

@@ -39,6 +39,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use audit::{EntryRow, LEDGER_PAGE, LedgerPage, StoredCheckpoint};
+pub use decisions::Correction;
 pub use error::StoreError;
 pub use keys::{ApiKey, NewApiKey};
 pub use models::{ModelVersion, NewModel};

@@ -296,6 +296,11 @@ pub enum TriageCommand {
         /// Stop at the first malformed row instead of skipping it and reporting its line.
         #[arg(long)]
         strict: bool,
+        /// Also learn from reviewers' corrections: every override of a triage decision whose
+        /// message is still retained (see input_retention_days) is added to the data, labelled
+        /// with the team the reviewer chose. Prints how many were added and skipped.
+        #[arg(long)]
+        include_overrides: bool,
     },
     /// Route every message in a file (in parallel), writing the suggestions beside them.
     Predict(PredictArgs),

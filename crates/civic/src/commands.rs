@@ -29,8 +29,13 @@ fn overrides(c: ConfigArgs, serve: Option<&ServeArgs>) -> Overrides {
         session_hours: c.session_hours,
         review_target_hours: c.review_target_hours,
         secure_cookies: c.secure_cookies,
+        default_input_retention_days: serve.filter(|s| s.demo).map(|_| DEMO_INPUT_RETENTION_DAYS),
     }
 }
+
+/// How long `serve --demo` keeps raw messages unless retention is
+/// configured: long enough for reviewers to see what they review.
+const DEMO_INPUT_RETENTION_DAYS: u64 = 30;
 
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
@@ -109,6 +114,15 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     let app = App::open(config).await?;
     if demo {
         println!("Demo mode: the data below is synthetic.");
+        match app.config().input_retention {
+            Some(d) => println!(
+                "  messages are kept for {} days (input_retention_days), so reviewers can read them",
+                d.as_secs() / 86_400
+            ),
+            None => println!(
+                "  messages are not kept (input_retention_days = 0): reviewers see only the explanation"
+            ),
+        }
         let outcome = app.seed_demo().await?;
         if let Some(v) = &outcome.trained {
             println!(
@@ -468,6 +482,7 @@ async fn triage(config: Config, cmd: TriageCommand) -> anyhow::Result<ExitCode> 
             holdout,
             seed,
             strict,
+            include_overrides,
         } => {
             let request = civic_app::triage::TrainRequest {
                 data,
@@ -478,6 +493,7 @@ async fn triage(config: Config, cmd: TriageCommand) -> anyhow::Result<ExitCode> 
                 holdout,
                 seed,
                 strict,
+                include_overrides,
             };
             train(config, request).await
         }
@@ -554,6 +570,12 @@ async fn train(
         if trained.problems.len() > 20 {
             eprintln!("  … and {} more", trained.problems.len() - 20);
         }
+    }
+    if let Some(c) = trained.corrections {
+        println!(
+            "Reviewers' corrections: {} added; {} skipped (message no longer retained); {} skipped (no team or no text).",
+            c.added, c.input_not_retained, c.unusable
+        );
     }
     println!("{}", trained.report);
     println!(

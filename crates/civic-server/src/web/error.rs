@@ -31,6 +31,9 @@ pub enum PageError {
         /// The roles that may.
         allowed: Roles,
     },
+    /// The role may do this in general, but not to this record (another
+    /// caseworker's decision).
+    NotYours,
     /// A form's CSRF token was missing or wrong.
     Csrf,
     /// Nothing is at this address.
@@ -45,6 +48,7 @@ impl From<civic_app::AppError> for PageError {
     fn from(e: civic_app::AppError) -> Self {
         match e.kind() {
             ErrorKind::NotFound => PageError::NotFound,
+            ErrorKind::Forbidden => PageError::NotYours,
             ErrorKind::Unavailable => {
                 tracing::warn!(error = %e, "database unavailable");
                 PageError::Unavailable
@@ -84,7 +88,9 @@ impl IntoResponse for PageError {
                 return Redirect::to(&target).into_response();
             }
             PageError::SignIn { .. } => StatusCode::UNAUTHORIZED,
-            PageError::Forbidden { .. } | PageError::Csrf => StatusCode::FORBIDDEN,
+            PageError::Forbidden { .. } | PageError::NotYours | PageError::Csrf => {
+                StatusCode::FORBIDDEN
+            }
             PageError::NotFound => StatusCode::NOT_FOUND,
             PageError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Internal => StatusCode::INTERNAL_SERVER_ERROR,

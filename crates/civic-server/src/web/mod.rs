@@ -11,11 +11,13 @@
 pub mod assets;
 pub mod error;
 pub mod explain;
+pub mod models;
 pub mod overview;
 pub mod pages;
 pub mod queue;
 pub mod review;
 pub mod session;
+pub mod triage;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -31,5 +33,13 @@ pub fn routes() -> Router<AppState> {
         .route("/queue", get(queue::queue))
         .route("/queue/{id}/assign", post(queue::assign))
         .route("/review/{id}", get(review::show).post(review::submit))
+        .route("/models", get(models::list))
+        .route("/models/{name}", get(models::show))
+        .route("/models/{name}/activate", post(models::activate))
+        .route("/triage", get(triage::show_form).post(triage::submit))
+        .route(
+            "/triage/{id}",
+            get(triage::show_result).post(triage::review),
+        )
         .route("/assets/{name}", get(assets::serve))
 }

@@ -68,8 +68,14 @@ impl Chrome {
         if role.is_some() {
             nav.push(("/", "Overview"));
         }
+        if role.is_some_and(|r| Roles::CASEWORKER_AND_ABOVE.allows(r)) {
+            nav.push(("/triage", "Triage"));
+        }
         if role.is_some_and(|r| Roles::REVIEWERS.allows(r)) {
             nav.push(("/queue", "Review queue"));
+        }
+        if role.is_some_and(|r| Roles::OVERSIGHT.allows(r)) {
+            nav.push(("/models", "Models"));
         }
         Chrome {
             title: title.to_owned(),
@@ -146,6 +152,17 @@ pub fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
 /// Renders a template as an HTML response.
 pub fn render(t: &impl Template) -> Result<Html<String>, PageError> {
     Ok(Html(t.render()?))
+}
+
+/// Renders a form page: 200, or 400 when it shows `errors` (so that
+/// nothing treats a refused form as a success).
+pub fn render_form(t: &impl Template, errors: &[FieldError]) -> Result<Response, PageError> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    Ok((status, render(t)?).into_response())
 }
 
 fn random_token() -> String {
@@ -367,6 +384,13 @@ impl ErrorPage {
                 vec![
                     format!("This page is for these roles: {}.", role_list(*allowed)),
                     "Ask an administrator if you need access.".into(),
+                ],
+            ),
+            PageError::NotYours => (
+                "You cannot see this decision",
+                vec![
+                    "Only the person who asked for this decision, or a reviewer, can see it and confirm or correct it.".into(),
+                    "If it should be yours, ask a reviewer to look at it in the review queue.".into(),
                 ],
             ),
             PageError::Csrf => (

@@ -5,7 +5,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use civic_core::{Decision, DecisionId, DecisionStatus, ErrorKind, Reason, ReviewAction};
 use serde::{Deserialize, Serialize};
@@ -15,7 +14,7 @@ use crate::AppState;
 use crate::auth::Reviewers;
 use crate::web::error::PageError;
 use crate::web::explain::{self, TriageView};
-use crate::web::pages::{Choice, Chrome, FieldError, choices, error_for, render};
+use crate::web::pages::{Choice, Chrome, FieldError, choices, error_for, render_form};
 use crate::web::session::{FormFields, SignedIn, WebForm};
 
 /// The longest free-text part of a reason, leaving room for the choice.
@@ -65,7 +64,6 @@ struct ReviewTemplate {
     model: String,
     created_at: String,
     status_waiting: bool,
-    suggested_team: String,
     urgent: bool,
     confidence: String,
     input_note: String,
@@ -73,18 +71,65 @@ struct ReviewTemplate {
     input_json: String,
     output_json: String,
     explanation_json: String,
-    has_team: bool,
-    accept_checked: bool,
-    override_checked: bool,
-    teams: Vec<Choice>,
-    reasons: Vec<Choice>,
-    output_value: String,
-    details: String,
-    outcome_error: Option<String>,
-    team_error: Option<String>,
-    output_error: Option<String>,
-    reason_error: Option<String>,
-    details_error: Option<String>,
+    form: ReviewForm,
+}
+
+/// The accept-or-override form as a page shows it (`review_form.html`):
+/// the review page and the triage page's result share it.
+#[derive(Debug)]
+pub struct ReviewForm {
+    /// Where it is posted.
+    pub action_url: String,
+    /// Whether the suggestion names a team (a team is chosen, not JSON typed).
+    pub has_team: bool,
+    /// The suggested team, if any.
+    pub suggested_team: String,
+    pub(crate) accept_checked: bool,
+    pub(crate) override_checked: bool,
+    pub(crate) teams: Vec<Choice>,
+    pub(crate) reasons: Vec<Choice>,
+    pub(crate) output_value: String,
+    pub(crate) details: String,
+    pub(crate) outcome_error: Option<String>,
+    pub(crate) team_error: Option<String>,
+    pub(crate) output_error: Option<String>,
+    pub(crate) reason_error: Option<String>,
+    pub(crate) details_error: Option<String>,
+}
+
+impl ReviewForm {
+    /// The form for `decision` posted to `action_url`, filled with `fields`
+    /// and showing `errors` beside their fields.
+    pub fn new(
+        action_url: String,
+        decision: &Decision,
+        fields: &ReviewFields,
+        errors: &[FieldError],
+        reasons: &[String],
+    ) -> Self {
+        let suggested_team = decision
+            .output
+            .get("team")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        ReviewForm {
+            action_url,
+            has_team: !suggested_team.is_empty(),
+            suggested_team,
+            accept_checked: fields.outcome == "accept",
+            override_checked: fields.outcome == "override",
+            teams: options(team_choices(&decision.output), &fields.team),
+            reasons: options(reasons.to_vec(), &fields.reason),
+            output_value: fields.output.clone(),
+            details: fields.details.clone(),
+            outcome_error: error_for(errors, "outcome").map(str::to_owned),
+            team_error: error_for(errors, "team").map(str::to_owned),
+            output_error: error_for(errors, "output").map(str::to_owned),
+            reason_error: error_for(errors, "reason").map(str::to_owned),
+            details_error: error_for(errors, "details").map(str::to_owned),
+        }
+    }
 }
 
 fn options(values: Vec<String>, current: &str) -> Vec<Choice> {
@@ -123,13 +168,6 @@ async fn page(
         (Some(_), None) => "The input is kept but is not text.".to_owned(),
         _ => String::new(),
     };
-    let suggested_team = decision
-        .output
-        .get("team")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let has_team = !suggested_team.is_empty();
     let title = if errors.is_empty() {
         "Review a decision"
     } else {
@@ -157,33 +195,20 @@ async fn page(
             .unwrap_or_default(),
         output_json: explain::readable_json(&decision.output),
         explanation_json: explain::readable_json(&decision.explanation),
-        has_team,
-        accept_checked: fields.outcome == "accept",
-        override_checked: fields.outcome == "override",
-        teams: options(team_choices(&decision.output), &fields.team),
-        reasons: options(
-            state.app.config().web.override_reasons.clone(),
-            &fields.reason,
+        form: ReviewForm::new(
+            format!("/review/{}", decision.id),
+            &decision,
+            &fields,
+            &errors,
+            &state.app.config().web.override_reasons,
         ),
-        output_value: fields.output.clone(),
-        details: fields.details.clone(),
-        outcome_error: error_for(&errors, "outcome").map(str::to_owned),
-        team_error: error_for(&errors, "team").map(str::to_owned),
-        output_error: error_for(&errors, "output").map(str::to_owned),
-        reason_error: error_for(&errors, "reason").map(str::to_owned),
-        details_error: error_for(&errors, "details").map(str::to_owned),
-        suggested_team,
         errors,
     };
-    let status = if t.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    Ok((status, render(&t)?).into_response())
+    render_form(&t, &t.errors)
 }
 
-fn parse_id(id: &str) -> Result<DecisionId, PageError> {
+/// A decision id from a path; anything else is not found.
+pub fn parse_id(id: &str) -> Result<DecisionId, PageError> {
     id.parse().map_err(|_| PageError::NotFound)
 }
 
@@ -214,7 +239,7 @@ struct KeptDraft {
 }
 
 /// Checks the form and builds the review action, or says what to fix.
-fn action(
+pub fn action(
     f: &ReviewFields,
     decision: &Decision,
     reasons: &[String],

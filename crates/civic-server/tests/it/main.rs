@@ -7,3 +7,5 @@ mod roles;
 mod support;
 mod triage;
 mod web;
+mod web_models;
+mod web_triage;

@@ -1,6 +1,4 @@
-use std::sync::Arc;
-
-use civic_app::triage::{MAX_TEXT_CHARS, TrainRequest};
+use civic_app::triage::MAX_TEXT_CHARS;
 use civic_core::Role;
 use serde_json::{Value, json};
 
@@ -9,33 +7,7 @@ use crate::support::TestServer;
 /// A server with a triage model trained on 600 generated messages.
 async fn with_model() -> (TestServer, tempfile::TempDir) {
     let s = TestServer::start().await;
-    let dir = tempfile::tempdir().expect("dir");
-    let data = dir.path().join("contacts.jsonl");
-    let lines: Vec<String> = civic_triage::demo::generate(7, 600)
-        .into_iter()
-        .map(|m| json!({"text": m.text, "team": m.label, "urgent": m.urgent}).to_string())
-        .collect();
-    std::fs::write(&data, lines.join("\n")).expect("write");
-    let trained = s
-        .app
-        .train_triage(
-            TrainRequest {
-                data,
-                text_column: "text".into(),
-                label_column: "team".into(),
-                urgent_column: Some("urgent".into()),
-                name: "council-triage".into(),
-                holdout: 0.2,
-                seed: 1,
-                strict: true,
-            },
-            "test",
-            Arc::new(|_| {}),
-        )
-        .await
-        .expect("train");
-    assert_eq!(trained.version.version, 1);
-    assert!(trained.version.active);
+    let dir = s.with_triage_model().await;
     (s, dir)
 }
 

@@ -344,11 +344,95 @@ async fn serve_demo_trains_a_model_prints_keys_and_queues_messages_once() {
         .await
         .expect("send");
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
+    // Messages are kept (30 days unless configured), so reviewers read them.
+    assert!(
+        printed.contains("messages are kept for 30 days"),
+        "{printed}"
+    );
+    let password = printed
+        .lines()
+        .find_map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            match words.as_slice() {
+                ["reviewer", "reviewer@demo.civic.local", password] => Some(*password),
+                _ => None,
+            }
+        })
+        .expect("the reviewer's password is printed")
+        .to_owned();
+    let page = reviewer_opens_first_waiting_item(&server.base, &password).await;
+    assert!(
+        page.contains("id=\"message\""),
+        "the message is shown: {page}"
+    );
     server.stop();
     // A restart keeps the data and does not create new keys or messages.
     let (server, printed) = crate::support::Server::start_with(&dir, None, &["--demo"]);
     assert!(printed.contains("were printed when"), "{printed}");
     server.stop();
+}
+
+/// Signs in to the web interface as the demo reviewer, opens the queue and
+/// returns the page of its first (oldest) item.
+async fn reviewer_opens_first_waiting_item(base: &str, password: &str) -> String {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let cookie_of = |res: &reqwest::Response, name: &str| {
+        res.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|c| c.to_str().ok())
+            .find_map(|c| c.strip_prefix(&format!("{name}=")))
+            .and_then(|c| c.split(';').next())
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("no {name} cookie"))
+    };
+    let value_after = |page: &str, marker: &str| {
+        let start = page.find(marker).expect("marker") + marker.len();
+        let end = page[start..].find('"').expect("quote") + start;
+        page[start..end].to_owned()
+    };
+    let res = client
+        .get(format!("{base}/sign-in"))
+        .send()
+        .await
+        .expect("send");
+    let sign_in_cookie = cookie_of(&res, "civic_sign_in");
+    let csrf = value_after(&res.text().await.expect("page"), "name=\"csrf\" value=\"");
+    let res = client
+        .post(format!("{base}/sign-in"))
+        .header("cookie", format!("civic_sign_in={sign_in_cookie}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "reviewer@demo.civic.local"),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 303);
+    let session = format!("civic_session={}", cookie_of(&res, "civic_session"));
+    let queue = client
+        .get(format!("{base}/queue"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("page");
+    let item = value_after(&queue, "href=\"/review/");
+    client
+        .get(format!("{base}/review/{item}"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("page")
 }
 
 #[test]

@@ -7,3 +7,4 @@ mod init;
 mod redact;
 mod risk;
 mod support;
+mod triage;
