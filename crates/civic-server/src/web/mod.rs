@@ -14,6 +14,7 @@ pub mod explain;
 pub mod overview;
 pub mod pages;
 pub mod queue;
+pub mod redact;
 pub mod review;
 pub mod session;
 
@@ -31,5 +32,10 @@ pub fn routes() -> Router<AppState> {
         .route("/queue", get(queue::queue))
         .route("/queue/{id}/assign", post(queue::assign))
         .route("/review/{id}", get(review::show).post(review::submit))
+        .route("/redact", get(redact::upload_form).post(redact::upload))
+        .route("/redact/{id}", get(redact::show).post(redact::submit))
+        .route("/redact/{id}/done", get(redact::done))
+        .route("/redact/{id}/file", get(redact::download_file))
+        .route("/redact/{id}/log", get(redact::download_log))
         .route("/assets/{name}", get(assets::serve))
 }

@@ -71,6 +71,9 @@ impl Chrome {
         if role.is_some_and(|r| Roles::REVIEWERS.allows(r)) {
             nav.push(("/queue", "Review queue"));
         }
+        if role.is_some_and(|r| Roles::CASEWORKER_AND_ABOVE.allows(r)) {
+            nav.push(("/redact", "Redaction"));
+        }
         Chrome {
             title: title.to_owned(),
             organisation: state.app.config().organisation.clone(),
@@ -146,6 +149,26 @@ pub fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
 /// Renders a template as an HTML response.
 pub fn render(t: &impl Template) -> Result<Html<String>, PageError> {
     Ok(Html(t.render()?))
+}
+
+/// A form page's title: with "Error: " first when it shows errors, as the
+/// GOV.UK error summary pattern asks, so screen readers hear it first.
+pub fn form_title(title: &str, errors: &[FieldError]) -> String {
+    if errors.is_empty() {
+        title.to_owned()
+    } else {
+        format!("Error: {title}")
+    }
+}
+
+/// A rendered form page: 200, or 400 when it shows errors.
+pub fn form_page(t: &impl Template, errors: &[FieldError]) -> Result<Response, PageError> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    Ok((status, render(t)?).into_response())
 }
 
 fn random_token() -> String {

@@ -5,7 +5,6 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use civic_core::{Decision, DecisionId, DecisionStatus, ErrorKind, Reason, ReviewAction};
 use serde::{Deserialize, Serialize};
@@ -15,7 +14,7 @@ use crate::AppState;
 use crate::auth::Reviewers;
 use crate::web::error::PageError;
 use crate::web::explain::{self, TriageView};
-use crate::web::pages::{Choice, Chrome, FieldError, choices, error_for, render};
+use crate::web::pages::{Choice, Chrome, FieldError, choices, error_for, form_page, form_title};
 use crate::web::session::{FormFields, SignedIn, WebForm};
 
 /// The longest free-text part of a reason, leaving room for the choice.
@@ -130,13 +129,13 @@ async fn page(
         .unwrap_or_default()
         .to_owned();
     let has_team = !suggested_team.is_empty();
-    let title = if errors.is_empty() {
-        "Review a decision"
-    } else {
-        "Error: Review a decision"
-    };
     let t = ReviewTemplate {
-        chrome: Chrome::new(state, Some(&user.session), title, "/queue"),
+        chrome: Chrome::new(
+            state,
+            Some(&user.session),
+            &form_title("Review a decision", &errors),
+            "/queue",
+        ),
         restored,
         id: decision.id.to_string(),
         reference: decision.reference.clone().unwrap_or_default(),
@@ -175,12 +174,7 @@ async fn page(
         suggested_team,
         errors,
     };
-    let status = if t.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    Ok((status, render(&t)?).into_response())
+    form_page(&t, &t.errors)
 }
 
 fn parse_id(id: &str) -> Result<DecisionId, PageError> {
