@@ -43,7 +43,7 @@ mod label;
 mod operator;
 mod stream;
 
-pub use analyzer::{Analysis, Analyzer, AnalyzerConfig, KeepReason};
+pub use analyzer::{Analysis, Analyzer, AnalyzerConfig, KeepReason, Review};
 pub use detection::{Detection, Evidence, char_offsets};
 pub use error::RedactError;
 pub use label::Label;

@@ -35,6 +35,20 @@ use crate::error::ApiError;
 pub struct AppState {
     /// The open Civic instance.
     pub app: App,
+    /// Documents between upload and download on the Redaction page.
+    pub redactions: std::sync::Arc<web::redact::Drafts>,
+}
+
+impl AppState {
+    /// The state for `app`, with an empty store of redaction drafts sized
+    /// from the configured body limit.
+    pub fn new(app: App) -> Self {
+        let drafts = web::redact::Drafts::for_body_limit(app.config().body_limit);
+        AppState {
+            app,
+            redactions: std::sync::Arc::new(drafts),
+        }
+    }
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -172,7 +172,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     tracing::info!(%addr, backend = ?app.store().backend(), "server started");
     civic_server::serve(
         listener,
-        civic_server::AppState { app: app.clone() },
+        civic_server::AppState::new(app.clone()),
         shutdown_signal(),
     )
     .await?;

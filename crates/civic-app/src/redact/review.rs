@@ -1,19 +1,28 @@
-//! Redaction with a person in the loop, as the API serves it: a preview of
-//! the suggested spans, then the final redaction of a text (following the
-//! reviewer's accepted and added spans when given), or of an uploaded
-//! document. Each final redaction is one decision in the ledger.
+//! Redaction with a person in the loop, as the API and the web page serve
+//! it: a preview of the suggested spans, then the final redaction of a text
+//! or of an uploaded document, following the reviewer's accepted and added
+//! spans when given. Each final redaction is one decision in the ledger.
+//!
+//! A document is reviewed passage by passage: a passage is one piece of
+//! text the format asks the detectors about (the whole of a plain text, a
+//! Word paragraph, a header, a CSV cell). [`App::preview_upload`] records
+//! the passages and their suggestions; [`App::redact_upload_reviewed`]
+//! redacts the same bytes again with the reviewer's spans in place of the
+//! suggestions, through [`civic_redact::Review`], so every format applies a
+//! review the way it applies detections: truly, in the file's own format.
 
 use std::borrow::Cow;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use civic_core::{Decision, KeyId};
 use civic_redact::formats::csv::CsvPolicy;
 use civic_redact::{
-    Detection, Evidence, KeepReason, Label, PseudonymTable, char_offsets, redact_text,
+    Detection, Evidence, KeepReason, Label, PseudonymTable, Review, char_offsets, redact_text,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::document::{RedactedDocument, file_type, redact_document};
+use super::document::{Decoding, FileType, RedactedDocument, file_type, redact_document};
 use super::{RedactOptions, Redaction, RedactionFacts};
 use crate::{App, AppError};
 
@@ -218,32 +227,85 @@ impl App {
         reference: Option<String>,
         caller: KeyId,
     ) -> Result<(Decision, RedactedDocument), AppError> {
-        crate::check_reference(reference.as_deref())?;
-        if bytes.is_empty() {
-            return Err(AppError::Unprocessable {
-                field: "file",
-                message: "the uploaded file is empty".into(),
+        let upload = Upload {
+            name,
+            bytes,
+            csv_policy,
+        };
+        let (decision, doc, _) = self
+            .upload(upload, options, None, reference, caller)
+            .await?;
+        Ok((decision, doc))
+    }
+
+    /// The passages of an uploaded document and the spans suggested in
+    /// each, for a reviewer. Nothing is recorded: the final redaction,
+    /// [`redact_upload_reviewed`](Self::redact_upload_reviewed), is the
+    /// decision.
+    pub async fn preview_upload(
+        &self,
+        name: String,
+        bytes: Arc<[u8]>,
+        options: &RedactOptions,
+        csv_policy: Option<String>,
+    ) -> Result<DocumentPreview, AppError> {
+        check_upload(&bytes)?;
+        let policy = csv_policy_of(csv_policy)?;
+        let redaction = self.redaction(options)?;
+        blocking(move || preview_document(&name, &bytes, redaction, &policy)).await
+    }
+
+    /// Redacts an uploaded document with exactly the reviewer's spans (one
+    /// list per passage of [`preview_upload`](Self::preview_upload) for the
+    /// same bytes and options) and records the decision, with how many
+    /// suggestions were accepted, added and rejected.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn redact_upload_reviewed(
+        &self,
+        name: String,
+        bytes: Vec<u8>,
+        options: &RedactOptions,
+        csv_policy: Option<String>,
+        review: DocumentReview,
+        reference: Option<String>,
+        caller: KeyId,
+    ) -> Result<(Decision, RedactedDocument, ReviewCounts), AppError> {
+        let total: usize = review.passages.iter().map(Vec::len).sum();
+        if total > MAX_SPANS {
+            return Err(AppError::TooLarge {
+                field: "spans",
+                message: format!("more than {MAX_SPANS} spans"),
             });
         }
-        let policy = match csv_policy {
-            Some(text) => CsvPolicy::from_toml(&text).map_err(|source| AppError::Redact {
-                file: "csv_policy".into(),
-                source,
-            })?,
-            None => CsvPolicy::default(),
+        let upload = Upload {
+            name,
+            bytes,
+            csv_policy,
         };
+        let (decision, doc, counts) = self
+            .upload(upload, options, Some(review), reference, caller)
+            .await?;
+        Ok((decision, doc, counts.unwrap_or_default()))
+    }
+
+    /// Redacts an upload, following `review` when given, and records it.
+    async fn upload(
+        &self,
+        upload: Upload,
+        options: &RedactOptions,
+        review: Option<DocumentReview>,
+        reference: Option<String>,
+        caller: KeyId,
+    ) -> Result<(Decision, RedactedDocument, Option<ReviewCounts>), AppError> {
+        crate::check_reference(reference.as_deref())?;
+        check_upload(&upload.bytes)?;
+        let policy = csv_policy_of(upload.csv_policy)?;
         let redaction: Redaction = self.redaction(options)?;
-        let (bytes, doc, operator) = blocking(move || {
-            let kind = file_type(&name, &bytes)?;
-            let doc = redact_document(
-                &name,
-                kind,
-                &bytes,
-                &redaction,
-                &policy,
-                &mut PseudonymTable::new(),
-            )?;
-            Ok((bytes, doc, redaction.operator.name()))
+        let Upload { name, bytes, .. } = upload;
+        let (bytes, doc, operator, counts) = blocking(move || {
+            let operator = redaction.operator.name();
+            let (doc, counts) = redact_reviewed(&name, &bytes, redaction, &policy, review)?;
+            Ok((bytes, doc, operator, counts))
         })
         .await?;
         let facts = RedactionFacts {
@@ -256,10 +318,239 @@ impl App {
                 "attachments_removed": doc.attachments.len(),
                 "removed": doc.removed,
                 "decoding": doc.decoding,
+                "review": counts,
             }),
         };
         let decision = self.record_redaction(facts, caller, reference).await?;
-        Ok((decision, doc))
+        Ok((decision, doc, counts))
+    }
+}
+
+/// Runs the format over a document once, recording its passages and the
+/// suggestions in each; the redacted output is thrown away.
+fn preview_document(
+    name: &str,
+    bytes: &[u8],
+    redaction: Redaction,
+    policy: &CsvPolicy,
+) -> Result<DocumentPreview, AppError> {
+    let recorder = Arc::new(Recorder::default());
+    let doc = run_format(name, bytes, redaction, policy, Some(recorder.clone()))?;
+    let seen = std::mem::take(&mut *recorder.0.lock().unwrap_or_else(PoisonError::into_inner));
+    Ok(DocumentPreview {
+        file_type: doc.file_type,
+        passages: seen
+            .into_iter()
+            .map(|(text, found)| Passage {
+                spans: spans(&text, &found, None),
+                text,
+            })
+            .collect(),
+        decoding: doc.decoding,
+    })
+}
+
+/// Redacts a document, with the reviewer's spans in place of the
+/// suggestions when `review` is given.
+fn redact_reviewed(
+    name: &str,
+    bytes: &[u8],
+    redaction: Redaction,
+    policy: &CsvPolicy,
+    review: Option<DocumentReview>,
+) -> Result<(RedactedDocument, Option<ReviewCounts>), AppError> {
+    let chooser = review.map(|r| Arc::new(Chooser::new(r)));
+    let as_review = chooser.clone().map(|c| c as Arc<dyn Review>);
+    let doc = run_format(name, bytes, redaction, policy, as_review)?;
+    let counts = chooser.map(|c| c.finish()).transpose()?;
+    Ok((doc, counts))
+}
+
+/// Redacts a document in its format, with `review` (if any) between the
+/// detectors and the redaction.
+fn run_format(
+    name: &str,
+    bytes: &[u8],
+    mut redaction: Redaction,
+    policy: &CsvPolicy,
+    review: Option<Arc<dyn Review>>,
+) -> Result<RedactedDocument, AppError> {
+    let kind = file_type(name, bytes)?;
+    if let Some(r) = review {
+        redaction.analyzer = redaction.analyzer.with_review(r);
+    }
+    redact_document(
+        name,
+        kind,
+        bytes,
+        &redaction,
+        policy,
+        &mut PseudonymTable::new(),
+    )
+}
+
+/// An uploaded file: its name (for its extension), its bytes, and the CSV
+/// column policy as TOML text.
+struct Upload {
+    name: String,
+    bytes: Vec<u8>,
+    csv_policy: Option<String>,
+}
+
+fn check_upload(bytes: &[u8]) -> Result<(), AppError> {
+    if bytes.is_empty() {
+        return Err(AppError::Unprocessable {
+            field: "file",
+            message: "the uploaded file is empty".into(),
+        });
+    }
+    Ok(())
+}
+
+fn csv_policy_of(text: Option<String>) -> Result<CsvPolicy, AppError> {
+    match text {
+        Some(text) => CsvPolicy::from_toml(&text).map_err(|source| AppError::Redact {
+            file: "csv_policy".into(),
+            source,
+        }),
+        None => Ok(CsvPolicy::default()),
+    }
+}
+
+/// One piece of a document's text as the detectors saw it, with the spans
+/// suggested in it (offsets within the passage).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Passage {
+    /// The text.
+    pub text: String,
+    /// What would be redacted.
+    pub spans: Vec<Span>,
+}
+
+/// The suggestions for an uploaded document, passage by passage.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentPreview {
+    /// The type it will be redacted as.
+    pub file_type: FileType,
+    /// Every passage, in the order the format reads them.
+    pub passages: Vec<Passage>,
+    /// How a text that was not valid UTF-8 was read.
+    pub decoding: Option<Decoding>,
+}
+
+impl DocumentPreview {
+    /// Every occurrence of `value` in the passages, as `(passage, start,
+    /// end)` with offsets in code points; letters match whatever their
+    /// (ASCII) case, so "smith" finds "Smith". For a reviewer adding a span
+    /// the detectors missed: the same value is redacted wherever it is.
+    pub fn occurrences(&self, value: &str) -> Vec<(usize, usize, usize)> {
+        let needle = value.trim().to_ascii_lowercase();
+        if needle.is_empty() {
+            return Vec::new();
+        }
+        let mut found = Vec::new();
+        for (p, passage) in self.passages.iter().enumerate() {
+            // ASCII lowering keeps every byte offset, so offsets found in
+            // the lowered text are offsets in the passage.
+            let hay = passage.text.to_ascii_lowercase();
+            for (byte, _) in hay.match_indices(&needle) {
+                let start = passage.text[..byte].chars().count();
+                let end = start + passage.text[byte..byte + needle.len()].chars().count();
+                found.push((p, start, end));
+            }
+        }
+        found
+    }
+}
+
+/// A reviewer's choice for a document: for each passage of its preview,
+/// in order, the spans to redact (offsets within the passage).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentReview {
+    /// One list per passage.
+    pub passages: Vec<Vec<ChosenSpan>>,
+}
+
+/// Records every passage and its suggestions, changing nothing.
+#[derive(Debug, Default)]
+struct Recorder(Mutex<Vec<(String, Vec<Detection>)>>);
+
+impl Review for Recorder {
+    fn review(&self, text: &str, found: Vec<Detection>) -> Vec<Detection> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((text.to_owned(), found.clone()));
+        found
+    }
+}
+
+/// Replaces each passage's suggestions with the reviewer's spans.
+#[derive(Debug)]
+struct Chooser {
+    review: DocumentReview,
+    progress: Mutex<Progress>,
+}
+
+#[derive(Debug, Default)]
+struct Progress {
+    /// The next passage.
+    next: usize,
+    counts: ReviewCounts,
+    /// The first problem; the output is then discarded.
+    error: Option<String>,
+}
+
+impl Chooser {
+    fn new(review: DocumentReview) -> Self {
+        Chooser {
+            review,
+            progress: Mutex::new(Progress::default()),
+        }
+    }
+
+    /// The counts, or why the review did not fit the document.
+    fn finish(&self) -> Result<ReviewCounts, AppError> {
+        let p = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
+        let invalid = |message| AppError::Invalid {
+            field: "spans",
+            message,
+        };
+        if let Some(e) = &p.error {
+            return Err(invalid(e.clone()));
+        }
+        if p.next != self.review.passages.len() {
+            return Err(invalid(format!(
+                "the review has {} passages but the document has {}; preview the document again",
+                self.review.passages.len(),
+                p.next
+            )));
+        }
+        Ok(p.counts)
+    }
+}
+
+impl Review for Chooser {
+    fn review(&self, text: &str, found: Vec<Detection>) -> Vec<Detection> {
+        let mut p = self.progress.lock().unwrap_or_else(PoisonError::into_inner);
+        let i = p.next;
+        p.next += 1;
+        if p.error.is_some() {
+            return Vec::new();
+        }
+        let chosen = self.review.passages.get(i).map_or(&[][..], Vec::as_slice);
+        match apply_review(text, &found, chosen) {
+            Ok((chosen, counts)) => {
+                p.counts.accepted += counts.accepted;
+                p.counts.added += counts.added;
+                p.counts.rejected += counts.rejected;
+                chosen
+            }
+            Err(e) => {
+                p.error = Some(format!("passage {i}: {e}"));
+                Vec::new()
+            }
+        }
     }
 }
 
@@ -368,6 +659,82 @@ mod tests {
         assert_eq!(found[1], suggested[0]);
         assert_eq!(found[0].value(text), "Café");
         assert_eq!(found[0].evidence.pattern, "reviewer");
+    }
+
+    fn label_redaction() -> Redaction {
+        Redaction {
+            analyzer: Analyzer::default(),
+            operator: civic_redact::Operator::parse("label", None).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_document_review_replays_the_passages_with_the_reviewers_spans() {
+        let csv = "name,phone,note\nMr John Smith,020 7946 0000,Ravenscroft case\n";
+        let policy = CsvPolicy::default();
+        let preview =
+            preview_document("a.csv", csv.as_bytes(), label_redaction(), &policy).unwrap();
+        assert_eq!(preview.file_type, FileType::Csv);
+        assert!(preview.passages.len() >= 3, "{preview:?}");
+        let suggested: usize = preview.passages.iter().map(|p| p.spans.len()).sum();
+        assert!(suggested >= 2, "{preview:?}");
+        let missed = preview.occurrences("ravenscroft");
+        assert_eq!(missed.len(), 1, "found whatever its case: {preview:?}");
+        // Keep the phone number; add the missed name.
+        let mut review = DocumentReview::default();
+        for (p, passage) in preview.passages.iter().enumerate() {
+            let mut chosen: Vec<ChosenSpan> = passage
+                .spans
+                .iter()
+                .filter(|s| s.label != Label::Phone)
+                .map(|s| ChosenSpan {
+                    start: s.start,
+                    end: s.end,
+                    label: s.label,
+                })
+                .collect();
+            chosen.extend(
+                missed
+                    .iter()
+                    .filter(|m| m.0 == p)
+                    .map(|&(_, start, end)| ChosenSpan {
+                        start,
+                        end,
+                        label: Label::Person,
+                    }),
+            );
+            review.passages.push(chosen);
+        }
+        let (doc, counts) = redact_reviewed(
+            "a.csv",
+            csv.as_bytes(),
+            label_redaction(),
+            &policy,
+            Some(review.clone()),
+        )
+        .unwrap();
+        let out = String::from_utf8(doc.bytes).unwrap();
+        assert!(
+            !out.contains("John Smith") && !out.contains("Ravenscroft"),
+            "{out}"
+        );
+        assert!(out.contains("020 7946 0000"), "{out}");
+        let counts = counts.unwrap();
+        assert_eq!((counts.added, counts.rejected), (1, 1), "{counts:?}");
+        assert_eq!(counts.accepted, suggested - 1);
+
+        // A review that does not fit the document is refused, not applied.
+        review.passages.pop();
+        let e = redact_reviewed(
+            "a.csv",
+            csv.as_bytes(),
+            label_redaction(),
+            &policy,
+            Some(review),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("preview the document again"), "{e}");
     }
 
     #[test]

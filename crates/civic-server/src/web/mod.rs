@@ -15,6 +15,7 @@ pub mod models;
 pub mod overview;
 pub mod pages;
 pub mod queue;
+pub mod redact;
 pub mod review;
 pub mod session;
 pub mod triage;
@@ -41,5 +42,10 @@ pub fn routes() -> Router<AppState> {
             "/triage/{id}",
             get(triage::show_result).post(triage::review),
         )
+        .route("/redact", get(redact::upload_form).post(redact::upload))
+        .route("/redact/{id}", get(redact::show).post(redact::submit))
+        .route("/redact/{id}/done", get(redact::done))
+        .route("/redact/{id}/file", get(redact::download_file))
+        .route("/redact/{id}/log", get(redact::download_log))
         .route("/assets/{name}", get(assets::serve))
 }

@@ -77,6 +77,9 @@ impl Chrome {
         if role.is_some_and(|r| Roles::OVERSIGHT.allows(r)) {
             nav.push(("/models", "Models"));
         }
+        if role.is_some_and(|r| Roles::CASEWORKER_AND_ABOVE.allows(r)) {
+            nav.push(("/redact", "Redaction"));
+        }
         Chrome {
             title: title.to_owned(),
             organisation: state.app.config().organisation.clone(),
@@ -154,6 +157,16 @@ pub fn render(t: &impl Template) -> Result<Html<String>, PageError> {
     Ok(Html(t.render()?))
 }
 
+/// A form page's title: with "Error: " first when it shows errors, as the
+/// GOV.UK error summary pattern asks, so screen readers hear it first.
+pub fn form_title(title: &str, errors: &[FieldError]) -> String {
+    if errors.is_empty() {
+        title.to_owned()
+    } else {
+        format!("Error: {title}")
+    }
+}
+
 /// Renders a form page: 200, or 400 when it shows `errors` (so that
 /// nothing treats a refused form as a success).
 pub fn render_form(t: &impl Template, errors: &[FieldError]) -> Result<Response, PageError> {
@@ -196,13 +209,8 @@ pub fn sign_in_page(
 ) -> Result<(Html<String>, Option<HeaderValue>), PageError> {
     let csrf = random_token();
     let draft = draft.filter(|d| d.len() <= MAX_DRAFT).unwrap_or_default();
-    let title = if errors.is_empty() {
-        "Sign in"
-    } else {
-        "Error: Sign in"
-    };
     let t = SignInTemplate {
-        chrome: Chrome::new(state, None, title, ""),
+        chrome: Chrome::new(state, None, &form_title("Sign in", &errors), ""),
         email_error: error_for(&errors, "email").map(str::to_owned),
         password_error: error_for(&errors, "password").map(str::to_owned),
         errors,

@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::auth::Reviewers;
 use crate::web::error::PageError;
 use crate::web::explain::{self, TriageView};
-use crate::web::pages::{Choice, Chrome, FieldError, choices, error_for, render_form};
+use crate::web::pages::{Choice, Chrome, FieldError, choices, error_for, form_title, render_form};
 use crate::web::session::{FormFields, SignedIn, WebForm};
 
 /// The longest free-text part of a reason, leaving room for the choice.
@@ -168,13 +168,13 @@ async fn page(
         (Some(_), None) => "The input is kept but is not text.".to_owned(),
         _ => String::new(),
     };
-    let title = if errors.is_empty() {
-        "Review a decision"
-    } else {
-        "Error: Review a decision"
-    };
     let t = ReviewTemplate {
-        chrome: Chrome::new(state, Some(&user.session), title, "/queue"),
+        chrome: Chrome::new(
+            state,
+            Some(&user.session),
+            &form_title("Review a decision", &errors),
+            "/queue",
+        ),
         restored,
         id: decision.id.to_string(),
         reference: decision.reference.clone().unwrap_or_default(),

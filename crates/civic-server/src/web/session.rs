@@ -105,6 +105,20 @@ impl<P: Policy> FromRequestParts<AppState> for SignedIn<P> {
     }
 }
 
+impl<P: Policy> SignedIn<P> {
+    /// Refuses a form whose CSRF token is not this session's. Forms read
+    /// through [`WebForm`] are checked already; a file upload, which is not
+    /// a `WebForm`, calls this itself once its fields are read.
+    pub fn check_csrf(&self, submitted: &str, path: &str) -> Result<(), PageError> {
+        if tokens_match(submitted, &self.session.csrf_token) {
+            Ok(())
+        } else {
+            tracing::info!(user = %self.session.user.id, path = %path, "form refused: csrf token");
+            Err(PageError::Csrf)
+        }
+    }
+}
+
 /// A form's fields. Every form carries a CSRF token; a form may offer a
 /// draft to keep if the session has expired when it is submitted.
 pub trait FormFields: DeserializeOwned + Send {
@@ -153,10 +167,7 @@ impl<P: Policy, T: FormFields> FromRequest<AppState> for WebForm<P, T> {
             }
             Err(e) => return Err(e),
         };
-        if !tokens_match(fields.csrf(), &user.session.csrf_token) {
-            tracing::info!(user = %user.session.user.id, path = %path, "form refused: csrf token");
-            return Err(PageError::Csrf);
-        }
+        user.check_csrf(fields.csrf(), &path)?;
         Ok(WebForm { user, fields })
     }
 }

@@ -16,7 +16,7 @@ use crate::AppState;
 use crate::auth::CaseworkerAndAbove;
 use crate::web::error::PageError;
 use crate::web::explain::{self, TriageView};
-use crate::web::pages::{Chrome, FieldError, error_for, render_form};
+use crate::web::pages::{Chrome, FieldError, error_for, form_title, render_form};
 use crate::web::review::{self, ReviewFields, ReviewForm};
 use crate::web::session::{FormFields, SignedIn, WebForm};
 
@@ -57,13 +57,13 @@ fn form_page(
     fields: &TriageFields,
     errors: Vec<FieldError>,
 ) -> Result<Response, PageError> {
-    let title = if errors.is_empty() {
-        "Route a message"
-    } else {
-        "Error: Route a message"
-    };
     let t = TriageFormTemplate {
-        chrome: Chrome::new(state, Some(&user.session), title, "/triage"),
+        chrome: Chrome::new(
+            state,
+            Some(&user.session),
+            &form_title("Route a message", &errors),
+            "/triage",
+        ),
         text: fields.text.clone(),
         reference: fields.reference.clone(),
         text_error: error_for(&errors, "text").map(str::to_owned),
@@ -335,11 +335,6 @@ impl ResultPage {
             ),
             None => String::new(),
         };
-        let title = if self.errors.is_empty() {
-            "Suggested routing"
-        } else {
-            "Error: Suggested routing"
-        };
         let form = ReviewForm::new(
             format!("/triage/{}", d.id),
             d,
@@ -348,7 +343,12 @@ impl ResultPage {
             &state.app.config().web.override_reasons,
         );
         let t = ResultTemplate {
-            chrome: Chrome::new(state, Some(&user.session), title, "/triage"),
+            chrome: Chrome::new(
+                state,
+                Some(&user.session),
+                &form_title("Suggested routing", &self.errors),
+                "/triage",
+            ),
             id: d.id.to_string(),
             reference: d.reference.clone().unwrap_or_default(),
             team: form.suggested_team.clone(),

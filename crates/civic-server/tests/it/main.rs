@@ -2,6 +2,7 @@
 
 mod api;
 mod redact;
+mod redact_page;
 mod risk;
 mod roles;
 mod support;

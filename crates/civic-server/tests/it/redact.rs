@@ -4,7 +4,7 @@ use base64::Engine as _;
 use civic_core::Role;
 use serde_json::{Value, json};
 
-use crate::support::TestServer;
+use crate::support::{TestServer, docx, docx_text, multipart};
 
 const TEXT: &str = "Café note: Mr John Smith, NHS number 943 476 5919, phone 020 7946 0000.";
 
@@ -28,27 +28,13 @@ async fn upload(
     bytes: &[u8],
     options: Option<&str>,
 ) -> (u16, Value) {
-    let boundary = "civic-test-boundary-7f3a";
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
-    );
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(b"\r\n");
-    if let Some(options) = options {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"options\"\r\n\r\n{options}\r\n").as_bytes(),
-        );
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let options: Vec<(&str, &str)> = options.map(|o| ("options", o)).into_iter().collect();
+    let (content_type, body) = multipart(&options, Some((file_name, bytes)));
     let res = s
         .client
         .post(s.url("/redact"))
         .bearer_auth(s.token(Role::Caseworker))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
+        .header("content-type", content_type)
         .body(body)
         .send()
         .await
@@ -258,6 +244,41 @@ async fn an_uploaded_document_comes_back_redacted_with_its_log_and_bad_uploads_a
             .contains("plain text"),
         "{body}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_uploaded_word_document_comes_back_as_word_without_its_personal_data() {
+    let s = TestServer::start().await;
+    let input = docx(&[
+        "Spoke to Mrs Sarah Thompson about the missed bins.",
+        "NHS number 943 476 5919, phone 020 7946 0000.",
+        "Nothing personal in this paragraph.",
+    ]);
+    let (status, body) = upload(&s, "notes.docx", &input, None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["file_type"], "docx");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body["content_base64"].as_str().expect("content"))
+        .expect("base64");
+    assert!(
+        bytes.starts_with(b"PK\x03\x04"),
+        "a Word document comes back"
+    );
+    let text = docx_text(&bytes);
+    for secret in ["Sarah", "Thompson", "5919", "7946"] {
+        assert!(!text.contains(secret), "{secret} survived: {text}");
+    }
+    assert!(
+        text.contains("Nothing personal in this paragraph."),
+        "{text}"
+    );
+    assert!(
+        text.contains("[PERSON]") && text.contains("[NHS_NUMBER]"),
+        "{text}"
+    );
+    let recorded = decision(&s, body["decision_id"].as_str().expect("id")).await;
+    assert_eq!(recorded["output"]["file_type"], "docx");
+    assert!(!recorded.to_string().contains("Thompson"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

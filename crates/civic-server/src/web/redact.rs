@@ -1,0 +1,1055 @@
+//! The Redaction page: upload a document, review each suggested span
+//! (accept, reject, add one the detectors missed), then download the
+//! redacted file and its log. The final redaction is one decision in the
+//! ledger, recorded exactly as `POST /api/v1/redact` records it.
+//!
+//! The work is `civic-app`'s: [`App::preview_upload`] gives the passages
+//! and suggestions, [`App::redact_upload_reviewed`] applies the reviewer's
+//! spans in the file's own format. This module only keeps the document
+//! between the steps and turns forms into a [`DocumentReview`].
+//!
+//! # Where the document lives between the steps
+//!
+//! In this process's memory, in [`Drafts`]: never on disk, in the database
+//! or in a log. A draft is reachable only by the user who uploaded it,
+//! under an unguessable random id; it lapses [`DRAFT_TTL`] after it was
+//! last used and is deleted as soon as both the redacted file and its log
+//! have been downloaded. The store is bounded: a few drafts per user and a
+//! total size of a few upload limits, so uploads cannot exhaust memory.
+//! The cost of this choice: a restart loses drafts in progress (the user
+//! uploads again; nothing was recorded), and with several server processes
+//! behind a load balancer the balancer must keep a user on one process.
+//!
+//! [`App::preview_upload`]: civic_app::App::preview_upload
+//! [`App::redact_upload_reviewed`]: civic_app::App::redact_upload_reviewed
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use civic_app::AppError;
+use civic_app::redact::RedactOptions;
+use civic_app::redact::document::FileType;
+use civic_app::redact::review::{ChosenSpan, DocumentPreview, DocumentReview, ReviewCounts};
+use civic_core::{ErrorKind, UserId};
+use civic_redact::Label;
+use rand::RngCore as _;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::AppState;
+use crate::auth::CaseworkerAndAbove;
+use crate::web::error::PageError;
+use crate::web::pages::{
+    Choice, Chrome, FieldError, choices, error_for, form_title, render, render_form,
+};
+use crate::web::session::{FormFields, SignedIn, WebForm};
+
+/// How long a draft is kept after it was last used.
+pub const DRAFT_TTL: Duration = Duration::from_secs(30 * 60);
+
+/// The most drafts one user keeps; a new upload replaces their oldest.
+const DRAFTS_PER_USER: usize = 3;
+
+/// The longest "text to redact" a reviewer may add, in characters.
+const MAX_FIND_CHARS: usize = 500;
+
+/// The operators a caseworker may choose, with what each does.
+const OPERATORS: &[(&str, &str)] = &[
+    ("label", "Replace with its label, like [PERSON]"),
+    ("mask", "Mask each character, like ***"),
+    ("remove", "Remove it"),
+    (
+        "pseudonym",
+        "Replace with a pseudonym, the same one each time (Person A)",
+    ),
+    (
+        "hash",
+        "Replace with a keyed hash, for linking without disclosing",
+    ),
+];
+
+/// Documents between upload and download, each with its review so far.
+/// See the module's documentation for why they live here.
+#[derive(Debug)]
+pub struct Drafts {
+    drafts: Mutex<HashMap<String, Draft>>,
+    /// The most bytes all drafts together may hold.
+    budget: usize,
+}
+
+/// One document being redacted.
+#[derive(Debug)]
+struct Draft {
+    owner: UserId,
+    expires: Instant,
+    /// When it was uploaded, to replace a user's oldest.
+    uploaded: Instant,
+    name: String,
+    bytes: Arc<[u8]>,
+    options: RedactOptions,
+    preview: Arc<DocumentPreview>,
+    /// Suggestions the reviewer unticked, as `(passage, span)`.
+    rejected: BTreeSet<(usize, usize)>,
+    /// Spans the reviewer added, sorted, never overlapping one another.
+    added: Vec<Added>,
+    done: Option<Done>,
+}
+
+/// A span the reviewer added, offsets in code points within its passage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Added {
+    passage: usize,
+    start: usize,
+    end: usize,
+    label: Label,
+}
+
+/// The result, kept until both parts are downloaded.
+#[derive(Debug)]
+struct Done {
+    decision: String,
+    file_type: FileType,
+    file: Vec<u8>,
+    log: Vec<u8>,
+    counts: ReviewCounts,
+    per_label: Vec<(String, u64)>,
+    file_taken: bool,
+    log_taken: bool,
+}
+
+impl Draft {
+    /// Roughly the memory it holds, for the store's budget.
+    fn size(&self) -> usize {
+        let text: usize = self.preview.passages.iter().map(|p| p.text.len()).sum();
+        let done = self.done.as_ref().map_or(0, |d| d.file.len() + d.log.len());
+        self.bytes.len() + text + done
+    }
+}
+
+/// Why a draft could not be stored.
+#[derive(Debug)]
+struct StoreFull;
+
+impl Drafts {
+    /// A store holding at most eight uploads' worth (`body_limit` each).
+    pub fn for_body_limit(body_limit: usize) -> Self {
+        Drafts {
+            drafts: Mutex::new(HashMap::new()),
+            budget: body_limit.saturating_mul(8),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Draft>> {
+        let mut drafts = self.drafts.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        drafts.retain(|_, d| d.expires > now);
+        drafts
+    }
+
+    /// Stores `draft`, replacing its owner's oldest if they have too many;
+    /// returns its id.
+    fn insert(&self, draft: Draft) -> Result<String, StoreFull> {
+        let mut drafts = self.lock();
+        let mine: Vec<(Instant, String)> = drafts
+            .iter()
+            .filter(|(_, d)| d.owner == draft.owner)
+            .map(|(id, d)| (d.uploaded, id.clone()))
+            .collect();
+        if mine.len() >= DRAFTS_PER_USER
+            && let Some((_, oldest)) = mine.into_iter().min()
+        {
+            drafts.remove(&oldest);
+        }
+        let used: usize = drafts.values().map(Draft::size).sum();
+        if used.saturating_add(draft.size()) > self.budget {
+            return Err(StoreFull);
+        }
+        let mut bytes = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        let id = hex::encode(bytes);
+        drafts.insert(id.clone(), draft);
+        Ok(id)
+    }
+
+    /// Runs `f` on draft `id` if `owner` uploaded it, and keeps it alive.
+    fn with<T>(&self, id: &str, owner: UserId, f: impl FnOnce(&mut Draft) -> T) -> Option<T> {
+        let mut drafts = self.lock();
+        let draft = drafts.get_mut(id).filter(|d| d.owner == owner)?;
+        draft.expires = Instant::now() + DRAFT_TTL;
+        Some(f(draft))
+    }
+
+    fn remove(&self, id: &str) {
+        self.lock().remove(id);
+    }
+}
+
+fn draft_id(id: &str) -> Result<&str, PageError> {
+    let ok = id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit());
+    ok.then_some(id).ok_or(PageError::NotFound)
+}
+
+/// An error from `civic-app` the user can act on, or `None` for ours.
+fn user_error(e: &AppError) -> Option<String> {
+    match e.kind() {
+        ErrorKind::InvalidInput | ErrorKind::Unprocessable | ErrorKind::TooLarge => {
+            Some(e.to_string())
+        }
+        _ => None,
+    }
+}
+
+fn megabytes(bytes: usize) -> String {
+    let mb = bytes as f64 / (1024.0 * 1024.0);
+    if mb >= 1.0 {
+        format!("{mb:.0} MB")
+    } else {
+        format!("{} KB", bytes.div_ceil(1024))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "redact_upload.html")]
+struct UploadTemplate {
+    chrome: Chrome,
+    errors: Vec<FieldError>,
+    operators: Vec<Choice>,
+    limit: String,
+    file_error: Option<String>,
+    operator_error: Option<String>,
+}
+
+fn upload_page(
+    state: &AppState,
+    user: &SignedIn<CaseworkerAndAbove>,
+    operator: &str,
+    errors: Vec<FieldError>,
+    status: StatusCode,
+) -> Result<Response, PageError> {
+    let t = UploadTemplate {
+        chrome: Chrome::new(
+            state,
+            Some(&user.session),
+            &form_title("Redact a document", &errors),
+            "/redact",
+        ),
+        operators: choices(
+            operator,
+            OPERATORS
+                .iter()
+                .map(|(v, t)| ((*v).to_owned(), (*t).to_owned())),
+        ),
+        limit: megabytes(state.app.config().body_limit),
+        file_error: error_for(&errors, "file").map(str::to_owned),
+        operator_error: error_for(&errors, "operator").map(str::to_owned),
+        errors,
+    };
+    Ok((status, render(&t)?).into_response())
+}
+
+/// `GET /redact`: the upload form.
+pub async fn upload_form(
+    State(state): State<AppState>,
+    user: SignedIn<CaseworkerAndAbove>,
+) -> Result<Response, PageError> {
+    upload_page(&state, &user, "label", Vec::new(), StatusCode::OK)
+}
+
+/// The upload form's fields, read from `multipart/form-data`.
+#[derive(Debug, Default)]
+struct UploadFields {
+    csrf: String,
+    operator: String,
+    file: Option<(String, Vec<u8>)>,
+}
+
+/// Why an upload could not be read.
+enum Unreadable {
+    /// Over the body limit.
+    TooLarge,
+    /// Not a form this page sent.
+    Broken,
+}
+
+async fn read_upload(mut form: Multipart) -> Result<UploadFields, Unreadable> {
+    let failed = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Unreadable::TooLarge
+        } else {
+            Unreadable::Broken
+        }
+    };
+    let mut fields = UploadFields::default();
+    while let Some(field) = form.next_field().await.map_err(failed)? {
+        match field.name().unwrap_or_default() {
+            "csrf" => fields.csrf = field.text().await.map_err(failed)?,
+            "operator" => fields.operator = field.text().await.map_err(failed)?,
+            "file" => {
+                // Only the last component: a browser may send a whole path.
+                let name = field
+                    .file_name()
+                    .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).to_owned())
+                    .unwrap_or_default();
+                let bytes = field.bytes().await.map_err(failed)?;
+                fields.file = Some((name, bytes.to_vec()));
+            }
+            _ => return Err(Unreadable::Broken),
+        }
+    }
+    Ok(fields)
+}
+
+/// `POST /redact`: reads the upload, suggests spans, keeps the draft and
+/// goes to its review.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: SignedIn<CaseworkerAndAbove>,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<Response, PageError> {
+    // A form that is not multipart was not sent by this page.
+    let form = form.map_err(|_| PageError::Csrf)?;
+    let fields = match read_upload(form).await {
+        Ok(f) => f,
+        Err(Unreadable::Broken) => return Err(PageError::Csrf),
+        Err(Unreadable::TooLarge) => {
+            // The token is in the unread part of the body; nothing is done
+            // but showing the form again.
+            let limit = megabytes(state.app.config().body_limit);
+            let errors = vec![FieldError::new(
+                "file",
+                format!("The selected file must be smaller than {limit}"),
+            )];
+            return upload_page(
+                &state,
+                &user,
+                "label",
+                errors,
+                StatusCode::PAYLOAD_TOO_LARGE,
+            );
+        }
+    };
+    user.check_csrf(&fields.csrf, "/redact")?;
+    let mut errors = Vec::new();
+    if !OPERATORS.iter().any(|(v, _)| *v == fields.operator) {
+        errors.push(FieldError::new(
+            "operator",
+            "Select what to replace personal data with",
+        ));
+    }
+    let file = fields
+        .file
+        .filter(|(name, bytes)| !name.is_empty() || !bytes.is_empty());
+    let Some((name, bytes)) = file else {
+        errors.push(FieldError::new("file", "Select a file to redact"));
+        return upload_page(
+            &state,
+            &user,
+            &fields.operator,
+            errors,
+            StatusCode::BAD_REQUEST,
+        );
+    };
+    if !errors.is_empty() {
+        return upload_page(
+            &state,
+            &user,
+            &fields.operator,
+            errors,
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    let options = RedactOptions {
+        operator: Some(fields.operator.clone()),
+        ..RedactOptions::default()
+    };
+    let bytes: Arc<[u8]> = bytes.into();
+    let preview = match state
+        .app
+        .preview_upload(name.clone(), bytes.clone(), &options, None)
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => {
+            let Some(message) = user_error(&e) else {
+                return Err(e.into());
+            };
+            let status = if e.kind() == ErrorKind::TooLarge {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let errors = vec![FieldError::new("file", message)];
+            return upload_page(&state, &user, &fields.operator, errors, status);
+        }
+    };
+    let now = Instant::now();
+    let draft = Draft {
+        owner: user.session.user.id,
+        expires: now + DRAFT_TTL,
+        uploaded: now,
+        name,
+        bytes,
+        options,
+        preview: Arc::new(preview),
+        rejected: BTreeSet::new(),
+        added: Vec::new(),
+        done: None,
+    };
+    match state.redactions.insert(draft) {
+        Ok(id) => Ok(Redirect::to(&format!("/redact/{id}")).into_response()),
+        Err(StoreFull) => {
+            tracing::warn!("redaction drafts are full");
+            let errors = vec![FieldError::new(
+                "file",
+                "Too many documents are being redacted at the moment. Try again in a few minutes",
+            )];
+            upload_page(
+                &state,
+                &user,
+                &fields.operator,
+                errors,
+                StatusCode::SERVICE_UNAVAILABLE,
+            )
+        }
+    }
+}
+
+/// A stretch of a passage: plain, or a span with its number and label.
+#[derive(Debug)]
+struct Segment {
+    text: String,
+    tag: String,
+    /// `suggested`, `rejected` or `added`, said in words beside the tag.
+    state: &'static str,
+}
+
+/// A passage as shown.
+#[derive(Debug)]
+struct PassageView {
+    segments: Vec<Segment>,
+}
+
+/// A span's row in the review form.
+#[derive(Debug)]
+struct SpanRow {
+    field: String,
+    number: usize,
+    value: String,
+    label: &'static str,
+    detail: String,
+    checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "redact_review.html")]
+struct ReviewTemplate {
+    chrome: Chrome,
+    errors: Vec<FieldError>,
+    id: String,
+    name: String,
+    file_type: &'static str,
+    operator: String,
+    decoding: String,
+    notice: String,
+    passages: Vec<PassageView>,
+    suggestions: Vec<SpanRow>,
+    added: Vec<SpanRow>,
+    labels: Vec<Choice>,
+    find_text: String,
+    find_text_error: Option<String>,
+    find_label_error: Option<String>,
+}
+
+/// What the form posted, to show again after adding or after an error.
+#[derive(Debug, Default)]
+struct Entered {
+    find_text: String,
+    find_label: String,
+    notice: String,
+}
+
+fn evidence_text(e: &civic_redact::Evidence) -> String {
+    let mut parts = vec![e.pattern.to_string()];
+    if let Some(c) = &e.check {
+        parts.push(c.to_string());
+    }
+    if let Some(c) = &e.context {
+        parts.push(format!("context “{c}”"));
+    }
+    parts.join("; ")
+}
+
+/// The text of `text` between code points `start` and `end`.
+fn chars(text: &str, start: usize, end: usize) -> String {
+    text.chars().skip(start).take(end - start).collect()
+}
+
+fn review_page(
+    state: &AppState,
+    user: &SignedIn<CaseworkerAndAbove>,
+    id: &str,
+    draft: &Draft,
+    entered: Entered,
+    errors: Vec<FieldError>,
+) -> Result<Response, PageError> {
+    let preview = &draft.preview;
+    let mut suggestions = Vec::new();
+    let mut added_rows = Vec::new();
+    let mut passages = Vec::new();
+    let mut number = 0;
+    for (p, passage) in preview.passages.iter().enumerate() {
+        // Every span of the passage, suggested or added, in order.
+        let mut marks: Vec<(usize, usize, String, &'static str)> = Vec::new();
+        for (i, s) in passage.spans.iter().enumerate() {
+            number += 1;
+            let rejected = draft.rejected.contains(&(p, i));
+            marks.push((
+                s.start,
+                s.end,
+                format!("{number} {}", s.label.as_str()),
+                if rejected { "rejected" } else { "suggested" },
+            ));
+            suggestions.push(SpanRow {
+                field: format!("keep-{p}-{i}"),
+                number,
+                value: chars(&passage.text, s.start, s.end),
+                label: s.label.as_str(),
+                detail: format!("score {:.2}; {}", s.score, evidence_text(&s.evidence)),
+                checked: !rejected,
+            });
+        }
+        for (k, a) in draft
+            .added
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.passage == p)
+        {
+            number += 1;
+            marks.push((
+                a.start,
+                a.end,
+                format!("{number} {}", a.label.as_str()),
+                "added",
+            ));
+            added_rows.push(SpanRow {
+                field: format!("added-{k}"),
+                number,
+                value: chars(&passage.text, a.start, a.end),
+                label: a.label.as_str(),
+                detail: "added by you".to_owned(),
+                checked: true,
+            });
+        }
+        if marks.is_empty() && passage.text.trim().is_empty() {
+            continue;
+        }
+        // An added span may overlap a suggestion: it then replaces it, so
+        // marks are cut where an earlier one has not ended.
+        marks.sort_by_key(|m| (m.0, m.1));
+        let text: Vec<char> = passage.text.chars().collect();
+        let mut segments = Vec::new();
+        let mut at = 0;
+        for (start, end, tag, kind) in marks {
+            let start = start.max(at).min(text.len());
+            let end = end.min(text.len());
+            if start >= end {
+                continue;
+            }
+            if start > at {
+                segments.push(Segment {
+                    text: text[at..start].iter().collect(),
+                    tag: String::new(),
+                    state: "",
+                });
+            }
+            segments.push(Segment {
+                text: text[start..end].iter().collect(),
+                tag,
+                state: kind,
+            });
+            at = end;
+        }
+        if at < text.len() {
+            segments.push(Segment {
+                text: text[at..].iter().collect(),
+                tag: String::new(),
+                state: "",
+            });
+        }
+        passages.push(PassageView { segments });
+    }
+    let t = ReviewTemplate {
+        chrome: Chrome::new(
+            state,
+            Some(&user.session),
+            &form_title("Review the redactions", &errors),
+            "/redact",
+        ),
+        id: id.to_owned(),
+        name: draft.name.clone(),
+        file_type: preview.file_type.as_str(),
+        operator: draft.options.operator.clone().unwrap_or_default(),
+        decoding: preview
+            .decoding
+            .as_ref()
+            .map(|d| d.describe())
+            .unwrap_or_default(),
+        notice: entered.notice,
+        passages,
+        suggestions,
+        added: added_rows,
+        labels: choices(
+            &entered.find_label,
+            Label::ALL
+                .iter()
+                .map(|l| (l.as_str().to_owned(), l.as_str().to_owned())),
+        ),
+        find_text: entered.find_text,
+        find_text_error: error_for(&errors, "find-text").map(str::to_owned),
+        find_label_error: error_for(&errors, "find-label").map(str::to_owned),
+        errors,
+    };
+    render_form(&t, &t.errors)
+}
+
+/// `GET /redact/{id}`: the review.
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    user: SignedIn<CaseworkerAndAbove>,
+) -> Result<Response, PageError> {
+    let id = draft_id(&id)?;
+    state
+        .redactions
+        .with(id, user.session.user.id, |d| {
+            review_page(&state, &user, id, d, Entered::default(), Vec::new())
+        })
+        .ok_or(PageError::NotFound)?
+}
+
+/// The review form: the CSRF token, which button, the text to add, and a
+/// `keep-P-I` box for each suggestion and an `added-K` box for each added
+/// span (a box left unticked is not sent).
+#[derive(Debug, Deserialize)]
+pub struct ReviewFields {
+    #[serde(default)]
+    csrf: String,
+    /// `add` or `redact`.
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    find_text: String,
+    #[serde(default)]
+    find_label: String,
+    #[serde(flatten)]
+    boxes: HashMap<String, String>,
+}
+
+impl FormFields for ReviewFields {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Takes the ticked boxes into the draft.
+fn take_boxes(draft: &mut Draft, boxes: &HashMap<String, String>) {
+    draft.rejected = draft
+        .preview
+        .passages
+        .iter()
+        .enumerate()
+        .flat_map(|(p, passage)| (0..passage.spans.len()).map(move |i| (p, i)))
+        .filter(|(p, i)| !boxes.contains_key(&format!("keep-{p}-{i}")))
+        .collect();
+    let added = std::mem::take(&mut draft.added);
+    draft.added = added
+        .into_iter()
+        .enumerate()
+        .filter(|(k, _)| boxes.contains_key(&format!("added-{k}")))
+        .map(|(_, a)| a)
+        .collect();
+}
+
+/// Adds every occurrence of the text to redact; says how many, or what to fix.
+fn add_text(draft: &mut Draft, text: &str, label: &str) -> Result<String, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let text = text.trim();
+    if text.is_empty() {
+        errors.push(FieldError::new("find-text", "Enter the text to redact"));
+    } else if text.chars().count() > MAX_FIND_CHARS {
+        errors.push(FieldError::new(
+            "find-text",
+            format!("Enter {MAX_FIND_CHARS} characters or fewer"),
+        ));
+    }
+    let label = label.parse::<Label>().ok();
+    if label.is_none() {
+        errors.push(FieldError::new(
+            "find-label",
+            "Select what kind of personal data it is",
+        ));
+    }
+    let (Some(label), true) = (label, errors.is_empty()) else {
+        return Err(errors);
+    };
+    let found = draft.preview.occurrences(text);
+    if found.is_empty() {
+        return Err(vec![FieldError::new(
+            "find-text",
+            "That text is not in the document; copy it exactly as it appears",
+        )]);
+    }
+    let mut added = 0;
+    for (passage, start, end) in found {
+        let clash = draft
+            .added
+            .iter()
+            .any(|a| a.passage == passage && a.start < end && start < a.end);
+        if !clash {
+            draft.added.push(Added {
+                passage,
+                start,
+                end,
+                label,
+            });
+            added += 1;
+        }
+    }
+    draft.added.sort();
+    Ok(match added {
+        0 => "That text is already added everywhere it appears.".to_owned(),
+        1 => "Added 1 place to redact.".to_owned(),
+        n => format!("Added {n} places to redact."),
+    })
+}
+
+/// The spans to redact: the suggestions still ticked, except where an
+/// added span covers them (the reviewer's own span wins), and the added
+/// spans.
+fn review_of(draft: &Draft) -> DocumentReview {
+    let passages = draft
+        .preview
+        .passages
+        .iter()
+        .enumerate()
+        .map(|(p, passage)| {
+            let added: Vec<&Added> = draft.added.iter().filter(|a| a.passage == p).collect();
+            let mut chosen: Vec<ChosenSpan> = passage
+                .spans
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !draft.rejected.contains(&(p, *i)))
+                .filter(|(_, s)| !added.iter().any(|a| a.start < s.end && s.start < a.end))
+                .map(|(_, s)| ChosenSpan {
+                    start: s.start,
+                    end: s.end,
+                    label: s.label,
+                })
+                .collect();
+            chosen.extend(added.iter().map(|a| ChosenSpan {
+                start: a.start,
+                end: a.end,
+                label: a.label,
+            }));
+            chosen
+        })
+        .collect();
+    DocumentReview { passages }
+}
+
+/// `POST /redact/{id}`: adds a span and shows the review again, or
+/// redacts with the review and goes to the downloads.
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: WebForm<CaseworkerAndAbove, ReviewFields>,
+) -> Result<Response, PageError> {
+    let id = draft_id(&id)?;
+    let user = &form.user;
+    let f = &form.fields;
+    let owner = user.session.user.id;
+    if f.action == "add" {
+        return state
+            .redactions
+            .with(id, owner, |d| {
+                take_boxes(d, &f.boxes);
+                let (entered, errors) = match add_text(d, &f.find_text, &f.find_label) {
+                    Ok(notice) => (
+                        Entered {
+                            notice,
+                            ..Entered::default()
+                        },
+                        Vec::new(),
+                    ),
+                    Err(errors) => (
+                        Entered {
+                            find_text: f.find_text.clone(),
+                            find_label: f.find_label.clone(),
+                            notice: String::new(),
+                        },
+                        errors,
+                    ),
+                };
+                review_page(&state, user, id, d, entered, errors)
+            })
+            .ok_or(PageError::NotFound)?;
+    }
+    let taken = state.redactions.with(id, owner, |d| {
+        take_boxes(d, &f.boxes);
+        (
+            d.name.clone(),
+            d.bytes.to_vec(),
+            d.options.clone(),
+            review_of(d),
+        )
+    });
+    let Some((name, bytes, options, review)) = taken else {
+        return Err(PageError::NotFound);
+    };
+    let result = state
+        .app
+        .redact_upload_reviewed(
+            name,
+            bytes,
+            &options,
+            None,
+            review,
+            None,
+            owner.as_principal(),
+        )
+        .await;
+    let (decision, doc, counts) = match result {
+        Ok(r) => r,
+        Err(e) => {
+            let Some(message) = user_error(&e) else {
+                return Err(e.into());
+            };
+            return state
+                .redactions
+                .with(id, owner, |d| {
+                    let errors = vec![FieldError::new("find-text", message)];
+                    review_page(&state, user, id, d, Entered::default(), errors)
+                })
+                .ok_or(PageError::NotFound)?;
+        }
+    };
+    tracing::info!(user = %owner, decision = %decision.id, spans = doc.log.len(), "redacted a document on the web page");
+    let log = json!({
+        "decision_id": decision.id.to_string(),
+        "file_type": doc.file_type.as_str(),
+        "operator": options.operator,
+        "review": counts,
+        "redactions": doc.log,
+        "attachments_removed": doc.attachments,
+        "removed": doc.removed,
+        "decoding": doc.decoding,
+    });
+    let log = serde_json::to_vec_pretty(&log)
+        .map_err(|e| PageError::from(AppError::Internal(format!("redaction log: {e}"))))?;
+    let done = Done {
+        decision: decision.id.to_string(),
+        file_type: doc.file_type,
+        per_label: doc
+            .counts()
+            .into_iter()
+            .map(|(l, n)| (l.as_str().to_owned(), n))
+            .collect(),
+        file: doc.bytes,
+        log,
+        counts,
+        file_taken: false,
+        log_taken: false,
+    };
+    state
+        .redactions
+        .with(id, owner, |d| d.done = Some(done))
+        .ok_or(PageError::NotFound)?;
+    Ok(Redirect::to(&format!("/redact/{id}/done")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "redact_done.html")]
+struct DoneTemplate {
+    chrome: Chrome,
+    id: String,
+    name: String,
+    decision: String,
+    file_type: &'static str,
+    counts: ReviewCounts,
+    per_label: Vec<(String, u64)>,
+    minutes: u64,
+}
+
+/// `GET /redact/{id}/done`: what was redacted, and the downloads.
+pub async fn done(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    user: SignedIn<CaseworkerAndAbove>,
+) -> Result<Response, PageError> {
+    let id = draft_id(&id)?;
+    let page = state
+        .redactions
+        .with(id, user.session.user.id, |d| {
+            d.done.as_ref().map(|done| DoneTemplate {
+                chrome: Chrome::new(
+                    &state,
+                    Some(&user.session),
+                    "Your redacted document",
+                    "/redact",
+                ),
+                id: id.to_owned(),
+                name: d.name.clone(),
+                decision: done.decision.clone(),
+                file_type: done.file_type.as_str(),
+                counts: done.counts,
+                per_label: done.per_label.clone(),
+                minutes: DRAFT_TTL.as_secs() / 60,
+            })
+        })
+        .flatten();
+    match page {
+        Some(t) => Ok(render(&t)?.into_response()),
+        // Not redacted yet: back to the review.
+        None if state
+            .redactions
+            .with(id, user.session.user.id, |_| ())
+            .is_some() =>
+        {
+            Ok(Redirect::to(&format!("/redact/{id}")).into_response())
+        }
+        None => Err(PageError::NotFound),
+    }
+}
+
+/// A file name safe in a `Content-Disposition` header.
+fn download_name(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("redacted-{safe}")
+}
+
+fn content_type(t: FileType) -> &'static str {
+    match t {
+        FileType::Text => "text/plain; charset=utf-8",
+        FileType::Csv => "text/csv; charset=utf-8",
+        FileType::Eml => "message/rfc822",
+        FileType::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
+}
+
+/// Which download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    File,
+    Log,
+}
+
+async fn download(
+    state: &AppState,
+    id: &str,
+    user: &SignedIn<CaseworkerAndAbove>,
+    part: Part,
+) -> Result<Response, PageError> {
+    let id = draft_id(id)?;
+    let taken = state
+        .redactions
+        .with(id, user.session.user.id, |d| {
+            let name = d.name.clone();
+            let done = d.done.as_mut()?;
+            let (bytes, name, kind) = match part {
+                Part::File => {
+                    done.file_taken = true;
+                    (
+                        done.file.clone(),
+                        download_name(&name),
+                        content_type(done.file_type),
+                    )
+                }
+                Part::Log => {
+                    done.log_taken = true;
+                    (
+                        done.log.clone(),
+                        format!("{}.log.json", download_name(&name)),
+                        "application/json",
+                    )
+                }
+            };
+            Some((bytes, name, kind, done.file_taken && done.log_taken))
+        })
+        .flatten();
+    let Some((bytes, name, kind, finished)) = taken else {
+        return Err(PageError::NotFound);
+    };
+    if finished {
+        // Both parts are with the user: nothing of the document stays here.
+        state.redactions.remove(id);
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `GET /redact/{id}/file`: the redacted file, in its own format.
+pub async fn download_file(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    user: SignedIn<CaseworkerAndAbove>,
+) -> Result<Response, PageError> {
+    download(&state, &id, &user, Part::File).await
+}
+
+/// `GET /redact/{id}/log`: the redaction log, as JSON.
+pub async fn download_log(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    user: SignedIn<CaseworkerAndAbove>,
+) -> Result<Response, PageError> {
+    download(&state, &id, &user, Part::Log).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn download_names_keep_only_safe_characters() {
+        assert_eq!(download_name("letter 1.docx"), "redacted-letter_1.docx");
+        assert_eq!(download_name("a\"b;\r\n.txt"), "redacted-a_b___.txt");
+    }
+
+    #[test]
+    fn only_well_formed_draft_ids_are_looked_up() {
+        assert!(draft_id("0123456789abcdef0123456789abcdef").is_ok());
+        for bad in [
+            "",
+            "short",
+            "../../etc/passwd",
+            "0123456789abcdef0123456789abcdeg",
+        ] {
+            assert!(draft_id(bad).is_err(), "{bad}");
+        }
+    }
+}
