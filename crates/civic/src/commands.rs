@@ -29,6 +29,7 @@ fn overrides(c: ConfigArgs, serve: Option<&ServeArgs>) -> Overrides {
         session_hours: c.session_hours,
         review_target_hours: c.review_target_hours,
         secure_cookies: c.secure_cookies,
+        quality_sample_rate: c.quality_sample_rate,
     }
 }
 

@@ -71,6 +71,9 @@ impl Chrome {
         if role.is_some_and(|r| Roles::REVIEWERS.allows(r)) {
             nav.push(("/queue", "Review queue"));
         }
+        if role.is_some_and(|r| Roles::AUDIT.allows(r)) {
+            nav.push(("/audit", "Audit"));
+        }
         Chrome {
             title: title.to_owned(),
             organisation: state.app.config().organisation.clone(),

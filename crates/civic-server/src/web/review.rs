@@ -65,6 +65,7 @@ struct ReviewTemplate {
     model: String,
     created_at: String,
     status_waiting: bool,
+    quality_sample: bool,
     suggested_team: String,
     urgent: bool,
     confidence: String,
@@ -144,6 +145,7 @@ async fn page(
         model: format!("{} version {}", decision.model.name, decision.model.version),
         created_at: civic_core::rfc3339(decision.created_at),
         status_waiting: decision.status == DecisionStatus::NeedsReview,
+        quality_sample: decision.quality_sample,
         urgent: decision.output.get("urgent").and_then(Value::as_bool) == Some(true),
         confidence: decision
             .confidence
