@@ -108,9 +108,9 @@ fn review_row(r: &ReviewRecord) -> Vec<String> {
 }
 
 /// Writes `rows` as CSV, each cell made safe.
-pub fn csv_chunk<'a>(
+pub fn csv_chunk(
     rows: impl IntoIterator<Item = Vec<String>>,
-    header: Option<&[&'a str]>,
+    header: Option<&[&str]>,
 ) -> Result<Vec<u8>, AppError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let failed = |e: csv::Error| AppError::Internal(format!("csv export: {e}"));
@@ -125,17 +125,21 @@ pub fn csv_chunk<'a>(
         .map_err(|e| AppError::Internal(format!("csv export: {e}")))
 }
 
+/// Reads one page of an export after a cursor.
+type ReadPage<T> =
+    fn(
+        App,
+        ExportFilter,
+        Option<ExportCursor>,
+    ) -> futures_util::future::BoxFuture<'static, Result<ExportPage<T>, StoreError>>;
+
 /// Turns a paged read into a stream of CSV chunks: the header, then one
 /// chunk per page.
 fn csv_stream<T: Send + 'static>(
     app: App,
     filter: ExportFilter,
     header: &'static [&'static str],
-    read: fn(
-        App,
-        ExportFilter,
-        Option<ExportCursor>,
-    ) -> futures_util::future::BoxFuture<'static, Result<ExportPage<T>, StoreError>>,
+    read: ReadPage<T>,
     row: fn(&T) -> Vec<String>,
 ) -> BoxStream<'static, Result<Vec<u8>, AppError>> {
     let head = futures_util::stream::once(async move { csv_chunk(Vec::new(), Some(header)) });

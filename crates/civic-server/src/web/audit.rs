@@ -267,8 +267,10 @@ pub async fn lookup(
     match error {
         None => Ok(Redirect::to(&format!("/audit/decisions/{text}")).into_response()),
         Some(message) => {
-            let mut typed = AuditQuery::default();
-            typed.id = q.id.chars().take(MAX_FIELD).collect();
+            let typed = AuditQuery {
+                id: q.id.chars().take(MAX_FIELD).collect(),
+                ..AuditQuery::default()
+            };
             audit_page(&state, &user, typed, vec![FieldError::new("id", message)]).await
         }
     }
