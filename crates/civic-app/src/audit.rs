@@ -163,6 +163,21 @@ impl fmt::Display for Inconsistency {
     }
 }
 
+/// One decision as an auditor sees it (see [`App::decision_audit`]).
+#[derive(Debug, Clone)]
+pub struct DecisionAudit {
+    /// The decision record.
+    pub decision: civic_core::Decision,
+    /// Its review events, in ledger order.
+    pub reviews: Vec<ReviewEvent>,
+    /// The ledger entries of the decision and then of each review.
+    pub entries: Vec<EntryRow>,
+    /// The decision entry's inclusion proof, as `civic audit proof` writes it.
+    pub bundle: ProofBundle,
+    /// What the proof proves, or why it does not verify.
+    pub proof: Result<VerifiedProof, String>,
+}
+
 /// The outcome of a verification that could run to the end.
 pub type VerifyOutcome = Result<VerifyReport, Inconsistency>;
 
@@ -296,6 +311,28 @@ impl App {
                 reason: e.to_string(),
             }),
         }
+    }
+
+    /// Everything an auditor sees of one decision: the record, its review
+    /// events, their ledger entries, and the decision entry's inclusion proof
+    /// checked here against this instance's own verifier key.
+    pub async fn decision_audit(&self, id: DecisionId) -> Result<DecisionAudit, AppError> {
+        let (decision, reviews) = self.decision_with_reviews(id).await?;
+        let store = self.store();
+        let mut entries = vec![store.ledger_entry(decision.ledger_index).await?];
+        for r in &reviews {
+            entries.push(store.ledger_entry(r.ledger_index).await?);
+        }
+        let bundle = self.proof_for_index(decision.ledger_index).await?;
+        let proof =
+            check_proof(&bundle, Some(self.verifier().verifier_key())).map_err(|e| e.to_string());
+        Ok(DecisionAudit {
+            decision,
+            reviews,
+            entries,
+            bundle,
+            proof,
+        })
     }
 
     /// An inclusion proof bundle for a decision's ledger entry, against a

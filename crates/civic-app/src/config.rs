@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use civic_core::SampleRate;
 use serde::Deserialize;
 
 use crate::AppError;
@@ -56,6 +57,8 @@ pub struct WebConfig {
     pub secure_cookies: SecureCookies,
     /// The choices a reviewer picks from when overriding a suggestion.
     pub override_reasons: Vec<String>,
+    /// The share of would-be automatic decisions queued for a quality check.
+    pub quality_sample_rate: SampleRate,
 }
 
 /// When session cookies are marked `Secure` (sent over HTTPS only).
@@ -126,6 +129,8 @@ pub struct Overrides {
     /// nor the file set one: `serve --demo` asks for 30 days so that
     /// reviewers see the demo messages.
     pub default_input_retention_days: Option<u64>,
+    /// `CIVIC_QUALITY_SAMPLE_RATE`.
+    pub quality_sample_rate: Option<f64>,
 }
 
 /// The file's shape: every setting optional, unknown settings refused.
@@ -146,7 +151,11 @@ struct FileSettings {
     review_target_hours: Option<u64>,
     secure_cookies: Option<String>,
     override_reasons: Option<Vec<String>>,
+    quality_sample_rate: Option<f64>,
 }
+
+/// The default share of would-be automatic decisions checked by a person: 2%.
+pub const DEFAULT_QUALITY_SAMPLE_RATE: f64 = 0.02;
 
 /// The default data directory.
 pub const DEFAULT_DATA_DIR: &str = "./civic-data";
@@ -323,7 +332,14 @@ fn web_config(o: &Overrides, f: &FileSettings) -> Result<WebConfig, AppError> {
             list.iter().map(|r| r.trim().to_owned()).collect()
         }
     };
+    let rate = o
+        .quality_sample_rate
+        .or(f.quality_sample_rate)
+        .unwrap_or(DEFAULT_QUALITY_SAMPLE_RATE);
+    let quality_sample_rate =
+        SampleRate::new(rate).map_err(|e| invalid("quality_sample_rate", e.message))?;
     Ok(WebConfig {
+        quality_sample_rate,
         session_ttl: Duration::from_secs(session_hours * 3600),
         review_target: Duration::from_secs(target_hours * 3600),
         secure_cookies,
@@ -374,6 +390,22 @@ mod tests {
         assert!(c.database_url.starts_with("sqlite://"));
         assert_eq!(c.input_retention, None);
         assert_eq!(c.ledger_key_file, dir.path().join("ledger.key"));
+        assert_eq!(c.web.quality_sample_rate.get(), DEFAULT_QUALITY_SAMPLE_RATE);
+    }
+
+    #[test]
+    fn the_quality_sample_rate_comes_from_the_file_or_the_environment() {
+        let c = load_with("quality_sample_rate = 0.5\n", Overrides::default()).expect("valid");
+        assert_eq!(c.web.quality_sample_rate.get(), 0.5);
+        let c = load_with(
+            "quality_sample_rate = 0.5\n",
+            Overrides {
+                quality_sample_rate: Some(0.0),
+                ..Overrides::default()
+            },
+        )
+        .expect("valid");
+        assert_eq!(c.web.quality_sample_rate, SampleRate::NONE);
     }
 
     #[test]
@@ -423,6 +455,8 @@ mod tests {
             ("review_target_hours = 0", "review_target_hours"),
             ("secure_cookies = \"sometimes\"", "secure_cookies"),
             ("override_reasons = []", "override_reasons"),
+            ("quality_sample_rate = 1.5", "quality_sample_rate"),
+            ("quality_sample_rate = -0.01", "quality_sample_rate"),
         ];
         for (file, setting) in cases {
             match load_with(file, Overrides::default()) {

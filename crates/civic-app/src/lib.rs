@@ -10,12 +10,14 @@ pub mod audit;
 pub mod config;
 mod demo;
 mod error;
+pub mod export;
 mod models;
 pub mod redact;
 pub mod risk;
 mod setup;
 pub mod triage;
 pub mod users;
+mod verify_job;
 pub use demo::{DEMO_TRAINING_CLAIMS, DemoOutcome};
 pub use models::Loaded;
 
@@ -26,6 +28,7 @@ use civic_store::{LedgerWriter, Store, WriterConfig};
 pub use config::{Config, LogFormat, Overrides, SecureCookies, WebConfig};
 pub use error::AppError;
 pub use setup::{InitOutcome, init};
+pub use verify_job::VerifyJobState;
 
 /// An open Civic instance: configuration, store and ledger writer.
 #[derive(Debug, Clone)]
@@ -36,6 +39,7 @@ pub struct App {
     verifier: LogVerifier,
     triage_models: std::sync::Arc<models::ModelCache<civic_triage::TriageModel>>,
     risk_models: std::sync::Arc<models::ModelCache<civic_risk::RiskModel>>,
+    verify_job: std::sync::Arc<verify_job::VerifyJob>,
 }
 
 impl App {
@@ -48,6 +52,7 @@ impl App {
             checkpoint_every: config.checkpoint_every,
             checkpoint_interval: config.checkpoint_interval,
             input_retention: config.input_retention,
+            quality_sample_rate: config.web.quality_sample_rate,
             ..WriterConfig::default()
         };
         let verifier = signer.verifier();
@@ -59,6 +64,7 @@ impl App {
             verifier,
             triage_models: Default::default(),
             risk_models: Default::default(),
+            verify_job: Default::default(),
         })
     }
 

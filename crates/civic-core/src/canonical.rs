@@ -154,6 +154,13 @@ impl<'a> CanonicalObject<'a> {
         }
     }
 
+    /// A boolean field.
+    pub fn bool(&mut self, key: &'static str, value: bool) {
+        self.key(key);
+        self.out
+            .extend_from_slice(if value { b"true" } else { b"false" });
+    }
+
     /// A `null` field.
     pub fn null(&mut self, key: &'static str) {
         self.key(key);

@@ -166,6 +166,10 @@ pub struct Decision {
     pub created_at: Timestamp,
     /// Its position in the ledger.
     pub ledger_index: u64,
+    /// Whether it would have been applied automatically but was sent for
+    /// review as a quality sample (see [`crate::SampleRate`]).
+    #[serde(default)]
+    pub quality_sample: bool,
 }
 
 impl Decision {
@@ -183,6 +187,7 @@ impl Decision {
             requested_by: self.requested_by,
             reference: self.reference.clone(),
             created_at: self.created_at,
+            quality_sample: self.quality_sample,
         }
     }
 }
@@ -317,6 +322,9 @@ pub enum LedgerEvent {
         reference: Option<String>,
         /// When.
         created_at: Timestamp,
+        /// Queued for review as a quality sample. Written only when true, so
+        /// the bytes of entries appended before sampling existed are unchanged.
+        quality_sample: bool,
     },
     /// A person reviewed a decision.
     Review {
@@ -362,7 +370,9 @@ impl LedgerEvent {
     ///
     /// A decision is `{"confidence", "created_at", "explanation", "id",
     /// "input_sha256", "model": {"name", "version"}, "output", "reference",
-    /// "requested_by", "service", "status", "type": "decision"}`; a review is
+    /// "requested_by", "service", "status", "type": "decision"}`, with
+    /// `"quality_sample": true` between `output` and `reference` for a quality
+    /// sample (and nothing for any other decision); a review is
     /// `{"action", "created_at", "decision_id", "id", ["output", "reason",]
     /// "reviewer", "type": "review"}`, with `output` and `reason` only for an
     /// override. The bytes are written directly in canonical key order, since
@@ -383,6 +393,7 @@ impl LedgerEvent {
                 requested_by,
                 reference,
                 created_at,
+                quality_sample,
             } => {
                 obj.opt_f64("confidence", *confidence);
                 obj.str("created_at", &rfc3339(*created_at));
@@ -394,6 +405,9 @@ impl LedgerEvent {
                 m.str("version", &model.version);
                 m.finish();
                 obj.value("output", output);
+                if *quality_sample {
+                    obj.bool("quality_sample", true);
+                }
                 obj.opt_str("reference", reference.as_deref());
                 obj.str("requested_by", &requested_by.to_string());
                 obj.str("service", service.as_str());
@@ -482,6 +496,7 @@ mod tests {
             requested_by: KeyId::from_uuid(uuid::Uuid::nil()),
             reference: None,
             created_at,
+            quality_sample: false,
         };
         let text = String::from_utf8(event.to_bytes()).expect("utf8");
         assert!(
@@ -510,7 +525,9 @@ mod tests {
                 requested_by,
                 reference,
                 created_at,
-            } => json!({
+                quality_sample,
+            } => {
+                let mut v = json!({
                 "type": "decision",
                 "id": id,
                 "service": service,
@@ -523,7 +540,12 @@ mod tests {
                 "requested_by": requested_by,
                 "reference": reference,
                 "created_at": rfc3339(*created_at),
-            }),
+                });
+                if *quality_sample {
+                    v["quality_sample"] = Value::Bool(true);
+                }
+                v
+            }
             LedgerEvent::Review {
                 id,
                 decision_id,
@@ -553,6 +575,7 @@ mod tests {
     fn ledger_bytes_are_the_canonical_json_of_the_event() {
         let at = |ms| crate::from_unix_millis(ms).expect("in range");
         let decision = |confidence, reference: Option<&str>, output: Value| LedgerEvent::Decision {
+            quality_sample: reference == Some("sampled"),
             id: DecisionId::new(),
             service: Service::parse("risk-2").expect("valid"),
             model: ModelRef {
@@ -582,6 +605,7 @@ mod tests {
                 json!({"team": "waste", "urgent": false}),
             ),
             decision(None, None, json!([1, 2.5, -3e-7, "\u{1F600}"])),
+            decision(Some(0.99), Some("sampled"), json!({"team": "waste"})),
             decision(Some(f64::NAN), Some("quote \" and \\ slash"), json!(null)),
             decision(
                 Some(1.0),

@@ -17,6 +17,7 @@ mod decision;
 mod error;
 mod ids;
 mod role;
+mod sampling;
 mod user;
 
 pub use canonical::{CanonicalObject, Digest, canonical_json, canonical_json_string, sha256_hex};
@@ -27,6 +28,7 @@ pub use decision::{
 pub use error::{ErrorKind, ParseError};
 pub use ids::{DecisionId, KeyId, ReviewEventId, UserId};
 pub use role::{Role, Roles};
+pub use sampling::SampleRate;
 pub use user::{Email, Password};
 
 /// A point in time, always UTC, with millisecond precision as stored.

@@ -96,6 +96,7 @@ struct PageRow(
     Option<String>,
     Option<i64>,
     Option<i64>,
+    Option<i64>,
 );
 
 impl PageRow {
@@ -120,6 +121,7 @@ impl PageRow {
             reference,
             created_at,
             ledger_index,
+            quality_sample,
         ) = self;
         let entry = EntryRow {
             index: from_sql_index(idx)?,
@@ -147,6 +149,7 @@ impl PageRow {
             reference,
             created_at: created_at.ok_or_else(|| missing("created_at"))?,
             ledger_index: ledger_index.ok_or_else(|| missing("ledger_index"))?,
+            quality_sample: quality_sample.ok_or_else(|| missing("quality_sample"))?,
             id,
         };
         Ok((entry, Some(columns.into_decision()?)))
@@ -360,7 +363,7 @@ impl Store {
                 "SELECT json_group_array(json_array(e.idx, e.kind, e.record_id, CAST(e.entry AS TEXT), \
                  hex(e.leaf_hash), d.id, d.service, d.model_name, d.model_version, d.input_sha256, d.output, \
                  d.explanation, CASE WHEN d.confidence IS NULL THEN NULL ELSE printf('%!.17g', d.confidence) END, \
-                 d.status, d.initial_status, d.requested_by, d.reference, d.created_at, d.ledger_index) \
+                 d.status, d.initial_status, d.requested_by, d.reference, d.created_at, d.ledger_index, d.quality_sample) \
                  ORDER BY e.idx) AS page \
                  FROM ledger_entries e LEFT JOIN decisions d ON d.ledger_index = e.idx \
                  WHERE e.idx >= $1 AND e.idx < $2"
@@ -369,7 +372,7 @@ impl Store {
                 "SELECT (json_agg(json_build_array(e.idx, e.kind, e.record_id, convert_from(e.entry, 'UTF8'), \
                  encode(e.leaf_hash, 'hex'), d.id, d.service, d.model_name, d.model_version, d.input_sha256, \
                  d.output, d.explanation, d.confidence, d.status, d.initial_status, d.requested_by, d.reference, \
-                 d.created_at, d.ledger_index) ORDER BY e.idx))::text AS page \
+                 d.created_at, d.ledger_index, d.quality_sample) ORDER BY e.idx))::text AS page \
                  FROM ledger_entries e LEFT JOIN decisions d ON d.ledger_index = e.idx \
                  WHERE e.idx >= $1 AND e.idx < $2"
             }

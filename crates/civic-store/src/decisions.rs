@@ -23,7 +23,7 @@ pub struct Correction {
 }
 
 pub(crate) const DECISION_COLUMNS: &str = "id, service, model_name, model_version, input_sha256, output, explanation, \
-     confidence, status, initial_status, requested_by, reference, created_at, ledger_index";
+     confidence, status, initial_status, requested_by, reference, created_at, ledger_index, quality_sample";
 
 pub(crate) const REVIEW_COLUMNS: &str =
     "id, decision_id, action, output, reason, reviewer, created_at, ledger_index";
@@ -61,6 +61,7 @@ pub(crate) struct DecisionColumns {
     pub(crate) reference: Option<String>,
     pub(crate) created_at: i64,
     pub(crate) ledger_index: i64,
+    pub(crate) quality_sample: i64,
 }
 
 /// A float read exactly: a JSON number, or text with enough digits to round-trip.
@@ -90,6 +91,7 @@ impl DecisionColumns {
             reference: row.try_get("reference")?,
             created_at: row.try_get("created_at")?,
             ledger_index: row.try_get("ledger_index")?,
+            quality_sample: row.try_get("quality_sample")?,
         })
     }
 
@@ -130,6 +132,7 @@ impl DecisionColumns {
             created_at: from_unix_millis(self.created_at)
                 .ok_or_else(|| corrupt("created_at", "out of range"))?,
             ledger_index: from_sql_index(self.ledger_index)?,
+            quality_sample: self.quality_sample != 0,
         })
     }
 }

@@ -21,13 +21,17 @@
 //! - API key and session secrets are never stored, only their SHA-256;
 //!   passwords never reach this crate, only their argon2id hashes;
 //! - a decision is in `review_queue` exactly while its status is
-//!   `needs_review`: the writer changes both in one transaction.
+//!   `needs_review`: the writer changes both in one transaction;
+//! - a quality sample is chosen by the writer from the decision's id and the
+//!   configured rate, and is recorded as such in the decision's ledger entry.
 
 mod audit;
 mod decisions;
 mod error;
+mod export;
 mod keys;
 mod models;
+mod quality;
 mod queue;
 mod users;
 mod writer;
@@ -41,8 +45,10 @@ use sqlx::{AnyPool, ConnectOptions, Executor};
 pub use audit::{EntryRow, LEDGER_PAGE, LedgerPage, StoredCheckpoint};
 pub use decisions::Correction;
 pub use error::StoreError;
+pub use export::{ExportCursor, ExportFilter, ExportPage, ReviewRecord};
 pub use keys::{ApiKey, NewApiKey};
 pub use models::{ModelVersion, NewModel};
+pub use quality::SampleOutcomes;
 pub use queue::{
     Activity, QueueCount, QueueCursor, QueueFilter, QueueItem, QueuePage, QueueSummary,
 };

@@ -157,19 +157,19 @@ fn row_to_item(row: &AnyRow) -> Result<QueueItem, StoreError> {
 
 /// A `WHERE` clause and its parameters, numbered as they are added.
 #[derive(Default)]
-struct Conditions {
+pub(crate) struct Conditions {
     sql: Vec<String>,
     params: Vec<Param>,
 }
 
-enum Param {
+pub(crate) enum Param {
     Text(String),
     Int(i64),
 }
 
 impl Conditions {
     /// Adds a condition; each `?` in it becomes the next numbered parameter.
-    fn push(&mut self, template: &str, params: Vec<Param>) {
+    pub(crate) fn push(&mut self, template: &str, params: Vec<Param>) {
         let mut n = self.params.len();
         let mut sql = String::with_capacity(template.len() + 8);
         for ch in template.chars() {
@@ -184,7 +184,7 @@ impl Conditions {
         self.sql.push(sql);
     }
 
-    fn where_clause(&self) -> String {
+    pub(crate) fn where_clause(&self) -> String {
         if self.sql.is_empty() {
             String::new()
         } else {
@@ -192,7 +192,7 @@ impl Conditions {
         }
     }
 
-    fn bind<'q>(
+    pub(crate) fn bind<'q>(
         &'q self,
         mut query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {

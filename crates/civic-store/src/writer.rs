@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use civic_core::{
     Decision, DecisionId, DecisionStatus, KeyId, NewDecision, ReviewAction, ReviewEvent,
-    ReviewEventId, now_millis, unix_millis,
+    ReviewEventId, SampleRate, now_millis, unix_millis,
 };
 use civic_ledger::{Frontier, LogSigner, leaf_hash, stored_hash_index};
 use sqlx::{AnyConnection, Executor as _, Row as _};
@@ -36,6 +36,10 @@ pub struct WriterConfig {
     pub max_batch: usize,
     /// How long raw inputs are kept; `None` keeps none.
     pub input_retention: Option<Duration>,
+    /// The share of would-be automatic decisions queued for review as
+    /// quality samples. Applied here, where each decision gets its id, so
+    /// that every service and every caller is sampled alike.
+    pub quality_sample_rate: SampleRate,
 }
 
 impl Default for WriterConfig {
@@ -45,6 +49,7 @@ impl Default for WriterConfig {
             checkpoint_interval: Duration::from_secs(10),
             max_batch: 1024,
             input_retention: None,
+            quality_sample_rate: SampleRate::NONE,
         }
     }
 }
@@ -351,7 +356,12 @@ impl WriterTask {
         for append in appends {
             let (appended, event, record_row) = match append {
                 Append::Decision(new) => {
-                    let decision = decision_from(new.clone(), now, frontier.size());
+                    let decision = decision_from(
+                        new.clone(),
+                        now,
+                        frontier.size(),
+                        self.config.quality_sample_rate,
+                    );
                     let row = decision_row(&decision, &new, expires_at);
                     if decision.status == DecisionStatus::NeedsReview {
                         queue_rows.push(queue_row(&decision));
@@ -411,7 +421,8 @@ impl WriterTask {
             conn,
             backend,
             "decisions (id, service, model_name, model_version, input_sha256, input, input_expires_at, output, \
-             explanation, confidence, status, initial_status, requested_by, reference, created_at, ledger_index)",
+             explanation, confidence, status, initial_status, requested_by, reference, created_at, ledger_index, \
+             quality_sample)",
             decision_rows,
         )
         .await?;
@@ -509,21 +520,36 @@ async fn mark_reviewed(
     }))
 }
 
-fn decision_from(new: NewDecision, now: civic_core::Timestamp, index: u64) -> Decision {
+/// The decision as recorded: a would-be automatic one that `rate` selects
+/// becomes a quality sample waiting for review.
+fn decision_from(
+    new: NewDecision,
+    now: civic_core::Timestamp,
+    index: u64,
+    rate: SampleRate,
+) -> Decision {
+    let id = DecisionId::new();
+    let quality_sample = new.status == DecisionStatus::Auto && rate.selects(id);
+    let status = if quality_sample {
+        DecisionStatus::NeedsReview
+    } else {
+        new.status
+    };
     Decision {
-        id: DecisionId::new(),
+        id,
         service: new.service,
         model: new.model,
         input_digest: new.input_digest,
         output: new.output,
         explanation: new.explanation,
         confidence: new.confidence,
-        status: new.status,
-        initial_status: new.status,
+        status,
+        initial_status: status,
         requested_by: new.requested_by,
         reference: new.reference,
         created_at: now,
         ledger_index: index,
+        quality_sample,
     }
 }
 
@@ -550,6 +576,7 @@ fn decision_row(d: &Decision, new: &NewDecision, expires_at: Option<i64>) -> Vec
         Param::OptText(d.reference.clone()),
         Param::Int(unix_millis(d.created_at)),
         Param::Int(to_sql_index(d.ledger_index)),
+        Param::Int(i64::from(d.quality_sample)),
     ]
 }
 

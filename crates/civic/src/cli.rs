@@ -121,6 +121,15 @@ pub struct ConfigArgs {
         hide_short_help = true
     )]
     pub secure_cookies: Option<String>,
+    /// The share of would-be automatic decisions queued for review as quality checks, 0 to 1 [default: 0.02].
+    #[arg(
+        long,
+        global = true,
+        env = "CIVIC_QUALITY_SAMPLE_RATE",
+        value_name = "SHARE",
+        hide_short_help = true
+    )]
+    pub quality_sample_rate: Option<f64>,
 }
 
 #[derive(Debug, Subcommand)]

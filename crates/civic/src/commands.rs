@@ -30,6 +30,7 @@ fn overrides(c: ConfigArgs, serve: Option<&ServeArgs>) -> Overrides {
         review_target_hours: c.review_target_hours,
         secure_cookies: c.secure_cookies,
         default_input_retention_days: serve.filter(|s| s.demo).map(|_| DEMO_INPUT_RETENTION_DAYS),
+        quality_sample_rate: c.quality_sample_rate,
     }
 }
 

@@ -54,6 +54,9 @@ pub struct DecisionView {
     pub created_at: String,
     /// Position in the ledger.
     pub ledger_index: u64,
+    /// Whether it would have been applied automatically but was queued for
+    /// review as a quality sample.
+    pub quality_sample: bool,
     /// Review events, oldest first.
     pub reviews: Vec<ReviewView>,
 }
@@ -119,6 +122,7 @@ impl DecisionView {
             reference: d.reference,
             created_at: rfc3339(d.created_at),
             ledger_index: d.ledger_index,
+            quality_sample: d.quality_sample,
             reviews: reviews.iter().map(ReviewView::from).collect(),
         }
     }

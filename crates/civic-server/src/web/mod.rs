@@ -9,6 +9,7 @@
 //! become pages in one place ([`error`]).
 
 pub mod assets;
+pub mod audit;
 pub mod error;
 pub mod explain;
 pub mod models;
@@ -47,5 +48,12 @@ pub fn routes() -> Router<AppState> {
         .route("/redact/{id}/done", get(redact::done))
         .route("/redact/{id}/file", get(redact::download_file))
         .route("/redact/{id}/log", get(redact::download_log))
+        .route("/audit", get(audit::show))
+        .route("/audit/verify", post(audit::verify))
+        .route("/audit/lookup", get(audit::lookup))
+        .route("/audit/decisions/{id}", get(audit::decision))
+        .route("/audit/decisions/{id}/proof.json", get(audit::proof))
+        .route("/audit/export/decisions.csv", get(audit::export_decisions))
+        .route("/audit/export/reviews.csv", get(audit::export_reviews))
         .route("/assets/{name}", get(assets::serve))
 }

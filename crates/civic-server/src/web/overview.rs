@@ -8,6 +8,7 @@ use civic_core::{Timestamp, now_millis};
 
 use crate::AppState;
 use crate::auth::Readers;
+use crate::web::audit::{QualityRow, quality_rows};
 use crate::web::error::PageError;
 use crate::web::pages::{Chrome, render};
 use crate::web::session::SignedIn;
@@ -33,6 +34,7 @@ struct OverviewTemplate {
     target_hours: u64,
     decisions_today: u64,
     override_rate: String,
+    quality: Vec<QualityRow>,
 }
 
 /// "3 hours ago", "2 days ago": how long ago `t` was, roughly.
@@ -85,6 +87,7 @@ pub async fn overview(
         past_target: summary.past_target,
         target_hours: target.as_secs() / 3600,
         decisions_today: today.decisions,
+        quality: quality_rows(&state).await?,
         override_rate: if today.reviews == 0 {
             "no reviews yet today".into()
         } else {

@@ -80,6 +80,9 @@ impl Chrome {
         if role.is_some_and(|r| Roles::CASEWORKER_AND_ABOVE.allows(r)) {
             nav.push(("/redact", "Redaction"));
         }
+        if role.is_some_and(|r| Roles::AUDIT.allows(r)) {
+            nav.push(("/audit", "Audit"));
+        }
         Chrome {
             title: title.to_owned(),
             organisation: state.app.config().organisation.clone(),

@@ -68,6 +68,7 @@ pub struct Row {
     service: String,
     team: String,
     urgent: bool,
+    quality_sample: bool,
     confidence: String,
     waiting: String,
     assigned_to_me: bool,
@@ -134,6 +135,7 @@ pub async fn queue(
             service: i.decision.service.to_string(),
             team: i.team.clone().unwrap_or_default(),
             urgent: i.urgent,
+            quality_sample: i.decision.quality_sample,
             confidence: i
                 .decision
                 .confidence

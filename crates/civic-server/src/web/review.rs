@@ -64,6 +64,7 @@ struct ReviewTemplate {
     model: String,
     created_at: String,
     status_waiting: bool,
+    quality_sample: bool,
     urgent: bool,
     confidence: String,
     input_note: String,
@@ -182,6 +183,7 @@ async fn page(
         model: format!("{} version {}", decision.model.name, decision.model.version),
         created_at: civic_core::rfc3339(decision.created_at),
         status_waiting: decision.status == DecisionStatus::NeedsReview,
+        quality_sample: decision.quality_sample,
         urgent: decision.output.get("urgent").and_then(Value::as_bool) == Some(true),
         confidence: decision
             .confidence

@@ -1,6 +1,7 @@
 //! HTTP tests: each starts the real router on a free port and talks HTTP to it.
 
 mod api;
+mod audit;
 mod redact;
 mod redact_page;
 mod risk;

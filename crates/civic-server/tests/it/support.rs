@@ -1,6 +1,5 @@
 use civic_app::{App, Config, InitOutcome, Overrides};
-use civic_core::Email;
-use civic_core::Role;
+use civic_core::{DecisionId, Email, Role};
 use civic_server::AppState;
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
@@ -24,6 +23,9 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("dir");
         let mut overrides = Overrides {
             data_dir: Some(dir.path().to_owned()),
+            // No quality samples unless a test asks: a test that expects a
+            // decision to be applied automatically must not see it queued.
+            quality_sample_rate: Some(0.0),
             ..Overrides::default()
         };
         tune(&mut overrides);
@@ -203,155 +205,9 @@ impl TestServer {
     }
 }
 
-/// A web user's password in tests.
-pub const PASSWORD: &str = "a long enough password";
-
-/// A browser without JavaScript: keeps its cookies, follows no redirects.
-pub struct Browser {
-    pub base: String,
-    pub client: reqwest::Client,
-    pub cookies: std::collections::BTreeMap<String, String>,
-}
-
-/// The value of the first hidden `name` field in a page.
-pub fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html
-        .find(&marker)
-        .map(|i| i + marker.len())
-        .unwrap_or_else(|| panic!("no {name} field"));
-    let end = html[start..].find('"').expect("closing quote") + start;
-    unescape(&html[start..end])
-}
-
-pub fn unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&#34;", "\"")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&#60;", "<")
-        .replace("&gt;", ">")
-        .replace("&#62;", ">")
-        .replace("&amp;", "&")
-        .replace("&#38;", "&")
-}
-
-impl Browser {
-    pub fn new(server: &TestServer) -> Self {
-        Browser {
-            base: server.base.clone(),
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .expect("client"),
-            cookies: Default::default(),
-        }
-    }
-
-    pub fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    pub fn keep_cookies(&mut self, res: &reqwest::Response) {
-        for c in res.headers().get_all("set-cookie") {
-            let text = c.to_str().expect("ascii");
-            let (pair, _) = text.split_once(';').unwrap_or((text, ""));
-            let (k, v) = pair.split_once('=').expect("name=value");
-            if v.is_empty() {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_owned(), v.to_owned());
-            }
-        }
-    }
-
-    pub async fn get(
-        &mut self,
-        path: &str,
-    ) -> (reqwest::StatusCode, String, reqwest::header::HeaderMap) {
-        let res = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .expect("send");
-        self.keep_cookies(&res);
-        let (status, headers) = (res.status(), res.headers().clone());
-        (status, res.text().await.expect("body"), headers)
-    }
-
-    pub async fn post(
-        &mut self,
-        path: &str,
-        form: &[(&str, &str)],
-    ) -> (reqwest::StatusCode, String, reqwest::header::HeaderMap) {
-        let res = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .form(form)
-            .send()
-            .await
-            .expect("send");
-        self.keep_cookies(&res);
-        let (status, headers) = (res.status(), res.headers().clone());
-        (status, res.text().await.expect("body"), headers)
-    }
-
-    /// Signs in through the form; returns the response's status, body and headers.
-    pub async fn sign_in_with(
-        &mut self,
-        email: &str,
-        password: &str,
-        extra: &[(&str, &str)],
-    ) -> (reqwest::StatusCode, String, reqwest::header::HeaderMap) {
-        let (status, page, _) = self.get("/sign-in").await;
-        assert_eq!(status, 200);
-        let csrf = hidden(&page, "csrf");
-        let mut form = vec![
-            ("csrf", csrf.as_str()),
-            ("email", email),
-            ("password", password),
-        ];
-        form.extend_from_slice(extra);
-        self.post("/sign-in", &form).await
-    }
-
-    pub async fn sign_in(&mut self, email: &str) {
-        let (status, body, headers) = self.sign_in_with(email, PASSWORD, &[]).await;
-        assert_eq!(status, reqwest::StatusCode::SEE_OTHER, "{body}");
-        assert_eq!(headers["location"], "/");
-    }
-
-    /// The CSRF token of the signed-in session, from a page's sign-out form.
-    pub async fn csrf(&mut self) -> String {
-        let (status, page, _) = self.get("/").await;
-        assert_eq!(status, 200, "{page}");
-        hidden(&page, "csrf")
-    }
-}
-
-pub async fn user(s: &TestServer, role: Role) -> (String, civic_store::User) {
-    let email = format!("{role}@example.gov.uk");
-    let made = s
-        .app
-        .add_user(
-            &civic_core::Email::parse(&email).expect("email"),
-            role,
-            Some(civic_core::Password::parse(PASSWORD).expect("password")),
-        )
-        .await
-        .expect("user");
-    (email, made.user)
-}
-
 // The web interface as a browser without JavaScript sees it.
 
+/// A web user's password in tests.
 pub const PASSWORD: &str = "a long enough password";
 
 /// A browser without JavaScript: keeps its cookies, follows no redirects.
@@ -613,4 +469,32 @@ pub fn docx_text(bytes: &[u8]) -> String {
         }
     }
     text
+}
+
+/// Records a decision waiting for review through the API; returns its id.
+pub async fn waiting(s: &TestServer, body: Value) -> DecisionId {
+    let res = s
+        .client
+        .post(s.url("/decisions"))
+        .bearer_auth(s.token(Role::Caseworker))
+        .json(&body)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 201);
+    let v: Value = res.json().await.expect("json");
+    v["id"].as_str().expect("id").parse().expect("uuid")
+}
+
+pub fn eligibility() -> Value {
+    json!({
+        "service": "eligibility",
+        "model": {"name": "fsm-rules", "version": "2"},
+        "input": {"household": 4},
+        "output": {"eligible": true},
+        "explanation": {"rule": "income below threshold"},
+        "confidence": 0.9,
+        "needs_review": true,
+        "reference": "case-1"
+    })
 }

@@ -1,39 +1,11 @@
 //! The web interface over HTTP: signing in, CSRF, roles, escaping, reviews
 //! reaching the ledger, and a review kept across an expired session.
 
-use civic_core::{DecisionId, ReviewAction, Role};
+use civic_core::{ReviewAction, Role};
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::support::{Browser, PASSWORD, TestServer, hidden, user};
-
-/// Records a decision waiting for review through the API; returns its id.
-async fn waiting(s: &TestServer, body: Value) -> DecisionId {
-    let res = s
-        .client
-        .post(s.url("/decisions"))
-        .bearer_auth(s.token(Role::Caseworker))
-        .json(&body)
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(res.status(), 201);
-    let v: Value = res.json().await.expect("json");
-    v["id"].as_str().expect("id").parse().expect("uuid")
-}
-
-fn eligibility() -> Value {
-    json!({
-        "service": "eligibility",
-        "model": {"name": "fsm-rules", "version": "2"},
-        "input": {"household": 4},
-        "output": {"eligible": true},
-        "explanation": {"rule": "income below threshold"},
-        "confidence": 0.9,
-        "needs_review": true,
-        "reference": "case-1"
-    })
-}
+use crate::support::{Browser, PASSWORD, TestServer, eligibility, hidden, user, waiting};
 
 #[tokio::test]
 async fn signing_in_opens_the_pages_and_signing_out_ends_the_session() {

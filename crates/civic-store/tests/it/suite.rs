@@ -2,7 +2,10 @@ use std::time::Duration;
 
 use civic_core::{DecisionStatus, Email, KeyId, Reason, ReviewAction, Role};
 use civic_ledger::{Frontier, leaf_hash, tree_hash, tree_hash_indexes, verify_inclusion};
-use civic_store::{Append, Appended, QueueCursor, QueueFilter, StoreError, WriterConfig};
+use civic_store::{
+    Append, Appended, ExportCursor, ExportFilter, QueueCursor, QueueFilter, StoreError,
+    WriterConfig,
+};
 use futures_util::TryStreamExt as _;
 use serde_json::json;
 
@@ -49,6 +52,8 @@ backend_tests!(
     the_queue_holds_exactly_the_decisions_waiting_for_review,
     queue_pages_follow_keyset_order_under_every_filter,
     the_queue_summary_and_todays_activity_count_what_happened,
+    quality_samples_are_queued_recorded_in_the_ledger_and_counted,
+    exports_page_through_every_record_in_time_order_with_filters,
 );
 
 fn decision_of(a: Appended) -> civic_core::Decision {
@@ -657,4 +662,149 @@ async fn the_queue_summary_and_todays_activity_count_what_happened(db: TestDb) {
         (activity.decisions, activity.reviews, activity.overrides),
         (4, 1, 1)
     );
+}
+
+async fn quality_samples_are_queued_recorded_in_the_ledger_and_counted(db: TestDb) {
+    let rate = civic_core::SampleRate::new(0.5).expect("rate");
+    let config = WriterConfig {
+        quality_sample_rate: rate,
+        ..WriterConfig::default()
+    };
+    let (store, writer, _) = open(&db, config).await;
+    let mut sampled = Vec::new();
+    for n in 0..40 {
+        let d = writer
+            .record_decision(new_decision(n, DecisionStatus::Auto))
+            .await
+            .expect("record");
+        // The writer's choice is the documented function of the id.
+        assert_eq!(d.quality_sample, rate.selects(d.id), "decision {n}");
+        let entry = store.ledger_entry(d.ledger_index).await.expect("entry");
+        let text = String::from_utf8(entry.entry).expect("utf8");
+        assert_eq!(text.contains("\"quality_sample\":true"), d.quality_sample);
+        assert_eq!(store.decision(d.id).await.expect("read back"), d);
+        if d.quality_sample {
+            assert_eq!(d.status, DecisionStatus::NeedsReview);
+            assert_eq!(d.initial_status, DecisionStatus::NeedsReview);
+            assert!(store.queue_item(d.id).await.expect("read").is_some());
+            sampled.push(d);
+        } else {
+            assert_eq!(d.status, DecisionStatus::Auto);
+            assert!(store.queue_item(d.id).await.expect("read").is_none());
+        }
+    }
+    // Decisions already waiting for review are never samples.
+    let waiting = writer
+        .record_decision(new_decision(99, DecisionStatus::NeedsReview))
+        .await
+        .expect("record");
+    assert!(!waiting.quality_sample);
+    assert!(sampled.len() >= 2, "40 ids at 50% gave {}", sampled.len());
+
+    let reviewer = KeyId::new();
+    writer
+        .record_review(sampled[0].id, ReviewAction::Accept, reviewer)
+        .await
+        .expect("accept");
+    writer
+        .record_review(
+            sampled[1].id,
+            ReviewAction::Override {
+                output: json!({ "team": "housing" }),
+                reason: Reason::parse("wrong team").expect("reason"),
+            },
+            reviewer,
+        )
+        .await
+        .expect("override");
+    let outcomes = store.quality_samples_by_model().await.expect("outcomes");
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!(outcomes[0].model.name, "council-triage");
+    assert_eq!(
+        (
+            outcomes[0].sampled,
+            outcomes[0].reviewed,
+            outcomes[0].overridden
+        ),
+        (sampled.len() as u64, 2, 1)
+    );
+}
+
+async fn exports_page_through_every_record_in_time_order_with_filters(db: TestDb) {
+    let (store, writer, _) = open(&db, WriterConfig::default()).await;
+    let appends = (0..7)
+        .map(|n| {
+            let mut d = new_decision(n, DecisionStatus::NeedsReview);
+            if n % 3 == 0 {
+                d.service = civic_core::Service::parse("risk").expect("service");
+            }
+            Append::Decision(d)
+        })
+        .collect::<Vec<_>>();
+    let mut made = Vec::new();
+    for a in appends {
+        made.push(decision_of(writer.append(a).await.expect("append")));
+    }
+    for d in &made[..3] {
+        writer
+            .record_review(d.id, ReviewAction::Accept, KeyId::new())
+            .await
+            .expect("review");
+    }
+    let mut want: Vec<_> = made.iter().map(|d| (d.created_at, d.id)).collect();
+    want.sort();
+
+    // Pages of two, each starting after the last: every decision once, in order.
+    let mut got = Vec::new();
+    let mut after: Option<ExportCursor> = None;
+    loop {
+        let page = store
+            .decisions_for_export(&ExportFilter::default(), after.as_ref(), 2)
+            .await
+            .expect("page");
+        assert!(page.items.len() <= 2);
+        got.extend(page.items.iter().map(|d| (d.created_at, d.id)));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(got, want);
+
+    let risk = ExportFilter {
+        service: Some(civic_core::Service::parse("risk").expect("service")),
+        ..ExportFilter::default()
+    };
+    let page = store
+        .decisions_for_export(&risk, None, 100)
+        .await
+        .expect("page");
+    assert_eq!(page.items.len(), 3);
+    assert!(page.items.iter().all(|d| d.service.as_str() == "risk"));
+    let reviews = store
+        .reviews_for_export(&risk, None, 100)
+        .await
+        .expect("page");
+    assert_eq!(
+        reviews.items.len(),
+        1,
+        "only decision 0 of those reviewed is risk"
+    );
+    assert_eq!(reviews.items[0].review.decision_id, made[0].id);
+    assert_eq!(reviews.items[0].model.name, "council-triage");
+
+    let later = ExportFilter {
+        from: Some(civic_core::now_millis() + Duration::from_secs(3600)),
+        ..ExportFilter::default()
+    };
+    let page = store
+        .decisions_for_export(&later, None, 100)
+        .await
+        .expect("page");
+    assert!(page.items.is_empty() && page.next.is_none());
+    let all = store
+        .reviews_for_export(&ExportFilter::default(), None, 100)
+        .await
+        .expect("page");
+    assert_eq!(all.items.len(), 3);
 }

@@ -13,7 +13,9 @@ pub fn civic(data_dir: &Path, database_url: Option<&str>, args: &[&str]) -> Outp
     cmd.arg("--data-dir")
         .arg(data_dir)
         .args(args)
-        .env_remove("CIVIC_DATABASE_URL");
+        .env_remove("CIVIC_DATABASE_URL")
+        // Tests that count automatic decisions must not see any sampled.
+        .env("CIVIC_QUALITY_SAMPLE_RATE", "0");
     if let Some(url) = database_url {
         cmd.env("CIVIC_DATABASE_URL", url);
     }
@@ -64,6 +66,7 @@ impl Server {
             .args(extra)
             .env_remove("CIVIC_DATABASE_URL")
             .env("CIVIC_CHECKPOINT_INTERVAL_SECS", "1")
+            .env("CIVIC_QUALITY_SAMPLE_RATE", "0")
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         if let Some(url) = database_url {

@@ -1,0 +1,84 @@
+//! How quality samples turned out: of the would-be automatic decisions that
+//! were queued for a check, how many a person has reviewed and how many they
+//! overrode, per model version.
+
+use civic_core::ModelRef;
+use sqlx::Row as _;
+
+use crate::{Store, StoreError};
+
+/// The quality samples of one model version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleOutcomes {
+    /// The model version that made the decisions.
+    pub model: ModelRef,
+    /// Decisions sampled.
+    pub sampled: u64,
+    /// Of which reviewed so far.
+    pub reviewed: u64,
+    /// Of which overridden: the automatic answer would have been wrong.
+    pub overridden: u64,
+}
+
+impl SampleOutcomes {
+    /// The share of reviewed samples that were overridden, if any were reviewed.
+    pub fn override_rate(&self) -> Option<f64> {
+        (self.reviewed > 0).then(|| self.overridden as f64 / self.reviewed as f64)
+    }
+}
+
+fn count(row: &sqlx::any::AnyRow, col: &str) -> Result<u64, StoreError> {
+    let n: i64 = row.try_get(col)?;
+    u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("negative count {n}")))
+}
+
+impl Store {
+    /// The outcomes of quality samples per model version, by model name and version.
+    pub async fn quality_samples_by_model(&self) -> Result<Vec<SampleOutcomes>, StoreError> {
+        // A decision has at most one review (the writer refuses a second),
+        // so the join counts each sample once.
+        let rows = sqlx::query(
+            "SELECT d.model_name AS name, d.model_version AS version, COUNT(*) AS sampled, \
+             COUNT(r.id) AS reviewed, \
+             COALESCE(SUM(CASE WHEN r.action = 'override' THEN 1 ELSE 0 END), 0) AS overridden \
+             FROM decisions d LEFT JOIN review_events r ON r.decision_id = d.id \
+             WHERE d.quality_sample = 1 \
+             GROUP BY d.model_name, d.model_version ORDER BY d.model_name, d.model_version",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SampleOutcomes {
+                    model: ModelRef {
+                        name: r.try_get("name")?,
+                        version: r.try_get("version")?,
+                    },
+                    sampled: count(r, "sampled")?,
+                    reviewed: count(r, "reviewed")?,
+                    overridden: count(r, "overridden")?,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_override_rate_counts_only_reviewed_samples() {
+        let o = |sampled, reviewed, overridden| SampleOutcomes {
+            model: ModelRef {
+                name: "m".into(),
+                version: "1".into(),
+            },
+            sampled,
+            reviewed,
+            overridden,
+        };
+        assert_eq!(o(5, 0, 0).override_rate(), None);
+        assert_eq!(o(10, 4, 1).override_rate(), Some(0.25));
+    }
+}
