@@ -32,8 +32,9 @@ pub fn cpu_seconds() -> Option<f64> {
     Some(ticks as f64 / 100.0)
 }
 
-/// The teams the sample decisions are routed to, in turn, so that a queue
-/// filtered by team holds a share of the items rather than all of them.
+/// The teams the sample decisions are routed to, ten decisions to a team in
+/// turn, so that the queued ones (one in ten) are spread over every team and
+/// a queue filtered by team holds a share of the items rather than all.
 const TEAMS: [&str; 4] = ["waste_and_recycling", "highways", "housing", "council_tax"];
 
 /// A decision of realistic size (about 600 bytes of canonical JSON); one in
@@ -48,7 +49,7 @@ fn sample(n: u64, requested_by: KeyId) -> NewDecision {
         },
         input_digest: Digest::of_json(&input),
         input: None,
-        output: json!({ "team": TEAMS[(n % TEAMS.len() as u64) as usize], "urgent": false,
+        output: json!({ "team": TEAMS[(n / 10 % TEAMS.len() as u64) as usize], "urgent": false,
                         "alternatives": [["fly_tipping", 0.04], ["highways", 0.01]] }),
         explanation: json!({ "for": [["bins", 1.92], ["collected", 1.41], ["street", 0.33]],
                              "against": [["pothole", -0.52]] }),

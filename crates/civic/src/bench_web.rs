@@ -15,7 +15,7 @@ use civic_app::{App, Config};
 use civic_core::{Email, Role, now_millis};
 use civic_store::{QueueCursor, QueueFilter};
 
-use crate::bench::{append_all, bench_config, scratch_dir};
+use crate::bench::{append_all, bench_config, cpu_seconds, scratch_dir};
 
 /// Untimed requests per page first, so that every page is timed warm.
 const WARM_UP: usize = 5;
@@ -121,15 +121,22 @@ pub async fn run(
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
 
+    // On a shared machine wall-clock times mostly measure the wait for a
+    // core; the process's CPU time per request (server and client together,
+    // as both run in this process) does not.
     println!(
-        "{:<55} {:>10} {:>10} {:>10} {:>9}",
-        "page", "median ms", "p99 ms", "max ms", "KiB"
+        "{:<55} {:>10} {:>10} {:>10} {:>11} {:>9}",
+        "page", "median ms", "p99 ms", "max ms", "CPU ms/req", "KiB"
     );
     for (name, path) in pages(&fixture) {
         let url = format!("{base_url}{path}");
         let mut times = Vec::with_capacity(requests);
         let mut size = 0;
+        let mut cpu_before = None;
         for i in 0..WARM_UP + requests {
+            if i == WARM_UP {
+                cpu_before = cpu_seconds();
+            }
             let started = Instant::now();
             let res = client
                 .get(&url)
@@ -148,9 +155,14 @@ pub async fn run(
                 times.push(took);
             }
         }
+        let cpu = cpu_before
+            .zip(cpu_seconds())
+            .map_or("unknown".to_owned(), |(before, after)| {
+                format!("{:.2}", (after - before) * 1e3 / requests as f64)
+            });
         times.sort_unstable();
         println!(
-            "{name:<55} {:>10.2} {:>10.2} {:>10.2} {:>9.1}",
+            "{name:<55} {:>10.2} {:>10.2} {:>10.2} {cpu:>11} {:>9.1}",
             ms(times[times.len() / 2]),
             ms(times[(times.len() * 99 / 100).min(times.len() - 1)]),
             ms(times[times.len() - 1]),
