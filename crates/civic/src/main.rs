@@ -11,14 +11,6 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
-// Verifying the ledger parses, rebuilds and hashes a million small records on
-// several threads at once; under that load glibc's allocator spent about a
-// quarter of `civic audit verify`'s CPU time in its own bookkeeping
-// (`malloc_consolidate`, `unlink_chunk`, `_int_free`). mimalloc keeps
-// per-thread free lists.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
