@@ -430,6 +430,9 @@ async fn check_record(
     }
 }
 
+/// A chunk of stored hashes being read in the background.
+type PendingChunk = tokio::task::JoinHandle<Result<Vec<Hash>, StoreError>>;
+
 /// Reads the stored hashes in large aggregated chunks, in index order, the
 /// next chunk read while the current one is used.
 struct StoredHashes<'a> {
@@ -437,7 +440,7 @@ struct StoredHashes<'a> {
     chunk: Vec<Hash>,
     chunk_start: u64,
     /// The chunk that follows the current one, being read.
-    next: Option<(u64, tokio::task::JoinHandle<Result<Vec<Hash>, StoreError>>)>,
+    next: Option<(u64, PendingChunk)>,
 }
 
 impl<'a> StoredHashes<'a> {
