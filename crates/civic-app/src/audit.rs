@@ -163,6 +163,9 @@ impl fmt::Display for Inconsistency {
     }
 }
 
+/// Ledger pages being checked at once while verifying.
+const PAGES_IN_CHECK: usize = 3;
+
 /// One decision as an auditor sees it (see [`App::decision_audit`]).
 #[derive(Debug, Clone)]
 pub struct DecisionAudit {
@@ -217,7 +220,20 @@ impl App {
                 return Ok(Err(bad));
             }
         }
-        let mut pages = store.ledger_pages();
+        // Hashing a page's entries and rebuilding its records is independent
+        // of every other page, so the next pages are checked (in parallel,
+        // off the async runtime) while this task walks the tree through the
+        // current one in order; the first inconsistency is still the one
+        // named. A few pages in flight keep every core busy and memory flat.
+        let mut pages = store
+            .ledger_pages()
+            .map(|page| async move {
+                let page = page?;
+                tokio::task::spawn_blocking(move || check_page(page))
+                    .await
+                    .map_err(|e| AppError::Internal(format!("ledger check task: {e}")))
+            })
+            .buffered(PAGES_IN_CHECK);
         let mut hashes = StoredHashes::new(store);
         let mut reviews = Ordered::new(store.reviews_in_ledger_order()).await?;
         let mut next_checkpoint = checkpoints.iter().peekable();
@@ -231,14 +247,7 @@ impl App {
         };
         let mut last_good_checkpoint = 0;
 
-        while let Some(page) = pages.next().await.transpose()? {
-            // The hashing and rebuilding of a page's entries are independent
-            // of each other, so they run in parallel; the tree is then
-            // updated in order, so the first inconsistency is still the one
-            // named.
-            let checked = tokio::task::spawn_blocking(move || check_page(page))
-                .await
-                .map_err(|e| AppError::Internal(format!("ledger check task: {e}")))?;
+        while let Some(checked) = pages.next().await.transpose()? {
             for EntryCheck {
                 entry,
                 leaf,
@@ -458,11 +467,17 @@ async fn check_record(
     }
 }
 
-/// Reads the stored hashes in large aggregated chunks, in index order.
+/// A chunk of stored hashes being read in the background.
+type PendingChunk = tokio::task::JoinHandle<Result<Vec<Hash>, StoreError>>;
+
+/// Reads the stored hashes in large aggregated chunks, in index order, the
+/// next chunk read while the current one is used.
 struct StoredHashes<'a> {
     store: &'a civic_store::Store,
     chunk: Vec<Hash>,
     chunk_start: u64,
+    /// The chunk that follows the current one, being read.
+    next: Option<(u64, PendingChunk)>,
 }
 
 impl<'a> StoredHashes<'a> {
@@ -473,19 +488,34 @@ impl<'a> StoredHashes<'a> {
             store,
             chunk: Vec::new(),
             chunk_start: 0,
+            next: None,
         }
     }
 
     /// The stored hash at `index`; indexes must be asked for in increasing order.
     async fn get(&mut self, index: u64) -> Result<Option<Hash>, AppError> {
         if index < self.chunk_start || index >= self.chunk_start + self.chunk.len() as u64 {
+            let read = match self.next.take() {
+                Some((start, pending)) if start == index => pending
+                    .await
+                    .map_err(|e| AppError::Internal(format!("stored hash reader: {e}")))?,
+                _ => self.store.stored_hash_range(index, Self::CHUNK).await,
+            };
             self.chunk_start = index;
-            self.chunk = match self.store.stored_hash_range(index, Self::CHUNK).await {
+            self.chunk = match read {
                 Ok(c) => c,
                 // A gap or malformed value is an alteration, not a read failure.
-                Err(civic_store::StoreError::Corrupt(_)) => return Ok(None),
+                Err(StoreError::Corrupt(_)) => return Ok(None),
                 Err(e) => return Err(e.into()),
             };
+            let next = index + self.chunk.len() as u64;
+            if self.chunk.len() as u64 == Self::CHUNK {
+                let store = self.store.clone();
+                self.next = Some((
+                    next,
+                    tokio::spawn(async move { store.stored_hash_range(next, Self::CHUNK).await }),
+                ));
+            }
         }
         Ok(self.chunk.get((index - self.chunk_start) as usize).copied())
     }

@@ -3,7 +3,7 @@
 
 use civic_core::{Decision, ReviewEvent, Timestamp, from_unix_millis};
 use civic_ledger::Hash;
-use futures_util::stream::{BoxStream, StreamExt as _};
+use futures_util::stream::{BoxStream, StreamExt as _, TryStreamExt as _};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 
@@ -66,7 +66,7 @@ fn row_to_entry(row: &AnyRow) -> Result<EntryRow, StoreError> {
     })
 }
 
-/// Entries read per aggregated page when streaming the ledger.
+/// Entries per page when streaming the ledger.
 pub const LEDGER_PAGE: u64 = 1000;
 
 /// A page of ledger entries in index order, each with the decision recorded
@@ -100,7 +100,7 @@ struct PageRow(
 );
 
 impl PageRow {
-    fn into_parts(self) -> Result<(EntryRow, Option<Decision>), StoreError> {
+    fn into_parts(self) -> Result<(EntryRow, MaybeDecision), StoreError> {
         let PageRow(
             idx,
             kind,
@@ -131,28 +131,78 @@ impl PageRow {
             leaf_hash: hex::decode(&leaf_hex)
                 .map_err(|_| StoreError::Corrupt(format!("leaf hash of entry {idx}")))?,
         };
-        let Some(id) = id else {
-            return Ok((entry, None));
+        let decision = MaybeDecision {
+            id,
+            service,
+            model_name,
+            model_version,
+            input_sha256,
+            output,
+            explanation,
+            confidence,
+            status,
+            initial_status,
+            requested_by,
+            reference,
+            created_at,
+            ledger_index,
+            quality_sample,
+        };
+        Ok((entry, decision))
+    }
+}
+
+/// The decision columns of a page row, joined on the entry's index: all
+/// absent where no decision is recorded at that position.
+#[derive(Debug)]
+pub(crate) struct MaybeDecision {
+    pub(crate) id: Option<String>,
+    pub(crate) service: Option<String>,
+    pub(crate) model_name: Option<String>,
+    pub(crate) model_version: Option<String>,
+    pub(crate) input_sha256: Option<String>,
+    pub(crate) output: Option<String>,
+    pub(crate) explanation: Option<String>,
+    pub(crate) confidence: Option<ExactFloat>,
+    pub(crate) status: Option<String>,
+    pub(crate) initial_status: Option<String>,
+    pub(crate) requested_by: Option<String>,
+    pub(crate) reference: Option<String>,
+    pub(crate) created_at: Option<i64>,
+    pub(crate) ledger_index: Option<i64>,
+    pub(crate) quality_sample: Option<i64>,
+}
+
+impl MaybeDecision {
+    /// The decision, if one was joined; a decision with a required column
+    /// missing is corrupt.
+    pub(crate) fn into_decision(self) -> Result<Option<Decision>, StoreError> {
+        let Some(id) = self.id else {
+            return Ok(None);
         };
         let missing = |what: &str| StoreError::Corrupt(format!("decision {id}: {what} is missing"));
         let columns = DecisionColumns {
-            service: service.ok_or_else(|| missing("service"))?,
-            model_name: model_name.ok_or_else(|| missing("model_name"))?,
-            model_version: model_version.ok_or_else(|| missing("model_version"))?,
-            input_sha256: input_sha256.ok_or_else(|| missing("input_sha256"))?,
-            output: output.ok_or_else(|| missing("output"))?,
-            explanation: explanation.ok_or_else(|| missing("explanation"))?,
-            confidence,
-            status: status.ok_or_else(|| missing("status"))?,
-            initial_status: initial_status.ok_or_else(|| missing("initial_status"))?,
-            requested_by: requested_by.ok_or_else(|| missing("requested_by"))?,
-            reference,
-            created_at: created_at.ok_or_else(|| missing("created_at"))?,
-            ledger_index: ledger_index.ok_or_else(|| missing("ledger_index"))?,
-            quality_sample: quality_sample.ok_or_else(|| missing("quality_sample"))?,
+            service: self.service.ok_or_else(|| missing("service"))?,
+            model_name: self.model_name.ok_or_else(|| missing("model_name"))?,
+            model_version: self.model_version.ok_or_else(|| missing("model_version"))?,
+            input_sha256: self.input_sha256.ok_or_else(|| missing("input_sha256"))?,
+            output: self.output.ok_or_else(|| missing("output"))?,
+            explanation: self.explanation.ok_or_else(|| missing("explanation"))?,
+            confidence: self.confidence,
+            status: self.status.ok_or_else(|| missing("status"))?,
+            initial_status: self
+                .initial_status
+                .ok_or_else(|| missing("initial_status"))?,
+            requested_by: self.requested_by.ok_or_else(|| missing("requested_by"))?,
+            reference: self.reference,
+            created_at: self.created_at.ok_or_else(|| missing("created_at"))?,
+            ledger_index: self.ledger_index.ok_or_else(|| missing("ledger_index"))?,
+            quality_sample: self
+                .quality_sample
+                .ok_or_else(|| missing("quality_sample"))?,
             id,
         };
-        Ok((entry, Some(columns.into_decision()?)))
+        Ok(Some(columns.into_decision()?))
     }
 }
 
@@ -316,12 +366,31 @@ impl Store {
 
     /// Every ledger entry in index order, each with the decision recorded at
     /// its position (if any), streamed in pages of up to [`LEDGER_PAGE`]
-    /// entries. Each page is read as one aggregated row, so that streaming
-    /// millions of entries is not dominated by per-row overhead, and the next
-    /// page is read while the caller checks the current one. A page holds the
-    /// entries present in its range of indexes: a deleted entry is simply
-    /// absent, and a page may be empty.
+    /// entries, the next pages read while the caller checks the current one.
+    /// A page holds the entries present in its range of indexes: a deleted
+    /// entry is simply absent, and a page may be empty.
+    ///
+    /// On SQLite, pages are read by several readers with their own
+    /// connections, as plain rows (see `sqlite_pages`); on PostgreSQL, each page is one
+    /// aggregated row, so that streaming millions of entries is not dominated
+    /// by per-row overhead.
     pub fn ledger_pages(&self) -> BoxStream<'_, Result<LedgerPage, StoreError>> {
+        match &self.sqlite_file {
+            Some(file) => {
+                let file = file.clone();
+                // The end is the highest index present, so that a run of
+                // deleted entries (an empty page) does not end the stream early.
+                futures_util::stream::once(self.ledger_size())
+                    .map_ok(move |end| crate::sqlite_pages::pages(file.clone(), end))
+                    .try_flatten()
+                    .boxed()
+            }
+            None => self.aggregated_ledger_pages(),
+        }
+    }
+
+    /// [`Store::ledger_pages`] as aggregated rows, one query per page.
+    fn aggregated_ledger_pages(&self) -> BoxStream<'_, Result<LedgerPage, StoreError>> {
         // The end is the highest index present, so that a run of deleted
         // entries (an empty page) does not end the stream early.
         type Pending = tokio::task::JoinHandle<Result<LedgerPage, StoreError>>;
@@ -358,25 +427,13 @@ impl Store {
 
     /// The entries with indexes `from..from + count` and their decisions.
     async fn ledger_page(&self, from: u64, count: u64) -> Result<LedgerPage, StoreError> {
-        let sql = match self.backend() {
-            Backend::Sqlite => {
-                "SELECT json_group_array(json_array(e.idx, e.kind, e.record_id, CAST(e.entry AS TEXT), \
-                 hex(e.leaf_hash), d.id, d.service, d.model_name, d.model_version, d.input_sha256, d.output, \
-                 d.explanation, CASE WHEN d.confidence IS NULL THEN NULL ELSE printf('%!.17g', d.confidence) END, \
-                 d.status, d.initial_status, d.requested_by, d.reference, d.created_at, d.ledger_index, d.quality_sample) \
-                 ORDER BY e.idx) AS page \
-                 FROM ledger_entries e LEFT JOIN decisions d ON d.ledger_index = e.idx \
-                 WHERE e.idx >= $1 AND e.idx < $2"
-            }
-            Backend::Postgres => {
-                "SELECT (json_agg(json_build_array(e.idx, e.kind, e.record_id, convert_from(e.entry, 'UTF8'), \
-                 encode(e.leaf_hash, 'hex'), d.id, d.service, d.model_name, d.model_version, d.input_sha256, \
-                 d.output, d.explanation, d.confidence, d.status, d.initial_status, d.requested_by, d.reference, \
-                 d.created_at, d.ledger_index, d.quality_sample) ORDER BY e.idx))::text AS page \
-                 FROM ledger_entries e LEFT JOIN decisions d ON d.ledger_index = e.idx \
-                 WHERE e.idx >= $1 AND e.idx < $2"
-            }
-        };
+        // PostgreSQL only: SQLite reads plain rows instead (`sqlite_pages`).
+        let sql = "SELECT (json_agg(json_build_array(e.idx, e.kind, e.record_id, convert_from(e.entry, 'UTF8'), \
+             encode(e.leaf_hash, 'hex'), d.id, d.service, d.model_name, d.model_version, d.input_sha256, \
+             d.output, d.explanation, d.confidence, d.status, d.initial_status, d.requested_by, d.reference, \
+             d.created_at, d.ledger_index, d.quality_sample) ORDER BY e.idx))::text AS page \
+             FROM ledger_entries e LEFT JOIN decisions d ON d.ledger_index = e.idx \
+             WHERE e.idx >= $1 AND e.idx < $2";
         let row = sqlx::query(sql)
             .bind(to_sql_index(from))
             .bind(to_sql_index(from.saturating_add(count)))
@@ -390,7 +447,12 @@ impl Store {
         tokio::task::spawn_blocking(move || {
             let rows: Vec<PageRow> = serde_json::from_str(&text)
                 .map_err(|e| StoreError::Corrupt(format!("ledger page from {from}: {e}")))?;
-            rows.into_iter().map(PageRow::into_parts).collect()
+            rows.into_iter()
+                .map(|row| {
+                    let (entry, decision) = row.into_parts()?;
+                    Ok((entry, decision.into_decision()?))
+                })
+                .collect()
         })
         .await
         .map_err(|e| StoreError::Unavailable(format!("ledger page parser: {e}")))?

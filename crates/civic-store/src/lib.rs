@@ -33,6 +33,7 @@ mod keys;
 mod models;
 mod quality;
 mod queue;
+mod sqlite_pages;
 mod users;
 mod writer;
 
@@ -102,6 +103,9 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The database file, on SQLite: `civic audit verify` opens its own
+    /// read-only connections to it (see `sqlite_pages`).
+    sqlite_file: Option<std::path::PathBuf>,
 }
 
 /// Removes any password from a database URL so that it can be logged.
@@ -146,6 +150,17 @@ impl Store {
             }
             _ => url.to_owned(),
         };
+        let sqlite_file = match backend {
+            Backend::Sqlite => Some(
+                sqlx::sqlite::SqliteConnectOptions::from_str(&url)
+                    .map_err(|e| StoreError::BadUrl {
+                        url: format!("{}: {e}", redact_url(&url)),
+                    })?
+                    .get_filename()
+                    .to_owned(),
+            ),
+            Backend::Postgres => None,
+        };
         let options = AnyConnectOptions::from_str(&url)
             .map_err(|e| StoreError::BadUrl {
                 url: format!("{}: {e}", redact_url(&url)),
@@ -178,7 +193,11 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(StoreError::from_connect)?;
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            sqlite_file,
+        };
         store.migrate().await?;
         Ok(store)
     }

@@ -32,7 +32,13 @@ pub fn cpu_seconds() -> Option<f64> {
     Some(ticks as f64 / 100.0)
 }
 
-/// A decision of realistic size (about 600 bytes of canonical JSON).
+/// The teams the sample decisions are routed to, ten decisions to a team in
+/// turn, so that the queued ones (one in ten) are spread over every team and
+/// a queue filtered by team holds a share of the items rather than all.
+const TEAMS: [&str; 4] = ["waste_and_recycling", "highways", "housing", "council_tax"];
+
+/// A decision of realistic size (about 600 bytes of canonical JSON); one in
+/// ten waits for review.
 fn sample(n: u64, requested_by: KeyId) -> NewDecision {
     let input = json!({ "text": format!("Message {n}: the bins on our street have not been collected for two weeks.") });
     NewDecision {
@@ -43,7 +49,7 @@ fn sample(n: u64, requested_by: KeyId) -> NewDecision {
         },
         input_digest: Digest::of_json(&input),
         input: None,
-        output: json!({ "team": "waste_and_recycling", "urgent": false,
+        output: json!({ "team": TEAMS[(n / 10 % TEAMS.len() as u64) as usize], "urgent": false,
                         "alternatives": [["fly_tipping", 0.04], ["highways", 0.01]] }),
         explanation: json!({ "for": [["bins", 1.92], ["collected", 1.41], ["street", 0.33]],
                              "against": [["pothole", -0.52]] }),
@@ -59,7 +65,11 @@ fn sample(n: u64, requested_by: KeyId) -> NewDecision {
 }
 
 /// Appends `count` decisions from `clients` concurrent tasks; returns the elapsed time.
-async fn append_all(writer: &LedgerWriter, count: u64, clients: usize) -> anyhow::Result<Duration> {
+pub async fn append_all(
+    writer: &LedgerWriter,
+    count: u64,
+    clients: usize,
+) -> anyhow::Result<Duration> {
     let key = KeyId::new();
     let next = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let started = Instant::now();
@@ -83,25 +93,56 @@ async fn append_all(writer: &LedgerWriter, count: u64, clients: usize) -> anyhow
 }
 
 pub async fn run(base: Config, cmd: BenchCommand) -> anyhow::Result<ExitCode> {
-    let BenchCommand::Ledger {
-        entries,
-        clients,
-        baseline_entries,
-        keep,
-    } = cmd;
-    let scratch = std::env::temp_dir().join(format!("civic-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
+    match cmd {
+        BenchCommand::Ledger {
+            entries,
+            clients,
+            baseline_entries,
+            keep,
+        } => ledger(base, entries, clients, baseline_entries, keep).await,
+        BenchCommand::Web {
+            entries,
+            clients,
+            requests,
+            reuse,
+            keep,
+        } => crate::bench_web::run(base, entries, clients, requests, reuse, keep).await,
+    }
+}
+
+/// A configuration for a bench instance in `data_dir`: SQLite in that
+/// directory unless `base` names a PostgreSQL database.
+pub fn bench_config(base: Config, data_dir: &std::path::Path) -> Config {
     let postgres = base.database_url.starts_with("postgres");
-    let config = Config {
-        data_dir: scratch.clone(),
+    Config {
+        data_dir: data_dir.to_owned(),
         database_url: if postgres {
             base.database_url.clone()
         } else {
-            format!("sqlite://{}", scratch.join("civic.db").display())
+            format!("sqlite://{}", data_dir.join("civic.db").display())
         },
-        ledger_key_file: scratch.join("ledger.key"),
+        ledger_key_file: data_dir.join("ledger.key"),
         ..base
-    };
+    }
+}
+
+/// A fresh scratch data directory's path, for this process.
+pub fn scratch_dir() -> std::path::PathBuf {
+    let scratch = std::env::temp_dir().join(format!("civic-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    scratch
+}
+
+async fn ledger(
+    base: Config,
+    entries: u64,
+    clients: usize,
+    baseline_entries: u64,
+    keep: bool,
+) -> anyhow::Result<ExitCode> {
+    let scratch = scratch_dir();
+    let postgres = base.database_url.starts_with("postgres");
+    let config = bench_config(base, &scratch);
     civic_app::init(&config).await?;
     let app = App::open(config.clone()).await?;
     let backend = format!("{:?}", app.store().backend());

@@ -181,6 +181,27 @@ pub enum BenchCommand {
         #[arg(long)]
         keep: bool,
     },
+    /// Server-side page render times: seeds a scratch instance (one entry in ten waits for
+    /// review, so 1,000,000 entries give 100,000 queued items), starts the real server,
+    /// signs in as an admin and times GET of each page over HTTP.
+    Web {
+        /// Ledger entries to seed (one in ten is queued for review).
+        #[arg(long, default_value_t = 100_000)]
+        entries: u64,
+        /// Concurrent clients appending while seeding.
+        #[arg(long, default_value_t = 256)]
+        clients: usize,
+        /// Timed requests per page (after a few untimed ones).
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+        /// Time the pages of this existing data directory instead of seeding a new one
+        /// (e.g. one kept by `civic bench ledger --keep` or `civic bench web --keep`).
+        #[arg(long, value_name = "DIR")]
+        reuse: Option<std::path::PathBuf>,
+        /// Keep the scratch data directory (its path is printed) for further runs.
+        #[arg(long)]
+        keep: bool,
+    },
 }
 
 #[derive(Debug, Args)]

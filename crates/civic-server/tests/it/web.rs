@@ -3,7 +3,7 @@
 
 use civic_core::{ReviewAction, Role};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::{Browser, PASSWORD, TestServer, eligibility, hidden, user, waiting};
 

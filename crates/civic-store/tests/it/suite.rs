@@ -54,6 +54,7 @@ backend_tests!(
     the_queue_summary_and_todays_activity_count_what_happened,
     quality_samples_are_queued_recorded_in_the_ledger_and_counted,
     exports_page_through_every_record_in_time_order_with_filters,
+    ledger_pages_stream_every_entry_in_order_with_its_decision,
 );
 
 fn decision_of(a: Appended) -> civic_core::Decision {
@@ -807,4 +808,43 @@ async fn exports_page_through_every_record_in_time_order_with_filters(db: TestDb
         .await
         .expect("page");
     assert_eq!(all.items.len(), 3);
+}
+
+async fn ledger_pages_stream_every_entry_in_order_with_its_decision(db: TestDb) {
+    // Enough entries for several pages and a partial last one, so that on
+    // SQLite every reader serves pages and the stream must put them back in
+    // order.
+    let (store, writer, _) = open(&db, WriterConfig::default()).await;
+    let total = civic_store::LEDGER_PAGE * 4 + 17;
+    let clients = 64;
+    let mut tasks = Vec::new();
+    for t in 0..clients {
+        let writer = writer.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut n = t;
+            while n < total {
+                writer
+                    .append(Append::Decision(new_decision(n, DecisionStatus::Auto)))
+                    .await
+                    .expect("append");
+                n += clients;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("task");
+    }
+    let pages: Vec<civic_store::LedgerPage> =
+        store.ledger_pages().try_collect().await.expect("pages");
+    assert_eq!(pages.len() as u64, total.div_ceil(civic_store::LEDGER_PAGE));
+    let mut next = 0;
+    for (entry, decision) in pages.into_iter().flatten() {
+        assert_eq!(entry.index, next, "entries come in index order");
+        assert_eq!(entry.leaf_hash, leaf_hash(&entry.entry).0.to_vec());
+        let decision = decision.expect("each entry here records a decision");
+        assert_eq!(decision.ledger_index, entry.index);
+        assert_eq!(decision.ledger_event().to_bytes(), entry.entry);
+        next += 1;
+    }
+    assert_eq!(next, total);
 }

@@ -2,6 +2,7 @@
 //! databases (SQLite always; PostgreSQL when CIVIC_TEST_DATABASE_URL is set).
 
 mod audit;
+mod bench;
 mod crash;
 mod init;
 mod redact;
