@@ -69,7 +69,23 @@ environmental health policy data protection freedom information act section requ
 price wells day north young hunt french hall king brown green hill bird bush case cook miles page rich \
 god jesus internet email online website please kindly dear sir madam morning afternoon evening \
 christmas easter british scottish welsh irish european african asian american \
-dr mr mrs ms mx sir madam";
+dr mr mrs ms mx sir madam \
+president senator governor minister secretary chairman chairwoman mayor major sheriff vice \
+islands island isles empire kingdom republic congress senate parliament assembly ministry \
+county borough district valley river mountains hotel theatre theater cathedral abbey \
+harbour federation commonwealth \
+afghanistan albania algeria argentina australia austria bangladesh belgium brazil bulgaria \
+cambodia canada chile china colombia croatia cuba cyprus denmark egypt estonia ethiopia \
+finland france germany ghana greece hungary iceland indonesia iran iraq ireland italy japan \
+korea latvia lebanon libya lithuania luxembourg malaysia malta mexico morocco nepal \
+netherlands nigeria norway pakistan peru philippines poland portugal romania russia \
+scotland serbia singapore slovakia slovenia somalia spain sudan sweden switzerland syria \
+taiwan thailand tunisia turkey uganda ukraine uruguay venezuela vietnam yemen zambia \
+zimbabwe africa asia europe antarctica \
+alabama alaska arizona arkansas california colorado connecticut delaware florida hawaii \
+idaho illinois iowa kansas kentucky louisiana maryland massachusetts michigan minnesota \
+mississippi missouri nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah \
+vermont wisconsin wyoming";
 
 /// Words that are never part of a name, even though a name list holds
 /// them: greetings and the words that introduce names.
@@ -179,6 +195,30 @@ const PLACE_NOUNS: &[&str] = &[
     "stadium",
     "airport",
     "market",
+    "islands",
+    "island",
+    "isles",
+    "empire",
+    "kingdom",
+    "republic",
+    "congress",
+    "senate",
+    "parliament",
+    "assembly",
+    "ministry",
+    "county",
+    "borough",
+    "district",
+    "valley",
+    "river",
+    "mountains",
+    "hotel",
+    "theatre",
+    "theater",
+    "cathedral",
+    "abbey",
+    "harbour",
+    "federation",
 ];
 
 /// Organisation suffixes: a capitalised run ending in one is an organisation.
@@ -387,6 +427,11 @@ fn classify(w: &str) -> Kind {
             Kind::Stop
         };
     }
+    // Two capitals after a small letter ("FoRK", "SharePoint" is one and
+    // passes) make a brand or a list's name, not a person's.
+    if capitals_after_small_letter(bare) >= 2 {
+        return Kind::Stop;
+    }
     // Words in capitals are names only when a list knows them: otherwise
     // they are acronyms and headings (NHS, HMRC, URGENT).
     let all_caps = bare.chars().all(|c| !c.is_lowercase());
@@ -402,6 +447,15 @@ fn classify(w: &str) -> Kind {
         (false, false) if looks_like_a_noun(lower) => Kind::Stop,
         (false, false) => Kind::Unknown,
     }
+}
+
+/// How many capital letters come after the word's first small letter:
+/// 0 for "Smith" and "SMITH", 1 for "McDonald" and "DeVito", 2 for "FoRK".
+fn capitals_after_small_letter(word: &str) -> usize {
+    word.chars()
+        .skip_while(|c| !c.is_lowercase())
+        .filter(|c| c.is_uppercase())
+        .count()
 }
 
 pub(crate) fn load_tables() {
@@ -557,9 +611,11 @@ fn judge_run(
             .checked_sub(1)
             .map(|t| run[t])
             .filter(|w| w.kind == Kind::Title);
-        let place = run
-            .get(m)
-            .is_some_and(|w| w.kind == Kind::Stop && is_one_of(&text[w.start..w.end], PLACE_NOUNS));
+        let place = run.get(m).is_some_and(|w| {
+            let word = &text[w.start..w.end];
+            // "Marshall Islands", "Roman Empire", "Jones Council Tax".
+            w.kind == Kind::Stop && (is_one_of(word, PLACE_NOUNS) || is_one_of(word, ORG_SUFFIXES))
+        });
         if place {
             k = m;
             continue;
