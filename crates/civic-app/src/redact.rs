@@ -6,6 +6,7 @@
 pub mod document;
 pub mod files;
 pub mod review;
+pub mod stream;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -136,7 +137,11 @@ pub fn detect_jsonl(
 /// Moves a finished temporary file into place: flushed to disk first, and
 /// refused if `output` exists unless `overwrite`. The rename is atomic, so a
 /// reader sees the whole file or none.
-fn persist(tmp: tempfile::NamedTempFile, output: &Path, overwrite: bool) -> Result<(), AppError> {
+pub(crate) fn persist(
+    tmp: tempfile::NamedTempFile,
+    output: &Path,
+    overwrite: bool,
+) -> Result<(), AppError> {
     tmp.as_file().sync_all().map_err(|e| io_err(output, e))?;
     let persisted = if overwrite {
         tmp.persist(output).map(|_| ())
@@ -273,14 +278,68 @@ impl App {
     }
 }
 
+/// The digest and size of a redaction's input or output.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Content {
+    pub digest: Digest,
+    pub bytes: u64,
+}
+
+impl Content {
+    /// The digest and size of bytes held in memory.
+    pub fn of(bytes: &[u8]) -> Self {
+        Content {
+            digest: Digest::of(bytes),
+            bytes: bytes.len() as u64,
+        }
+    }
+}
+
+/// Counts over a redaction log: spans, spans per label, and which checks
+/// and patterns produced them. Built entry by entry, so a streamed file's
+/// log need not be held in memory.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LogTally {
+    spans: u64,
+    counts: BTreeMap<Label, u64>,
+    evidence: BTreeMap<String, u64>,
+}
+
+impl LogTally {
+    /// The tally of a whole log.
+    pub fn of(log: &[civic_redact::LogEntry]) -> Self {
+        let mut tally = LogTally::default();
+        for e in log {
+            tally.add(e);
+        }
+        tally
+    }
+
+    /// Counts one more entry.
+    pub fn add(&mut self, e: &civic_redact::LogEntry) {
+        self.spans += 1;
+        *self.counts.entry(e.label).or_default() += 1;
+        let how = match &e.evidence.check {
+            Some(check) => format!("{} {} ({check})", e.label, e.evidence.pattern),
+            None => format!("{} {}", e.label, e.evidence.pattern),
+        };
+        *self.evidence.entry(how).or_default() += 1;
+    }
+
+    /// Redactions per label.
+    pub fn counts(&self) -> &BTreeMap<Label, u64> {
+        &self.counts
+    }
+}
+
 /// What the ledger records about one redaction.
 #[derive(Debug, Clone)]
 pub(crate) struct RedactionFacts<'a> {
-    pub input: &'a [u8],
-    pub output: &'a [u8],
+    pub input: Content,
+    pub output: Content,
     pub file_type: &'a str,
     pub operator: &'a str,
-    pub log: &'a [civic_redact::LogEntry],
+    pub tally: &'a LogTally,
     /// Service-specific extras (review counts, removed attachments…), all
     /// free of personal data.
     pub extra: Value,
@@ -288,36 +347,27 @@ pub(crate) struct RedactionFacts<'a> {
 
 impl RedactionFacts<'_> {
     fn decision(&self, caller: KeyId, reference: Option<String>) -> Result<NewDecision, AppError> {
-        let mut counts: BTreeMap<Label, u64> = BTreeMap::new();
-        // The explanation: which checks and patterns produced the finds, counted.
-        let mut evidence: BTreeMap<String, u64> = BTreeMap::new();
-        for e in self.log {
-            *counts.entry(e.label).or_default() += 1;
-            let how = match &e.evidence.check {
-                Some(check) => format!("{} {} ({check})", e.label, e.evidence.pattern),
-                None => format!("{} {}", e.label, e.evidence.pattern),
-            };
-            *evidence.entry(how).or_default() += 1;
-        }
         let mut output = json!({
             "file_type": self.file_type,
             "operator": self.operator,
-            "spans": self.log.len(),
-            "counts": counts,
-            "output_sha256": Digest::of(self.output).to_hex(),
-            "input_bytes": self.input.len(),
-            "output_bytes": self.output.len(),
+            "spans": self.tally.spans,
+            "counts": self.tally.counts,
+            "output_sha256": self.output.digest.to_hex(),
+            "input_bytes": self.input.bytes,
+            "output_bytes": self.output.bytes,
         });
         if let (Some(out), Value::Object(extra)) = (output.as_object_mut(), &self.extra) {
             out.extend(extra.clone());
         }
+        // The explanation: which checks and patterns produced the finds, counted.
+        let evidence = &self.tally.evidence;
         Ok(NewDecision {
             service: Service::parse(SERVICE)?,
             model: ModelRef {
                 name: MODEL.to_owned(),
                 version: env!("CARGO_PKG_VERSION").to_owned(),
             },
-            input_digest: Digest::of(self.input),
+            input_digest: self.input.digest,
             // Never the input: it is personal data by definition.
             input: None,
             output,

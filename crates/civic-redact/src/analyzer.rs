@@ -127,6 +127,9 @@ impl Protected {
                 return Some(reason);
             }
         }
+        if self.compact.is_empty() {
+            return None;
+        }
         let c = compact_form(d.value(text));
         self.compact
             .iter()

@@ -4,7 +4,7 @@
 //! All phrases are found in one pass with Aho-Corasick; detectors then ask
 //! whether a phrase of a kind lies within a window of their candidate.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 /// What a context phrase is evidence for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,9 +171,14 @@ pub(crate) struct Hit {
 impl ContextWords {
     pub(crate) fn new() -> Self {
         // The phrase list is a constant: building depends on no input.
+        // A full DFA: with this many phrases the builder would pick an NFA,
+        // and short phrases in either case ("hi", "car") leave its
+        // prefilter nothing to skip, so every byte steps the automaton;
+        // a DFA step is a table lookup (the matches are the same).
         let matcher = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(PHRASES.iter().map(|(p, _)| p))
             .expect("the constant context phrase list builds");
         ContextWords { matcher }

@@ -98,7 +98,9 @@ pub fn char_offsets(text: &str, detections: &[Detection]) -> Vec<(usize, usize)>
     let mut wanted: Vec<usize> = detections.iter().flat_map(|d| [d.start, d.end]).collect();
     wanted.sort_unstable();
     wanted.dedup();
-    let mut map = std::collections::HashMap::with_capacity(wanted.len());
+    // `chars_at[k]` is the code-point offset of `wanted[k]`, found by binary
+    // search: no hash map to build for a short text's few offsets.
+    let mut chars_at = Vec::with_capacity(wanted.len());
     let mut next = wanted.iter().peekable();
     let boundaries = text
         .char_indices()
@@ -109,24 +111,33 @@ pub fn char_offsets(text: &str, detections: &[Detection]) -> Vec<(usize, usize)>
             if w > byte {
                 break;
             }
-            map.insert(
-                w,
-                if w == byte {
-                    chars
-                } else {
-                    chars.saturating_sub(1)
-                },
-            );
+            chars_at.push(if w == byte {
+                chars
+            } else {
+                chars.saturating_sub(1)
+            });
             next.next();
         }
+        // Nothing to convert after the last offset wanted.
+        if next.peek().is_none() {
+            break;
+        }
     }
-    let total = text.chars().count();
+    // Offsets past the end of the text (never from the analyzer) count as its end.
+    let total = if chars_at.len() < wanted.len() {
+        text.chars().count()
+    } else {
+        0
+    };
+    let lookup = |offset: usize| {
+        wanted
+            .binary_search(&offset)
+            .ok()
+            .and_then(|k| chars_at.get(k).copied())
+            .unwrap_or(total)
+    };
     detections
         .iter()
-        .map(|d| {
-            let s = map.get(&d.start).copied().unwrap_or(total);
-            let e = map.get(&d.end).copied().unwrap_or(total);
-            (s, e)
-        })
+        .map(|d| (lookup(d.start), lookup(d.end)))
         .collect()
 }

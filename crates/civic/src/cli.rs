@@ -424,6 +424,10 @@ pub struct RedactFilesArgs {
     /// Replace outputs that exist already (inputs are never replaced).
     #[arg(long)]
     pub overwrite: bool,
+    /// Text and Markdown files larger than this many bytes are redacted as a stream, in
+    /// bounded memory (about 45 MB whatever the file's size).
+    #[arg(long, value_name = "BYTES", default_value_t = civic_app::redact::files::STREAM_TEXT_ABOVE)]
+    pub stream_above: u64,
 }
 
 #[derive(Debug, Subcommand)]

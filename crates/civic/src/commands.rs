@@ -801,6 +801,7 @@ async fn redact_files(
         keep_file: args.keep_file,
         csv_policy: args.csv_policy,
         overwrite: args.overwrite,
+        stream_text_above: args.stream_above,
     };
     let bar = spinner("{spinner} redacting [{bar:30}] {pos}/{len} files ({per_sec})");
     let progress_bar = bar.clone();

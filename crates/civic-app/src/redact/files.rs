@@ -24,7 +24,11 @@ use rayon::prelude::*;
 use serde_json::json;
 
 use super::document::{Decoding, FileType, file_type, redact_document};
-use super::{RedactOptions, Redaction, RedactionFacts, io_err, write_atomic};
+pub use super::stream::STREAM_TEXT_ABOVE;
+use super::stream::{redact_text_file, write_log};
+use super::{
+    Content, LogTally, RedactOptions, Redaction, RedactionFacts, io_err, persist, write_atomic,
+};
 use crate::{App, AppError};
 
 /// What the log file of `letter.docx` is called: `letter.docx.redaction.json`.
@@ -45,6 +49,9 @@ pub struct BatchRequest {
     pub csv_policy: Option<PathBuf>,
     /// Replace existing outputs.
     pub overwrite: bool,
+    /// Text and Markdown files larger than this many bytes are redacted as
+    /// a stream, in bounded memory ([`STREAM_TEXT_ABOVE`] unless changed).
+    pub stream_text_above: u64,
 }
 
 /// One file redacted.
@@ -140,7 +147,11 @@ impl App {
         progress(0, total);
         let done = AtomicU64::new(0);
         let run = |job: &Job, table: &mut PseudonymTable| {
-            let result = self.redact_one(job, &redaction, &policy, table, handle, req.overwrite);
+            let result = if is_large_text(job, req.stream_text_above) {
+                self.redact_large_text(job, &redaction, table, handle, req.overwrite)
+            } else {
+                self.redact_one(job, &redaction, &policy, table, handle, req.overwrite)
+            };
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             (job.input.clone(), result)
         };
@@ -181,12 +192,14 @@ impl App {
             .iter()
             .map(|a| json!({"content_type": a.content_type, "size": a.size, "sha256": a.digest}))
             .collect();
+        let tally = LogTally::of(&doc.log);
+        let output = Content::of(&doc.bytes);
         let facts = RedactionFacts {
-            input: &bytes,
-            output: &doc.bytes,
+            input: Content::of(&bytes),
+            output,
             file_type: kind.as_str(),
             operator: redaction.operator.name(),
-            log: &doc.log,
+            tally: &tally,
             extra: json!({
                 "attachments_removed": attachments,
                 "removed": doc.removed,
@@ -198,22 +211,12 @@ impl App {
         let decision =
             handle.block_on(self.record_redaction(facts, command_line_caller(), None))?;
         write_atomic(&job.output, &doc.bytes, overwrite)?;
-        let log = json!({
-            "input": job.input,
-            "output": job.output,
-            "file_type": kind,
-            "operator": redaction.operator.name(),
-            "labels": redaction.analyzer.config().labels,
-            "keep_values": redaction.analyzer.config().keep.len(),
-            "input_sha256": decision.input_digest.to_hex(),
-            "output_sha256": civic_core::Digest::of(&doc.bytes).to_hex(),
-            "decision_id": decision.id.to_string(),
-            "counts": doc.counts(),
-            "decoding": doc.decoding,
-            "attachments_removed": doc.attachments,
-            "removed": doc.removed,
-            "redactions": doc.log,
-        });
+        let mut log = log_header(job, kind, redaction, &decision, &output);
+        log["counts"] = json!(doc.counts());
+        log["decoding"] = json!(doc.decoding);
+        log["attachments_removed"] = json!(doc.attachments);
+        log["removed"] = json!(doc.removed);
+        log["redactions"] = json!(doc.log);
         let log_bytes = serde_json::to_vec_pretty(&log)
             .map_err(|e| AppError::Internal(format!("redaction log: {e}")))?;
         write_atomic(&job.log, &log_bytes, overwrite)?;
@@ -228,6 +231,105 @@ impl App {
             attachments_removed: doc.attachments.len(),
         })
     }
+
+    /// Redacts a large text file as a stream (see [`super::stream`]), with
+    /// the same order of steps as [`redact_one`](Self::redact_one): the
+    /// decision is recorded before the output is renamed into place.
+    fn redact_large_text(
+        &self,
+        job: &Job,
+        redaction: &Redaction,
+        table: &mut PseudonymTable,
+        handle: &tokio::runtime::Handle,
+        overwrite: bool,
+    ) -> Result<FileOutcome, AppError> {
+        let out_dir = job
+            .output
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let streamed = redact_text_file(&job.input, out_dir, redaction, table)?;
+        let kind = FileType::Text;
+        let facts = RedactionFacts {
+            input: streamed.input_content,
+            output: streamed.output_content,
+            file_type: kind.as_str(),
+            operator: redaction.operator.name(),
+            tally: &streamed.tally,
+            extra: json!({
+                "attachments_removed": [],
+                "removed": {},
+                "decoding": streamed.decoding,
+                "streamed": true,
+            }),
+        };
+        let decision =
+            handle.block_on(self.record_redaction(facts, command_line_caller(), None))?;
+        persist(streamed.output, &job.output, overwrite)?;
+        let counts = streamed.tally.counts().clone();
+        let mut log = log_header(job, kind, redaction, &decision, &streamed.output_content);
+        log["counts"] = json!(counts);
+        log["decoding"] = json!(streamed.decoding);
+        log["attachments_removed"] = json!([]);
+        log["removed"] = json!({});
+        write_log(&job.log, &log, streamed.entries, overwrite)?;
+        Ok(FileOutcome {
+            input: job.input.clone(),
+            output: job.output.clone(),
+            log: job.log.clone(),
+            file_type: kind,
+            counts,
+            decision_id: decision.id,
+            decoding: streamed.decoding,
+            attachments_removed: 0,
+        })
+    }
+}
+
+/// The fields of a file's redaction log that do not depend on how it was
+/// redacted; the caller adds the counts, decoding, removals and entries.
+fn log_header(
+    job: &Job,
+    kind: FileType,
+    redaction: &Redaction,
+    decision: &civic_core::Decision,
+    output: &Content,
+) -> serde_json::Value {
+    json!({
+        "input": job.input,
+        "output": job.output,
+        "file_type": kind,
+        "operator": redaction.operator.name(),
+        "labels": redaction.analyzer.config().labels,
+        "keep_values": redaction.analyzer.config().keep.len(),
+        "input_sha256": decision.input_digest.to_hex(),
+        "output_sha256": output.digest.to_hex(),
+        "decision_id": decision.id.to_string(),
+    })
+}
+
+/// Whether `job` is a text file above `limit` bytes, judged from its size
+/// and the first 64 KiB (enough for the content checks of [`file_type`]
+/// on text). Anything else, or a file that cannot be read here, takes the
+/// in-memory path, which reports errors.
+fn is_large_text(job: &Job, limit: u64) -> bool {
+    let Ok(meta) = std::fs::metadata(&job.input) else {
+        return false;
+    };
+    if meta.len() <= limit {
+        return false;
+    }
+    let Ok(file) = std::fs::File::open(&job.input) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(64 * 1024);
+    if std::io::Read::read_to_end(&mut std::io::Read::take(file, 64 * 1024), &mut head).is_err() {
+        return false;
+    }
+    matches!(
+        file_type(&job.input.display().to_string(), &head),
+        Ok(FileType::Text)
+    )
 }
 
 /// Reads a keep file: one value per line; blank lines and lines starting

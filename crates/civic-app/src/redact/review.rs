@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::document::{Decoding, FileType, RedactedDocument, file_type, redact_document};
-use super::{RedactOptions, Redaction, RedactionFacts};
+use super::{Content, LogTally, RedactOptions, Redaction, RedactionFacts};
 use crate::{App, AppError};
 
 /// The longest text accepted, in characters.
@@ -198,12 +198,13 @@ impl App {
         })
         .await?;
         let (redacted, operator) = redacted;
+        let tally = LogTally::of(&redacted.log);
         let facts = RedactionFacts {
-            input: text.as_bytes(),
-            output: redacted.text.as_bytes(),
+            input: Content::of(text.as_bytes()),
+            output: Content::of(redacted.text.as_bytes()),
             file_type: "text",
             operator,
-            log: &redacted.log,
+            tally: &tally,
             extra: json!({ "review": review }),
         };
         let decision = self.record_redaction(facts, caller, reference).await?;
@@ -308,12 +309,13 @@ impl App {
             Ok((bytes, doc, operator, counts))
         })
         .await?;
+        let tally = LogTally::of(&doc.log);
         let facts = RedactionFacts {
-            input: &bytes,
-            output: &doc.bytes,
+            input: Content::of(&bytes),
+            output: Content::of(&doc.bytes),
             file_type: doc.file_type.as_str(),
             operator,
-            log: &doc.log,
+            tally: &tally,
             extra: json!({
                 "attachments_removed": doc.attachments.len(),
                 "removed": doc.removed,

@@ -73,11 +73,13 @@ pub(crate) fn patterns() -> Vec<Pattern> {
     all
 }
 
-/// Loads the detectors' tables (the name lexicon, the +44 numbering plan)
+/// Loads the detectors' tables (the name lexicon and word classes, the
+/// address patterns, the +44 numbering plan)
 /// now rather than during the first analysis, so that building an
 /// [`Analyzer`](crate::Analyzer) does all the one-time work.
 pub(crate) fn load_tables() {
     names::load_tables();
+    places::load_tables();
     uk_phone::load_tables();
 }
 

@@ -7,10 +7,9 @@
 //! ("May", "Will", "Green") need a title or context to count.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use regex::Regex;
+use rustc_hash::FxHashMap;
 
 use crate::context::{Context, Cue};
 use crate::detection::{Detection, Evidence};
@@ -70,7 +69,23 @@ environmental health policy data protection freedom information act section requ
 price wells day north young hunt french hall king brown green hill bird bush case cook miles page rich \
 god jesus internet email online website please kindly dear sir madam morning afternoon evening \
 christmas easter british scottish welsh irish european african asian american \
-dr mr mrs ms mx sir madam";
+dr mr mrs ms mx sir madam \
+president senator governor minister secretary chairman chairwoman mayor major sheriff vice \
+islands island isles empire kingdom republic congress senate parliament assembly ministry \
+county borough district valley river mountains hotel theatre theater cathedral abbey \
+harbour federation commonwealth \
+afghanistan albania algeria argentina australia austria bangladesh belgium brazil bulgaria \
+cambodia canada chile china colombia croatia cuba cyprus denmark egypt estonia ethiopia \
+finland france germany ghana greece hungary iceland indonesia iran iraq ireland italy japan \
+korea latvia lebanon libya lithuania luxembourg malaysia malta mexico morocco nepal \
+netherlands nigeria norway pakistan peru philippines poland portugal romania russia \
+scotland serbia singapore slovakia slovenia somalia spain sudan sweden switzerland syria \
+taiwan thailand tunisia turkey uganda ukraine uruguay venezuela vietnam yemen zambia \
+zimbabwe africa asia europe antarctica \
+alabama alaska arizona arkansas california colorado connecticut delaware florida hawaii \
+idaho illinois iowa kansas kentucky louisiana maryland massachusetts michigan minnesota \
+mississippi missouri nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah \
+vermont wisconsin wyoming";
 
 /// Words that are never part of a name, even though a name list holds
 /// them: greetings and the words that introduce names.
@@ -125,9 +140,11 @@ struct Entry {
 }
 
 /// Every list above and the two gazetteers (`data/`), merged so that a
-/// word is looked up once rather than in five lists.
-static LEXICON: LazyLock<HashMap<String, Entry>> = LazyLock::new(|| {
-    let mut lexicon: HashMap<String, Entry> = HashMap::new();
+/// word is looked up once rather than in five lists. The keys are constants
+/// of this crate, so a fast non-keyed hash is safe (the input only looks
+/// words up, it never inserts).
+static LEXICON: LazyLock<FxHashMap<String, Entry>> = LazyLock::new(|| {
+    let mut lexicon: FxHashMap<String, Entry> = FxHashMap::default();
     let mut mark = |words: &mut dyn Iterator<Item = &str>, set: fn(&mut Entry)| {
         for w in words.map(str::trim).filter(|w| !w.is_empty()) {
             set(lexicon.entry(w.to_ascii_lowercase()).or_default());
@@ -178,6 +195,30 @@ const PLACE_NOUNS: &[&str] = &[
     "stadium",
     "airport",
     "market",
+    "islands",
+    "island",
+    "isles",
+    "empire",
+    "kingdom",
+    "republic",
+    "congress",
+    "senate",
+    "parliament",
+    "assembly",
+    "ministry",
+    "county",
+    "borough",
+    "district",
+    "valley",
+    "river",
+    "mountains",
+    "hotel",
+    "theatre",
+    "theater",
+    "cathedral",
+    "abbey",
+    "harbour",
+    "federation",
 ];
 
 /// Organisation suffixes: a capitalised run ending in one is an organisation.
@@ -214,14 +255,112 @@ const ORG_SUFFIXES: &[&str] = &[
     "inc",
 ];
 
-/// A run of letters starting with a capital ("Sarah", "O'Brien",
-/// "Gołota", "SMITH", "J."); word boundaries are checked in code.
-static WORD: LazyLock<Regex> = LazyLock::new(|| {
-    regex::RegexBuilder::new(r"\p{Lu}[\p{L}'’\-]*\.?")
-        .dfa_size_limit(32 << 20)
-        .build()
-        .expect("the constant name-word pattern compiles")
-});
+/// Finds the words that may be parts of names: a capital letter (`\p{Lu}`)
+/// followed by letters (`\p{L}`), apostrophes and hyphens, and an optional
+/// full stop ("Sarah", "O'Brien", "Gołota", "SMITH", "J."); word boundaries
+/// are checked by the caller.
+///
+/// This is the regular expression `\p{Lu}[\p{L}'’\-]*\.?` searched from
+/// left to right, written out by hand: a regex search per word was the
+/// largest single cost of analysing a short document. ASCII is classified
+/// directly; other characters by the Unicode classes of `regex-syntax`, the
+/// tables the regex crate itself uses, so the words found are the same.
+#[derive(Debug)]
+struct WordScanner {
+    /// `\p{Lu}` beyond ASCII, as sorted ranges.
+    upper: Vec<(char, char)>,
+    /// `[\p{L}'’\-]` beyond ASCII, as sorted ranges.
+    letter: Vec<(char, char)>,
+}
+
+impl WordScanner {
+    fn new() -> Self {
+        WordScanner {
+            upper: unicode_class(r"\p{Lu}"),
+            letter: unicode_class(r"[\p{L}'’\-]"),
+        }
+    }
+
+    fn is_upper(&self, c: char) -> bool {
+        in_ranges(&self.upper, c)
+    }
+
+    fn is_letter(&self, c: char) -> bool {
+        in_ranges(&self.letter, c)
+    }
+
+    /// The next word at or after byte `from` (a character boundary), as a
+    /// byte range.
+    fn next_word(&self, text: &str, from: usize) -> Option<(usize, usize)> {
+        let bytes = text.as_bytes();
+        let mut i = from;
+        // The first capital letter.
+        let start = loop {
+            let b = *bytes.get(i)?;
+            if b.is_ascii() {
+                if b.is_ascii_uppercase() {
+                    break i;
+                }
+                i += 1;
+            } else {
+                let c = text[i..].chars().next()?;
+                if self.is_upper(c) {
+                    break i;
+                }
+                i += c.len_utf8();
+            }
+        };
+        i = start + text[start..].chars().next().map_or(1, char::len_utf8);
+        // Then every letter, apostrophe and hyphen after it.
+        while let Some(&b) = bytes.get(i) {
+            if b.is_ascii() {
+                if b.is_ascii_alphabetic() || b == b'\'' || b == b'-' {
+                    i += 1;
+                    continue;
+                }
+                break;
+            }
+            match text[i..].chars().next() {
+                Some(c) if self.is_letter(c) => i += c.len_utf8(),
+                _ => break,
+            }
+        }
+        if bytes.get(i) == Some(&b'.') {
+            i += 1;
+        }
+        Some((start, i))
+    }
+}
+
+/// The ranges of a Unicode character class, as `regex-syntax` (and so the
+/// regex crate) defines it.
+fn unicode_class(pattern: &str) -> Vec<(char, char)> {
+    let hir = regex_syntax::parse(pattern).expect("the constant name-word classes parse");
+    match hir.kind() {
+        regex_syntax::hir::HirKind::Class(regex_syntax::hir::Class::Unicode(class)) => class
+            .ranges()
+            .iter()
+            .map(|r| (r.start(), r.end()))
+            .collect(),
+        other => unreachable!("a character class parses as a class, not {other:?}"),
+    }
+}
+
+fn in_ranges(ranges: &[(char, char)], c: char) -> bool {
+    ranges
+        .binary_search_by(|&(lo, hi)| {
+            if hi < c {
+                std::cmp::Ordering::Less
+            } else if lo > c {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
+static WORDS: LazyLock<WordScanner> = LazyLock::new(WordScanner::new);
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
@@ -254,8 +393,19 @@ fn classify(w: &str) -> Kind {
         .strip_suffix("'s")
         .or_else(|| bare.strip_suffix("’s"))
         .unwrap_or(bare);
-    let lower = bare.to_lowercase();
-    let entry = LEXICON.get(&lower).copied().unwrap_or_default();
+    // Short ASCII words (nearly all of them) are lower-cased on the stack.
+    let mut buf = [0u8; 32];
+    let owned;
+    let lower: &str = if bare.is_ascii() && bare.len() <= buf.len() {
+        let buf = &mut buf[..bare.len()];
+        buf.copy_from_slice(bare.as_bytes());
+        buf.make_ascii_lowercase();
+        std::str::from_utf8(buf).unwrap_or_default()
+    } else {
+        owned = bare.to_lowercase();
+        &owned
+    };
+    let entry = LEXICON.get(lower).copied().unwrap_or_default();
     if entry.title {
         return Kind::Title;
     }
@@ -277,6 +427,11 @@ fn classify(w: &str) -> Kind {
             Kind::Stop
         };
     }
+    // Two capitals after a small letter ("FoRK", "SharePoint" is one and
+    // passes) make a brand or a list's name, not a person's.
+    if capitals_after_small_letter(bare) >= 2 {
+        return Kind::Stop;
+    }
     // Words in capitals are names only when a list knows them: otherwise
     // they are acronyms and headings (NHS, HMRC, URGENT).
     let all_caps = bare.chars().all(|c| !c.is_lowercase());
@@ -289,13 +444,23 @@ fn classify(w: &str) -> Kind {
         (true, false) => Kind::First,
         (false, true) => Kind::Surname,
         (false, false) if all_caps => Kind::CapsUnknown,
-        (false, false) if looks_like_a_noun(&lower) => Kind::Stop,
+        (false, false) if looks_like_a_noun(lower) => Kind::Stop,
         (false, false) => Kind::Unknown,
     }
 }
 
+/// How many capital letters come after the word's first small letter:
+/// 0 for "Smith" and "SMITH", 1 for "McDonald" and "DeVito", 2 for "FoRK".
+fn capitals_after_small_letter(word: &str) -> usize {
+    word.chars()
+        .skip_while(|c| !c.is_lowercase())
+        .filter(|c| c.is_uppercase())
+        .count()
+}
+
 pub(crate) fn load_tables() {
     LazyLock::force(&LEXICON);
+    LazyLock::force(&WORDS);
 }
 
 /// English noun and adjective endings (not "-less": Corless, Bayless): a
@@ -314,29 +479,30 @@ fn looks_like_a_noun(lower: &str) -> bool {
 
 /// Finds names (and organisations) in `text`.
 pub(crate) fn detect(text: &str, ctx: &Context, out: &mut Vec<Detection>) {
-    let words: Vec<Word> = WORD
-        .find_iter(text)
-        .filter_map(|m| {
-            // A word starts after a non-letter and ends before one ("LS6" is not a word).
-            let before = text[..m.start()].chars().next_back();
-            let after = text[m.end()..].chars().next();
-            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
-            {
-                return None;
-            }
-            let w = m.as_str().trim_end_matches(['-', '\'', '’']);
-            let w = if w.len() > 2 && w.ends_with('.') {
-                &w[..w.len() - 1]
-            } else {
-                w
-            };
-            Some(Word {
-                start: m.start(),
-                end: m.start() + w.len(),
-                kind: classify(w),
-            })
-        })
-        .collect();
+    let scanner = &*WORDS;
+    let mut words: Vec<Word> = Vec::new();
+    let mut from = 0;
+    while let Some((start, end)) = scanner.next_word(text, from) {
+        from = end;
+        // A word starts after a non-letter and ends before one ("LS6" is not a word).
+        let before = text[..start].chars().next_back();
+        let after = text[end..].chars().next();
+        if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric) {
+            continue;
+        }
+        let w = text[start..end].trim_end_matches(['-', '\'', '’']);
+        let w = if w.len() > 2 && w.ends_with('.') {
+            &w[..w.len() - 1]
+        } else {
+            w
+        };
+        words.push(Word {
+            start,
+            end: start + w.len(),
+            kind: classify(w),
+        });
+    }
+    let mut scratch = Vec::new();
     let mut i = 0;
     while i < words.len() {
         // A run: words joined by single spaces (or ". " after an initial).
@@ -344,8 +510,18 @@ pub(crate) fn detect(text: &str, ctx: &Context, out: &mut Vec<Detection>) {
         while j < words.len() && joined(text, &words[j - 1], &words[j]) {
             j += 1;
         }
-        judge_run(text, ctx, &words[i..j], out);
+        judge_run(text, ctx, &words[i..j], &mut scratch, out);
         i = j;
+    }
+}
+
+/// Whether `word` is one of `list` (lower-case), ignoring case as
+/// `str::to_lowercase` does.
+fn is_one_of(word: &str, list: &[&str]) -> bool {
+    if word.is_ascii() {
+        list.iter().any(|w| word.eq_ignore_ascii_case(w))
+    } else {
+        list.contains(&word.to_lowercase().as_str())
     }
 }
 
@@ -368,9 +544,21 @@ fn is_name_word(k: Kind) -> bool {
     )
 }
 
-fn judge_run(text: &str, ctx: &Context, run: &[Word], out: &mut Vec<Detection>) {
+/// `scratch` is reused from run to run, to save an allocation for each.
+fn judge_run(
+    text: &str,
+    ctx: &Context,
+    run: &[Word],
+    scratch: &mut Vec<Word>,
+    out: &mut Vec<Detection>,
+) {
     let last_word = &text[run[run.len() - 1].start..run[run.len() - 1].end];
-    if ORG_SUFFIXES.contains(&last_word.to_ascii_lowercase().as_str()) && run.len() >= 2 {
+    // `to_ascii_lowercase` then an exact match is `eq_ignore_ascii_case`.
+    if run.len() >= 2
+        && ORG_SUFFIXES
+            .iter()
+            .any(|s| last_word.eq_ignore_ascii_case(s))
+    {
         let start = run
             .iter()
             .position(|w| w.kind != Kind::Stop || is_capital_stop(text, w))
@@ -392,26 +580,22 @@ fn judge_run(text: &str, ctx: &Context, run: &[Word], out: &mut Vec<Detection>) 
             Kind::First | Kind::Surname | Kind::FirstOrSurname | Kind::Title
         )
     };
-    let run: Vec<Word> = run
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            let mut w = *w;
-            // "Megan Lord": a title word after a first name is a surname.
-            let after_first =
-                i > 0 && matches!(run[i - 1].kind, Kind::First | Kind::FirstOrSurname);
-            if w.kind == Kind::Title && after_first && text[w.start..w.end].len() > 3 {
-                w.kind = Kind::Surname;
-            }
-            if w.kind == Kind::CapsUnknown {
-                let beside = (i > 0 && known(run[i - 1].kind))
-                    || run.get(i + 1).is_some_and(|n| known(n.kind));
-                w.kind = if beside { Kind::Unknown } else { Kind::Stop };
-            }
-            w
-        })
-        .collect();
-    let run = run.as_slice();
+    scratch.clear();
+    scratch.extend(run.iter().enumerate().map(|(i, w)| {
+        let mut w = *w;
+        // "Megan Lord": a title word after a first name is a surname.
+        let after_first = i > 0 && matches!(run[i - 1].kind, Kind::First | Kind::FirstOrSurname);
+        if w.kind == Kind::Title && after_first && text[w.start..w.end].len() > 3 {
+            w.kind = Kind::Surname;
+        }
+        if w.kind == Kind::CapsUnknown {
+            let beside =
+                (i > 0 && known(run[i - 1].kind)) || run.get(i + 1).is_some_and(|n| known(n.kind));
+            w.kind = if beside { Kind::Unknown } else { Kind::Stop };
+        }
+        w
+    }));
+    let run = scratch.as_slice();
     // Split the run on titles and stopwords; judge each stretch of name words.
     let mut k = 0;
     while k < run.len() {
@@ -428,8 +612,9 @@ fn judge_run(text: &str, ctx: &Context, run: &[Word], out: &mut Vec<Detection>) 
             .map(|t| run[t])
             .filter(|w| w.kind == Kind::Title);
         let place = run.get(m).is_some_and(|w| {
-            w.kind == Kind::Stop
-                && PLACE_NOUNS.contains(&text[w.start..w.end].to_lowercase().as_str())
+            let word = &text[w.start..w.end];
+            // "Marshall Islands", "Roman Empire", "Jones Council Tax".
+            w.kind == Kind::Stop && (is_one_of(word, PLACE_NOUNS) || is_one_of(word, ORG_SUFFIXES))
         });
         if place {
             k = m;
@@ -473,8 +658,8 @@ fn judge_stretch(text: &str, ctx: &Context, s: &[Word], title: Option<Word>) -> 
     }
     let (first_word, last_word) = (s.first()?, s.last()?);
     let (start, end) = (first_word.start, last_word.end);
-    let kinds: Vec<Kind> = s.iter().map(|w| w.kind).collect();
-    let unknown = kinds.iter().filter(|k| **k == Kind::Unknown).count();
+    let unknown = s.iter().filter(|w| w.kind == Kind::Unknown).count();
+    let has_initial = s.iter().any(|w| w.kind == Kind::Initial);
     let is_first = |k: Kind| matches!(k, Kind::First | Kind::FirstOrSurname | Kind::Initial);
     let is_surname = |k: Kind| matches!(k, Kind::Surname | Kind::FirstOrSurname | Kind::StopName);
     let (k0, kn) = (first_word.kind, last_word.kind);
@@ -499,7 +684,7 @@ fn judge_stretch(text: &str, ctx: &Context, s: &[Word], title: Option<Word>) -> 
         } else {
             (0.6, "first name gazetteer".into())
         }
-    } else if context.is_some() && s.len() <= 3 && !kinds.contains(&Kind::Initial) {
+    } else if context.is_some() && s.len() <= 3 && !has_initial {
         (0.55, "capitalised words after an introducing phrase".into())
     } else {
         return None;
@@ -527,6 +712,43 @@ fn judge_stretch(text: &str, ctx: &Context, s: &[Word], title: Option<Word>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn scanned(text: &str) -> Vec<(usize, usize)> {
+        let mut found = Vec::new();
+        let mut from = 0;
+        while let Some((s, e)) = WORDS.next_word(text, from) {
+            found.push((s, e));
+            from = e;
+        }
+        found
+    }
+
+    fn by_regex(text: &str) -> Vec<(usize, usize)> {
+        static RE: LazyLock<regex::Regex> =
+            LazyLock::new(|| regex::Regex::new(r"\p{Lu}[\p{L}'’\-]*\.?").unwrap());
+        RE.find_iter(text).map(|m| (m.start(), m.end())).collect()
+    }
+
+    #[test]
+    fn the_word_scanner_finds_what_the_name_word_regex_finds() {
+        for text in [
+            "",
+            "Dear Mrs O'Brien-Smith, J. Gołota and ŁUKASZ ŻÓŁW met Ørjan.",
+            "Kelvin \u{212A}elvin, Ǆemal, ǅemal, ᾈ and Ⅻ; ’Twas A.B.C. Mc-Donald’s",
+            "LS6 2AB, iPhone, eBay, x-Ray, ÀÉÎ, Σίσυφος, ΣΊΣΥΦΟΣ, Д'Артаньян.",
+            "e\u{301}E\u{301}lise, Ünal\u{308}, 漢字 Ａｂｃ Ｍr",
+        ] {
+            assert_eq!(scanned(text), by_regex(text), "{text}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_word_scanner_agrees_with_the_regex_on_any_text(text in "(\\PC|[A-Za-z .'’\\-]){0,48}") {
+            prop_assert_eq!(scanned(&text), by_regex(&text));
+        }
+    }
 
     #[test]
     fn gazetteers_load_and_hold_common_uk_names() {

@@ -56,6 +56,11 @@ static LOCALITY_LINE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the constant locality pattern compiles")
 });
 
+pub(crate) fn load_tables() {
+    LazyLock::force(&POSTCODE_AT_START);
+    LazyLock::force(&LOCALITY_LINE);
+}
+
 fn postcode(c: Candidate<'_>) -> Option<Detection> {
     let v = c.value();
     let outward = v.split(' ').next().unwrap_or(v);

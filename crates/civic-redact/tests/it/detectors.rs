@@ -261,3 +261,47 @@ fn addresses_stop_before_their_postcode() {
         ),
     ]);
 }
+
+#[test]
+fn north_american_phone_numbers_are_not_nhs_numbers() {
+    // 949-833-2800 passes mod-11, like one US number in eleven: all 28 NHS
+    // numbers found in the SpamAssassin mail were such numbers.
+    check(&[
+        ("Call us on 949-833-2800 today.", &[]),
+        ("Fax: 949-833-2800", &[]),
+        ("Tel 943 476 5919 for the office.", &[]),
+        ("Phone +1 949 833 2800 or 1-949-833-2800.", &[]),
+        // NHS context still wins, whatever the separators.
+        ("NHS number 943-476-5919.", &[(NhsNumber, "943-476-5919")]),
+        ("NHS No: 949-833-2800", &[(NhsNumber, "949-833-2800")]),
+        // Spaces, the NHS's own grouping, still count without a context word.
+        (
+            "Her number is 943 476 5919.",
+            &[(NhsNumber, "943 476 5919")],
+        ),
+    ]);
+}
+
+#[test]
+fn places_countries_offices_and_brands_are_not_people() {
+    check(&[
+        ("He moved to the Marshall Islands last year.", &[]),
+        ("The fall of the Roman Empire was slow.", &[]),
+        ("A bill before the U. S. Congress this week.", &[]),
+        ("The S. President spoke.", &[]),
+        ("She flew to France on Monday.", &[]),
+        ("Posted to the FoRK list.", &[]),
+        ("Major changes are coming.", &[]),
+        ("Pay your Jones Council Tax now.", &[]),
+        // Real people beside those words are still found.
+        (
+            "Spoke to Sarah Thompson about France.",
+            &[(Person, "Sarah Thompson")],
+        ),
+        ("Mrs Ireland called.", &[(Person, "Ireland")]),
+        (
+            "Mr DeVito and Ms McDonald",
+            &[(Person, "DeVito"), (Person, "McDonald")],
+        ),
+    ]);
+}
