@@ -61,3 +61,35 @@ test('the forbidden and not-found pages', async () => {
   await assertAccessible(page, 'the 404 page');
   await page.context().close();
 });
+
+test('an admin: the models, a triage model and a risk model with its fairness table', async () => {
+  const { server, browser } = ctx;
+  const page = await newPage(browser);
+  await signIn(page, server, 'admin');
+  await page.goto(`${server.base}/models`);
+  await assertAccessible(page, 'the models page');
+  await screenshot(page, 'models');
+  const links = await page.locator('main a[href^="/models/"]').evaluateAll(
+    (as) => [...new Set(as.map((a) => a.getAttribute('href')))],
+  );
+  assert.ok(links.length >= 2, `the demo has a triage and a risk model: ${links}`);
+  for (const href of links) {
+    await page.goto(`${server.base}${href}`);
+    await assertAccessible(page, `the model page ${href}`);
+    const name = href.split('/').pop().split('?')[0];
+    await screenshot(page, `model-${name}`);
+  }
+  await page.context().close();
+});
+
+test('pages a role may not open are 403 pages, and still accessible', async () => {
+  const { server, browser } = ctx;
+  const page = await newPage(browser);
+  await signIn(page, server, 'caseworker');
+  for (const path of ['/audit', '/audit/export/decisions.csv']) {
+    const res = await page.goto(`${server.base}${path}`);
+    assert.equal(res.status(), 403, path);
+    await assertAccessible(page, `the 403 page for ${path}`);
+  }
+  await page.context().close();
+});

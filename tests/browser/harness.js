@@ -25,15 +25,17 @@ export const screenshotDir = process.env.CIVIC_SCREENSHOTS
   ? resolve(process.env.CIVIC_SCREENSHOTS)
   : join(repo, 'target', 'browser-screenshots');
 
+/** The `civic` binary under test: $CIVIC_BIN, or target/debug/civic. */
+export const civicBin = process.env.CIVIC_BIN ? resolve(process.env.CIVIC_BIN) : join(repo, 'target', 'debug', 'civic');
+
 /**
  * Starts `civic serve --demo` in a fresh data directory and waits until it
  * listens. Resolves to { base, users, stop }, where users maps each role to
  * the { email, password } the demo printed.
  */
 export async function startDemoServer() {
-  const bin = process.env.CIVIC_BIN ? resolve(process.env.CIVIC_BIN) : join(repo, 'target', 'debug', 'civic');
   const dataDir = mkdtempSync(join(tmpdir(), 'civic-browser-'));
-  const child = spawn(bin, ['serve', '--demo', '--data-dir', dataDir, '--bind', '127.0.0.1:0'], {
+  const child = spawn(civicBin, ['serve', '--demo', '--data-dir', dataDir, '--bind', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
   });
@@ -48,7 +50,7 @@ export async function startDemoServer() {
       if (m) { clearTimeout(timer); ok(m[1]); }
     });
     child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`civic serve exited with ${code}\n${out}\n${err}`)); });
-    child.on('error', (e) => { clearTimeout(timer); fail(new Error(`could not run ${bin}: ${e.message}`)); });
+    child.on('error', (e) => { clearTimeout(timer); fail(new Error(`could not run ${civicBin}: ${e.message}`)); });
   });
   const users = {};
   for (const m of out.matchAll(/^\s+(caseworker|reviewer|admin|auditor)\s+(\S+@\S+)\s+(\S+)\s*$/gm)) {
