@@ -56,6 +56,14 @@ fn pages(f: &Fixture) -> Vec<(String, String)> {
             format!("/queue?team={}", f.team),
         ),
         ("review item".into(), format!("/review/{}", f.item)),
+        ("triage form".into(), "/triage".into()),
+        ("redaction upload form".into(), "/redact".into()),
+        ("models".into(), "/models".into()),
+        ("audit".into(), "/audit".into()),
+        (
+            "audit of one decision (entries, inclusion proof)".into(),
+            format!("/audit/decisions/{}", f.item),
+        ),
     ]
 }
 
