@@ -26,6 +26,7 @@
 //!   configured rate, and is recorded as such in the decision's ledger entry.
 
 mod audit;
+mod counters;
 mod decisions;
 mod error;
 mod export;
@@ -44,6 +45,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use audit::{EntryRow, LEDGER_PAGE, LedgerPage, StoredCheckpoint};
+pub use counters::utc_day;
 pub use decisions::Correction;
 pub use error::StoreError;
 pub use export::{ExportCursor, ExportFilter, ExportPage, ReviewRecord};

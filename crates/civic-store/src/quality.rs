@@ -33,17 +33,12 @@ fn count(row: &sqlx::any::AnyRow, col: &str) -> Result<u64, StoreError> {
 }
 
 impl Store {
-    /// The outcomes of quality samples per model version, by model name and version.
+    /// The outcomes of quality samples per model version, by model name and
+    /// version, from the counters the writer keeps (`quality_counts`).
     pub async fn quality_samples_by_model(&self) -> Result<Vec<SampleOutcomes>, StoreError> {
-        // A decision has at most one review (the writer refuses a second),
-        // so the join counts each sample once.
         let rows = sqlx::query(
-            "SELECT d.model_name AS name, d.model_version AS version, COUNT(*) AS sampled, \
-             COUNT(r.id) AS reviewed, \
-             COALESCE(SUM(CASE WHEN r.action = 'override' THEN 1 ELSE 0 END), 0) AS overridden \
-             FROM decisions d LEFT JOIN review_events r ON r.decision_id = d.id \
-             WHERE d.quality_sample = 1 \
-             GROUP BY d.model_name, d.model_version ORDER BY d.model_name, d.model_version",
+            "SELECT model_name AS name, model_version AS version, sampled, reviewed, overridden \
+             FROM quality_counts WHERE sampled > 0 ORDER BY model_name, model_version",
         )
         .fetch_all(self.pool())
         .await?;

@@ -11,6 +11,7 @@
 //! Pages are read with keyset pagination on `(created_at, decision_id)`,
 //! oldest first, so that every page costs the same however deep it is.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -125,7 +126,7 @@ pub struct QueueSummary {
     pub past_target: u64,
 }
 
-/// Decisions and reviews since a moment (e.g. the start of today).
+/// Decisions and reviews since the start of a day (e.g. today).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Activity {
     /// Decisions recorded.
@@ -309,62 +310,66 @@ impl Store {
 
     /// Queue sizes by service and team, the oldest item, and how many have
     /// waited since before `target` (i.e. longer than the target time).
+    ///
+    /// The sizes come from the counters the writer keeps (`queue_counts`);
+    /// the oldest item and the late ones from the queue's age index.
     pub async fn queue_summary(&self, target: Timestamp) -> Result<QueueSummary, StoreError> {
-        let totals = sqlx::query(
-            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest, \
-             COALESCE(SUM(CASE WHEN created_at < $1 THEN 1 ELSE 0 END), 0) AS late FROM review_queue",
-        )
-        .bind(unix_millis(target))
-        .fetch_one(self.pool())
-        .await?;
-        let oldest: Option<i64> = totals.try_get("oldest")?;
-        let mut groups = Vec::new();
-        for col in ["service", "team"] {
-            let rows = sqlx::query(&format!(
-                "SELECT {col} AS name, COUNT(*) AS n FROM review_queue GROUP BY {col} ORDER BY n DESC, name"
-            ))
-            .fetch_all(self.pool())
-            .await?;
-            groups.push(
-                rows.iter()
-                    .map(|r| {
-                        Ok(QueueCount {
-                            name: r.try_get("name")?,
-                            count: count(r, "n")?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, StoreError>>()?,
-            );
+        let counts =
+            sqlx::query("SELECT service, team, waiting FROM queue_counts WHERE waiting > 0")
+                .fetch_all(self.pool())
+                .await?;
+        let mut by_service = BTreeMap::<String, u64>::new();
+        let mut by_team = BTreeMap::<String, u64>::new();
+        let mut total = 0;
+        for row in &counts {
+            let n = count(row, "waiting")?;
+            total += n;
+            *by_service.entry(row.try_get("service")?).or_default() += n;
+            *by_team.entry(row.try_get("team")?).or_default() += n;
         }
-        let by_team = groups.pop().unwrap_or_default();
-        let by_service = groups.pop().unwrap_or_default();
+        let largest_first = |counts: BTreeMap<String, u64>| {
+            let mut v: Vec<QueueCount> = counts
+                .into_iter()
+                .map(|(name, count)| QueueCount {
+                    name: (!name.is_empty()).then_some(name),
+                    count,
+                })
+                .collect();
+            v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+            v
+        };
+        let oldest: Option<i64> = sqlx::query("SELECT MIN(created_at) AS oldest FROM review_queue")
+            .fetch_one(self.pool())
+            .await?
+            .try_get("oldest")?;
+        let late = sqlx::query("SELECT COUNT(*) AS n FROM review_queue WHERE created_at < $1")
+            .bind(unix_millis(target))
+            .fetch_one(self.pool())
+            .await?;
         Ok(QueueSummary {
-            total: count(&totals, "n")?,
-            by_service,
-            by_team,
+            total,
+            by_service: largest_first(by_service),
+            by_team: largest_first(by_team),
             oldest: oldest.and_then(from_unix_millis),
-            past_target: count(&totals, "late")?,
+            past_target: count(&late, "n")?,
         })
     }
 
-    /// Decisions, reviews and overrides recorded since `since`.
-    pub async fn activity_since(&self, since: Timestamp) -> Result<Activity, StoreError> {
-        let ms = unix_millis(since);
-        let d = sqlx::query("SELECT COUNT(*) AS n FROM decisions WHERE created_at >= $1")
-            .bind(ms)
-            .fetch_one(self.pool())
-            .await?;
-        let r = sqlx::query(
-            "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN action = 'override' THEN 1 ELSE 0 END), 0) AS o \
-             FROM review_events WHERE created_at >= $1",
+    /// Decisions, reviews and overrides recorded on UTC day `first_day` (see
+    /// [`utc_day`](crate::utc_day)) and after, from the writer's daily counters.
+    pub async fn activity_since_day(&self, first_day: i64) -> Result<Activity, StoreError> {
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(decisions), 0) AS BIGINT) AS d, \
+             CAST(COALESCE(SUM(reviews), 0) AS BIGINT) AS r, \
+             CAST(COALESCE(SUM(overrides), 0) AS BIGINT) AS o FROM daily_activity WHERE day >= $1",
         )
-        .bind(ms)
+        .bind(first_day)
         .fetch_one(self.pool())
         .await?;
         Ok(Activity {
-            decisions: count(&d, "n")?,
-            reviews: count(&r, "n")?,
-            overrides: count(&r, "o")?,
+            decisions: count(&row, "d")?,
+            reviews: count(&row, "r")?,
+            overrides: count(&row, "o")?,
         })
     }
 }

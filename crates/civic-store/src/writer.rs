@@ -20,6 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use crate::audit::StoredCheckpoint;
+use crate::counters::{CounterDeltas, Dequeued};
 use crate::{Backend, Store, StoreError, from_sql_index, to_sql_index};
 
 /// An arbitrary constant naming Civic's ledger lock among PostgreSQL advisory locks.
@@ -353,6 +354,7 @@ impl WriterTask {
         let mut queue_rows = Vec::new();
         let mut entry_rows = Vec::new();
         let mut hash_rows = Vec::new();
+        let mut counters = CounterDeltas::default();
         for append in appends {
             let (appended, event, record_row) = match append {
                 Append::Decision(new) => {
@@ -364,7 +366,11 @@ impl WriterTask {
                     );
                     let row = decision_row(&decision, &new, expires_at);
                     if decision.status == DecisionStatus::NeedsReview {
-                        queue_rows.push(queue_row(&decision));
+                        let (team, urgent) = crate::queue::queue_columns(&decision.output);
+                        counters.decision(&decision, Some(team.as_deref()));
+                        queue_rows.push(queue_row(&decision, team, urgent));
+                    } else {
+                        counters.decision(&decision, None);
                     }
                     let event = decision.ledger_event();
                     (Appended::Decision(decision), event, row)
@@ -374,10 +380,14 @@ impl WriterTask {
                     action,
                     reviewer,
                 } => {
-                    if let Err(e) = mark_reviewed(conn, decision_id).await? {
-                        outcomes.push(Err(e));
-                        continue;
-                    }
+                    let was = match mark_reviewed(conn, decision_id).await? {
+                        Ok(was) => was,
+                        Err(e) => {
+                            outcomes.push(Err(e));
+                            continue;
+                        }
+                    };
+                    counters.review(&was, &action, now);
                     let review = ReviewEvent {
                         id: ReviewEventId::new(),
                         decision_id,
@@ -448,6 +458,7 @@ impl WriterTask {
         )
         .await?;
         insert_rows(conn, backend, "ledger_hashes (id, hash)", hash_rows).await?;
+        counters.apply(conn).await?;
 
         let size = frontier.size();
         let due = size > last_checkpoint
@@ -486,24 +497,37 @@ impl WriterTask {
     }
 }
 
-/// `Ok(Ok(()))` when the decision was waiting and is now reviewed; `Ok(Err)`
-/// for a request-level failure that must not fail the rest of the batch.
+/// `Ok(Ok(was))` when the decision was waiting and is now reviewed, with
+/// what the counters need to know of it; `Ok(Err)` for a request-level
+/// failure that must not fail the rest of the batch.
 async fn mark_reviewed(
     conn: &mut AnyConnection,
     decision_id: DecisionId,
-) -> Result<Result<(), StoreError>, StoreError> {
+) -> Result<Result<Dequeued, StoreError>, StoreError> {
     let done = sqlx::query(
-        "UPDATE decisions SET status = 'reviewed' WHERE id = $1 AND status <> 'reviewed'",
+        "UPDATE decisions SET status = 'reviewed' WHERE id = $1 AND status <> 'reviewed' \
+         RETURNING model_name, model_version, quality_sample",
     )
     .bind(decision_id.to_string())
-    .execute(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    if done.rows_affected() == 1 {
-        sqlx::query("DELETE FROM review_queue WHERE decision_id = $1")
-            .bind(decision_id.to_string())
-            .execute(&mut *conn)
-            .await?;
-        return Ok(Ok(()));
+    if let Some(row) = done {
+        let queue =
+            sqlx::query("DELETE FROM review_queue WHERE decision_id = $1 RETURNING service, team")
+                .bind(decision_id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?
+                .map(|q| Ok::<_, StoreError>((q.try_get("service")?, q.try_get("team")?)))
+                .transpose()?;
+        let quality_sample: i64 = row.try_get("quality_sample")?;
+        return Ok(Ok(Dequeued {
+            model: civic_core::ModelRef {
+                name: row.try_get("model_name")?,
+                version: row.try_get("model_version")?,
+            },
+            quality_sample: quality_sample != 0,
+            queue,
+        }));
     }
     let exists = sqlx::query("SELECT 1 FROM decisions WHERE id = $1")
         .bind(decision_id.to_string())
@@ -580,8 +604,7 @@ fn decision_row(d: &Decision, new: &NewDecision, expires_at: Option<i64>) -> Vec
     ]
 }
 
-fn queue_row(d: &Decision) -> Vec<Param> {
-    let (team, urgent) = crate::queue::queue_columns(&d.output);
+fn queue_row(d: &Decision, team: Option<String>, urgent: bool) -> Vec<Param> {
     vec![
         Param::Text(d.id.to_string()),
         Param::Text(d.service.as_str().to_owned()),

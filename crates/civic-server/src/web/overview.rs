@@ -48,11 +48,6 @@ pub fn waited(t: Timestamp, now: Timestamp) -> String {
     format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
 }
 
-/// Midnight UTC today.
-fn start_of_today(now: Timestamp) -> Timestamp {
-    now.replace_time(time::Time::MIDNIGHT)
-}
-
 /// `GET /`.
 pub async fn overview(
     State(state): State<AppState>,
@@ -64,7 +59,7 @@ pub async fn overview(
     let today = state
         .app
         .store()
-        .activity_since(start_of_today(now))
+        .activity_since_day(civic_store::utc_day(now))
         .await?;
     let rows = |counts: Vec<civic_store::QueueCount>| {
         counts

@@ -53,6 +53,7 @@ backend_tests!(
     queue_pages_follow_keyset_order_under_every_filter,
     the_queue_summary_and_todays_activity_count_what_happened,
     quality_samples_are_queued_recorded_in_the_ledger_and_counted,
+    the_writers_counters_match_a_recount_from_the_rows,
     exports_page_through_every_record_in_time_order_with_filters,
     ledger_pages_stream_every_entry_in_order_with_its_decision,
 );
@@ -658,7 +659,10 @@ async fn the_queue_summary_and_todays_activity_count_what_happened(db: TestDb) {
     let none_late = store.queue_summary(start).await.expect("summary");
     assert_eq!(none_late.past_target, 0);
 
-    let activity = store.activity_since(start).await.expect("activity");
+    let activity = store
+        .activity_since_day(civic_store::utc_day(start))
+        .await
+        .expect("activity");
     assert_eq!(
         (activity.decisions, activity.reviews, activity.overrides),
         (4, 1, 1)
@@ -729,6 +733,110 @@ async fn quality_samples_are_queued_recorded_in_the_ledger_and_counted(db: TestD
         ),
         (sampled.len() as u64, 2, 1)
     );
+}
+
+/// Everything the counters answer, in one comparable value.
+async fn counted(
+    store: &civic_store::Store,
+) -> (
+    civic_store::QueueSummary,
+    civic_store::Activity,
+    Vec<civic_store::SampleOutcomes>,
+) {
+    let now = civic_core::now_millis();
+    (
+        store.queue_summary(now).await.expect("summary"),
+        store
+            .activity_since_day(civic_store::utc_day(now) - 1)
+            .await
+            .expect("activity"),
+        store.quality_samples_by_model().await.expect("quality"),
+    )
+}
+
+/// The writer keeps the counters in step with the rows; migration 0005
+/// builds them from the rows. After a mix of decisions and reviews the two
+/// must agree: the test drops the counters, lets the migration rebuild them
+/// by counting, and compares.
+async fn the_writers_counters_match_a_recount_from_the_rows(db: TestDb) {
+    let config = WriterConfig {
+        quality_sample_rate: civic_core::SampleRate::new(0.3).expect("rate"),
+        ..WriterConfig::default()
+    };
+    let (store, writer, _) = open(&db, config).await;
+    let mut waiting = Vec::new();
+    for n in 0..60u64 {
+        let mut d = match n % 4 {
+            0 => urgent_decision(n, "housing", n % 8 == 0),
+            1 => urgent_decision(n, "waste", false),
+            2 => new_decision(n, DecisionStatus::Auto),
+            _ => {
+                let mut d = new_decision(n, DecisionStatus::NeedsReview);
+                d.service = civic_core::Service::parse("risk").expect("service");
+                d.output = json!({ "score": 0.9 });
+                d
+            }
+        };
+        if n % 5 == 0 {
+            d.model.version = "2".into();
+        }
+        let made = writer.record_decision(d).await.expect("record");
+        if made.status == DecisionStatus::NeedsReview {
+            waiting.push(made.id);
+        }
+    }
+    let reviewer = KeyId::new();
+    for (k, id) in waiting.iter().enumerate().filter(|(k, _)| k % 3 != 2) {
+        let action = if k % 2 == 0 {
+            ReviewAction::Accept
+        } else {
+            ReviewAction::Override {
+                output: json!({ "team": "parking" }),
+                reason: Reason::parse("wrong team").expect("reason"),
+            }
+        };
+        writer
+            .record_review(*id, action, reviewer)
+            .await
+            .expect("review");
+    }
+    let kept = counted(&store).await;
+    let (summary, activity, quality) = &kept;
+    assert_eq!(
+        summary.total,
+        waiting.iter().skip(2).step_by(3).count() as u64
+    );
+    assert_eq!(
+        summary.by_service.iter().map(|c| c.count).sum::<u64>(),
+        summary.total
+    );
+    assert!(
+        summary.by_team.iter().any(|c| c.name.is_none()),
+        "the risk decisions suggest no team"
+    );
+    assert_eq!(activity.decisions, 60);
+    assert!(activity.overrides > 0 && activity.reviews > activity.overrides);
+    assert!(quality.iter().map(|q| q.sampled).sum::<u64>() > 0);
+
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url)
+        .await
+        .expect("connect");
+    for sql in [
+        "DROP TABLE queue_counts",
+        "DROP TABLE daily_activity",
+        "DROP TABLE quality_counts",
+        "DELETE FROM _sqlx_migrations WHERE version = 5",
+    ] {
+        sqlx::Executor::execute(&mut conn, sql)
+            .await
+            .expect("drop the counters");
+    }
+    drop(conn);
+    let recounted = civic_store::Store::connect(&db.url)
+        .await
+        .expect("reopen, rebuilding the counters");
+    assert_eq!(counted(&recounted).await, kept);
 }
 
 async fn exports_page_through_every_record_in_time_order_with_filters(db: TestDb) {
