@@ -43,7 +43,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
-pub use audit::{EntryRow, LEDGER_PAGE, LedgerPage, StoredCheckpoint};
+pub use audit::{EntryRow, LEDGER_PAGE, LedgerRow, StoredCheckpoint, StoredDecision};
 pub use decisions::Correction;
 pub use error::StoreError;
 pub use export::{ExportCursor, ExportFilter, ExportPage, ReviewRecord};
