@@ -12,9 +12,8 @@ use civic_ledger::{
     Frontier, Hash, LogVerifier, ProofBundle, VerifiedProof, inclusion_proof,
     inclusion_proof_indexes, leaf_hash, stored_hash_index,
 };
-use civic_store::{EntryRow, LedgerPage, StoreError};
+use civic_store::{EntryRow, LedgerRow, StoreError};
 use futures_util::stream::{BoxStream, StreamExt as _};
-use rayon::prelude::*;
 
 use crate::{App, AppError};
 
@@ -163,9 +162,6 @@ impl fmt::Display for Inconsistency {
     }
 }
 
-/// Ledger pages being checked at once while verifying.
-const PAGES_IN_CHECK: usize = 3;
-
 /// One decision as an auditor sees it (see [`App::decision_audit`]).
 #[derive(Debug, Clone)]
 pub struct DecisionAudit {
@@ -220,20 +216,12 @@ impl App {
                 return Ok(Err(bad));
             }
         }
-        // Hashing a page's entries and rebuilding its records is independent
-        // of every other page, so the next pages are checked (in parallel,
-        // off the async runtime) while this task walks the tree through the
-        // current one in order; the first inconsistency is still the one
-        // named. A few pages in flight keep every core busy and memory flat.
-        let mut pages = store
-            .ledger_pages()
-            .map(|page| async move {
-                let page = page?;
-                tokio::task::spawn_blocking(move || check_page(page))
-                    .await
-                    .map_err(|e| AppError::Internal(format!("ledger check task: {e}")))
-            })
-            .buffered(PAGES_IN_CHECK);
+        // Hashing an entry and comparing its decision with it is independent
+        // of every other entry, so it is done as the pages are read (in
+        // parallel, off the async runtime: see `Store::ledger_pages`) while
+        // this task walks the tree through the pages in order; the first
+        // inconsistency is still the one named.
+        let mut pages = store.ledger_pages(check_entry);
         let mut hashes = StoredHashes::new(store);
         let mut reviews = Ordered::new(store.reviews_in_ledger_order()).await?;
         let mut next_checkpoint = checkpoints.iter().peekable();
@@ -248,20 +236,16 @@ impl App {
         let mut last_good_checkpoint = 0;
 
         while let Some(checked) = pages.next().await.transpose()? {
-            for EntryCheck {
-                entry,
-                leaf,
-                decision,
-            } in checked
-            {
+            for entry in checked {
                 let index = frontier.size();
                 if entry.index != index {
                     return Ok(Err(Inconsistency::EntryMissing { index }));
                 }
-                if leaf.0.as_slice() != entry.leaf_hash.as_slice() {
+                if !entry.leaf_matches {
                     return Ok(Err(Inconsistency::EntryAltered { index }));
                 }
-                if let Err(bad) = check_record(&entry, decision, &mut reviews, &mut report).await? {
+                let leaf = entry.leaf;
+                if let Err(bad) = check_record(entry, &mut reviews, &mut report).await? {
                     return Ok(Err(bad));
                 }
                 let first_stored = stored_hash_index(0, index);
@@ -296,7 +280,13 @@ impl App {
                 entries: report.entries,
             }));
         }
-        if let Some((index, id)) = store.first_decision_without_entry().await? {
+        // Every decision matched above has its own entry (one row per entry
+        // index), so if they are all the decisions there are, none claims a
+        // position without one, and the search over every decision is not
+        // needed.
+        if store.count_decision_records().await? != report.decisions
+            && let Some((index, id)) = store.first_decision_without_entry().await?
+        {
             return Ok(Err(Inconsistency::RecordWithoutEntry { index, id }));
         }
         if let Some(r) = reviews.next.take() {
@@ -378,14 +368,36 @@ impl App {
     }
 }
 
-/// One entry after the parallel part of the check.
+/// One entry after the part of the check that needs no other entry.
 struct EntryCheck {
-    entry: EntryRow,
+    index: u64,
+    kind: EntryKind,
+    record_id: String,
     /// The leaf hash of the entry's bytes as they are now.
     leaf: Hash,
+    /// Whether `leaf` is the leaf hash stored when the entry was appended.
+    leaf_matches: bool,
     /// Whether a decision is recorded at the entry's position and, if so,
-    /// whether its rebuilt ledger bytes equal the entry's.
+    /// whether its ledger bytes equal the entry's.
     decision: DecisionAtEntry,
+}
+
+/// What an entry says it records; a review entry keeps its bytes, to be
+/// compared with the review events as they come in ledger order.
+enum EntryKind {
+    Decision,
+    Review { entry: Vec<u8> },
+    Other(String),
+}
+
+impl EntryKind {
+    fn name(&self) -> &str {
+        match self {
+            EntryKind::Decision => "decision",
+            EntryKind::Review { .. } => "review",
+            EntryKind::Other(kind) => kind,
+        }
+    }
 }
 
 /// The decision record found at an entry's position.
@@ -396,29 +408,35 @@ enum DecisionAtEntry {
     Differs,
 }
 
-/// Hashes each entry of a page and rebuilds the ledger bytes of each decision,
-/// in parallel (CPU-bound: call it off the async runtime).
-fn check_page(page: LedgerPage) -> Vec<EntryCheck> {
-    page.into_par_iter()
-        .map(|(entry, decision)| {
-            let leaf = leaf_hash(&entry.entry);
-            let decision = match decision {
-                None => DecisionAtEntry::None,
-                Some(d) if d.ledger_event().to_bytes() == entry.entry => DecisionAtEntry::Matches,
-                Some(_) => DecisionAtEntry::Differs,
-            };
-            EntryCheck {
-                entry,
-                leaf,
-                decision,
-            }
-        })
-        .collect()
+/// Hashes an entry and compares the decision at its position with it
+/// (CPU-bound: the store calls it off the async runtime, on several pages at
+/// once).
+fn check_entry(row: LedgerRow<'_>) -> Result<EntryCheck, StoreError> {
+    let leaf = leaf_hash(row.entry);
+    let decision = match row.decision {
+        None => DecisionAtEntry::None,
+        Some(d) if d.matches_entry(row.entry)? => DecisionAtEntry::Matches,
+        Some(_) => DecisionAtEntry::Differs,
+    };
+    let kind = match row.kind {
+        "decision" => EntryKind::Decision,
+        "review" => EntryKind::Review {
+            entry: row.entry.to_vec(),
+        },
+        other => EntryKind::Other(other.to_owned()),
+    };
+    Ok(EntryCheck {
+        index: row.index,
+        kind,
+        record_id: row.record_id.to_owned(),
+        leaf_matches: leaf.0.as_slice() == row.leaf_hash,
+        leaf,
+        decision,
+    })
 }
 
 async fn check_record(
-    entry: &EntryRow,
-    decision: DecisionAtEntry,
+    entry: EntryCheck,
     reviews: &mut Ordered<'_, ReviewEvent>,
     report: &mut VerifyReport,
 ) -> Result<Result<(), Inconsistency>, AppError> {
@@ -432,16 +450,16 @@ async fn check_record(
     }
     let missing = || Inconsistency::RecordMissing {
         index,
-        kind: entry.kind.clone(),
+        kind: entry.kind.name().to_owned(),
         id: entry.record_id.clone(),
     };
     let altered = || Inconsistency::RecordAltered {
         index,
-        kind: entry.kind.clone(),
+        kind: entry.kind.name().to_owned(),
         id: entry.record_id.clone(),
     };
-    match entry.kind.as_str() {
-        "decision" => match decision {
+    match &entry.kind {
+        EntryKind::Decision => match entry.decision {
             DecisionAtEntry::None => Ok(Err(missing())),
             DecisionAtEntry::Differs => Ok(Err(altered())),
             DecisionAtEntry::Matches => {
@@ -449,8 +467,8 @@ async fn check_record(
                 Ok(Ok(()))
             }
         },
-        "review" => {
-            if decision != DecisionAtEntry::None {
+        EntryKind::Review { entry: bytes } => {
+            if entry.decision != DecisionAtEntry::None {
                 return Ok(Err(altered()));
             }
             if reviews.next.as_ref().map(|r| r.ledger_index) != Some(index) {
@@ -458,12 +476,12 @@ async fn check_record(
             }
             report.reviews += 1;
             match reviews.advance().await? {
-                Some(r) if r.ledger_event().to_bytes() == entry.entry => Ok(Ok(())),
+                Some(r) if r.ledger_event().to_bytes() == *bytes => Ok(Ok(())),
                 Some(_) => Ok(Err(altered())),
                 None => Ok(Err(missing())),
             }
         }
-        _ => Ok(Err(altered())),
+        EntryKind::Other(_) => Ok(Err(altered())),
     }
 }
 

@@ -173,6 +173,18 @@ impl<'a> CanonicalObject<'a> {
         write_value(value, self.out);
     }
 
+    /// A field holding a value, or text that is already canonical JSON
+    /// (written as it is: the caller vouches for it).
+    pub fn json(&mut self, key: &'static str, value: crate::Json<'_>) {
+        match value {
+            crate::Json::Value(v) => self.value(key, v),
+            crate::Json::Canonical(text) => {
+                self.key(key);
+                self.out.extend_from_slice(text.as_bytes());
+            }
+        }
+    }
+
     /// A field holding a nested object; finish it before the next field.
     pub fn object(&mut self, key: &'static str) -> CanonicalObject<'_> {
         self.key(key);

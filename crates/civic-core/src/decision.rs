@@ -394,26 +394,22 @@ impl LedgerEvent {
                 reference,
                 created_at,
                 quality_sample,
-            } => {
-                obj.opt_f64("confidence", *confidence);
-                obj.str("created_at", &rfc3339(*created_at));
-                obj.value("explanation", explanation);
-                obj.str("id", &id.to_string());
-                obj.str("input_sha256", &input_digest.to_hex());
-                let mut m = obj.object("model");
-                m.str("name", &model.name);
-                m.str("version", &model.version);
-                m.finish();
-                obj.value("output", output);
-                if *quality_sample {
-                    obj.bool("quality_sample", true);
-                }
-                obj.opt_str("reference", reference.as_deref());
-                obj.str("requested_by", &requested_by.to_string());
-                obj.str("service", service.as_str());
-                obj.str("status", status.as_str());
-                obj.str("type", "decision");
+            } => DecisionEntryText {
+                id: &id.to_string(),
+                service: service.as_str(),
+                model_name: &model.name,
+                model_version: &model.version,
+                input_sha256: &input_digest.to_hex(),
+                output: Json::Value(output),
+                explanation: Json::Value(explanation),
+                confidence: *confidence,
+                status: status.as_str(),
+                requested_by: &requested_by.to_string(),
+                reference: reference.as_deref(),
+                created_at: &rfc3339(*created_at),
+                quality_sample: *quality_sample,
             }
+            .write_fields(&mut obj),
             LedgerEvent::Review {
                 id,
                 decision_id,
@@ -435,6 +431,119 @@ impl LedgerEvent {
         }
         obj.finish();
         out
+    }
+}
+
+/// A JSON field of a ledger entry: a parsed value, or text that is already
+/// canonical JSON (as a decision's `output` and `explanation` columns are
+/// stored).
+#[derive(Debug, Clone, Copy)]
+pub enum Json<'a> {
+    /// A value, written canonically.
+    Value(&'a Value),
+    /// Text taken to be the canonical JSON of one value, written as it is.
+    Canonical(&'a str),
+}
+
+/// A decision's ledger entry as the text of its fields, borrowed: what
+/// [`LedgerEvent::to_bytes`] writes for a decision, without building the
+/// [`Decision`] first. `civic audit verify` compares a million stored
+/// decisions with their entries this way; the layout is written in one place
+/// for both.
+#[derive(Debug, Clone, Copy)]
+pub struct DecisionEntryText<'a> {
+    /// The decision id, as text.
+    pub id: &'a str,
+    /// The service name.
+    pub service: &'a str,
+    /// The model's name.
+    pub model_name: &'a str,
+    /// The model's version.
+    pub model_version: &'a str,
+    /// The input digest, as lowercase hex.
+    pub input_sha256: &'a str,
+    /// The output.
+    pub output: Json<'a>,
+    /// The explanation.
+    pub explanation: Json<'a>,
+    /// The confidence, if any.
+    pub confidence: Option<f64>,
+    /// The status the decision was created with.
+    pub status: &'a str,
+    /// Who asked, as text.
+    pub requested_by: &'a str,
+    /// The caller's reference, if any.
+    pub reference: Option<&'a str>,
+    /// When it was made, as RFC 3339 text.
+    pub created_at: &'a str,
+    /// Whether it was queued as a quality sample.
+    pub quality_sample: bool,
+}
+
+impl DecisionEntryText<'_> {
+    /// The entry's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(640);
+        let mut obj = CanonicalObject::new(&mut out);
+        self.write_fields(&mut obj);
+        obj.finish();
+        out
+    }
+
+    /// Whether `entry` is exactly this decision's entry.
+    ///
+    /// Text given as [`Json::Canonical`] is spliced in as it is, so that the
+    /// comparison builds no JSON value; where the bytes are equal, each such
+    /// text is also checked to be one well-formed JSON value, so that no
+    /// field can take over the bytes of its neighbours. The answer is
+    /// therefore the one [`LedgerEvent::to_bytes`] would give for the parsed
+    /// fields whenever `entry` is canonical (every entry the ledger writes
+    /// is); when it is `false`, a caller that must tell "altered" from
+    /// "stored differently" (non-canonical text) parses the fields and
+    /// compares again.
+    pub fn is_entry(&self, entry: &[u8]) -> bool {
+        self.to_bytes() == entry
+            && [self.output, self.explanation]
+                .iter()
+                .all(Json::is_well_formed)
+    }
+
+    fn write_fields(&self, obj: &mut CanonicalObject<'_>) {
+        obj.opt_f64("confidence", self.confidence);
+        obj.str("created_at", self.created_at);
+        obj.json("explanation", self.explanation);
+        obj.str("id", self.id);
+        obj.str("input_sha256", self.input_sha256);
+        let mut m = obj.object("model");
+        m.str("name", self.model_name);
+        m.str("version", self.model_version);
+        m.finish();
+        obj.json("output", self.output);
+        if self.quality_sample {
+            obj.bool("quality_sample", true);
+        }
+        obj.opt_str("reference", self.reference);
+        obj.str("requested_by", self.requested_by);
+        obj.str("service", self.service);
+        obj.str("status", self.status);
+        obj.str("type", "decision");
+    }
+}
+
+impl Json<'_> {
+    /// Whether this is one JSON value with nothing around it (a parsed value
+    /// always is).
+    fn is_well_formed(&self) -> bool {
+        match self {
+            Json::Value(_) => true,
+            Json::Canonical(text) => {
+                // Surrounding white space is allowed by the parser but is not
+                // canonical.
+                let trimmed = text.trim_ascii();
+                trimmed.len() == text.len()
+                    && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+            }
+        }
     }
 }
 
@@ -507,6 +616,145 @@ mod tests {
         );
         assert!(!text.contains("hello"));
         assert_eq!(event.to_bytes(), event.to_bytes());
+    }
+
+    /// A decision event and its fields' text as the store keeps them.
+    struct Stored {
+        event: LedgerEvent,
+        id: String,
+        digest: String,
+        requested_by: String,
+        created_at: String,
+        output: String,
+        explanation: String,
+    }
+
+    impl Stored {
+        fn new(output: Value, explanation: Value) -> Self {
+            let (id, requested_by, digest) = (DecisionId::new(), KeyId::new(), Digest::of(b"x"));
+            let created_at = crate::from_unix_millis(1_700_000_000_123).expect("in range");
+            Self {
+                id: id.to_string(),
+                digest: digest.to_hex(),
+                requested_by: requested_by.to_string(),
+                created_at: rfc3339(created_at),
+                output: output.to_string(),
+                explanation: explanation.to_string(),
+                event: LedgerEvent::Decision {
+                    id,
+                    service: Service::parse("triage").expect("valid"),
+                    model: ModelRef {
+                        name: "m".into(),
+                        version: "1".into(),
+                    },
+                    input_digest: digest,
+                    output,
+                    explanation,
+                    confidence: Some(0.875),
+                    status: DecisionStatus::NeedsReview,
+                    requested_by,
+                    reference: Some("case \"7\"".into()),
+                    created_at,
+                    quality_sample: true,
+                },
+            }
+        }
+
+        fn text(&self) -> DecisionEntryText<'_> {
+            DecisionEntryText {
+                id: &self.id,
+                service: "triage",
+                model_name: "m",
+                model_version: "1",
+                input_sha256: &self.digest,
+                output: Json::Canonical(&self.output),
+                explanation: Json::Canonical(&self.explanation),
+                confidence: Some(0.875),
+                status: "needs_review",
+                requested_by: &self.requested_by,
+                reference: Some("case \"7\""),
+                created_at: &self.created_at,
+                quality_sample: true,
+            }
+        }
+    }
+
+    #[test]
+    fn a_decision_entry_is_recognised_from_its_stored_text() {
+        let output = json!({"team": "waste", "urgent": false, "n": [1, 2.5]});
+        let explanation = json!({"for": [["bin", 1.5]], "z\n": null});
+        let fixture = Stored::new(output.clone(), explanation.clone());
+        let entry = fixture.event.to_bytes();
+        let stored = fixture.text();
+        assert_eq!(stored.to_bytes(), entry);
+        assert!(stored.is_entry(&entry));
+        let parsed = DecisionEntryText {
+            output: Json::Value(&output),
+            explanation: Json::Value(&explanation),
+            ..stored
+        };
+        assert!(parsed.is_entry(&entry));
+
+        // Any field altered, or the JSON text written non-canonically, is
+        // not the entry (a caller parses non-canonical text to decide).
+        let spaced = fixture.output.replace(':', ": ");
+        let other_output = json!({"team": "parking"}).to_string();
+        for altered in [
+            DecisionEntryText {
+                output: Json::Canonical(&other_output),
+                ..stored
+            },
+            DecisionEntryText {
+                output: Json::Canonical(&spaced),
+                ..stored
+            },
+            DecisionEntryText {
+                confidence: Some(0.87),
+                ..stored
+            },
+            DecisionEntryText {
+                quality_sample: false,
+                ..stored
+            },
+            DecisionEntryText {
+                reference: None,
+                ..stored
+            },
+            DecisionEntryText {
+                status: "auto",
+                ..stored
+            },
+        ] {
+            assert!(!altered.is_entry(&entry), "{altered:?}");
+        }
+    }
+
+    #[test]
+    fn stored_json_text_cannot_take_over_the_fields_after_it() {
+        // An output whose keys repeat the entry's own: the explanation text
+        // below swallows the real id, digest, model and the start of the
+        // output, and the later columns supply the rest, so the spliced bytes
+        // equal the entry. Only the check that each text is one JSON value
+        // tells that these columns are not what was recorded.
+        let output = json!({"a": 1, "id": "Z", "input_sha256": "H2",
+            "model": {"name": "m2", "version": "v2"}, "output": 5});
+        let fixture = Stored::new(output, json!({}));
+        let entry = fixture.event.to_bytes();
+        let swallowing = format!(
+            r#"{{}},"id":"{}","input_sha256":"{}","model":{{"name":"m","version":"1"}},"output":{{"a":1"#,
+            fixture.id, fixture.digest
+        );
+        let forged = DecisionEntryText {
+            id: "Z",
+            model_name: "m2",
+            model_version: "v2",
+            input_sha256: "H2",
+            output: Json::Canonical("5}"),
+            explanation: Json::Canonical(&swallowing),
+            ..fixture.text()
+        };
+        assert_eq!(forged.to_bytes(), entry, "the splice alone is fooled");
+        assert!(!forged.is_entry(&entry));
     }
 
     /// The ledger's byte layout, written out as the JSON object it is: every

@@ -22,8 +22,8 @@ mod user;
 
 pub use canonical::{CanonicalObject, Digest, canonical_json, canonical_json_string, sha256_hex};
 pub use decision::{
-    Decision, DecisionStatus, LedgerEvent, ModelRef, NewDecision, Reason, ReviewAction,
-    ReviewEvent, Service,
+    Decision, DecisionEntryText, DecisionStatus, Json, LedgerEvent, ModelRef, NewDecision, Reason,
+    ReviewAction, ReviewEvent, Service,
 };
 pub use error::{ErrorKind, ParseError};
 pub use ids::{DecisionId, KeyId, ReviewEventId, UserId};

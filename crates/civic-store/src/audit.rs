@@ -1,7 +1,12 @@
 //! Reading the ledger back: checkpoints, stored hashes and ordered streams of
 //! entries and records for `civic audit verify`.
 
-use civic_core::{Decision, ReviewEvent, Timestamp, from_unix_millis};
+use std::sync::Arc;
+
+use civic_core::{
+    Decision, DecisionEntryText, DecisionStatus, Json, ReviewEvent, Timestamp, from_unix_millis,
+    rfc3339,
+};
 use civic_ledger::Hash;
 use futures_util::stream::{BoxStream, StreamExt as _, TryStreamExt as _};
 use sqlx::any::AnyRow;
@@ -69,9 +74,125 @@ fn row_to_entry(row: &AnyRow) -> Result<EntryRow, StoreError> {
 /// Entries per page when streaming the ledger.
 pub const LEDGER_PAGE: u64 = 1000;
 
-/// A page of ledger entries in index order, each with the decision recorded
-/// at its position, if any.
-pub type LedgerPage = Vec<(EntryRow, Option<Decision>)>;
+/// One ledger entry and the decision recorded at its position, borrowed from
+/// the page being read (see [`Store::ledger_pages`]): nothing is copied out of
+/// the row unless the caller does.
+#[derive(Debug, Clone, Copy)]
+pub struct LedgerRow<'a> {
+    /// Its index in the log.
+    pub index: u64,
+    /// `decision` or `review`.
+    pub kind: &'a str,
+    /// The id of the record it is.
+    pub record_id: &'a str,
+    /// The canonical JSON bytes that were hashed.
+    pub entry: &'a [u8],
+    /// The leaf hash stored when it was appended.
+    pub leaf_hash: &'a [u8],
+    /// The decision whose `ledger_index` is this entry's, if any.
+    pub decision: Option<StoredDecision<'a>>,
+}
+
+impl LedgerRow<'_> {
+    /// The entry and its decision, owned and parsed.
+    pub fn to_owned_parts(&self) -> Result<(EntryRow, Option<Decision>), StoreError> {
+        let entry = EntryRow {
+            index: self.index,
+            kind: self.kind.to_owned(),
+            record_id: self.record_id.to_owned(),
+            entry: self.entry.to_vec(),
+            leaf_hash: self.leaf_hash.to_vec(),
+        };
+        Ok((entry, self.decision.map(|d| d.to_decision()).transpose()?))
+    }
+}
+
+/// A decision's columns as stored, borrowed from a page being read.
+#[derive(Debug, Clone, Copy)]
+pub struct StoredDecision<'a> {
+    id: &'a str,
+    service: &'a str,
+    model_name: &'a str,
+    model_version: &'a str,
+    input_sha256: &'a str,
+    output: &'a str,
+    explanation: &'a str,
+    confidence: Option<f64>,
+    status: &'a str,
+    initial_status: &'a str,
+    requested_by: &'a str,
+    reference: Option<&'a str>,
+    created_at: i64,
+    ledger_index: i64,
+    quality_sample: i64,
+}
+
+impl StoredDecision<'_> {
+    /// The decision id, as stored.
+    pub fn id(&self) -> &str {
+        self.id
+    }
+
+    /// Whether this decision, parsed, is the one `entry` records: the answer
+    /// of `self.to_decision()?.ledger_event().to_bytes() == entry`, and the
+    /// same errors for a column that does not parse.
+    ///
+    /// The columns are written as they are stored (output and explanation
+    /// are stored as canonical JSON, so they are spliced in as text) and
+    /// compared with the entry without building a [`Decision`]; only when
+    /// that differs, or a column the entry does not hold is malformed, is the
+    /// decision parsed and its entry rebuilt, so a decision stored in a
+    /// non-canonical but equal form still matches, and a corrupt column is
+    /// still reported as one.
+    pub fn matches_entry(&self, entry: &[u8]) -> Result<bool, StoreError> {
+        if self.status.parse::<DecisionStatus>().is_ok()
+            && self.ledger_index >= 0
+            && let Some(created_at) = from_unix_millis(self.created_at)
+        {
+            let text = DecisionEntryText {
+                id: self.id,
+                service: self.service,
+                model_name: self.model_name,
+                model_version: self.model_version,
+                input_sha256: self.input_sha256,
+                output: Json::Canonical(self.output),
+                explanation: Json::Canonical(self.explanation),
+                confidence: self.confidence,
+                status: self.initial_status,
+                requested_by: self.requested_by,
+                reference: self.reference,
+                created_at: &rfc3339(created_at),
+                quality_sample: self.quality_sample != 0,
+            };
+            if text.is_entry(entry) {
+                return Ok(true);
+            }
+        }
+        Ok(self.to_decision()?.ledger_event().to_bytes() == entry)
+    }
+
+    /// The decision, parsed.
+    pub fn to_decision(&self) -> Result<Decision, StoreError> {
+        DecisionColumns {
+            id: self.id.to_owned(),
+            service: self.service.to_owned(),
+            model_name: self.model_name.to_owned(),
+            model_version: self.model_version.to_owned(),
+            input_sha256: self.input_sha256.to_owned(),
+            output: self.output.to_owned(),
+            explanation: self.explanation.to_owned(),
+            confidence: self.confidence,
+            status: self.status.to_owned(),
+            initial_status: self.initial_status.to_owned(),
+            requested_by: self.requested_by.to_owned(),
+            reference: self.reference.map(str::to_owned),
+            created_at: self.created_at,
+            ledger_index: self.ledger_index,
+            quality_sample: self.quality_sample,
+        }
+        .into_decision()
+    }
+}
 
 /// One entry and the decision columns at its position, as an aggregated page
 /// lists them (a JSON array, in this order).
@@ -100,13 +221,14 @@ struct PageRow(
 );
 
 impl PageRow {
-    fn into_parts(self) -> Result<(EntryRow, MaybeDecision), StoreError> {
+    /// The row, borrowed; `leaf_hash` is its stored leaf hash, decoded.
+    fn view<'a>(&'a self, leaf_hash: &'a [u8]) -> Result<LedgerRow<'a>, StoreError> {
         let PageRow(
             idx,
             kind,
             record_id,
             entry,
-            leaf_hex,
+            _,
             id,
             service,
             model_name,
@@ -123,65 +245,65 @@ impl PageRow {
             ledger_index,
             quality_sample,
         ) = self;
-        let entry = EntryRow {
-            index: from_sql_index(idx)?,
+        let decision = MaybeDecision {
+            id: id.as_deref(),
+            service: service.as_deref(),
+            model_name: model_name.as_deref(),
+            model_version: model_version.as_deref(),
+            input_sha256: input_sha256.as_deref(),
+            output: output.as_deref(),
+            explanation: explanation.as_deref(),
+            confidence: confidence.as_ref().map(ExactFloat::to_f64).transpose()?,
+            status: status.as_deref(),
+            initial_status: initial_status.as_deref(),
+            requested_by: requested_by.as_deref(),
+            reference: reference.as_deref(),
+            created_at: *created_at,
+            ledger_index: *ledger_index,
+            quality_sample: *quality_sample,
+        };
+        Ok(LedgerRow {
+            index: from_sql_index(*idx)?,
             kind,
             record_id,
-            entry: entry.into_bytes(),
-            leaf_hash: hex::decode(&leaf_hex)
-                .map_err(|_| StoreError::Corrupt(format!("leaf hash of entry {idx}")))?,
-        };
-        let decision = MaybeDecision {
-            id,
-            service,
-            model_name,
-            model_version,
-            input_sha256,
-            output,
-            explanation,
-            confidence,
-            status,
-            initial_status,
-            requested_by,
-            reference,
-            created_at,
-            ledger_index,
-            quality_sample,
-        };
-        Ok((entry, decision))
+            entry: entry.as_bytes(),
+            leaf_hash,
+            decision: decision.into_stored()?,
+        })
     }
 }
 
 /// The decision columns of a page row, joined on the entry's index: all
 /// absent where no decision is recorded at that position.
 #[derive(Debug)]
-pub(crate) struct MaybeDecision {
-    pub(crate) id: Option<String>,
-    pub(crate) service: Option<String>,
-    pub(crate) model_name: Option<String>,
-    pub(crate) model_version: Option<String>,
-    pub(crate) input_sha256: Option<String>,
-    pub(crate) output: Option<String>,
-    pub(crate) explanation: Option<String>,
-    pub(crate) confidence: Option<ExactFloat>,
-    pub(crate) status: Option<String>,
-    pub(crate) initial_status: Option<String>,
-    pub(crate) requested_by: Option<String>,
-    pub(crate) reference: Option<String>,
+pub(crate) struct MaybeDecision<'a> {
+    pub(crate) id: Option<&'a str>,
+    pub(crate) service: Option<&'a str>,
+    pub(crate) model_name: Option<&'a str>,
+    pub(crate) model_version: Option<&'a str>,
+    pub(crate) input_sha256: Option<&'a str>,
+    pub(crate) output: Option<&'a str>,
+    pub(crate) explanation: Option<&'a str>,
+    pub(crate) confidence: Option<f64>,
+    pub(crate) status: Option<&'a str>,
+    pub(crate) initial_status: Option<&'a str>,
+    pub(crate) requested_by: Option<&'a str>,
+    pub(crate) reference: Option<&'a str>,
     pub(crate) created_at: Option<i64>,
     pub(crate) ledger_index: Option<i64>,
     pub(crate) quality_sample: Option<i64>,
 }
 
-impl MaybeDecision {
+impl<'a> MaybeDecision<'a> {
     /// The decision, if one was joined; a decision with a required column
     /// missing is corrupt.
-    pub(crate) fn into_decision(self) -> Result<Option<Decision>, StoreError> {
+    pub(crate) fn into_stored(self) -> Result<Option<StoredDecision<'a>>, StoreError> {
         let Some(id) = self.id else {
             return Ok(None);
         };
         let missing = |what: &str| StoreError::Corrupt(format!("decision {id}: {what} is missing"));
-        let columns = DecisionColumns {
+        Ok(Some(StoredDecision {
+            id,
             service: self.service.ok_or_else(|| missing("service"))?,
             model_name: self.model_name.ok_or_else(|| missing("model_name"))?,
             model_version: self.model_version.ok_or_else(|| missing("model_version"))?,
@@ -200,9 +322,7 @@ impl MaybeDecision {
             quality_sample: self
                 .quality_sample
                 .ok_or_else(|| missing("quality_sample"))?,
-            id,
-        };
-        Ok(Some(columns.into_decision()?))
+        }))
     }
 }
 
@@ -366,7 +486,12 @@ impl Store {
 
     /// Every ledger entry in index order, each with the decision recorded at
     /// its position (if any), streamed in pages of up to [`LEDGER_PAGE`]
-    /// entries, the next pages read while the caller checks the current one.
+    /// entries, the next pages read while the caller uses the current one.
+    /// Each row is passed, borrowed, to `read` on the thread that parsed its
+    /// page (off the async runtime, several pages at once), and a page is
+    /// what `read` made of its rows, in order: so CPU work per entry (hashing,
+    /// comparing) runs in parallel and nothing is copied out of the rows that
+    /// `read` does not keep. The first error `read` returns ends the stream.
     /// A page holds the entries present in its range of indexes: a deleted
     /// entry is simply absent, and a page may be empty.
     ///
@@ -374,31 +499,44 @@ impl Store {
     /// connections, as plain rows (see `sqlite_pages`); on PostgreSQL, each page is one
     /// aggregated row, so that streaming millions of entries is not dominated
     /// by per-row overhead.
-    pub fn ledger_pages(&self) -> BoxStream<'_, Result<LedgerPage, StoreError>> {
+    pub fn ledger_pages<T, F>(&self, read: F) -> BoxStream<'_, Result<Vec<T>, StoreError>>
+    where
+        T: Send + 'static,
+        F: Fn(LedgerRow<'_>) -> Result<T, StoreError> + Send + Sync + 'static,
+    {
+        let read = Arc::new(read);
         match &self.sqlite_file {
             Some(file) => {
                 let file = file.clone();
-                // The end is the highest index present, so that a run of
-                // deleted entries (an empty page) does not end the stream early.
+                // The end is the highest index present, so that a run of deleted
+                // entries (an empty page) does not end the stream early.
                 futures_util::stream::once(self.ledger_size())
-                    .map_ok(move |end| crate::sqlite_pages::pages(file.clone(), end))
+                    .map_ok(move |end| crate::sqlite_pages::pages(file.clone(), end, read.clone()))
                     .try_flatten()
                     .boxed()
             }
-            None => self.aggregated_ledger_pages(),
+            None => self.aggregated_ledger_pages(read),
         }
     }
 
     /// [`Store::ledger_pages`] as aggregated rows, one query per page.
-    fn aggregated_ledger_pages(&self) -> BoxStream<'_, Result<LedgerPage, StoreError>> {
+    fn aggregated_ledger_pages<T, F>(
+        &self,
+        read: Arc<F>,
+    ) -> BoxStream<'_, Result<Vec<T>, StoreError>>
+    where
+        T: Send + 'static,
+        F: Fn(LedgerRow<'_>) -> Result<T, StoreError> + Send + Sync + 'static,
+    {
         // The end is the highest index present, so that a run of deleted
         // entries (an empty page) does not end the stream early.
-        type Pending = tokio::task::JoinHandle<Result<LedgerPage, StoreError>>;
+        type Pending<T> = tokio::task::JoinHandle<Result<Vec<T>, StoreError>>;
         let store = self.clone();
         futures_util::stream::try_unfold(
-            (0u64, None::<u64>, None::<Pending>),
+            (0u64, None::<u64>, None::<Pending<T>>),
             move |(from, end, pending)| {
                 let store = store.clone();
+                let read = read.clone();
                 async move {
                     let end = match end {
                         Some(e) => e,
@@ -411,12 +549,14 @@ impl Store {
                         Some(handle) => handle.await.map_err(|e| {
                             StoreError::Unavailable(format!("ledger read task: {e}"))
                         })??,
-                        None => store.ledger_page(from, LEDGER_PAGE).await?,
+                        None => store.ledger_page(from, LEDGER_PAGE, read.clone()).await?,
                     };
                     let next = from + LEDGER_PAGE;
                     let prefetch = (next < end).then(|| {
                         let store = store.clone();
-                        tokio::spawn(async move { store.ledger_page(next, LEDGER_PAGE).await })
+                        tokio::spawn(
+                            async move { store.ledger_page(next, LEDGER_PAGE, read).await },
+                        )
                     });
                     Ok(Some((page, (next, Some(end), prefetch))))
                 }
@@ -425,8 +565,18 @@ impl Store {
         .boxed()
     }
 
-    /// The entries with indexes `from..from + count` and their decisions.
-    async fn ledger_page(&self, from: u64, count: u64) -> Result<LedgerPage, StoreError> {
+    /// The entries with indexes `from..from + count` and their decisions,
+    /// each passed to `read`.
+    async fn ledger_page<T, F>(
+        &self,
+        from: u64,
+        count: u64,
+        read: Arc<F>,
+    ) -> Result<Vec<T>, StoreError>
+    where
+        T: Send + 'static,
+        F: Fn(LedgerRow<'_>) -> Result<T, StoreError> + Send + Sync + 'static,
+    {
         // PostgreSQL only: SQLite reads plain rows instead (`sqlite_pages`).
         let sql = "SELECT (json_agg(json_build_array(e.idx, e.kind, e.record_id, convert_from(e.entry, 'UTF8'), \
              encode(e.leaf_hash, 'hex'), d.id, d.service, d.model_name, d.model_version, d.input_sha256, \
@@ -447,15 +597,25 @@ impl Store {
         tokio::task::spawn_blocking(move || {
             let rows: Vec<PageRow> = serde_json::from_str(&text)
                 .map_err(|e| StoreError::Corrupt(format!("ledger page from {from}: {e}")))?;
-            rows.into_iter()
+            rows.iter()
                 .map(|row| {
-                    let (entry, decision) = row.into_parts()?;
-                    Ok((entry, decision.into_decision()?))
+                    let leaf_hash = hex::decode(&row.4).map_err(|_| {
+                        StoreError::Corrupt(format!("leaf hash of entry {}", row.0))
+                    })?;
+                    read(row.view(&leaf_hash)?)
                 })
                 .collect()
         })
         .await
         .map_err(|e| StoreError::Unavailable(format!("ledger page parser: {e}")))?
+    }
+
+    /// The number of decision records.
+    pub async fn count_decision_records(&self) -> Result<u64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM decisions")
+            .fetch_one(self.pool())
+            .await?;
+        from_sql_index(row.try_get("n")?)
     }
 
     /// The first decision whose claimed ledger position holds no decision

@@ -54,7 +54,7 @@ pub(crate) struct DecisionColumns {
     pub(crate) input_sha256: String,
     pub(crate) output: String,
     pub(crate) explanation: String,
-    pub(crate) confidence: Option<ExactFloat>,
+    pub(crate) confidence: Option<f64>,
     pub(crate) status: String,
     pub(crate) initial_status: String,
     pub(crate) requested_by: String,
@@ -72,6 +72,18 @@ pub(crate) enum ExactFloat {
     Text(String),
 }
 
+impl ExactFloat {
+    pub(crate) fn to_f64(&self) -> Result<f64, StoreError> {
+        match self {
+            ExactFloat::Number(f) => Ok(*f),
+            ExactFloat::Text(t) => t
+                .trim()
+                .parse::<f64>()
+                .map_err(|e| corrupt("confidence", e)),
+        }
+    }
+}
+
 impl DecisionColumns {
     fn from_row(row: &AnyRow) -> Result<Self, StoreError> {
         Ok(DecisionColumns {
@@ -82,9 +94,7 @@ impl DecisionColumns {
             input_sha256: row.try_get("input_sha256")?,
             output: row.try_get("output")?,
             explanation: row.try_get("explanation")?,
-            confidence: row
-                .try_get::<Option<f64>, _>("confidence")?
-                .map(ExactFloat::Number),
+            confidence: row.try_get("confidence")?,
             status: row.try_get("status")?,
             initial_status: row.try_get("initial_status")?,
             requested_by: row.try_get("requested_by")?,
@@ -97,15 +107,6 @@ impl DecisionColumns {
 
     /// Parses the columns into the domain type.
     pub(crate) fn into_decision(self) -> Result<Decision, StoreError> {
-        let confidence = match self.confidence {
-            None => None,
-            Some(ExactFloat::Number(f)) => Some(f),
-            Some(ExactFloat::Text(t)) => Some(
-                t.trim()
-                    .parse::<f64>()
-                    .map_err(|e| corrupt("confidence", e))?,
-            ),
-        };
         Ok(Decision {
             id: self.id.parse().map_err(|e| corrupt("decision id", e))?,
             service: Service::parse(&self.service).map_err(|e| corrupt("service", e))?,
@@ -118,7 +119,7 @@ impl DecisionColumns {
             output: serde_json::from_str(&self.output).map_err(|e| corrupt("output", e))?,
             explanation: serde_json::from_str(&self.explanation)
                 .map_err(|e| corrupt("explanation", e))?,
-            confidence,
+            confidence: self.confidence,
             status: self.status.parse().map_err(|e| corrupt("status", e))?,
             initial_status: self
                 .initial_status

@@ -44,7 +44,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
-pub use audit::{EntryRow, LEDGER_PAGE, LedgerPage, StoredCheckpoint};
+pub use audit::{EntryRow, LEDGER_PAGE, LedgerRow, StoredCheckpoint, StoredDecision};
 pub use counters::utc_day;
 pub use decisions::Correction;
 pub use error::StoreError;

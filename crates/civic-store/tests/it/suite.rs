@@ -942,11 +942,21 @@ async fn ledger_pages_stream_every_entry_in_order_with_its_decision(db: TestDb) 
     for t in tasks {
         t.await.expect("task");
     }
-    let pages: Vec<civic_store::LedgerPage> =
-        store.ledger_pages().try_collect().await.expect("pages");
+    let pages: Vec<Vec<_>> = store
+        .ledger_pages(|row| {
+            let matches = row
+                .decision
+                .map(|d| d.matches_entry(row.entry))
+                .transpose()?;
+            Ok((row.to_owned_parts()?, matches))
+        })
+        .try_collect()
+        .await
+        .expect("pages");
     assert_eq!(pages.len() as u64, total.div_ceil(civic_store::LEDGER_PAGE));
     let mut next = 0;
-    for (entry, decision) in pages.into_iter().flatten() {
+    for ((entry, decision), matches) in pages.into_iter().flatten() {
+        assert_eq!(matches, Some(true), "the stored decision is its entry's");
         assert_eq!(entry.index, next, "entries come in index order");
         assert_eq!(entry.leaf_hash, leaf_hash(&entry.entry).0.to_vec());
         let decision = decision.expect("each entry here records a decision");

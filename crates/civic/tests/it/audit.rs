@@ -49,6 +49,9 @@ async fn tamper(dir: &Path, sql: &str) {
     conn.close().await.expect("close");
 }
 
+/// A decision id no decision was given.
+const EXTRA_ID: &str = "01900000-0000-7000-8000-000000000001";
+
 fn verify(dir: &Path) -> (bool, String) {
     let out = civic(dir, None, &["audit", "verify"]);
     (out.status.success(), stdout(&out))
@@ -93,7 +96,34 @@ async fn verify_passes_on_an_untouched_ledger_and_names_each_kind_of_tampering()
         ),
         ("DELETE FROM ledger_entries WHERE idx = 12".into(), "entry 12".into()),
         ("UPDATE ledger_hashes SET hash = zeroblob(32) WHERE id = 5".into(), "stored hash 5".into()),
+        (
+            // A decision record beside every matched one, claiming an entry
+            // past the end: only the search over all decisions finds it.
+            format!(
+                "CREATE TEMP TABLE extra AS SELECT * FROM decisions WHERE id = '{}'; \
+                 UPDATE extra SET id = '{EXTRA_ID}', ledger_index = 999; \
+                 INSERT INTO decisions SELECT * FROM extra",
+                ids[6]
+            ),
+            format!("record {EXTRA_ID} claims ledger entry 999"),
+        ),
     ];
+    // Stored JSON written differently (here with spaces) but equal to what
+    // was recorded is not an alteration.
+    let respaced = tmp.path().join("respaced");
+    copy_dir(&dir, &respaced);
+    tamper(
+        &respaced,
+        &format!(
+            "UPDATE decisions SET output = replace(output, ':', ' : '), \
+             explanation = ' ' || explanation WHERE id = '{}'",
+            ids[3]
+        ),
+    )
+    .await;
+    let (ok, text) = verify(&respaced);
+    assert!(ok, "{text}");
+
     for (i, (sql, expected)) in cases.iter().enumerate() {
         let copy = tmp.path().join(format!("case{i}"));
         copy_dir(&dir, &copy);
