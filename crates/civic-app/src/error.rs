@@ -151,6 +151,7 @@ impl AppError {
             AppError::Unprocessable { .. } | AppError::FileType { .. } => ErrorKind::Unprocessable,
             AppError::Redact { source, .. } => match source {
                 civic_redact::RedactError::Io(_) => ErrorKind::Internal,
+                civic_redact::RedactError::TooLarge(_) => ErrorKind::TooLarge,
                 civic_redact::RedactError::Docx(_)
                 | civic_redact::RedactError::Email
                 | civic_redact::RedactError::Csv(_)

@@ -33,6 +33,15 @@ const MAX_KEEP_CHARS: usize = 500;
 /// Documents analysed together (in parallel) between progress reports.
 const CHUNK: usize = 1024;
 
+/// The most text analysed together: a batch is cut short when its texts
+/// reach this many bytes, so that a file of long documents does not hold
+/// a thousand of them at once.
+const CHUNK_BYTES: usize = 8 << 20;
+
+/// The longest line `detect` reads unless changed. A line is read, parsed
+/// and analysed whole, which takes about seven times its size.
+pub const MAX_LINE_BYTES: u64 = 8 << 20;
+
 /// What `detect` did.
 #[derive(Debug, Clone, Default)]
 pub struct DetectSummary {
@@ -78,12 +87,15 @@ pub fn detect_jsonl(
             ),
         });
     }
-    let mut reader = Reader::open(
+    let file = std::fs::File::open(input).map_err(|e| io_err(input, e))?;
+    let too_long = |e| line_too_long(input, e);
+    let mut reader = Reader::from_reader(
+        LineCap::new(file, options.max_line_bytes),
         input,
-        &ReadOptions::new()
-            .format(Format::JsonLines)
-            .strict(options.strict),
-    )?;
+        Format::JsonLines,
+        &ReadOptions::new().strict(options.strict),
+    )
+    .map_err(too_long)?;
     reader.require_columns(&["id", "text"])?;
     let analyzer = Analyzer::new(config);
     let dir = output
@@ -95,8 +107,9 @@ pub fn detect_jsonl(
     let mut batch: Vec<(Value, String)> = Vec::with_capacity(CHUNK);
     loop {
         batch.clear();
-        for record in reader.by_ref().take(CHUNK) {
-            let record = record?;
+        let mut batch_bytes = 0;
+        for record in reader.by_ref() {
+            let record = record.map_err(too_long)?;
             let id = record
                 .get("id")
                 .map(|c| c.to_value())
@@ -105,7 +118,11 @@ pub fn detect_jsonl(
                 .get_str("text")
                 .map(|t| t.into_owned())
                 .unwrap_or_default();
+            batch_bytes += text.len();
             batch.push((id, text));
+            if batch.len() == CHUNK || batch_bytes >= CHUNK_BYTES {
+                break;
+            }
         }
         if batch.is_empty() {
             break;
@@ -165,12 +182,96 @@ pub(crate) fn write_atomic(output: &Path, bytes: &[u8], overwrite: bool) -> Resu
 }
 
 /// How `detect` treats bad input and existing outputs.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct DetectOptions {
     /// Stop at the first malformed line instead of skipping and reporting it.
     pub strict: bool,
     /// Replace an existing output file.
     pub overwrite: bool,
+    /// A line longer than this many bytes stops the run with an error
+    /// naming it, so that memory stays bounded ([`MAX_LINE_BYTES`] by default).
+    pub max_line_bytes: u64,
+}
+
+impl Default for DetectOptions {
+    fn default() -> Self {
+        DetectOptions {
+            strict: false,
+            overwrite: false,
+            max_line_bytes: MAX_LINE_BYTES,
+        }
+    }
+}
+
+/// A line longer than `detect` allows.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "line {line} is longer than {max} bytes, the limit for one document; raise it with --max-line-bytes"
+)]
+struct LineTooLong {
+    line: u64,
+    max: u64,
+}
+
+/// A dataset error, or, when reading stopped at a line that is too long,
+/// an error naming the file and the line.
+fn line_too_long(input: &Path, e: civic_dataset::Error) -> AppError {
+    let too_long = match &e {
+        civic_dataset::Error::Io { source, .. } => source
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<LineTooLong>()),
+        _ => None,
+    };
+    match too_long {
+        Some(t) => AppError::TooLarge {
+            field: "a document",
+            message: format!("{}: {t}", input.display()),
+        },
+        None => e.into(),
+    }
+}
+
+/// A reader that fails as soon as a line runs past `max` bytes, naming the
+/// line, so that reading a line never holds more than that.
+struct LineCap<R> {
+    inner: R,
+    max: u64,
+    /// The number of the line being read (from 1).
+    line: u64,
+    /// Its length so far.
+    run: u64,
+}
+
+impl<R> LineCap<R> {
+    fn new(inner: R, max: u64) -> Self {
+        LineCap {
+            inner,
+            max,
+            line: 1,
+            run: 0,
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for LineCap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.line += 1;
+                self.run = 0;
+                continue;
+            }
+            self.run += 1;
+            if self.run > self.max {
+                return Err(std::io::Error::other(LineTooLong {
+                    line: self.line,
+                    max: self.max,
+                }));
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// Parses `--labels L1,L2` into an analyzer configuration (all default labels when empty).

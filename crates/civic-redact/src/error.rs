@@ -24,6 +24,8 @@ pub enum RedactError {
     Docx(String),
     #[error("the input could not be read: {0}")]
     Io(String),
+    #[error("the input is too large: {0}")]
+    TooLarge(String),
     #[error("the file is not valid UTF-8 text (first bad byte at {offset})")]
     InvalidUtf8 { offset: usize },
 }
@@ -41,6 +43,7 @@ impl RedactError {
             RedactError::Email => "redact.email_invalid",
             RedactError::Docx(_) => "redact.docx_invalid",
             RedactError::Io(_) => "redact.io",
+            RedactError::TooLarge(_) => "redact.too_large",
             RedactError::InvalidUtf8 { .. } => "redact.invalid_utf8",
         }
     }

@@ -14,7 +14,9 @@
 //! 3. **Formats** — [`formats`] applies the two above to plain text and
 //!    Markdown, CSV (a policy per column), e-mail (`.eml`) and Word
 //!    (`.docx`, true redaction), returning the whole output in memory or an
-//!    error: never a partial file.
+//!    error: never a partial file. CSV and Word can also be streamed
+//!    between a reader and a writer the caller gives, a row or a part at a
+//!    time.
 //!
 //! Scanning is done in few passes: one Aho-Corasick pass finds every
 //! context phrase; one `RegexSet` pass tells which of the identifier
@@ -26,7 +28,8 @@
 //! Inputs of any size can be analysed in bounded memory with
 //! [`Analyzer::analyze_stream`], which cuts them at paragraph breaks.
 //!
-//! Invariants: no network, no database, no file system access, no async;
+//! Invariants: no network, no database, no file system access (streams
+//! are the caller's readers and writers), no async;
 //! no panic on any input; the same input and configuration always give the
 //! same output (overlaps are resolved by a total order). Offsets are bytes
 //! internally; [`char_offsets`] converts them for interfaces that count

@@ -754,6 +754,7 @@ async fn redact_detect(cmd: RedactCommand) -> anyhow::Result<ExitCode> {
         labels,
         strict,
         overwrite,
+        max_line_bytes,
     } = cmd;
     let config = civic_app::redact::analyzer_config(labels.as_deref())?;
     let bar = spinner("{spinner} analysed {pos} documents ({per_sec})");
@@ -764,7 +765,11 @@ async fn redact_detect(cmd: RedactCommand) -> anyhow::Result<ExitCode> {
             &input,
             &out,
             config,
-            civic_app::redact::DetectOptions { strict, overwrite },
+            civic_app::redact::DetectOptions {
+                strict,
+                overwrite,
+                max_line_bytes,
+            },
             &|n| progress_bar.set_position(n),
         )
     })
@@ -802,6 +807,7 @@ async fn redact_files(
         csv_policy: args.csv_policy,
         overwrite: args.overwrite,
         stream_text_above: args.stream_above,
+        max_email_bytes: args.max_email_bytes,
     };
     let bar = spinner("{spinner} redacting [{bar:30}] {pos}/{len} files ({per_sec})");
     let progress_bar = bar.clone();

@@ -3,10 +3,13 @@
 //! The batch is planned before any work is done: every input found, every
 //! output named, clashes and existing outputs refused. Files are then
 //! redacted in parallel (rayon). For each file, in this order: the document
-//! is redacted in memory; its decision (digests and counts, no personal
-//! data) is recorded in the ledger; the output is written atomically
-//! (temporary file, then rename); then its JSON redaction log. A file that
-//! fails leaves nothing behind and does not stop the others.
+//! is redacted (in memory, or as a stream to a temporary file for text, CSV
+//! and Word files above `stream_text_above`; an e-mail above
+//! `max_email_bytes` is refused, since it is parsed whole); its decision
+//! (digests and counts, no personal data) is recorded in the ledger; the
+//! output is written atomically (temporary file, then rename); then its
+//! JSON redaction log. A file that fails leaves nothing behind and does not
+//! stop the others.
 //!
 //! With the `pseudonym` operator the files are redacted one after another,
 //! in path order, sharing one table, so that the same person is "Person A"
@@ -19,13 +22,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use civic_core::{DecisionId, KeyId};
 use civic_redact::formats::csv::CsvPolicy;
-use civic_redact::{Label, Operator, PseudonymTable};
+use civic_redact::{Label, Operator, PseudonymTable, RedactError};
 use rayon::prelude::*;
 use serde_json::json;
 
 use super::document::{Decoding, FileType, file_type, redact_document};
 pub use super::stream::STREAM_TEXT_ABOVE;
-use super::stream::{redact_text_file, write_log};
+use super::stream::{LogEntries, redact_file_stream, write_log};
 use super::{
     Content, LogTally, RedactOptions, Redaction, RedactionFacts, io_err, persist, write_atomic,
 };
@@ -49,10 +52,19 @@ pub struct BatchRequest {
     pub csv_policy: Option<PathBuf>,
     /// Replace existing outputs.
     pub overwrite: bool,
-    /// Text and Markdown files larger than this many bytes are redacted as
-    /// a stream, in bounded memory ([`STREAM_TEXT_ABOVE`] unless changed).
+    /// Text, Markdown, CSV and Word files larger than this many bytes are
+    /// redacted as a stream, in bounded memory ([`STREAM_TEXT_ABOVE`]
+    /// unless changed).
     pub stream_text_above: u64,
+    /// E-mail messages larger than this many bytes are refused: a message
+    /// is parsed whole, so its size bounds the memory it needs
+    /// ([`MAX_EMAIL_BYTES`] unless changed).
+    pub max_email_bytes: u64,
 }
+
+/// The largest e-mail message redacted unless changed: a message is
+/// parsed whole, and one this size needs about five times as much memory.
+pub const MAX_EMAIL_BYTES: u64 = 32 << 20;
 
 /// One file redacted.
 #[derive(Debug, Clone)]
@@ -147,10 +159,20 @@ impl App {
         progress(0, total);
         let done = AtomicU64::new(0);
         let run = |job: &Job, table: &mut PseudonymTable| {
-            let result = if is_large_text(job, req.stream_text_above) {
-                self.redact_large_text(job, &redaction, table, handle, req.overwrite)
-            } else {
-                self.redact_one(job, &redaction, &policy, table, handle, req.overwrite)
+            let result = match route(job, req) {
+                Ok(Route::Stream(kind)) => self.redact_streamed(
+                    job,
+                    kind,
+                    &redaction,
+                    &policy,
+                    table,
+                    handle,
+                    req.overwrite,
+                ),
+                Ok(Route::Whole) => {
+                    self.redact_one(job, &redaction, &policy, table, handle, req.overwrite)
+                }
+                Err(e) => Err(e),
             };
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             (job.input.clone(), result)
@@ -216,10 +238,7 @@ impl App {
         log["decoding"] = json!(doc.decoding);
         log["attachments_removed"] = json!(doc.attachments);
         log["removed"] = json!(doc.removed);
-        log["redactions"] = json!(doc.log);
-        let log_bytes = serde_json::to_vec_pretty(&log)
-            .map_err(|e| AppError::Internal(format!("redaction log: {e}")))?;
-        write_atomic(&job.log, &log_bytes, overwrite)?;
+        write_log(&job.log, &log, LogEntries::Held(&doc.log), overwrite)?;
         Ok(FileOutcome {
             input: job.input.clone(),
             output: job.output.clone(),
@@ -232,13 +251,16 @@ impl App {
         })
     }
 
-    /// Redacts a large text file as a stream (see [`super::stream`]), with
-    /// the same order of steps as [`redact_one`](Self::redact_one): the
-    /// decision is recorded before the output is renamed into place.
-    fn redact_large_text(
+    /// Redacts a large text, CSV or Word file as a stream (see [`super::stream`]),
+    /// with the same order of steps as [`redact_one`](Self::redact_one):
+    /// the decision is recorded before the output is renamed into place.
+    #[allow(clippy::too_many_arguments)]
+    fn redact_streamed(
         &self,
         job: &Job,
+        kind: FileType,
         redaction: &Redaction,
+        policy: &CsvPolicy,
         table: &mut PseudonymTable,
         handle: &tokio::runtime::Handle,
         overwrite: bool,
@@ -248,8 +270,7 @@ impl App {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        let streamed = redact_text_file(&job.input, out_dir, redaction, table)?;
-        let kind = FileType::Text;
+        let streamed = redact_file_stream(&job.input, kind, out_dir, redaction, policy, table)?;
         let facts = RedactionFacts {
             input: streamed.input_content,
             output: streamed.output_content,
@@ -258,7 +279,7 @@ impl App {
             tally: &streamed.tally,
             extra: json!({
                 "attachments_removed": [],
-                "removed": {},
+                "removed": streamed.removed,
                 "decoding": streamed.decoding,
                 "streamed": true,
             }),
@@ -271,8 +292,13 @@ impl App {
         log["counts"] = json!(counts);
         log["decoding"] = json!(streamed.decoding);
         log["attachments_removed"] = json!([]);
-        log["removed"] = json!({});
-        write_log(&job.log, &log, streamed.entries, overwrite)?;
+        log["removed"] = json!(streamed.removed);
+        write_log(
+            &job.log,
+            &log,
+            LogEntries::Spilled(streamed.entries),
+            overwrite,
+        )?;
         Ok(FileOutcome {
             input: job.input.clone(),
             output: job.output.clone(),
@@ -308,28 +334,64 @@ fn log_header(
     })
 }
 
-/// Whether `job` is a text file above `limit` bytes, judged from its size
-/// and the first 64 KiB (enough for the content checks of [`file_type`]
-/// on text). Anything else, or a file that cannot be read here, takes the
-/// in-memory path, which reports errors.
-fn is_large_text(job: &Job, limit: u64) -> bool {
+/// How one file is redacted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// Read whole and redacted in memory.
+    Whole,
+    /// Redacted as a stream (see [`super::stream`]).
+    Stream(FileType),
+}
+
+/// How to redact `job`, judged from its size and its first 64 KiB (enough
+/// for the content checks of [`file_type`] on text and e-mail): text, CSV
+/// and Word files above `stream_text_above` are streamed; an e-mail above
+/// `max_email_bytes` is refused, naming the limit. Anything else, or a file
+/// that cannot be read here, is read whole, which reports errors.
+fn route(job: &Job, req: &BatchRequest) -> Result<Route, AppError> {
     let Ok(meta) = std::fs::metadata(&job.input) else {
-        return false;
+        return Ok(Route::Whole);
     };
-    if meta.len() <= limit {
-        return false;
+    let size = meta.len();
+    if size <= req.stream_text_above.min(req.max_email_bytes) {
+        return Ok(Route::Whole);
     }
-    let Ok(file) = std::fs::File::open(&job.input) else {
-        return false;
-    };
     let mut head = Vec::with_capacity(64 * 1024);
-    if std::io::Read::read_to_end(&mut std::io::Read::take(file, 64 * 1024), &mut head).is_err() {
-        return false;
+    let read = std::fs::File::open(&job.input).and_then(|file| {
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, 64 * 1024), &mut head)
+    });
+    if read.is_err() {
+        return Ok(Route::Whole);
     }
-    matches!(
-        file_type(&job.input.display().to_string(), &head),
-        Ok(FileType::Text)
-    )
+    let name = job.input.display().to_string();
+    let is_docx_name = job
+        .input
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
+    // A large package's entry names need not be in its first 64 KiB: the
+    // streamed redaction checks its central directory for word/document.xml.
+    if is_docx_name && head.starts_with(b"PK\x03\x04") {
+        return Ok(if size > req.stream_text_above {
+            Route::Stream(FileType::Docx)
+        } else {
+            Route::Whole
+        });
+    }
+    Ok(match file_type(&name, &head) {
+        Ok(kind @ (FileType::Text | FileType::Csv)) if size > req.stream_text_above => {
+            Route::Stream(kind)
+        }
+        Ok(FileType::Eml) if size > req.max_email_bytes => {
+            return Err(AppError::Redact {
+                file: name,
+                source: RedactError::TooLarge(format!(
+                    "the e-mail is {size} bytes, more than the limit of {} bytes for one message; raise it with --max-email-bytes",
+                    req.max_email_bytes
+                )),
+            });
+        }
+        _ => Route::Whole,
+    })
 }
 
 /// Reads a keep file: one value per line; blank lines and lines starting

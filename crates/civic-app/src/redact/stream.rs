@@ -1,17 +1,20 @@
-//! Large text files, redacted as a stream so that memory stays bounded
-//! whatever the file's size.
+//! Large text and CSV files, redacted as a stream so that memory stays
+//! bounded whatever the file's size.
 //!
 //! Reading a whole file, holding its decoded text, its redacted copy and
 //! every detection costs several times the file's size (720 MB for a
-//! 100 MB text). A text file above [`STREAM_TEXT_ABOVE`] goes through here
-//! instead, in two passes over the file:
+//! 100 MB text). A text or CSV file above [`STREAM_TEXT_ABOVE`] goes
+//! through here instead, in two passes over the file:
 //!
 //! 1. decide how to decode it ([`scan`]), exactly as [`decode_text`] would
 //!    for the whole file, and digest it;
-//! 2. decode it as it is read, analyse it in pieces of [`PIECE`] bytes
+//! 2. decode it as it is read and redact it as it goes: text in pieces of
+//!    [`PIECE`] bytes
 //!    ([`Analyzer::analyze_stream`](civic_redact::Analyzer::analyze_stream)),
-//!    write each redacted piece to a temporary file beside the output, and
-//!    spill the log's entries to an anonymous temporary file.
+//!    CSV a row at a time
+//!    ([`redact_stream`](civic_redact::formats::csv::redact_stream)); the
+//!    redacted file goes to a temporary file beside the output, and the
+//!    log's entries are spilled to an anonymous temporary file ([`Spill`]).
 //!
 //! The caller records the decision, then renames the output into place and
 //! writes the log from the spilled entries ([`write_log`]), as for a file
@@ -20,19 +23,21 @@
 //!
 //! [`decode_text`]: super::document::decode_text
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Seek, Write};
 use std::path::Path;
 
 use civic_core::Digest;
-use civic_redact::{PseudonymTable, redact_text};
+use civic_redact::formats::csv::CsvPolicy;
+use civic_redact::{LogEntry, PseudonymTable, RedactError, redact_text};
 use sha2::{Digest as _, Sha256};
 
-use super::document::Decoding;
+use super::document::{Decoding, FileType};
 use super::{Content, LogTally, Redaction, io_err};
 use crate::AppError;
 
-/// Text files larger than this many bytes are redacted as a stream.
+/// Text and CSV files larger than this many bytes are redacted as a stream.
 pub const STREAM_TEXT_ABOVE: u64 = 8 << 20;
 
 /// The size of the pieces analysed one at a time: with the analysis's own
@@ -43,85 +48,214 @@ pub const PIECE: usize = 1 << 20;
 /// The size of the blocks read from disk.
 const BLOCK: usize = 64 * 1024;
 
-/// A text file redacted as a stream, before its output is put in place.
+/// A file redacted as a stream, before its output is put in place.
 #[derive(Debug)]
-pub(crate) struct StreamedText {
-    /// The redacted text, complete and flushed, not yet renamed into place.
+pub(crate) struct Streamed {
+    /// The redacted file, complete and flushed, not yet renamed into place.
     pub output: tempfile::NamedTempFile,
     pub input_content: Content,
     pub output_content: Content,
     pub tally: LogTally,
     pub decoding: Option<Decoding>,
-    /// The log's entries, one JSON object per line, offsets in the whole text.
+    /// Word content removed besides the personal data, with counts.
+    pub removed: BTreeMap<String, usize>,
+    /// The log's entries, one JSON object per line (for text, offsets in
+    /// the whole text).
     pub entries: File,
 }
 
-/// Redacts the text file `input` as a stream; the redacted text goes to a
-/// temporary file in `out_dir`.
-pub(crate) fn redact_text_file(
+/// Redacts the text, CSV or Word file `input` as a stream; the redacted
+/// file goes to a temporary file in `out_dir`. A CSV file is read,
+/// redacted and written a row at a time with `csv_policy`; a Word file a
+/// part at a time. An e-mail is an error: it is parsed whole.
+pub(crate) fn redact_file_stream(
     input: &Path,
+    kind: FileType,
     out_dir: &Path,
     redaction: &Redaction,
+    csv_policy: &CsvPolicy,
     table: &mut PseudonymTable,
-) -> Result<StreamedText, AppError> {
-    let (input_content, decoding) =
-        scan(File::open(input).map_err(|e| io_err(input, e))?).map_err(|e| io_err(input, e))?;
-    let reader = Decoder::new(
-        File::open(input).map_err(|e| io_err(input, e))?,
-        decoding.as_ref(),
-    );
+) -> Result<Streamed, AppError> {
     std::fs::create_dir_all(out_dir).map_err(|e| io_err(out_dir, e))?;
-    let output = tempfile::NamedTempFile::new_in(out_dir).map_err(|e| io_err(out_dir, e))?;
-    let mut out = HashingWriter::new(BufWriter::new(output.as_file()));
-    let mut entries =
-        BufWriter::new(tempfile::tempfile_in(out_dir).map_err(|e| io_err(out_dir, e))?);
-    let mut tally = LogTally::default();
-    for chunk in redaction.analyzer.analyze_stream(reader, PIECE) {
-        let chunk = chunk.map_err(|source| AppError::Redact {
-            file: input.display().to_string(),
-            source,
-        })?;
-        let redacted = redact_text(&chunk.text, &chunk.detections, &redaction.operator, table);
-        out.write_all(redacted.text.as_bytes())
-            .map_err(|e| io_err(output.path(), e))?;
-        for mut entry in redacted.log {
-            // Offsets in the log are positions in the whole text, not the piece.
-            entry.start += chunk.offset;
-            entry.end += chunk.offset;
-            tally.add(&entry);
-            serde_json::to_writer(&mut entries, &entry)
-                .map_err(|e| AppError::Internal(format!("redaction log: {e}")))?;
-            entries
-                .write_all(b"\n")
-                .map_err(|e| io_err(output.path(), e))?;
+    let mut output = tempfile::NamedTempFile::new_in(out_dir).map_err(|e| io_err(out_dir, e))?;
+    let out_path = output.path().to_path_buf();
+    let write_err = |e| io_err(&out_path, e);
+    let mut spill = Spill::new(out_dir)?;
+    let failed = |source| AppError::Redact {
+        file: input.display().to_string(),
+        source,
+    };
+    let open = || File::open(input).map_err(|e| io_err(input, e));
+    let (input_content, output_content, decoding, removed) = match kind {
+        FileType::Text | FileType::Csv => {
+            let (input_content, decoding) = scan(open()?).map_err(|e| io_err(input, e))?;
+            let reader = Decoder::new(open()?, decoding.as_ref());
+            let mut out = HashingWriter::new(BufWriter::new(output.as_file()));
+            if kind == FileType::Text {
+                redact_text_stream(reader, &mut out, &mut spill, redaction, table)
+                    .map_err(failed)?;
+            } else {
+                civic_redact::formats::csv::redact_stream(
+                    &redaction.analyzer,
+                    reader,
+                    &mut out,
+                    csv_policy,
+                    &redaction.operator,
+                    table,
+                    |entry| spill.add(&entry).map_err(log_err),
+                )
+                .map_err(failed)?;
+            }
+            let output_content = out.finish().map_err(write_err)?;
+            (input_content, output_content, decoding, BTreeMap::new())
         }
-    }
-    let output_content = out.finish().map_err(|e| io_err(output.path(), e))?;
-    output
-        .as_file()
-        .sync_all()
-        .map_err(|e| io_err(output.path(), e))?;
-    let mut entries = entries
-        .into_inner()
-        .map_err(|e| io_err(output.path(), e.error()))?;
-    entries.rewind().map_err(|e| io_err(output.path(), e))?;
-    Ok(StreamedText {
+        FileType::Docx => {
+            let input_content = digest(open()?).map_err(|e| io_err(input, e))?;
+            let mut out = BufWriter::new(output.as_file_mut());
+            let removed = civic_redact::formats::docx::redact_stream(
+                &redaction.analyzer,
+                BufReader::new(open()?),
+                &mut out,
+                &redaction.operator,
+                table,
+                |entry| spill.add(&entry).map_err(log_err),
+            )
+            .map_err(failed)?;
+            out.flush().map_err(write_err)?;
+            drop(out);
+            // The zip writer seeks back to finish each entry, so the
+            // output is digested once it is complete.
+            let output_content =
+                digest(File::open(&out_path).map_err(write_err)?).map_err(write_err)?;
+            (
+                input_content,
+                output_content,
+                None,
+                removed.into_iter().collect(),
+            )
+        }
+        FileType::Eml => {
+            return Err(AppError::Internal(
+                "e-mail messages are parsed whole, not redacted as a stream".into(),
+            ));
+        }
+    };
+    output.as_file().sync_all().map_err(write_err)?;
+    let (tally, entries) = spill.finish().map_err(write_err)?;
+    Ok(Streamed {
         output,
         input_content,
         output_content,
         tally,
         decoding,
+        removed,
         entries,
     })
 }
 
+/// Redacts decoded text from `reader` to `out` in pieces of [`PIECE`] bytes.
+fn redact_text_stream(
+    reader: impl Read,
+    out: &mut impl Write,
+    spill: &mut Spill,
+    redaction: &Redaction,
+    table: &mut PseudonymTable,
+) -> Result<(), RedactError> {
+    for chunk in redaction.analyzer.analyze_stream(reader, PIECE) {
+        let chunk = chunk?;
+        let redacted = redact_text(&chunk.text, &chunk.detections, &redaction.operator, table);
+        out.write_all(redacted.text.as_bytes())
+            .map_err(|e| RedactError::Io(format!("writing the output: {e}")))?;
+        for mut entry in redacted.log {
+            // Offsets in the log are positions in the whole text, not the piece.
+            entry.start += chunk.offset;
+            entry.end += chunk.offset;
+            spill.add(&entry).map_err(log_err)?;
+        }
+    }
+    Ok(())
+}
+
+fn log_err(e: std::io::Error) -> RedactError {
+    RedactError::Io(format!("writing the redaction log: {e}"))
+}
+
+/// The digest and size of everything `reader` holds, read a block at a time.
+fn digest(reader: impl Read) -> std::io::Result<Content> {
+    digest_blocks(reader, |_| {})
+}
+
+/// Reads `reader` to its end a block at a time, handing each block to
+/// `each`, and returns the digest and size of all of it.
+fn digest_blocks(mut reader: impl Read, mut each: impl FnMut(&[u8])) -> std::io::Result<Content> {
+    let mut block = vec![0u8; BLOCK];
+    let mut hasher = Sha256::new();
+    let mut bytes = 0u64;
+    loop {
+        let n = match reader.read(&mut block) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&block[..n]);
+        bytes += n as u64;
+        each(&block[..n]);
+    }
+    Ok(Content {
+        digest: Digest(hasher.finalize().into()),
+        bytes,
+    })
+}
+
+/// A redaction log's entries on their way to an anonymous temporary file,
+/// one compact JSON object per line, counted as they go.
+pub(crate) struct Spill {
+    entries: BufWriter<File>,
+    tally: LogTally,
+}
+
+impl Spill {
+    /// A spill file in `dir` (the output directory, which has room for the output).
+    pub(crate) fn new(dir: &Path) -> Result<Self, AppError> {
+        Ok(Spill {
+            entries: BufWriter::new(tempfile::tempfile_in(dir).map_err(|e| io_err(dir, e))?),
+            tally: LogTally::default(),
+        })
+    }
+
+    /// Writes one entry and counts it.
+    pub(crate) fn add(&mut self, entry: &LogEntry) -> std::io::Result<()> {
+        self.tally.add(entry);
+        serde_json::to_writer(&mut self.entries, entry)?;
+        self.entries.write_all(b"\n")
+    }
+
+    /// The tally and the entries, rewound for [`write_log`].
+    pub(crate) fn finish(self) -> std::io::Result<(LogTally, File)> {
+        let mut entries = self.entries.into_inner().map_err(|e| e.into_error())?;
+        entries.rewind()?;
+        Ok((self.tally, entries))
+    }
+}
+
+/// The entries of a redaction log, as [`write_log`] takes them.
+pub(crate) enum LogEntries<'a> {
+    /// Spilled to a file by a streamed redaction, one JSON object per line.
+    Spilled(File),
+    /// Held in memory by a redaction done in memory.
+    Held(&'a [LogEntry]),
+}
+
 /// Writes a redaction log: `header` (a JSON object without its
-/// `redactions`) followed by a `redactions` array holding each line of
-/// `entries`, written atomically to `path`.
+/// `redactions`) followed by a `redactions` array holding each entry as
+/// one compact line, written atomically to `path`. The entries are written
+/// one at a time, never built into one JSON value (which would take many
+/// times their size).
 pub(crate) fn write_log(
     path: &Path,
     header: &serde_json::Value,
-    entries: File,
+    entries: LogEntries<'_>,
     overwrite: bool,
 ) -> Result<(), AppError> {
     let dir = path
@@ -136,24 +270,38 @@ pub(crate) fn write_log(
         .filter(|_| header.as_object().is_some_and(|o| !o.is_empty()))
         .ok_or_else(|| AppError::Internal("redaction log header is not an object".into()))?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io_err(dir, e))?;
-    {
-        let mut w = BufWriter::new(tmp.as_file_mut());
-        let write = |w: &mut BufWriter<&mut File>, bytes: &[u8]| {
-            w.write_all(bytes).map_err(|e| io_err(path, e))
-        };
-        write(&mut w, head)?;
-        write(&mut w, b",\n  \"redactions\": [")?;
-        let mut first = true;
-        for line in BufReader::new(entries).lines() {
-            let line = line.map_err(|e| io_err(path, e))?;
-            write(&mut w, if first { b"\n    " } else { b",\n    " })?;
-            write(&mut w, line.as_bytes())?;
-            first = false;
-        }
-        write(&mut w, if first { b"]\n}" } else { b"\n  ]\n}" })?;
-        w.flush().map_err(|e| io_err(path, e))?;
-    }
+    let mut w = BufWriter::new(tmp.as_file_mut());
+    write_entries(&mut w, head, entries)
+        .and_then(|()| w.flush())
+        .map_err(|e| io_err(path, e))?;
+    drop(w);
     super::persist(tmp, path, overwrite)
+}
+
+/// Writes the log's head, then its entries, one compact line each, and
+/// closes the array and the object.
+fn write_entries(w: &mut impl Write, head: &[u8], entries: LogEntries<'_>) -> std::io::Result<()> {
+    w.write_all(head)?;
+    w.write_all(b",\n  \"redactions\": [")?;
+    let mut count = 0u64;
+    let mut put = |w: &mut dyn Write, line: &[u8]| -> std::io::Result<()> {
+        w.write_all(if count == 0 { b"\n    " } else { b",\n    " })?;
+        count += 1;
+        w.write_all(line)
+    };
+    match entries {
+        LogEntries::Spilled(file) => {
+            for line in BufReader::new(file).lines() {
+                put(w, line?.as_bytes())?;
+            }
+        }
+        LogEntries::Held(held) => {
+            for e in held {
+                put(w, &serde_json::to_vec(e)?)?;
+            }
+        }
+    }
+    w.write_all(if count == 0 { b"]\n}" } else { b"\n  ]\n}" })
 }
 
 /// Counts bytes and digests them on their way to `inner`.
@@ -272,30 +420,15 @@ impl Utf8Lossy {
 /// rule of [`decode_text`](super::document::decode_text): UTF-8 as it is;
 /// no valid multi-byte character at all, Windows-1252; otherwise UTF-8
 /// with replacements. Also digests the bytes.
-fn scan(mut reader: impl Read) -> std::io::Result<(Content, Option<Decoding>)> {
-    let mut block = vec![0u8; BLOCK];
-    let mut hasher = Sha256::new();
+fn scan(reader: impl Read) -> std::io::Result<(Content, Option<Decoding>)> {
     let mut utf8 = Utf8Lossy::default();
     let mut scratch = String::with_capacity(BLOCK + 4);
-    let mut bytes = 0u64;
-    loop {
-        let n = match reader.read(&mut block) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        hasher.update(&block[..n]);
-        bytes += n as u64;
+    let content = digest_blocks(reader, |block| {
         scratch.clear();
-        utf8.push(&block[..n], &mut scratch);
-    }
+        utf8.push(block, &mut scratch);
+    })?;
     scratch.clear();
     utf8.finish(&mut scratch);
-    let content = Content {
-        digest: Digest(hasher.finalize().into()),
-        bytes,
-    };
     let decoding = match utf8.first_offset {
         None => None,
         Some(_) if !utf8.multibyte => Some(Decoding::Windows1252),
@@ -450,7 +583,7 @@ mod tests {
             }
             entries.rewind().unwrap();
             let path = dir.path().join("a.txt.redaction.json");
-            write_log(&path, &header, entries, true).unwrap();
+            write_log(&path, &header, LogEntries::Spilled(entries), true).unwrap();
             let log: serde_json::Value =
                 serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
             assert_eq!(log["input"], "a.txt");

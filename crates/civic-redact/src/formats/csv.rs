@@ -3,6 +3,7 @@
 //! label (a `name` column is all PERSON).
 
 use std::collections::BTreeMap;
+use std::io::{Read, Write};
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -119,9 +120,8 @@ pub struct CsvRedacted {
     pub log: Vec<LogEntry>,
 }
 
-/// Redacts a CSV file whose first row is a header. The whole input is
-/// checked before any output is returned: a malformed row (bad UTF-8, a
-/// different number of fields) is an error naming the row.
+/// Redacts a CSV file held in memory whose first row is a header; see
+/// [`redact_stream`], which this collects.
 pub fn redact(
     analyzer: &Analyzer,
     input: &[u8],
@@ -129,6 +129,31 @@ pub fn redact(
     operator: &Operator,
     table: &mut PseudonymTable,
 ) -> Result<CsvRedacted, RedactError> {
+    let mut bytes = Vec::with_capacity(input.len());
+    let mut log = Vec::new();
+    redact_stream(analyzer, input, &mut bytes, policy, operator, table, |e| {
+        log.push(e);
+        Ok(())
+    })?;
+    Ok(CsvRedacted { bytes, log })
+}
+
+/// Redacts a CSV file whose first row is a header, a row at a time: rows
+/// are read from `input`, redacted and written to `output`, and each log
+/// entry is handed to `on_entry` as it is made, so memory does not grow
+/// with the file. Pseudonyms come from `table`, so they are consistent
+/// across rows. A malformed row (bad UTF-8, a different number of fields)
+/// is an error naming the row and, where it applies, the field; what was
+/// written to `output` before it must then be discarded by the caller.
+pub fn redact_stream<R: Read, W: Write>(
+    analyzer: &Analyzer,
+    input: R,
+    output: W,
+    policy: &CsvPolicy,
+    operator: &Operator,
+    table: &mut PseudonymTable,
+    mut on_entry: impl FnMut(LogEntry) -> Result<(), RedactError>,
+) -> Result<(), RedactError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(input);
@@ -137,7 +162,7 @@ pub fn redact(
         .map_err(|e| RedactError::Csv(format!("header row: {e}")))?
         .clone();
     let policies: Vec<ColumnPolicy> = headers.iter().map(|h| policy.for_column(h)).collect();
-    let mut writer = csv::Writer::from_writer(Vec::with_capacity(input.len()));
+    let mut writer = csv::Writer::from_writer(output);
     let kept_headers = headers
         .iter()
         .zip(&policies)
@@ -146,14 +171,20 @@ pub fn redact(
     writer
         .write_record(kept_headers)
         .map_err(|e| RedactError::Csv(e.to_string()))?;
-    let mut log = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        // Row 1 is the header, so data rows start at 2, as a spreadsheet shows them.
-        let row = index + 2;
-        let record = record.map_err(|e| RedactError::Csv(format!("row {row}: {e}")))?;
-        let mut out = Vec::with_capacity(record.len());
+    let mut record = csv::StringRecord::new();
+    let mut out: Vec<String> = Vec::with_capacity(headers.len());
+    // Row 1 is the header, so data rows start at 2, as a spreadsheet shows them.
+    let mut row = 1;
+    loop {
+        row += 1;
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(RedactError::Csv(format!("row {row}: {e}"))),
+        }
+        out.clear();
         for ((cell, header), policy) in record.iter().zip(headers.iter()).zip(&policies) {
-            let location = format!("row {row}, column {header}");
+            let location = || format!("row {row}, column {header}");
             match policy {
                 ColumnPolicy::Drop => {}
                 ColumnPolicy::Keep => out.push(cell.to_owned()),
@@ -162,38 +193,38 @@ pub fn redact(
                         out.push(cell.to_owned());
                     } else {
                         out.push(replacement(cell, *label, operator, table));
-                        log.push(LogEntry {
+                        on_entry(LogEntry {
                             label: *label,
                             start: 0,
                             end: cell.len(),
-                            location,
+                            location: location(),
                             digest: digest(cell),
                             score: 1.0,
                             evidence: Evidence::new("csv column policy")
                                 .check(format!("column {header} is {label}")),
                             operator: operator.name().to_owned(),
-                        });
+                        })?;
                     }
                 }
                 ColumnPolicy::Redact => {
                     let found = analyzer.analyze(cell);
                     let redacted = redact_text(cell, &found, operator, table);
-                    log.extend(redacted.log.into_iter().map(|mut e| {
-                        e.location = location.clone();
-                        e
-                    }));
+                    for mut e in redacted.log {
+                        e.location = location();
+                        on_entry(e)?;
+                    }
                     out.push(redacted.text);
                 }
             }
         }
         writer
             .write_record(&out)
-            .map_err(|e| RedactError::Csv(e.to_string()))?;
+            .map_err(|e| RedactError::Csv(format!("writing row {row}: {e}")))?;
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| RedactError::Csv(e.to_string()))?;
-    Ok(CsvRedacted { bytes, log })
+    writer
+        .flush()
+        .map_err(|e| RedactError::Csv(format!("writing: {e}")))?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -212,5 +243,100 @@ mod tests {
         assert_eq!(p.for_column("x"), ColumnPolicy::Drop);
         assert_eq!(p.for_column("other"), ColumnPolicy::Keep);
         assert!(CsvPolicy::from_toml("[columns]\nnotes = \"blur\"\n").is_err());
+    }
+
+    /// A reader that hands out a few bytes per read, so that rows arrive in pieces.
+    struct Trickle<'a>(&'a [u8]);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = 7.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn streamed_rows_keep_pseudonyms_consistent_and_log_every_entry() {
+        let input = "name,notes,secret\n\
+            Sarah Jones,\"Rang on 07700 900123 about Mr David Smith\",x\n\
+            Sarah Jones,\"Mr David Smith wrote in\",y\n";
+        let policy =
+            CsvPolicy::from_toml("[columns]\nname = \"PERSON\"\nsecret = \"drop\"\n").unwrap();
+        let analyzer = Analyzer::default();
+        let mut table = PseudonymTable::new();
+        let mut out = Vec::new();
+        let mut log = Vec::new();
+        redact_stream(
+            &analyzer,
+            Trickle(input.as_bytes()),
+            &mut out,
+            &policy,
+            &Operator::Pseudonym,
+            &mut table,
+            |e| {
+                log.push(e);
+                Ok(())
+            },
+        )
+        .unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let rows: Vec<&str> = out.lines().collect();
+        assert_eq!(rows[0], "name,notes");
+        // The same person has the same pseudonym in every row and column.
+        assert!(rows[1].starts_with("Person A,"), "{out}");
+        assert!(rows[2].starts_with("Person A,"), "{out}");
+        let david = rows[2]
+            .split(',')
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap();
+        assert!(rows[1].contains(david), "{out}");
+        assert!(!out.contains("Sarah") && !out.contains("Smith") && !out.contains("07700"));
+        assert!(log.iter().any(|e| e.location == "row 3, column name"));
+        // The in-memory form is the same redaction.
+        let whole = redact(
+            &analyzer,
+            input.as_bytes(),
+            &policy,
+            &Operator::Pseudonym,
+            &mut PseudonymTable::new(),
+        )
+        .unwrap();
+        assert_eq!(String::from_utf8(whole.bytes).unwrap(), out);
+        assert_eq!(whole.log, log);
+    }
+
+    #[test]
+    fn a_ragged_row_is_an_error_naming_its_row_and_line() {
+        let input = b"a,b\n1,2\n3,4,5\n";
+        let e = redact(
+            &Analyzer::default(),
+            input,
+            &CsvPolicy::default(),
+            &Operator::Label,
+            &mut PseudonymTable::new(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("row 3") && e.contains("line: 3"), "{e}");
+    }
+
+    #[test]
+    fn an_entry_the_caller_refuses_stops_the_redaction() {
+        let e = redact_stream(
+            &Analyzer::default(),
+            &b"notes\njo@example.com\n"[..],
+            Vec::new(),
+            &CsvPolicy::default(),
+            &Operator::Label,
+            &mut PseudonymTable::new(),
+            |_| Err(RedactError::Io("disk full".into())),
+        )
+        .unwrap_err();
+        assert_eq!(e.code(), "redact.io");
     }
 }

@@ -7,6 +7,11 @@
 //! [`EmailRedacted::attachments`] so that nothing is dropped silently.
 //! Other headers (Received, Message-ID, X-…) are left out: they carry
 //! host names, IP addresses and client details.
+//!
+//! The message is parsed whole (MIME parsing needs it), so the caller
+//! bounds its size: the CLI refuses a message larger than its
+//! `--max-email-bytes`. Long text parts are analysed in pieces, so the
+//! analysis itself needs no more than a piece's worth of working memory.
 
 use base64::Engine;
 use mail_parser::{Address, MessageParser, MimeHeaders};
@@ -15,8 +20,12 @@ use serde::Serialize;
 use crate::analyzer::Analyzer;
 use crate::detection::Evidence;
 use crate::error::RedactError;
+use crate::formats::text::redact_in_pieces;
 use crate::label::Label;
 use crate::operator::{LogEntry, Operator, PseudonymTable, digest, redact_text, replacement};
+
+/// Body text parts longer than this are analysed in pieces of this size.
+const BODY_PIECE: usize = 1 << 20;
 
 /// An attachment that was removed from the message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -76,13 +85,16 @@ pub fn redact(
         headers.push_str(&header_line("Date", &date.to_rfc822()));
     }
 
-    let mut body = String::new();
+    // The body is written straight into the output with CRLF line ends;
+    // a long text part is analysed in pieces, so the analysis's working
+    // memory does not grow with it.
+    let mut out = headers;
+    out.push_str("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
     for i in 0..message.text_body_count().max(1) {
         if let Some(text) = message.body_text(i) {
-            let found = analyzer.analyze(&text);
-            let redacted = redact_text(&text, &found, operator, table);
+            let redacted = redact_in_pieces(analyzer, &text, operator, table, BODY_PIECE);
             log.extend(located(redacted.log, &format!("body part {}", i + 1)));
-            body.push_str(&redacted.text);
+            push_crlf(&mut out, &redacted.text);
         }
     }
 
@@ -106,20 +118,37 @@ pub fn redact(
         });
     }
     if !attachments.is_empty() {
-        body.push_str("\n\n[");
-        body.push_str(&attachments.len().to_string());
-        body.push_str(" attachment(s) removed by redaction: see the redaction log]\n");
+        push_crlf(
+            &mut out,
+            &format!(
+                "\n\n[{} attachment(s) removed by redaction: see the redaction log]\n",
+                attachments.len()
+            ),
+        );
     }
-
-    let mut out = String::with_capacity(headers.len() + body.len() + 128);
-    out.push_str(&headers);
-    out.push_str("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
-    out.push_str(&body.replace("\r\n", "\n").replace('\n', "\r\n"));
     Ok(EmailRedacted {
         bytes: out.into_bytes(),
         log,
         attachments,
     })
+}
+
+/// Appends `text` to `out` with every line break as CRLF (a bare LF
+/// becomes CRLF; a CRLF stays one).
+fn push_crlf(out: &mut String, text: &str) {
+    let mut lines = text.split('\n');
+    if let Some(first) = lines.next() {
+        out.push_str(first);
+    }
+    for line in lines {
+        // The segment before this break ended with '\r' if it was a CRLF.
+        if out.ends_with('\r') {
+            out.push('\n');
+        } else {
+            out.push_str("\r\n");
+        }
+        out.push_str(line);
+    }
 }
 
 fn located(log: Vec<LogEntry>, location: &str) -> impl Iterator<Item = LogEntry> + '_ {
@@ -183,5 +212,30 @@ fn header_line(name: &str, value: &str) -> String {
     } else {
         let encoded = base64::engine::general_purpose::STANDARD.encode(value.as_bytes());
         format!("{name}: =?utf-8?b?{encoded}?=\r\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_breaks_become_crlf_as_replacing_them_in_the_whole_body_did() {
+        let parts: &[&[&str]] = &[
+            &["a\nb\r\nc"],
+            &["a\r\n\r\nb\n\n"],
+            &["lone\rcr", "\r\r\nx"],
+            &["ends with cr\r", "\nstarts with lf"],
+            &["", "\n", ""],
+        ];
+        for texts in parts {
+            let whole: String = texts.concat();
+            let want = whole.replace("\r\n", "\n").replace('\n', "\r\n");
+            let mut out = String::from("Header: x\r\n\r\n");
+            for t in *texts {
+                push_crlf(&mut out, t);
+            }
+            assert_eq!(out, format!("Header: x\r\n\r\n{want}"), "{texts:?}");
+        }
     }
 }

@@ -15,6 +15,40 @@ pub fn redact(
     redact_text(text, &found, operator, table)
 }
 
+/// Redacts a long text held in memory, analysing it in pieces of about
+/// `piece` bytes cut at paragraph breaks (as
+/// [`Analyzer::analyze_stream`] does), so that the analysis's working
+/// memory is bounded by the piece, not the text. A text no longer than
+/// `piece` is analysed whole. Log offsets are positions in the whole text.
+pub fn redact_in_pieces(
+    analyzer: &Analyzer,
+    text: &str,
+    operator: &Operator,
+    table: &mut PseudonymTable,
+    piece: usize,
+) -> Redacted {
+    if text.len() <= piece {
+        return redact(analyzer, text, operator, table);
+    }
+    let mut out = Redacted {
+        text: String::with_capacity(text.len()),
+        log: Vec::new(),
+    };
+    for chunk in analyzer.analyze_stream(text.as_bytes(), piece) {
+        // Reading from a `&str` cannot fail, and its pieces are cut on
+        // character boundaries, so every piece is valid UTF-8.
+        let Ok(chunk) = chunk else { break };
+        let redacted = redact_text(&chunk.text, &chunk.detections, operator, table);
+        out.text.push_str(&redacted.text);
+        out.log.extend(redacted.log.into_iter().map(|mut e| {
+            e.start += chunk.offset;
+            e.end += chunk.offset;
+            e
+        }));
+    }
+    out
+}
+
 /// Decodes bytes as UTF-8 strictly, naming the first bad byte.
 pub fn decode_utf8(bytes: &[u8]) -> Result<&str, RedactError> {
     std::str::from_utf8(bytes).map_err(|e| RedactError::InvalidUtf8 {
@@ -35,4 +69,34 @@ fn bytes_contain_literal_replacement(bytes: &[u8]) -> usize {
         .windows(3)
         .filter(|w| *w == [0xEF, 0xBF, 0xBD])
         .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_redacted_in_pieces_has_whole_text_offsets_and_loses_nothing() {
+        let para = "Ring Sarah Jones on 020 7946 0958 or write to jo@example.com.\n\n";
+        let text = para.repeat(200);
+        let analyzer = Analyzer::default();
+        let whole = redact(
+            &analyzer,
+            &text,
+            &Operator::Label,
+            &mut PseudonymTable::new(),
+        );
+        let pieces = redact_in_pieces(
+            &analyzer,
+            &text,
+            &Operator::Label,
+            &mut PseudonymTable::new(),
+            1024,
+        );
+        assert_eq!(pieces.text, whole.text);
+        assert_eq!(pieces.log, whole.log);
+        for e in &pieces.log {
+            assert!(e.end <= text.len());
+        }
+    }
 }

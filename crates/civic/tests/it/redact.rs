@@ -348,3 +348,200 @@ fn a_large_text_file_is_streamed_with_the_same_output_log_and_pseudonyms_as_in_m
     };
     assert_eq!(entries(&streamed_log), entries(&whole_log));
 }
+
+/// A Word document with `paragraphs` paragraphs of personal data, each
+/// split across two runs, and an image part that is copied through.
+fn word_document(paragraphs: usize) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut body = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>"#,
+    );
+    for i in 0..paragraphs {
+        body.push_str(&format!(
+            r#"<w:p><w:r><w:t xml:space="preserve">Case {i}: Mr John Sm</w:t></w:r><w:r><w:t xml:space="preserve">ith rang from 020 7946 0000.</w:t></w:r></w:p>"#
+        ));
+    }
+    body.push_str("<w:sectPr/></w:body></w:document>");
+    let parts = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#.to_owned(),
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#.to_owned(),
+        ),
+        ("word/document.xml", body),
+        ("word/media/image1.bin", "\u{1}binary\u{2}".repeat(20_000)),
+    ];
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, content) in parts {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("fixture");
+        zip.write_all(content.as_bytes()).expect("fixture");
+    }
+    zip.finish().expect("fixture").into_inner()
+}
+
+#[test]
+fn large_csv_and_word_files_are_streamed_with_the_same_output_as_in_memory() {
+    let (tmp, dir) = tempdir();
+    init(&dir, None);
+    let src = tmp.path().join("in");
+    let mut csv = String::from("case_id,name,notes,internal\n");
+    for i in 0..4_000 {
+        csv.push_str(&format!(
+            "{i},Sarah Jones,\"Mr John Smith rang from 020 7946 0000, NHS number 943 476 5919\",x{i}\n"
+        ));
+    }
+    write(&src.join("cases.csv"), csv.as_bytes());
+    write(&src.join("letter.docx"), &word_document(2_000));
+    let policy = src.join("policy.toml");
+    write(
+        &policy,
+        b"[columns]\ncase_id = \"keep\"\nname = \"PERSON\"\ninternal = \"drop\"\n",
+    );
+    let (csv_in, docx_in) = (src.join("cases.csv"), src.join("letter.docx"));
+    let inputs: [&Path; 2] = [&csv_in, &docx_in];
+    let policy_arg = policy.to_str().expect("utf-8");
+    let streamed_dir = tmp.path().join("streamed");
+    let whole_dir = tmp.path().join("whole");
+    for (out_dir, extra) in [
+        (&streamed_dir, &["--stream-above", "10000"][..]),
+        (&whole_dir, &[][..]),
+    ] {
+        let mut args = vec!["--operator", "pseudonym", "--csv-policy", policy_arg];
+        args.extend_from_slice(extra);
+        let out = redact(&dir, &inputs, out_dir, &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let read = |d: &Path, name: &str| std::fs::read(d.join(name)).expect("output");
+    let log = |d: &Path, name: &str| -> Value {
+        serde_json::from_slice(&read(d, &format!("{name}.redaction.json"))).expect("json log")
+    };
+    for name in ["cases.csv", "letter.docx"] {
+        assert_eq!(read(&streamed_dir, name), read(&whole_dir, name), "{name}");
+        let (streamed, whole) = (log(&streamed_dir, name), log(&whole_dir, name));
+        for field in ["counts", "output_sha256", "input_sha256", "removed"] {
+            assert_eq!(streamed[field], whole[field], "{name} {field}");
+        }
+        assert_eq!(
+            streamed["redactions"].as_array().expect("array").len(),
+            whole["redactions"].as_array().expect("array").len(),
+            "{name}"
+        );
+    }
+    let csv_out = String::from_utf8(read(&streamed_dir, "cases.csv")).expect("utf-8");
+    // Pseudonyms hold across every row of the stream; the dropped column is gone.
+    assert!(
+        csv_out.starts_with("case_id,name,notes\n0,Person A,\"Mr Person B rang"),
+        "{}",
+        &csv_out[..80]
+    );
+    assert!(
+        csv_out
+            .lines()
+            .last()
+            .expect("row")
+            .starts_with("3999,Person A,\"Mr Person B rang")
+    );
+    assert!(!csv_out.contains("Smith") && !csv_out.contains("x17"));
+    let streamed_log = log(&streamed_dir, "cases.csv");
+    assert_eq!(
+        streamed_log["redactions"][0]["location"],
+        "row 2, column name"
+    );
+}
+
+#[test]
+fn a_streamed_csv_with_a_ragged_row_names_it_and_leaves_no_output() {
+    let (tmp, dir) = tempdir();
+    init(&dir, None);
+    let src = tmp.path().join("in");
+    let mut csv = String::from("a,b\n");
+    for i in 0..2_000 {
+        csv.push_str(&format!("{i},jo@example.com\n"));
+    }
+    csv.push_str("1,2,3\n");
+    write(&src.join("ragged.csv"), csv.as_bytes());
+    let out_dir = tmp.path().join("out");
+    let out = redact(&dir, &[&src], &out_dir, &["--stream-above", "1000"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("ragged.csv") && err.contains("row 2002") && err.contains("line: 2002"),
+        "{err}"
+    );
+    assert_eq!(files_in(&out_dir), Vec::<String>::new());
+}
+
+#[test]
+fn an_email_over_the_size_limit_is_refused_naming_the_file_and_the_limit() {
+    let (tmp, dir) = tempdir();
+    init(&dir, None);
+    let src = tmp.path().join("in");
+    let body = "Please call me on 020 7946 0000.\r\n".repeat(100);
+    write(&src.join("long.eml"), format!("{EMAIL}{body}").as_bytes());
+    write(&src.join("short.eml"), EMAIL.as_bytes());
+    let out_dir = tmp.path().join("out");
+    let out = redact(&dir, &[&src], &out_dir, &["--max-email-bytes", "1000"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("long.eml")
+            && err.contains("limit of 1000 bytes")
+            && err.contains("--max-email-bytes"),
+        "{err}"
+    );
+    assert_eq!(
+        files_in(&out_dir),
+        vec!["short.eml", "short.eml.redaction.json"]
+    );
+}
+
+#[test]
+fn detect_refuses_a_line_over_the_limit_naming_it_and_writes_nothing() {
+    let (tmp, dir) = tempdir();
+    init(&dir, None);
+    let input = tmp.path().join("docs.jsonl");
+    let long = "x".repeat(5_000);
+    write(
+        &input,
+        format!("{{\"id\": 1, \"text\": \"short\"}}\n{{\"id\": 2, \"text\": \"{long}\"}}\n")
+            .as_bytes(),
+    );
+    let output = tmp.path().join("spans.jsonl");
+    let args = |limit: &'static str| {
+        vec![
+            "redact".to_owned(),
+            "detect".to_owned(),
+            input.display().to_string(),
+            "--output".to_owned(),
+            output.display().to_string(),
+            "--max-line-bytes".to_owned(),
+            limit.to_owned(),
+        ]
+    };
+    let run = |limit| {
+        let args = args(limit);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        civic(&dir, None, &args)
+    };
+    let refused = run("4096");
+    assert!(!refused.status.success());
+    let err = stderr(&refused);
+    assert!(
+        err.contains("line 2 is longer than 4096 bytes") && err.contains("--max-line-bytes"),
+        "{err}"
+    );
+    assert!(!output.exists());
+    let done = run("10000");
+    assert!(done.status.success(), "{}", stderr(&done));
+    assert_eq!(
+        std::fs::read_to_string(&output)
+            .expect("output")
+            .lines()
+            .count(),
+        2
+    );
+}

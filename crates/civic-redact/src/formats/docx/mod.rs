@@ -11,8 +11,10 @@
 //! anchors), tracked deletions and moves (insertions are accepted), the
 //! records of formatting changes, hidden text, and the document properties
 //! (author, last modified by, company…). External link targets such as
-//! `mailto:` addresses are redacted too. The output is built in memory; a
-//! corrupt or unexpected file is an error and produces no output.
+//! `mailto:` addresses are redacted too. The package is read and written a
+//! part at a time ([`redact_stream`]): only the XML part being rewritten is
+//! held in memory, up to [`MAX_PART_BYTES`]. A corrupt or unexpected file
+//! is an error, and the caller discards what was written.
 //!
 //! This module handles the package (which parts are kept, dropped or
 //! rewritten); `text` redacts the parts a reader reads; `xml` holds the
@@ -22,7 +24,7 @@ mod text;
 mod xml;
 
 use std::collections::HashMap;
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Read, Seek, Write};
 
 use quick_xml::events::{BytesStart, Event};
 use serde::Serialize;
@@ -34,6 +36,13 @@ use xml::{attr, events, matching_ends, write_events};
 
 /// The most a document may expand to when unzipped, against zip bombs.
 const MAX_UNZIPPED: u64 = 512 * 1024 * 1024;
+
+/// The largest XML part that is read and rewritten (the body, a header,
+/// the relationships…): such a part is held in memory as a list of XML
+/// events while it is redacted, which costs several times its size, so a
+/// larger one is refused with an error naming it rather than let memory
+/// grow. Other parts (images, styles) are copied through whatever their size.
+pub const MAX_PART_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Parts deleted from the package, with what they hold.
 const DROPPED_PARTS: &[(&str, &str)] = &[
@@ -65,16 +74,70 @@ fn docx_err(what: impl std::fmt::Display) -> RedactError {
     RedactError::Docx(what.to_string())
 }
 
-/// Redacts a `.docx` file held in memory.
+/// Redacts a `.docx` file held in memory; see [`redact_stream`], which
+/// this collects.
 pub fn redact(
     analyzer: &Analyzer,
     input: &[u8],
     operator: &Operator,
     table: &mut PseudonymTable,
 ) -> Result<DocxRedacted, RedactError> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(input))
-        .map_err(|e| docx_err(format!("not a zip file ({e})")))?;
-    let mut parts: Vec<(String, Vec<u8>)> = Vec::with_capacity(archive.len());
+    let mut out = Cursor::new(Vec::with_capacity(input.len()));
+    let mut log = Vec::new();
+    let removed = redact_stream(
+        analyzer,
+        Cursor::new(input),
+        &mut out,
+        operator,
+        table,
+        |e| {
+            log.push(e);
+            Ok(())
+        },
+    )?;
+    Ok(DocxRedacted {
+        bytes: out.into_inner(),
+        log,
+        removed,
+    })
+}
+
+/// Redacts a `.docx` package read from `input` (a file, or bytes in a
+/// cursor) into `output`, one part at a time: only the part being
+/// rewritten is held in memory (at most [`MAX_PART_BYTES`] of XML), other
+/// parts are copied through, and each part's log entries are handed to
+/// `on_entry` once the part is done. Returns the counts of what was
+/// removed besides the personal data. On an error, what was written to
+/// `output` is not a usable document and must be discarded.
+pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
+    analyzer: &Analyzer,
+    input: R,
+    output: W,
+    operator: &Operator,
+    table: &mut PseudonymTable,
+    mut on_entry: impl FnMut(LogEntry) -> Result<(), RedactError>,
+) -> Result<HashMap<String, usize>, RedactError> {
+    let mut archive =
+        zip::ZipArchive::new(input).map_err(|e| docx_err(format!("not a zip file ({e})")))?;
+    // The names come from the central directory: nothing is unzipped yet.
+    if !archive
+        .file_names()
+        .any(|n| n.is_ok_and(|n| n == "word/document.xml"))
+    {
+        return Err(docx_err(
+            "no word/document.xml: this is not a Word document",
+        ));
+    }
+    let mut state = State {
+        analyzer,
+        operator,
+        table,
+        log: Vec::new(),
+        removed: HashMap::new(),
+    };
+    let mut out = zip::ZipWriter::new(output);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     let mut total = 0u64;
     for i in 0..archive.len() {
         let mut file = archive
@@ -87,59 +150,69 @@ pub fn redact(
             .name()
             .map_err(|e| docx_err(format!("unreadable zip entry name ({e})")))?
             .into_owned();
-        let mut bytes = Vec::new();
-        let budget = MAX_UNZIPPED.saturating_sub(total);
-        (&mut file)
-            .take(budget + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| docx_err(format!("{name}: {e}")))?;
-        total += bytes.len() as u64;
-        if total > MAX_UNZIPPED {
-            return Err(docx_err("the document unzips to more than 512 MB"));
-        }
-        parts.push((name, bytes));
-    }
-    if !parts.iter().any(|(n, _)| n == "word/document.xml") {
-        return Err(docx_err(
-            "no word/document.xml: this is not a Word document",
-        ));
-    }
-
-    let mut state = State {
-        analyzer,
-        operator,
-        table,
-        log: Vec::new(),
-        removed: HashMap::new(),
-    };
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(input.len())));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, bytes) in parts {
         if let Some((_, what)) = DROPPED_PARTS.iter().find(|(p, _)| *p == name) {
             state.count(&format!("{what} part {name}"));
             continue;
         }
-        let new_bytes = match name.as_str() {
-            "docProps/core.xml" => {
-                state.count("document properties");
-                CORE_PROPERTIES.as_bytes().to_vec()
-            }
-            "docProps/app.xml" => APP_PROPERTIES.as_bytes().to_vec(),
-            "[Content_Types].xml" => filter_xml(&name, &bytes, |e| !is_dropped_override(e))?,
-            n if n.ends_with(".rels") => redact_rels(&mut state, &name, &bytes)?,
-            n if is_text_part(n) => text::redact_text_part(&mut state, &name, &bytes)?,
-            _ => bytes,
+        let budget = MAX_UNZIPPED.saturating_sub(total);
+        let rewrite = match name.as_str() {
+            "docProps/core.xml" | "docProps/app.xml" | "[Content_Types].xml" => true,
+            n => n.ends_with(".rels") || is_text_part(n),
+        };
+        let new_bytes = if rewrite {
+            let bytes = read_part(&mut file, &name, budget)?;
+            total += bytes.len() as u64;
+            Some(match name.as_str() {
+                "docProps/core.xml" => {
+                    state.count("document properties");
+                    CORE_PROPERTIES.as_bytes().to_vec()
+                }
+                "docProps/app.xml" => APP_PROPERTIES.as_bytes().to_vec(),
+                "[Content_Types].xml" => filter_xml(&name, &bytes, |e| !is_dropped_override(e))?,
+                n if n.ends_with(".rels") => redact_rels(&mut state, &name, &bytes)?,
+                _ => text::redact_text_part(&mut state, &name, &bytes)?,
+            })
+        } else {
+            None
         };
         out.start_file(name.as_str(), options).map_err(docx_err)?;
-        out.write_all(&new_bytes).map_err(docx_err)?;
+        match new_bytes {
+            Some(bytes) => out.write_all(&bytes).map_err(docx_err)?,
+            None => {
+                let copied = std::io::copy(&mut (&mut file).take(budget + 1), &mut out)
+                    .map_err(|e| docx_err(format!("{name}: {e}")))?;
+                total += copied;
+            }
+        }
+        if total > MAX_UNZIPPED {
+            return Err(docx_err("the document unzips to more than 512 MB"));
+        }
+        for entry in state.log.drain(..) {
+            on_entry(entry)?;
+        }
     }
-    let bytes = out.finish().map_err(docx_err)?.into_inner();
-    Ok(DocxRedacted {
-        bytes,
-        log: state.log,
-        removed: state.removed,
-    })
+    out.finish().map_err(docx_err)?;
+    Ok(state.removed)
+}
+
+/// Reads one XML part, refusing one larger than [`MAX_PART_BYTES`] or
+/// than what is left of the unzipped budget.
+fn read_part(file: &mut impl Read, name: &str, budget: u64) -> Result<Vec<u8>, RedactError> {
+    let limit = budget.min(MAX_PART_BYTES);
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| docx_err(format!("{name}: {e}")))?;
+    if bytes.len() as u64 > MAX_PART_BYTES {
+        return Err(docx_err(format!(
+            "the part {name} is larger than {} MiB, the most Civic rewrites in one part; split the document",
+            MAX_PART_BYTES >> 20
+        )));
+    }
+    if bytes.len() as u64 > budget {
+        return Err(docx_err("the document unzips to more than 512 MB"));
+    }
+    Ok(bytes)
 }
 
 struct State<'a> {
@@ -260,4 +333,30 @@ fn redact_rels(state: &mut State<'_>, name: &str, bytes: &[u8]) -> Result<Vec<u8
         }
     }
     write_events(name, out.into_iter())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_part_over_the_cap_is_refused_naming_the_part_and_the_cap() {
+        let mut big = std::io::repeat(b' ').take(MAX_PART_BYTES + 10);
+        let e = read_part(&mut big, "word/document.xml", MAX_UNZIPPED).unwrap_err();
+        let message = e.to_string();
+        assert!(
+            message.contains("word/document.xml") && message.contains("8 MiB"),
+            "{message}"
+        );
+        let mut small = std::io::repeat(b' ').take(100);
+        assert_eq!(
+            read_part(&mut small, "word/document.xml", MAX_UNZIPPED)
+                .unwrap()
+                .len(),
+            100
+        );
+        // What is left of the unzipped budget applies too.
+        let mut rest = std::io::repeat(b' ').take(100);
+        assert!(read_part(&mut rest, "word/document.xml", 50).is_err());
+    }
 }
