@@ -474,7 +474,8 @@ fn kind_of(w: &str, bare: &str, lower: &str, entry: Entry) -> Kind {
     if entry.title {
         return Kind::Title;
     }
-    if bare.chars().count() == 1 {
+    let mut chars = bare.chars();
+    if chars.next().is_some() && chars.next().is_none() {
         return if w == "I" || w == "A" {
             Kind::Stop
         } else {
@@ -539,16 +540,19 @@ fn looks_like_a_noun(lower: &str) -> bool {
     ];
     // Comparing the last byte first rejects most endings without a
     // call to compare the rest.
-    let last = lower.as_bytes().last();
-    ENDINGS
-        .iter()
-        .any(|e| e.as_bytes().last() == last && lower.len() > e.len() + 2 && lower.ends_with(e))
+    let Some(&last) = lower.as_bytes().last() else {
+        return false;
+    };
+    ENDINGS.iter().any(|e| {
+        e.as_bytes()[e.len() - 1] == last && lower.len() > e.len() + 2 && lower.ends_with(e)
+    })
 }
 
 /// Finds names (and organisations) in `text`.
 pub(crate) fn detect(text: &str, ctx: &Context, out: &mut Vec<Detection>) {
     let scanner = &*WORDS;
-    let mut words: Vec<Word> = Vec::new();
+    // Room for the capitalised words of a short document without growing.
+    let mut words: Vec<Word> = Vec::with_capacity(32);
     let mut lower = String::new();
     let mut from = 0;
     while let Some((start, end)) = scanner.next_word(text, from) {
