@@ -212,6 +212,27 @@ struct CompiledPattern {
     combined: Option<usize>,
 }
 
+impl CompiledPattern {
+    /// The part of a text of `len` bytes that holds every match of this
+    /// pattern, given the combined pass's [`match_ends`](Combined::match_ends)
+    /// (`None` if it could not run); `None` if the pattern has no match.
+    fn search_range(
+        &self,
+        ends: Option<&[Option<(usize, usize)>]>,
+        len: usize,
+    ) -> Option<std::ops::Range<usize>> {
+        match (self.combined, ends) {
+            (Some(k), Some(ends)) => {
+                // A match ends between the first and the last end seen, and
+                // starts at most `max_len` bytes before its end.
+                let (first, last) = ends[k]?;
+                Some(self.max_len.map_or(0, |max| first.saturating_sub(max))..last)
+            }
+            _ => Some(0..len),
+        }
+    }
+}
+
 /// The patterns not marked `alone`, as one lazy DFA that reports every
 /// position where a match of each pattern ends (an overlapping search).
 /// From the first and last of these, and the pattern's longest match, the
@@ -391,17 +412,10 @@ impl Analyzer {
             if !self.enabled[i] {
                 continue;
             }
-            // Every match of the pattern lies in `lo..hi` (see `Combined`).
-            let (lo, hi) = match (c.combined, combined) {
-                (Some(k), Some(())) => match ends[k] {
-                    None => continue,
-                    Some((first, last)) => {
-                        (c.max_len.map_or(0, |max| first.saturating_sub(max)), last)
-                    }
-                },
-                _ => (0, text.len()),
+            let Some(range) = c.search_range(combined.map(|()| ends.as_slice()), text.len()) else {
+                continue;
             };
-            for m in c.regex.find_iter(Input::new(text).range(lo..hi)) {
+            for m in c.regex.find_iter(Input::new(text).range(range)) {
                 let candidate = Candidate {
                     text,
                     ctx: &ctx,
@@ -483,6 +497,56 @@ mod tests {
                 .into_iter()
                 .filter(|d| d.label == Label::Phone)
                 .collect()
+        }
+    }
+
+    /// Every match of every pattern, as a whole-text search finds them, and
+    /// as the analyzer's search of the part the combined pass points to does.
+    fn matches_both_ways(text: &str) -> Vec<(Vec<(usize, usize)>, Vec<(usize, usize)>)> {
+        let compiled = &*COMPILED;
+        let mut ends = Vec::new();
+        let ran = compiled.combined.match_ends(text, &mut ends);
+        assert!(ran.is_some(), "the combined pass runs on {text:?}");
+        compiled
+            .patterns
+            .iter()
+            .map(|c| {
+                let whole = c.regex.find_iter(text).map(|m| (m.start(), m.end()));
+                let part = c
+                    .search_range(Some(&ends), text.len())
+                    .into_iter()
+                    .flat_map(|r| c.regex.find_iter(Input::new(text).range(r)))
+                    .map(|m| (m.start(), m.end()));
+                (whole.collect(), part.collect())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn searching_where_the_combined_pass_points_finds_every_match() {
+        for text in [
+            "",
+            "NHS number 943 476 5919, card 4929 1234 5678 9012 3456, sort code 12-34-56.",
+            "Account 12345678, passport 123456789, DOB 14/03/1979 (aged 45), 1979-03-14.",
+            "NI JH 12 34 56 C; IBAN GB82 WEST 1234 5698 7654 32; reg AB12 CDE; A123 BCD.",
+            "Call 07700 900123 or +44 (0)20 7946 0958; ip 192.168.0.1 and fe80::1.",
+            "12 Oak Road, Leeds LS6 2AB; 3rd March 1980; March 3, 1980; 0092416414.",
+            "1234567890123456789012 99-99-99-99 1.2.3.4.5 LS6 2AB LS6 2AB 07700900123",
+        ] {
+            for (whole, part) in matches_both_ways(text) {
+                assert_eq!(whole, part, "{text:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn searching_where_the_combined_pass_points_agrees_on_any_text(
+            text in "([0-9]{1,12}|[A-Z]{1,3}|[a-z]{1,4}|[ \\-/.:()+@,]|\n|é|’){0,40}"
+        ) {
+            for (whole, part) in matches_both_ways(&text) {
+                proptest::prop_assert_eq!(whole, part);
+            }
         }
     }
 
