@@ -500,9 +500,12 @@ mod tests {
         }
     }
 
+    /// Byte ranges of matches.
+    type Spans = Vec<(usize, usize)>;
+
     /// Every match of every pattern, as a whole-text search finds them, and
     /// as the analyzer's search of the part the combined pass points to does.
-    fn matches_both_ways(text: &str) -> Vec<(Vec<(usize, usize)>, Vec<(usize, usize)>)> {
+    fn matches_both_ways(text: &str) -> Vec<(Spans, Spans)> {
         let compiled = &*COMPILED;
         let mut ends = Vec::new();
         let ran = compiled.combined.match_ends(text, &mut ends);
