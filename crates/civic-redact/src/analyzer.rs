@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, LazyLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex_automata::hybrid::dfa::{Cache, DFA, OverlappingState};
+use regex_automata::util::pool::Pool;
+use regex_automata::{Input, meta};
 use serde::{Deserialize, Serialize};
 
 use crate::context::ContextWords;
@@ -191,31 +193,140 @@ pub trait Review: Send + Sync + std::fmt::Debug {
 /// list) costs no regular-expression compilation.
 #[derive(Debug)]
 struct Compiled {
-    patterns: Vec<(Pattern, Regex)>,
-    /// One pass over the text tells which patterns can match at all.
-    prefilter: RegexSet,
+    patterns: Vec<CompiledPattern>,
+    /// One pass over the text tells which patterns match and where.
+    combined: Combined,
     context: ContextWords,
 }
 
+#[derive(Debug)]
+struct CompiledPattern {
+    pattern: Pattern,
+    /// Compiled as the `regex` crate compiles a `Regex` (it is this engine
+    /// with these settings), so the matches are the same; used directly
+    /// because it can search part of a text with the rest as context.
+    regex: meta::Regex,
+    /// The longest text the pattern can match, if bounded.
+    max_len: Option<usize>,
+    /// Its number in the combined pass, unless it is searched alone.
+    combined: Option<usize>,
+}
+
+impl CompiledPattern {
+    /// The part of a text of `len` bytes that holds every match of this
+    /// pattern, given the combined pass's [`match_ends`](Combined::match_ends)
+    /// (`None` if it could not run); `None` if the pattern has no match.
+    fn search_range(
+        &self,
+        ends: Option<&[Option<(usize, usize)>]>,
+        len: usize,
+    ) -> Option<std::ops::Range<usize>> {
+        match (self.combined, ends) {
+            (Some(k), Some(ends)) => {
+                // A match ends between the first and the last end seen, and
+                // starts at most `max_len` bytes before its end.
+                let (first, last) = ends[k]?;
+                Some(self.max_len.map_or(0, |max| first.saturating_sub(max))..last)
+            }
+            _ => Some(0..len),
+        }
+    }
+}
+
+/// The patterns not marked `alone`, as one lazy DFA that reports every
+/// position where a match of each pattern ends (an overlapping search).
+/// From the first and last of these, and the pattern's longest match, the
+/// stretch of text that holds all of a pattern's matches follows; the
+/// pattern is then searched in that stretch only, rather than over the
+/// whole text. Where the combined pass finds no match, the pattern does not
+/// run at all.
+#[derive(Debug)]
+struct Combined {
+    dfa: DFA,
+    caches: Pool<Cache, Box<dyn Fn() -> Cache + Send + Sync>>,
+    /// The pattern (index in `Compiled::patterns`) of each combined pattern.
+    members: Vec<usize>,
+}
+
+impl Combined {
+    /// For each member, the first and last byte offsets where one of its
+    /// matches ends in `text`, or `None` where it has no match. `None` for
+    /// the whole pass if the search could not run (it never stops early
+    /// with these settings; if it did, every pattern searches everywhere).
+    fn match_ends(&self, text: &str, ends: &mut Vec<Option<(usize, usize)>>) -> Option<()> {
+        ends.clear();
+        ends.resize(self.members.len(), None);
+        let mut cache = self.caches.get();
+        let input = Input::new(text);
+        let mut state = OverlappingState::start();
+        loop {
+            self.dfa
+                .try_search_overlapping_fwd(&mut cache, &input, &mut state)
+                .ok()?;
+            let Some(m) = state.get_match() else {
+                return Some(());
+            };
+            let end = m.offset();
+            let seen = &mut ends[m.pattern().as_usize()];
+            *seen = Some(seen.map_or((end, end), |(first, _)| (first, end)));
+        }
+    }
+}
+
 static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
-    let patterns: Vec<(Pattern, Regex)> = detectors::patterns()
+    // The settings of `regex::RegexBuilder` with `dfa_size_limit`.
+    let config = meta::Config::new()
+        .nfa_size_limit(Some(10 * (1 << 20)))
+        .hybrid_cache_capacity(LAZY_DFA_CACHE)
+        .match_kind(regex_automata::MatchKind::LeftmostFirst)
+        .utf8_empty(true);
+    let mut members = Vec::new();
+    let patterns: Vec<CompiledPattern> = detectors::patterns()
         .into_iter()
-        .map(|p| {
-            let re = RegexBuilder::new(&p.regex)
-                .dfa_size_limit(LAZY_DFA_CACHE)
-                .build()
+        .enumerate()
+        .map(|(i, p)| {
+            let regex = meta::Builder::new()
+                .configure(config.clone())
+                .build(&p.regex)
                 .expect("the crate's constant patterns compile");
-            (p, re)
+            let max_len = regex_syntax::parse(&p.regex)
+                .expect("the crate's constant patterns parse")
+                .properties()
+                .maximum_len();
+            let combined = (!p.alone).then(|| {
+                members.push(i);
+                members.len() - 1
+            });
+            CompiledPattern {
+                pattern: p,
+                regex,
+                max_len,
+                combined,
+            }
         })
         .collect();
-    let prefilter = RegexSetBuilder::new(patterns.iter().map(|(p, _)| p.regex.as_str()))
-        .dfa_size_limit(LAZY_DFA_CACHE)
-        .build()
-        .expect("the crate's constant patterns compile as a set");
+    let dfa = DFA::builder()
+        .configure(
+            DFA::config()
+                .match_kind(regex_automata::MatchKind::All)
+                .cache_capacity(LAZY_DFA_CACHE),
+        )
+        .build_many(
+            &members
+                .iter()
+                .map(|&i| patterns[i].pattern.regex.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .expect("the crate's constant patterns compile as one automaton");
+    let for_caches = dfa.clone();
     detectors::load_tables();
     Compiled {
         patterns,
-        prefilter,
+        combined: Combined {
+            dfa,
+            caches: Pool::new(Box::new(move || for_caches.create_cache())),
+            members,
+        },
         context: ContextWords::new(),
     }
 });
@@ -236,7 +347,7 @@ impl Analyzer {
         let enabled = COMPILED
             .patterns
             .iter()
-            .map(|(p, _)| config.labels.contains(&p.label) || p.label == Label::Address)
+            .map(|c| config.labels.contains(&c.pattern.label) || c.pattern.label == Label::Address)
             .collect();
         let protected = Protected::new(&config.keep, &config.do_not_redact);
         Analyzer {
@@ -295,19 +406,23 @@ impl Analyzer {
         let compiled = &*COMPILED;
         let ctx = compiled.context.scan(text);
         let mut found = Vec::new();
-        for i in compiled.prefilter.matches(text).iter() {
+        let mut ends = Vec::new();
+        let combined = compiled.combined.match_ends(text, &mut ends);
+        for (i, c) in compiled.patterns.iter().enumerate() {
             if !self.enabled[i] {
                 continue;
             }
-            let (pattern, re) = &compiled.patterns[i];
-            for m in re.find_iter(text) {
-                let c = Candidate {
+            let Some(range) = c.search_range(combined.map(|()| ends.as_slice()), text.len()) else {
+                continue;
+            };
+            for m in c.regex.find_iter(Input::new(text).range(range)) {
+                let candidate = Candidate {
                     text,
                     ctx: &ctx,
                     start: m.start(),
                     end: m.end(),
                 };
-                if let Some(d) = (pattern.validate)(c) {
+                if let Some(d) = (c.pattern.validate)(candidate) {
                     found.push(d);
                 }
             }
@@ -382,6 +497,59 @@ mod tests {
                 .into_iter()
                 .filter(|d| d.label == Label::Phone)
                 .collect()
+        }
+    }
+
+    /// Byte ranges of matches.
+    type Spans = Vec<(usize, usize)>;
+
+    /// Every match of every pattern, as a whole-text search finds them, and
+    /// as the analyzer's search of the part the combined pass points to does.
+    fn matches_both_ways(text: &str) -> Vec<(Spans, Spans)> {
+        let compiled = &*COMPILED;
+        let mut ends = Vec::new();
+        let ran = compiled.combined.match_ends(text, &mut ends);
+        assert!(ran.is_some(), "the combined pass runs on {text:?}");
+        compiled
+            .patterns
+            .iter()
+            .map(|c| {
+                let whole = c.regex.find_iter(text).map(|m| (m.start(), m.end()));
+                let part = c
+                    .search_range(Some(&ends), text.len())
+                    .into_iter()
+                    .flat_map(|r| c.regex.find_iter(Input::new(text).range(r)))
+                    .map(|m| (m.start(), m.end()));
+                (whole.collect(), part.collect())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn searching_where_the_combined_pass_points_finds_every_match() {
+        for text in [
+            "",
+            "NHS number 943 476 5919, card 4929 1234 5678 9012 3456, sort code 12-34-56.",
+            "Account 12345678, passport 123456789, DOB 14/03/1979 (aged 45), 1979-03-14.",
+            "NI JH 12 34 56 C; IBAN GB82 WEST 1234 5698 7654 32; reg AB12 CDE; A123 BCD.",
+            "Call 07700 900123 or +44 (0)20 7946 0958; ip 192.168.0.1 and fe80::1.",
+            "12 Oak Road, Leeds LS6 2AB; 3rd March 1980; March 3, 1980; 0092416414.",
+            "1234567890123456789012 99-99-99-99 1.2.3.4.5 LS6 2AB LS6 2AB 07700900123",
+        ] {
+            for (whole, part) in matches_both_ways(text) {
+                assert_eq!(whole, part, "{text:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn searching_where_the_combined_pass_points_agrees_on_any_text(
+            text in "([0-9]{1,12}|[A-Z]{1,3}|[a-z]{1,4}|[ \\-/.:()+@,]|\n|é|’){0,40}"
+        ) {
+            for (whole, part) in matches_both_ways(&text) {
+                proptest::prop_assert_eq!(whole, part);
+            }
         }
     }
 

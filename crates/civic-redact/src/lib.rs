@@ -19,9 +19,11 @@
 //!    time.
 //!
 //! Scanning is done in few passes: one Aho-Corasick pass finds every
-//! context phrase; one `RegexSet` pass tells which of the identifier
-//! patterns can match at all, and only those run; one pass tokenises
-//! capitalised words for names, which are looked up in hash sets. Each
+//! context phrase; one lazy-DFA pass over most identifier patterns at once
+//! tells where each one's matches end, and only those that match run, each
+//! over the stretch of text that holds its matches (a few patterns that the
+//! regex engine finds by a literal run alone); one pass tokenises
+//! capitalised words for names, which are looked up in one hash map. Each
 //! candidate is then validated (check digits, structure, context) and
 //! overlaps are resolved.
 //!

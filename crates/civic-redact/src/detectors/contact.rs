@@ -13,14 +13,16 @@ pub(crate) fn patterns() -> Vec<Pattern> {
         label: Label::Email,
         regex: r"(?i-u)(?-u:\b)[a-z0-9][a-z0-9._%+'\-]*@[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]*[a-z0-9])?)*\.[a-z]{2,24}(?-u:\b)".into(),
         validate: email,
+        alone: true,
     },
-    Pattern { label: Label::Url, regex: r#"(?i)(?:https?://|www\.)[^\s<>"\]\)]+"#.into(), validate: url },
-    Pattern { label: Label::IpAddress, regex: r"(?-u)\b(?:\d{1,3}\.){3}\d{1,3}\b".into(), validate: ipv4 },
-    Pattern { label: Label::IpAddress, regex: r"(?i-u)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}".into(), validate: ipv6 },
+    Pattern { label: Label::Url, regex: r#"(?i)(?:https?://|www\.)[^\s<>"\]\)]+"#.into(), validate: url, alone: true },
+    Pattern { label: Label::IpAddress, regex: r"(?-u)\b(?:\d{1,3}\.){3}\d{1,3}\b".into(), validate: ipv4, alone: false },
+    Pattern { label: Label::IpAddress, regex: r"(?i-u)[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}".into(), validate: ipv6, alone: true },
     Pattern {
         label: Label::Phone,
         regex: r"(?-u)(?:(?:\+|00)44[ \-]?(?:\(0\)[ \-]?)?|\(0|\b0)\d(?:[ \-.)]{0,2}\d){8,9}\b".into(),
         validate: phone,
+        alone: false,
     },
     ]
 }
@@ -101,23 +103,42 @@ fn phone(c: Candidate<'_>) -> Option<Detection> {
     {
         return None;
     }
-    let national: String =
-        if let Some(rest) = v.strip_prefix("+44").or_else(|| v.strip_prefix("0044")) {
-            let rest = rest.replace("(0)", "");
-            format!(
-                "0{}",
-                rest.chars()
-                    .filter(char::is_ascii_digit)
-                    .collect::<String>()
-            )
-        } else {
-            v.chars().filter(char::is_ascii_digit).collect()
-        };
+    // The national form, digits only: "+44 (0)20 7946 0000" is "02079460000".
+    // Built on the stack; anything longer than eleven digits is refused below.
+    let mut digits = [0u8; 12];
+    let mut len = 0;
+    let rest = match v.strip_prefix("+44").or_else(|| v.strip_prefix("0044")) {
+        Some(rest) => {
+            digits[0] = b'0';
+            len = 1;
+            rest
+        }
+        None => v,
+    };
+    let bytes = rest.as_bytes();
+    let international = len == 1;
+    let mut i = 0;
+    while i < bytes.len() {
+        // After +44 the trunk "(0)" is dropped ("+44 (0)20…").
+        if international && bytes[i..].starts_with(b"(0)") {
+            i += 3;
+            continue;
+        }
+        if bytes[i].is_ascii_digit() {
+            if len == digits.len() {
+                return None;
+            }
+            digits[len] = bytes[i];
+            len += 1;
+        }
+        i += 1;
+    }
+    let national = std::str::from_utf8(&digits[..len]).ok()?;
     if !(10..=11).contains(&national.len()) {
         return None;
     }
     let context = c.ctx.near(c.text, c.start, c.end, Cue::Phone, 40, 5);
-    let valid = uk_phone::is_valid_national(&national);
+    let valid = uk_phone::is_valid_national(national);
     let (score, check) = if valid {
         (0.9, "libphonenumber: valid GB number")
     } else if national.len() == 11 && context.is_some() {

@@ -26,17 +26,19 @@ const MONTH_NAMES: [&str; 12] = [
 
 pub(crate) fn patterns() -> Vec<Pattern> {
     vec![
-    Pattern { label: Label::DateOfBirth, regex: r"(?-u)\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b".into(), validate: dob },
-    Pattern { label: Label::DateOfBirth, regex: r"(?-u)\b\d{4}-\d{2}-\d{2}\b".into(), validate: dob },
+    Pattern { label: Label::DateOfBirth, regex: r"(?-u)\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b".into(), validate: dob, alone: false },
+    Pattern { label: Label::DateOfBirth, regex: r"(?-u)\b\d{4}-\d{2}-\d{2}\b".into(), validate: dob, alone: false },
     Pattern {
         label: Label::DateOfBirth,
         regex: r"(?i-u)(?-u:\b)\d{1,2}(?:st|nd|rd|th)?(?: of)? (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,? \d{4}(?-u:\b)".into(),
         validate: dob,
+        alone: false,
     },
     Pattern {
         label: Label::DateOfBirth,
         regex: r"(?i-u)(?-u:\b)(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}(?-u:\b)".into(),
         validate: dob,
+        alone: false,
     },
     ]
 }
@@ -91,15 +93,17 @@ fn dob(c: Candidate<'_>) -> Option<Detection> {
     if c.continues_as_number() {
         return None;
     }
-    let (_, _, year) = parse_date(c.value())?;
-    if !(1900..=2030).contains(&year) {
-        return None;
-    }
-    // A date is only personal data here when something says it is a birth date.
+    // A date is only personal data here when something says it is a birth
+    // date. Most dates have no such word, and looking for one is cheaper
+    // than parsing the date, so it comes first.
     let context = c
         .ctx
         .near(c.text, c.start, c.end, Cue::Birth, 40, 0)
         .or_else(|| c.ctx.near(c.text, c.start, c.end, Cue::Age, 0, 12))?;
+    let (_, _, year) = parse_date(c.value())?;
+    if !(1900..=2030).contains(&year) {
+        return None;
+    }
     Some(Detection::new(
         Label::DateOfBirth,
         c.start,

@@ -14,57 +14,68 @@ pub(crate) fn patterns() -> Vec<Pattern> {
             label: Label::NhsNumber,
             regex: r"(?-u)\b\d{3}[ -]?\d{3}[ -]?\d{4}\b".into(),
             validate: nhs,
+            alone: false,
         },
         Pattern {
             label: Label::Nino,
             regex: r"(?i-u)(?-u:\b)[A-Z]{2}[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}(?:[ -]?[A-D])?(?-u:\b)"
                 .into(),
             validate: nino,
+            alone: false,
         },
         Pattern {
             label: Label::CardNumber,
             regex: r"(?-u)\b\d(?:[ -]?\d){11,18}\b".into(),
             validate: card,
+            alone: false,
         },
         Pattern {
             label: Label::Iban,
             regex: r"(?-u)\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b".into(),
             validate: iban,
+            alone: false,
         },
         Pattern {
             label: Label::SortCode,
             regex: r"(?-u)\b\d{2}[- ]?\d{2}[- ]?\d{2}\b".into(),
             validate: sort_code,
+            alone: false,
         },
         Pattern {
             label: Label::AccountNumber,
             regex: r"(?-u)\b\d{8}\b".into(),
             validate: account,
+            alone: false,
         },
         Pattern {
             label: Label::Passport,
             regex: r"(?-u)\b\d{9}\b".into(),
             validate: passport,
+            alone: false,
         },
         Pattern {
             label: Label::DrivingLicence,
             regex: r"(?-u)\b[A-Z][A-Z9]{4} ?\d{6} ?[A-Z][A-Z9]\d[A-Z]{2}\b".into(),
             validate: driving_licence,
+            alone: false,
         },
         Pattern {
             label: Label::VehicleReg,
             regex: r"(?-u)\b[A-HJ-PR-Y][A-HJ-PR-Y]\d{2} ?[A-HJ-PR-Z]{3}\b".into(),
             validate: vehicle_current,
+            alone: false,
         },
         Pattern {
             label: Label::VehicleReg,
             regex: r"(?-u)\b[A-HJ-NP-Y]\d{1,3} ?[A-HJ-PR-Y]{3}\b".into(),
             validate: vehicle_prefix,
+            alone: false,
         },
         Pattern {
             label: Label::VehicleReg,
             regex: r"(?-u)\b[A-HJ-PR-Y]{3} ?\d{1,3}[A-HJ-NP-Y]\b".into(),
             validate: vehicle_suffix,
+            alone: false,
         },
     ]
 }

@@ -61,6 +61,11 @@ pub(crate) struct Pattern {
     pub label: Label,
     pub regex: String,
     pub validate: Validate,
+    /// Searched on its own rather than in the analyzer's combined pass.
+    /// For patterns that the regex engine finds by a literal (`@`, `www.`,
+    /// `:`) or by many alternatives (street names), and which made the
+    /// combined automaton much larger and slower to build.
+    pub alone: bool,
 }
 
 /// Every pattern detector, in a fixed order.

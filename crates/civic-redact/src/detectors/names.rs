@@ -137,6 +137,10 @@ struct Entry {
     first: bool,
     surname: bool,
     stop: bool,
+    /// One of [`PLACE_NOUNS`].
+    place_noun: bool,
+    /// One of [`ORG_SUFFIXES`].
+    org_suffix: bool,
 }
 
 /// Every list above and the two gazetteers (`data/`), merged so that a
@@ -160,6 +164,8 @@ static LEXICON: LazyLock<FxHashMap<String, Entry>> = LazyLock::new(|| {
     mark(&mut include_str!("../../data/surnames.txt").lines(), |e| {
         e.surname = true
     });
+    mark(&mut PLACE_NOUNS.iter().copied(), |e| e.place_noun = true);
+    mark(&mut ORG_SUFFIXES.iter().copied(), |e| e.org_suffix = true);
     lexicon
 });
 
@@ -296,6 +302,7 @@ impl WordScanner {
         let mut i = from;
         // The first capital letter.
         let start = loop {
+            i = skip_to_capital_or_non_ascii(bytes, i);
             let b = *bytes.get(i)?;
             if b.is_ascii() {
                 if b.is_ascii_uppercase() {
@@ -330,6 +337,35 @@ impl WordScanner {
         }
         Some((start, i))
     }
+}
+
+/// The first index at or after `i` (or the end of `bytes`) that holds an
+/// ASCII capital or a byte of a non-ASCII character: where a name word can
+/// start. Most of a text is neither, so it is skipped eight bytes at a time.
+fn skip_to_capital_or_non_ascii(bytes: &[u8], mut i: usize) -> usize {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        // Per byte of the low seven bits (no carry can cross bytes):
+        // b + 0x3f reaches 0x80 when b >= b'A', b + 0x25 when b > b'Z'.
+        let y = x & LOW7;
+        let upper = y.wrapping_add(0x3f3f_3f3f_3f3f_3f3f) & !y.wrapping_add(0x2525_2525_2525_2525);
+        let found = (upper | x) & HIGH;
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while bytes
+        .get(i)
+        .is_some_and(|&b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        i += 1;
+    }
+    i
 }
 
 /// The ranges of a Unicode character class, as `regex-syntax` (and so the
@@ -384,32 +420,62 @@ struct Word {
     start: usize,
     end: usize,
     kind: Kind,
+    /// The word, ignoring case, is one of [`PLACE_NOUNS`] or [`ORG_SUFFIXES`]
+    /// ("Islands", "Council"): matched as the lexicon matches words
+    /// (ASCII case, or `str::to_lowercase` for other words).
+    place_or_org: bool,
+    /// The word is one of [`ORG_SUFFIXES`] ignoring ASCII case only.
+    org_suffix_ascii: bool,
 }
 
+/// What the lexicon says about one word: its kind, and the flags of [`Word`].
+#[derive(Debug, Clone, Copy)]
+struct Classified {
+    kind: Kind,
+    place_or_org: bool,
+    org_suffix_ascii: bool,
+}
+
+#[cfg(test)]
 fn classify(w: &str) -> Kind {
+    classify_word(w, &mut String::new()).kind
+}
+
+/// Classifies a word; `lower` is a buffer reused from word to word, to save
+/// an allocation for each.
+fn classify_word(w: &str, lower: &mut String) -> Classified {
     let bare = w.trim_end_matches('.');
     // "James's" is looked up as "James".
     let bare = bare
         .strip_suffix("'s")
         .or_else(|| bare.strip_suffix("’s"))
         .unwrap_or(bare);
-    // Short ASCII words (nearly all of them) are lower-cased on the stack.
-    let mut buf = [0u8; 32];
-    let owned;
-    let lower: &str = if bare.is_ascii() && bare.len() <= buf.len() {
-        let buf = &mut buf[..bare.len()];
-        buf.copy_from_slice(bare.as_bytes());
-        buf.make_ascii_lowercase();
-        std::str::from_utf8(buf).unwrap_or_default()
+    lower.clear();
+    if bare.is_ascii() {
+        lower.push_str(bare);
+        lower.make_ascii_lowercase();
     } else {
-        owned = bare.to_lowercase();
-        &owned
-    };
+        // `str::to_lowercase`, not by character: a final sigma differs.
+        lower.push_str(&bare.to_lowercase());
+    }
+    let lower = lower.as_str();
     let entry = LEXICON.get(lower).copied().unwrap_or_default();
+    // The two lists hold plain words: a word stripped of "'s" or a full stop
+    // is in neither.
+    let whole = bare.len() == w.len();
+    Classified {
+        kind: kind_of(w, bare, lower, entry),
+        place_or_org: whole && (entry.place_noun || entry.org_suffix),
+        org_suffix_ascii: whole && entry.org_suffix && w.is_ascii(),
+    }
+}
+
+fn kind_of(w: &str, bare: &str, lower: &str, entry: Entry) -> Kind {
     if entry.title {
         return Kind::Title;
     }
-    if bare.chars().count() == 1 {
+    let mut chars = bare.chars();
+    if chars.next().is_some() && chars.next().is_none() {
         return if w == "I" || w == "A" {
             Kind::Stop
         } else {
@@ -472,15 +538,22 @@ fn looks_like_a_noun(lower: &str) -> bool {
         "able", "ible", "ical", "ing", "ure", "ers", "ors", "ies", "ics", "ices", "ages", "ings",
         "mme",
     ];
-    ENDINGS
-        .iter()
-        .any(|e| lower.len() > e.len() + 2 && lower.ends_with(e))
+    // Comparing the last byte first rejects most endings without a
+    // call to compare the rest.
+    let Some(&last) = lower.as_bytes().last() else {
+        return false;
+    };
+    ENDINGS.iter().any(|e| {
+        e.as_bytes()[e.len() - 1] == last && lower.len() > e.len() + 2 && lower.ends_with(e)
+    })
 }
 
 /// Finds names (and organisations) in `text`.
 pub(crate) fn detect(text: &str, ctx: &Context, out: &mut Vec<Detection>) {
     let scanner = &*WORDS;
-    let mut words: Vec<Word> = Vec::new();
+    // Room for the capitalised words of a short document without growing.
+    let mut words: Vec<Word> = Vec::with_capacity(32);
+    let mut lower = String::new();
     let mut from = 0;
     while let Some((start, end)) = scanner.next_word(text, from) {
         from = end;
@@ -496,10 +569,13 @@ pub(crate) fn detect(text: &str, ctx: &Context, out: &mut Vec<Detection>) {
         } else {
             w
         };
+        let c = classify_word(w, &mut lower);
         words.push(Word {
             start,
             end: start + w.len(),
-            kind: classify(w),
+            kind: c.kind,
+            place_or_org: c.place_or_org,
+            org_suffix_ascii: c.org_suffix_ascii,
         });
     }
     let mut scratch = Vec::new();
@@ -512,16 +588,6 @@ pub(crate) fn detect(text: &str, ctx: &Context, out: &mut Vec<Detection>) {
         }
         judge_run(text, ctx, &words[i..j], &mut scratch, out);
         i = j;
-    }
-}
-
-/// Whether `word` is one of `list` (lower-case), ignoring case as
-/// `str::to_lowercase` does.
-fn is_one_of(word: &str, list: &[&str]) -> bool {
-    if word.is_ascii() {
-        list.iter().any(|w| word.eq_ignore_ascii_case(w))
-    } else {
-        list.contains(&word.to_lowercase().as_str())
     }
 }
 
@@ -552,13 +618,7 @@ fn judge_run(
     scratch: &mut Vec<Word>,
     out: &mut Vec<Detection>,
 ) {
-    let last_word = &text[run[run.len() - 1].start..run[run.len() - 1].end];
-    // `to_ascii_lowercase` then an exact match is `eq_ignore_ascii_case`.
-    if run.len() >= 2
-        && ORG_SUFFIXES
-            .iter()
-            .any(|s| last_word.eq_ignore_ascii_case(s))
-    {
+    if run.len() >= 2 && run[run.len() - 1].org_suffix_ascii {
         let start = run
             .iter()
             .position(|w| w.kind != Kind::Stop || is_capital_stop(text, w))
@@ -611,11 +671,10 @@ fn judge_run(
             .checked_sub(1)
             .map(|t| run[t])
             .filter(|w| w.kind == Kind::Title);
-        let place = run.get(m).is_some_and(|w| {
-            let word = &text[w.start..w.end];
-            // "Marshall Islands", "Roman Empire", "Jones Council Tax".
-            w.kind == Kind::Stop && (is_one_of(word, PLACE_NOUNS) || is_one_of(word, ORG_SUFFIXES))
-        });
+        // "Marshall Islands", "Roman Empire", "Jones Council Tax".
+        let place = run
+            .get(m)
+            .is_some_and(|w| w.kind == Kind::Stop && w.place_or_org);
         if place {
             k = m;
             continue;
@@ -747,6 +806,22 @@ mod tests {
         #[test]
         fn the_word_scanner_agrees_with_the_regex_on_any_text(text in "(\\PC|[A-Za-z .'’\\-]){0,48}") {
             prop_assert_eq!(scanned(&text), by_regex(&text));
+        }
+    }
+
+    #[test]
+    fn skipping_stops_at_every_capital_and_non_ascii_byte() {
+        let text = "abc def ghi jkl Mno pqr@[`{ stu vwx yz \u{e9}t\u{e9} 0123456789 Z";
+        let bytes = text.as_bytes();
+        for from in 0..=bytes.len() {
+            let want = (from..bytes.len())
+                .find(|&i| bytes[i].is_ascii_uppercase() || !bytes[i].is_ascii())
+                .unwrap_or(bytes.len());
+            assert_eq!(
+                skip_to_capital_or_non_ascii(bytes, from),
+                want,
+                "from {from}"
+            );
         }
     }
 

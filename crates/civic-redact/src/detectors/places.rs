@@ -27,11 +27,13 @@ pub(crate) fn patterns() -> Vec<Pattern> {
             label: Label::Postcode,
             regex: format!(r"(?i-u)(?-u:\b){POSTCODE}(?-u:\b)"),
             validate: postcode,
+            alone: false,
         },
         Pattern {
             label: Label::Address,
             regex: street_line(),
             validate: address,
+            alone: true,
         },
     ]
 }
