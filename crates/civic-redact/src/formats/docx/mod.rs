@@ -185,7 +185,9 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
             }
         }
         if total > MAX_UNZIPPED {
-            return Err(docx_err("the document unzips to more than 512 MB"));
+            return Err(RedactError::TooLarge(
+                "the Word document unzips to more than 512 MB".into(),
+            ));
         }
         for entry in state.log.drain(..) {
             on_entry(entry)?;
@@ -204,13 +206,15 @@ fn read_part(file: &mut impl Read, name: &str, budget: u64) -> Result<Vec<u8>, R
         .read_to_end(&mut bytes)
         .map_err(|e| docx_err(format!("{name}: {e}")))?;
     if bytes.len() as u64 > MAX_PART_BYTES {
-        return Err(docx_err(format!(
-            "the part {name} is larger than {} MiB, the most Civic rewrites in one part; split the document",
+        return Err(RedactError::TooLarge(format!(
+            "the Word document's part {name} is larger than {} MiB, the most Civic rewrites in one part; split the document",
             MAX_PART_BYTES >> 20
         )));
     }
     if bytes.len() as u64 > budget {
-        return Err(docx_err("the document unzips to more than 512 MB"));
+        return Err(RedactError::TooLarge(
+            "the Word document unzips to more than 512 MB".into(),
+        ));
     }
     Ok(bytes)
 }
@@ -344,6 +348,8 @@ mod tests {
         let mut big = std::io::repeat(b' ').take(MAX_PART_BYTES + 10);
         let e = read_part(&mut big, "word/document.xml", MAX_UNZIPPED).unwrap_err();
         let message = e.to_string();
+        // A valid document that is too big is not called invalid.
+        assert_eq!(e.code(), "redact.too_large");
         assert!(
             message.contains("word/document.xml") && message.contains("8 MiB"),
             "{message}"
@@ -357,6 +363,7 @@ mod tests {
         );
         // What is left of the unzipped budget applies too.
         let mut rest = std::io::repeat(b' ').take(100);
-        assert!(read_part(&mut rest, "word/document.xml", 50).is_err());
+        let e = read_part(&mut rest, "word/document.xml", 50).unwrap_err();
+        assert_eq!(e.code(), "redact.too_large");
     }
 }
