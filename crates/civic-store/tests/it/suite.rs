@@ -765,6 +765,7 @@ async fn the_writers_counters_match_a_recount_from_the_rows(db: TestDb) {
     };
     let (store, writer, _) = open(&db, config).await;
     let mut waiting = Vec::new();
+    let mut sampled = Vec::new();
     for n in 0..60u64 {
         let mut d = match n % 4 {
             0 => urgent_decision(n, "housing", n % 8 == 0),
@@ -781,7 +782,25 @@ async fn the_writers_counters_match_a_recount_from_the_rows(db: TestDb) {
             d.model.version = "2".into();
         }
         let made = writer.record_decision(d).await.expect("record");
+        if made.quality_sample {
+            sampled.push(made.id);
+        }
         if made.status == DecisionStatus::NeedsReview {
+            waiting.push(made.id);
+        }
+    }
+    // Sampling follows the random ids: make sure at least one sample waits
+    // (each automatic decision is sampled with probability 0.3).
+    let mut recorded = 60;
+    while !waiting.iter().any(|id| sampled.contains(id)) {
+        assert!(recorded < 1000, "no quality sample in {recorded} decisions");
+        let made = writer
+            .record_decision(new_decision(recorded, DecisionStatus::Auto))
+            .await
+            .expect("record");
+        recorded += 1;
+        if made.quality_sample {
+            sampled.push(made.id);
             waiting.push(made.id);
         }
     }
@@ -814,7 +833,7 @@ async fn the_writers_counters_match_a_recount_from_the_rows(db: TestDb) {
         summary.by_team.iter().any(|c| c.name.is_none()),
         "the risk decisions suggest no team"
     );
-    assert_eq!(activity.decisions, 60);
+    assert_eq!(activity.decisions, recorded);
     assert!(activity.overrides > 0 && activity.reviews > activity.overrides);
     assert!(quality.iter().map(|q| q.sampled).sum::<u64>() > 0);
 
