@@ -22,7 +22,7 @@ pub fn utc_day(t: Timestamp) -> i64 {
 }
 
 /// The queue counters' key for a team: `''` stands for "no team suggested".
-pub(crate) fn team_key(team: Option<&str>) -> &str {
+fn team_key(team: Option<&str>) -> &str {
     team.unwrap_or("")
 }
 
