@@ -1,6 +1,6 @@
 # Generates large synthetic inputs for the memory measurements in
 # docs/benchmarks/redaction.md ("Memory and large inputs"):
-#   python3 large_inputs.py csv|eml|docx|jsonl|text PATH BYTES
+#   python3 large_inputs.py csv|eml|eml-text|docx|docx-paragraph|jsonl|text PATH BYTES
 # Values are synthetic (fixed seed); attachments and images are random bytes.
 import random, sys, zipfile, base64, os
 random.seed(7)
@@ -44,14 +44,17 @@ def eml(path, body_size, attach_size):
         f.write("\r\n--BOUNDARY--\r\n")
 CT='<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
 RELS='<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'
-def docx(path, size):
+def docx(path, size, one_paragraph=False):
     parts=['<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>']
+    if one_paragraph: parts.append('<w:p>')
     n=0
     while n<size:
         t=note()
         cut=random.randint(1,len(t)-1)
-        p=f'<w:p><w:r><w:t xml:space="preserve">{t[:cut]}</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">{t[cut:]}.</w:t></w:r></w:p>'
+        p=f'<w:r><w:t xml:space="preserve">{t[:cut]}</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">{t[cut:]}. </w:t></w:r>'
+        if not one_paragraph: p='<w:p>'+p+'</w:p>'
         parts.append(p); n+=len(p)
+    if one_paragraph: parts.append('</w:p>')
     parts.append('<w:sectPr/></w:body></w:document>')
     with zipfile.ZipFile(path,"w",zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml",CT)
@@ -61,7 +64,9 @@ def docx(path, size):
 kind=sys.argv[1]; path=sys.argv[2]; size=int(sys.argv[3])
 if kind=="csv": csv(path,size)
 elif kind=="eml": eml(path,size//5,int(size*0.8*3/4))
+elif kind=="eml-text": eml(path,size,0)  # all of it a text body, no attachment
 elif kind=="docx": docx(path,size)
+elif kind=="docx-paragraph": docx(path,size,one_paragraph=True)  # the whole body one paragraph
 if kind=="jsonl":
     import json
     with open(path,"w") as f:

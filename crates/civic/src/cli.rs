@@ -424,12 +424,13 @@ pub struct RedactFilesArgs {
     /// Replace outputs that exist already (inputs are never replaced).
     #[arg(long)]
     pub overwrite: bool,
-    /// Text, Markdown, CSV and Word files larger than this many bytes are redacted as a
-    /// stream, in bounded memory whatever the file's size.
+    /// Text, Markdown, CSV, Word and e-mail files larger than this many bytes are redacted
+    /// as a stream, in bounded memory whatever the file's size (an e-mail is still parsed
+    /// whole: see --max-email-bytes).
     #[arg(long, value_name = "BYTES", default_value_t = civic_app::redact::files::STREAM_TEXT_ABOVE)]
     pub stream_above: u64,
     /// E-mail messages (.eml) larger than this many bytes are refused with an error: a
-    /// message is parsed whole, with about five times its size in memory.
+    /// message is parsed whole, with two to three times its size in memory.
     #[arg(long, value_name = "BYTES", default_value_t = civic_app::redact::files::MAX_EMAIL_BYTES)]
     pub max_email_bytes: u64,
 }
@@ -538,7 +539,7 @@ pub enum RedactCommand {
         #[arg(long)]
         overwrite: bool,
         /// A line longer than this many bytes stops the run with an error naming the line
-        /// (each line is analysed whole, with about seven times its size in memory).
+        /// (each line is read whole, with about three times its size in memory).
         #[arg(long, value_name = "BYTES", default_value_t = civic_app::redact::MAX_LINE_BYTES)]
         max_line_bytes: u64,
     },

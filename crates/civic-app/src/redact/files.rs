@@ -3,8 +3,8 @@
 //! The batch is planned before any work is done: every input found, every
 //! output named, clashes and existing outputs refused. Files are then
 //! redacted in parallel (rayon). For each file, in this order: the document
-//! is redacted (in memory, or as a stream to a temporary file for text, CSV
-//! and Word files above `stream_text_above`; an e-mail above
+//! is redacted (in memory, or as a stream to a temporary file for text, CSV,
+//! Word and e-mail files above `stream_text_above`; an e-mail above
 //! `max_email_bytes` is refused, since it is parsed whole); its decision
 //! (digests and counts, no personal data) is recorded in the ledger; the
 //! output is written atomically (temporary file, then rename); then its
@@ -22,6 +22,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use civic_core::{DecisionId, KeyId};
 use civic_redact::formats::csv::CsvPolicy;
+use civic_redact::formats::eml::RemovedAttachment;
 use civic_redact::{Label, Operator, PseudonymTable, RedactError};
 use rayon::prelude::*;
 use serde_json::json;
@@ -209,11 +210,7 @@ impl App {
         let bytes = std::fs::read(&job.input).map_err(|e| io_err(&job.input, e))?;
         let kind = file_type(&name, &bytes)?;
         let doc = redact_document(&name, kind, &bytes, redaction, policy, table)?;
-        let attachments: Vec<_> = doc
-            .attachments
-            .iter()
-            .map(|a| json!({"content_type": a.content_type, "size": a.size, "sha256": a.digest}))
-            .collect();
+        let attachments = attachment_facts(&doc.attachments);
         let tally = LogTally::of(&doc.log);
         let output = Content::of(&doc.bytes);
         let facts = RedactionFacts {
@@ -278,7 +275,7 @@ impl App {
             operator: redaction.operator.name(),
             tally: &streamed.tally,
             extra: json!({
-                "attachments_removed": [],
+                "attachments_removed": attachment_facts(&streamed.attachments),
                 "removed": streamed.removed,
                 "decoding": streamed.decoding,
                 "streamed": true,
@@ -291,7 +288,7 @@ impl App {
         let mut log = log_header(job, kind, redaction, &decision, &streamed.output_content);
         log["counts"] = json!(counts);
         log["decoding"] = json!(streamed.decoding);
-        log["attachments_removed"] = json!([]);
+        log["attachments_removed"] = json!(streamed.attachments);
         log["removed"] = json!(streamed.removed);
         write_log(
             &job.log,
@@ -307,9 +304,18 @@ impl App {
             counts,
             decision_id: decision.id,
             decoding: streamed.decoding,
-            attachments_removed: 0,
+            attachments_removed: streamed.attachments.len(),
         })
     }
+}
+
+/// What the ledger decision says of the attachments left out of an e-mail:
+/// type, size and digest, not the name (which may be personal data).
+fn attachment_facts(attachments: &[RemovedAttachment]) -> Vec<serde_json::Value> {
+    attachments
+        .iter()
+        .map(|a| json!({"content_type": a.content_type, "size": a.size, "sha256": a.digest}))
+        .collect()
 }
 
 /// The fields of a file's redaction log that do not depend on how it was
@@ -344,9 +350,9 @@ enum Route {
 }
 
 /// How to redact `job`, judged from its size and its first 64 KiB (enough
-/// for the content checks of [`file_type`] on text and e-mail): text, CSV
-/// and Word files above `stream_text_above` are streamed; an e-mail above
-/// `max_email_bytes` is refused, naming the limit. Anything else, or a file
+/// for the content checks of [`file_type`] on text and e-mail): text, CSV,
+/// Word and e-mail files above `stream_text_above` are streamed; an e-mail
+/// above `max_email_bytes` is refused, naming the limit. Anything else, or a file
 /// that cannot be read here, is read whole, which reports errors.
 fn route(job: &Job, req: &BatchRequest) -> Result<Route, AppError> {
     let Ok(meta) = std::fs::metadata(&job.input) else {
@@ -390,6 +396,7 @@ fn route(job: &Job, req: &BatchRequest) -> Result<Route, AppError> {
                 )),
             });
         }
+        Ok(FileType::Eml) if size > req.stream_text_above => Route::Stream(FileType::Eml),
         _ => Route::Whole,
     })
 }

@@ -30,6 +30,7 @@ use std::path::Path;
 
 use civic_core::Digest;
 use civic_redact::formats::csv::CsvPolicy;
+use civic_redact::formats::eml::RemovedAttachment;
 use civic_redact::{LogEntry, PseudonymTable, RedactError, redact_text};
 use sha2::{Digest as _, Sha256};
 
@@ -59,15 +60,18 @@ pub(crate) struct Streamed {
     pub decoding: Option<Decoding>,
     /// Word content removed besides the personal data, with counts.
     pub removed: BTreeMap<String, usize>,
+    /// The attachments left out of an e-mail.
+    pub attachments: Vec<RemovedAttachment>,
     /// The log's entries, one JSON object per line (for text, offsets in
     /// the whole text).
     pub entries: File,
 }
 
-/// Redacts the text, CSV or Word file `input` as a stream; the redacted
-/// file goes to a temporary file in `out_dir`. A CSV file is read,
+/// Redacts the text, CSV, Word or e-mail file `input` as a stream; the
+/// redacted file goes to a temporary file in `out_dir`. A CSV file is read,
 /// redacted and written a row at a time with `csv_policy`; a Word file a
-/// part at a time. An e-mail is an error: it is parsed whole.
+/// stretch of paragraphs at a time; an e-mail is parsed whole (the caller
+/// bounds its size) and its body written a piece at a time.
 pub(crate) fn redact_file_stream(
     input: &Path,
     kind: FileType,
@@ -86,6 +90,7 @@ pub(crate) fn redact_file_stream(
         source,
     };
     let open = || File::open(input).map_err(|e| io_err(input, e));
+    let mut attachments = Vec::new();
     let (input_content, output_content, decoding, removed) = match kind {
         FileType::Text | FileType::Csv => {
             let (input_content, decoding) = scan(open()?).map_err(|e| io_err(input, e))?;
@@ -135,9 +140,24 @@ pub(crate) fn redact_file_stream(
             )
         }
         FileType::Eml => {
-            return Err(AppError::Internal(
-                "e-mail messages are parsed whole, not redacted as a stream".into(),
-            ));
+            // MIME parsing needs the whole message, so it is read whole
+            // (the caller has bounded its size); the redacted body and the
+            // log are written out a piece at a time.
+            let bytes = std::fs::read(input).map_err(|e| io_err(input, e))?;
+            let input_content = Content::of(&bytes);
+            let mut out = HashingWriter::new(BufWriter::new(output.as_file()));
+            attachments = civic_redact::formats::eml::redact_to(
+                &redaction.analyzer,
+                &bytes,
+                &mut out,
+                &redaction.operator,
+                table,
+                |entry| spill.add(&entry).map_err(log_err),
+            )
+            .map_err(failed)?;
+            drop(bytes);
+            let output_content = out.finish().map_err(write_err)?;
+            (input_content, output_content, None, BTreeMap::new())
         }
     };
     output.as_file().sync_all().map_err(write_err)?;
@@ -149,6 +169,7 @@ pub(crate) fn redact_file_stream(
         tally,
         decoding,
         removed,
+        attachments,
         entries,
     })
 }

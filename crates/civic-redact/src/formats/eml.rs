@@ -13,6 +13,8 @@
 //! `--max-email-bytes`. Long text parts are analysed in pieces, so the
 //! analysis itself needs no more than a piece's worth of working memory.
 
+use std::io::Write;
+
 use base64::Engine;
 use mail_parser::{Address, MessageParser, MimeHeaders};
 use serde::Serialize;
@@ -20,7 +22,7 @@ use serde::Serialize;
 use crate::analyzer::Analyzer;
 use crate::detection::Evidence;
 use crate::error::RedactError;
-use crate::formats::text::redact_in_pieces;
+use crate::formats::text::redact_each_piece;
 use crate::label::Label;
 use crate::operator::{LogEntry, Operator, PseudonymTable, digest, redact_text, replacement};
 
@@ -46,13 +48,40 @@ pub struct EmailRedacted {
     pub attachments: Vec<RemovedAttachment>,
 }
 
-/// Redacts one RFC 5322 message.
+/// Redacts one RFC 5322 message held in memory; see [`redact_to`], which
+/// this collects.
 pub fn redact(
     analyzer: &Analyzer,
     input: &[u8],
     operator: &Operator,
     table: &mut PseudonymTable,
 ) -> Result<EmailRedacted, RedactError> {
+    let mut bytes = Vec::new();
+    let mut log = Vec::new();
+    let attachments = redact_to(analyzer, input, &mut bytes, operator, table, |e| {
+        log.push(e);
+        Ok(())
+    })?;
+    Ok(EmailRedacted {
+        bytes,
+        log,
+        attachments,
+    })
+}
+
+/// Redacts one RFC 5322 message into `output`, writing the body a piece at
+/// a time and handing each log entry to `on_entry` as it is made, so that
+/// neither the redacted text nor the log is held whole. Returns the
+/// attachments that were left out. On an error, what was written to
+/// `output` is incomplete and must be discarded.
+pub fn redact_to<W: Write>(
+    analyzer: &Analyzer,
+    input: &[u8],
+    output: W,
+    operator: &Operator,
+    table: &mut PseudonymTable,
+    mut on_entry: impl FnMut(LogEntry) -> Result<(), RedactError>,
+) -> Result<Vec<RemovedAttachment>, RedactError> {
     let message = MessageParser::default()
         .parse(input)
         .ok_or(RedactError::Email)?;
@@ -84,17 +113,24 @@ pub fn redact(
     if let Some(date) = message.date() {
         headers.push_str(&header_line("Date", &date.to_rfc822()));
     }
+    for entry in log {
+        on_entry(entry)?;
+    }
 
-    // The body is written straight into the output with CRLF line ends;
-    // a long text part is analysed in pieces, so the analysis's working
-    // memory does not grow with it.
-    let mut out = headers;
-    out.push_str("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
+    let mut out = Crlf::new(output);
+    out.write_raw(&headers)?;
+    out.write_raw("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")?;
     for i in 0..message.text_body_count().max(1) {
         if let Some(text) = message.body_text(i) {
-            let redacted = redact_in_pieces(analyzer, &text, operator, table, BODY_PIECE);
-            log.extend(located(redacted.log, &format!("body part {}", i + 1)));
-            push_crlf(&mut out, &redacted.text);
+            let location = format!("body part {}", i + 1);
+            redact_each_piece(analyzer, &text, operator, table, BODY_PIECE, |redacted| {
+                out.push(&redacted.text)?;
+                for mut entry in redacted.log {
+                    entry.location.clone_from(&location);
+                    on_entry(entry)?;
+                }
+                Ok(())
+            })?;
         }
     }
 
@@ -118,37 +154,58 @@ pub fn redact(
         });
     }
     if !attachments.is_empty() {
-        push_crlf(
-            &mut out,
-            &format!(
-                "\n\n[{} attachment(s) removed by redaction: see the redaction log]\n",
-                attachments.len()
-            ),
-        );
+        out.push(&format!(
+            "\n\n[{} attachment(s) removed by redaction: see the redaction log]\n",
+            attachments.len()
+        ))?;
     }
-    Ok(EmailRedacted {
-        bytes: out.into_bytes(),
-        log,
-        attachments,
-    })
+    out.flush()?;
+    Ok(attachments)
 }
 
-/// Appends `text` to `out` with every line break as CRLF (a bare LF
-/// becomes CRLF; a CRLF stays one).
-fn push_crlf(out: &mut String, text: &str) {
-    let mut lines = text.split('\n');
-    if let Some(first) = lines.next() {
-        out.push_str(first);
-    }
-    for line in lines {
-        // The segment before this break ended with '\r' if it was a CRLF.
-        if out.ends_with('\r') {
-            out.push('\n');
-        } else {
-            out.push_str("\r\n");
+/// Writes text with every line break as CRLF (a message's line ending),
+/// whether it came as LF or CRLF, across pieces: a piece that ends in CR
+/// followed by one that starts with LF is one CRLF, as in the whole text.
+struct Crlf<W> {
+    inner: W,
+    /// Whether the last byte written was a CR.
+    last_cr: bool,
+}
+
+impl<W: Write> Crlf<W> {
+    fn new(inner: W) -> Self {
+        Crlf {
+            inner,
+            last_cr: false,
         }
-        out.push_str(line);
     }
+
+    fn write_raw(&mut self, text: &str) -> Result<(), RedactError> {
+        if let Some(&last) = text.as_bytes().last() {
+            self.last_cr = last == b'\r';
+        }
+        self.inner.write_all(text.as_bytes()).map_err(write_err)
+    }
+
+    fn push(&mut self, text: &str) -> Result<(), RedactError> {
+        let mut lines = text.split('\n');
+        if let Some(first) = lines.next() {
+            self.write_raw(first)?;
+        }
+        for line in lines {
+            self.write_raw(if self.last_cr { "\n" } else { "\r\n" })?;
+            self.write_raw(line)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), RedactError> {
+        self.inner.flush().map_err(write_err)
+    }
+}
+
+fn write_err(e: std::io::Error) -> RedactError {
+    RedactError::Io(format!("writing the output: {e}"))
 }
 
 fn located(log: Vec<LogEntry>, location: &str) -> impl Iterator<Item = LogEntry> + '_ {
@@ -231,10 +288,12 @@ mod tests {
         for texts in parts {
             let whole: String = texts.concat();
             let want = whole.replace("\r\n", "\n").replace('\n', "\r\n");
-            let mut out = String::from("Header: x\r\n\r\n");
+            let mut out = Crlf::new(Vec::new());
+            out.write_raw("Header: x\r\n\r\n").unwrap();
             for t in *texts {
-                push_crlf(&mut out, t);
+                out.push(t).unwrap();
             }
+            let out = String::from_utf8(out.inner).unwrap();
             assert_eq!(out, format!("Header: x\r\n\r\n{want}"), "{texts:?}");
         }
     }

@@ -27,26 +27,47 @@ pub fn redact_in_pieces(
     table: &mut PseudonymTable,
     piece: usize,
 ) -> Redacted {
-    if text.len() <= piece {
-        return redact(analyzer, text, operator, table);
-    }
     let mut out = Redacted {
         text: String::with_capacity(text.len()),
         log: Vec::new(),
     };
+    let collected = redact_each_piece(analyzer, text, operator, table, piece, |redacted| {
+        out.text.push_str(&redacted.text);
+        out.log.extend(redacted.log);
+        Ok(())
+    });
+    debug_assert!(collected.is_ok(), "collecting in memory cannot fail");
+    out
+}
+
+/// [`redact_in_pieces`] a piece at a time: each redacted piece (its log's
+/// offsets already positions in the whole text) is handed to `each` as
+/// soon as it is done, so that the caller can write it out instead of
+/// holding the whole redacted text and log. Stops at the first error
+/// `each` returns.
+pub fn redact_each_piece(
+    analyzer: &Analyzer,
+    text: &str,
+    operator: &Operator,
+    table: &mut PseudonymTable,
+    piece: usize,
+    mut each: impl FnMut(Redacted) -> Result<(), RedactError>,
+) -> Result<(), RedactError> {
+    if text.len() <= piece {
+        return each(redact(analyzer, text, operator, table));
+    }
     for chunk in analyzer.analyze_stream(text.as_bytes(), piece) {
         // Reading from a `&str` cannot fail, and its pieces are cut on
         // character boundaries, so every piece is valid UTF-8.
         let Ok(chunk) = chunk else { break };
-        let redacted = redact_text(&chunk.text, &chunk.detections, operator, table);
-        out.text.push_str(&redacted.text);
-        out.log.extend(redacted.log.into_iter().map(|mut e| {
+        let mut redacted = redact_text(&chunk.text, &chunk.detections, operator, table);
+        for e in &mut redacted.log {
             e.start += chunk.offset;
             e.end += chunk.offset;
-            e
-        }));
+        }
+        each(redacted)?;
     }
-    out
+    Ok(())
 }
 
 /// Decodes bytes as UTF-8 strictly, naming the first bad byte.

@@ -383,8 +383,23 @@ fn word_document(paragraphs: usize) -> Vec<u8> {
     zip.finish().expect("fixture").into_inner()
 }
 
+/// A multipart e-mail: a long text body (LF and CRLF line ends, so the
+/// CRLF conversion runs across the body's pieces) and a PDF attachment.
+fn long_email(lines: usize) -> String {
+    let mut body = String::new();
+    for i in 0..lines {
+        let end = if i % 2 == 0 { "\n" } else { "\r\n" };
+        body.push_str(&format!(
+            "Note {i}: Mrs Sarah Jones of 12 High Street, Leeds LS1 4AP rang on 07700 900123.{end}"
+        ));
+    }
+    format!(
+        "From: Jane Doe <jane.doe@example.com>\r\nTo: council@example.gov.uk\r\nSubject: my bins\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n--B\r\nContent-Type: application/pdf; name=\"Jane Doe evidence.pdf\"\r\nContent-Disposition: attachment; filename=\"Jane Doe evidence.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcfsj6IK\r\n--B--\r\n"
+    )
+}
+
 #[test]
-fn large_csv_and_word_files_are_streamed_with_the_same_output_as_in_memory() {
+fn large_csv_word_and_email_files_are_streamed_with_the_same_output_as_in_memory() {
     let (tmp, dir) = tempdir();
     init(&dir, None);
     let src = tmp.path().join("in");
@@ -396,13 +411,16 @@ fn large_csv_and_word_files_are_streamed_with_the_same_output_as_in_memory() {
     }
     write(&src.join("cases.csv"), csv.as_bytes());
     write(&src.join("letter.docx"), &word_document(2_000));
+    // Over 1 MiB of body text: analysed in pieces either way.
+    write(&src.join("message.eml"), long_email(14_000).as_bytes());
     let policy = src.join("policy.toml");
     write(
         &policy,
         b"[columns]\ncase_id = \"keep\"\nname = \"PERSON\"\ninternal = \"drop\"\n",
     );
     let (csv_in, docx_in) = (src.join("cases.csv"), src.join("letter.docx"));
-    let inputs: [&Path; 2] = [&csv_in, &docx_in];
+    let eml_in = src.join("message.eml");
+    let inputs: [&Path; 3] = [&csv_in, &docx_in, &eml_in];
     let policy_arg = policy.to_str().expect("utf-8");
     let streamed_dir = tmp.path().join("streamed");
     let whole_dir = tmp.path().join("whole");
@@ -419,10 +437,16 @@ fn large_csv_and_word_files_are_streamed_with_the_same_output_as_in_memory() {
     let log = |d: &Path, name: &str| -> Value {
         serde_json::from_slice(&read(d, &format!("{name}.redaction.json"))).expect("json log")
     };
-    for name in ["cases.csv", "letter.docx"] {
+    for name in ["cases.csv", "letter.docx", "message.eml"] {
         assert_eq!(read(&streamed_dir, name), read(&whole_dir, name), "{name}");
         let (streamed, whole) = (log(&streamed_dir, name), log(&whole_dir, name));
-        for field in ["counts", "output_sha256", "input_sha256", "removed"] {
+        for field in [
+            "counts",
+            "output_sha256",
+            "input_sha256",
+            "removed",
+            "attachments_removed",
+        ] {
             assert_eq!(streamed[field], whole[field], "{name} {field}");
         }
         assert_eq!(
@@ -446,6 +470,28 @@ fn large_csv_and_word_files_are_streamed_with_the_same_output_as_in_memory() {
             .starts_with("3999,Person A,\"Mr Person B rang")
     );
     assert!(!csv_out.contains("Smith") && !csv_out.contains("x17"));
+    // The e-mail: its attachment listed (name redacted), its entries the
+    // same, one for one, and no personal data left in the message.
+    let (streamed, whole) = (
+        log(&streamed_dir, "message.eml"),
+        log(&whole_dir, "message.eml"),
+    );
+    assert_eq!(streamed["redactions"], whole["redactions"]);
+    assert_eq!(
+        streamed["counts"]["PERSON"], 14_001,
+        "{}",
+        streamed["counts"]
+    );
+    let attachment = &streamed["attachments_removed"][0];
+    assert_eq!(attachment["content_type"], "application/pdf");
+    assert!(!attachment["name"].as_str().expect("name").contains("Jane"));
+    let message = String::from_utf8(read(&streamed_dir, "message.eml")).expect("utf-8");
+    assert!(std::fs::metadata(&eml_in).expect("input").len() > 1 << 20);
+    assert!(!message.contains("Sarah") && !message.contains("07700") && !message.contains("Jane"));
+    assert!(
+        !message.replace("\r\n", "").contains('\n'),
+        "every line ends CRLF"
+    );
     let streamed_log = log(&streamed_dir, "cases.csv");
     assert_eq!(
         streamed_log["redactions"][0]["location"],

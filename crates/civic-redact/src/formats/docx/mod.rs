@@ -12,9 +12,12 @@
 //! records of formatting changes, hidden text, and the document properties
 //! (author, last modified by, company…). External link targets such as
 //! `mailto:` addresses are redacted too. The package is read and written a
-//! part at a time ([`redact_stream`]): only the XML part being rewritten is
-//! held in memory, up to [`MAX_PART_BYTES`]. A corrupt or unexpected file
-//! is an error, and the caller discards what was written.
+//! part at a time ([`redact_stream`]), and the parts a reader reads are
+//! read and written a stretch of paragraphs at a time, so memory is bounded
+//! by the longest paragraph ([`MAX_PARAGRAPH_BYTES`]), not the document.
+//! The small parts that are rewritten whole (relationships, content types)
+//! are held in memory up to [`MAX_PART_BYTES`]. A corrupt or unexpected
+//! file is an error, and the caller discards what was written.
 //!
 //! This module handles the package (which parts are kept, dropped or
 //! rewritten); `text` redacts the parts a reader reads; `xml` holds the
@@ -37,12 +40,15 @@ use xml::{attr, events, matching_ends, write_events};
 /// The most a document may expand to when unzipped, against zip bombs.
 const MAX_UNZIPPED: u64 = 512 * 1024 * 1024;
 
-/// The largest XML part that is read and rewritten (the body, a header,
-/// the relationships…): such a part is held in memory as a list of XML
-/// events while it is redacted, which costs several times its size, so a
-/// larger one is refused with an error naming it rather than let memory
-/// grow. Other parts (images, styles) are copied through whatever their size.
+/// The largest XML part that is rewritten whole (the relationships, the
+/// content types): such a part is held in memory as a list of XML events,
+/// which costs several times its size, so a larger one is refused with an
+/// error naming it rather than let memory grow. The parts a reader reads
+/// are streamed instead (see [`MAX_PARAGRAPH_BYTES`]), and other parts
+/// (images, styles) are copied through whatever their size.
 pub const MAX_PART_BYTES: u64 = 8 * 1024 * 1024;
+
+pub use text::MAX_PARAGRAPH_BYTES;
 
 /// Parts deleted from the package, with what they hold.
 const DROPPED_PARTS: &[(&str, &str)] = &[
@@ -103,10 +109,11 @@ pub fn redact(
 }
 
 /// Redacts a `.docx` package read from `input` (a file, or bytes in a
-/// cursor) into `output`, one part at a time: only the part being
-/// rewritten is held in memory (at most [`MAX_PART_BYTES`] of XML), other
-/// parts are copied through, and each part's log entries are handed to
-/// `on_entry` once the part is done. Returns the counts of what was
+/// cursor) into `output`, one part at a time: text parts are streamed a
+/// stretch of paragraphs at a time, the small parts rewritten whole are
+/// held in memory (at most [`MAX_PART_BYTES`] of XML), other parts are
+/// copied through, and log entries are handed to `on_entry` as each
+/// stretch or part is done. Returns the counts of what was
 /// removed besides the personal data. On an error, what was written to
 /// `output` is not a usable document and must be discarded.
 pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
@@ -155,9 +162,22 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
             continue;
         }
         let budget = MAX_UNZIPPED.saturating_sub(total);
+        if is_text_part(&name) {
+            // Read, redacted and written a stretch at a time.
+            out.start_file(name.as_str(), options).map_err(docx_err)?;
+            total += text::redact_text_part(
+                &mut state,
+                &name,
+                (&mut file).take(budget + 1),
+                &mut out,
+                text::CHUNK_BYTES,
+                &mut on_entry,
+            )?;
+            continue;
+        }
         let rewrite = match name.as_str() {
             "docProps/core.xml" | "docProps/app.xml" | "[Content_Types].xml" => true,
-            n => n.ends_with(".rels") || is_text_part(n),
+            n => n.ends_with(".rels"),
         };
         let new_bytes = if rewrite {
             let bytes = read_part(&mut file, &name, budget)?;
@@ -169,8 +189,7 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
                 }
                 "docProps/app.xml" => APP_PROPERTIES.as_bytes().to_vec(),
                 "[Content_Types].xml" => filter_xml(&name, &bytes, |e| !is_dropped_override(e))?,
-                n if n.ends_with(".rels") => redact_rels(&mut state, &name, &bytes)?,
-                _ => text::redact_text_part(&mut state, &name, &bytes)?,
+                _ => redact_rels(&mut state, &name, &bytes)?,
             })
         } else {
             None
@@ -281,7 +300,7 @@ fn filter_xml(
     keep: impl Fn(&BytesStart<'_>) -> bool,
 ) -> Result<Vec<u8>, RedactError> {
     let evs = events(name, bytes)?;
-    let ends = matching_ends(&evs)?;
+    let ends = matching_ends(&evs);
     let mut skip_to = 0;
     let mut kept = Vec::with_capacity(evs.len());
     for (i, e) in evs.into_iter().enumerate() {

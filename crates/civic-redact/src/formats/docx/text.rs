@@ -1,12 +1,13 @@
 //! The parts a reader reads: body, headers, footers, footnotes, endnotes.
 
 use std::collections::HashMap;
+use std::io::{BufReader, Read, Take, Write};
 
-use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, BytesText, Event};
+use quick_xml::{Reader, Writer, XmlVersion};
 
-use super::State;
-use super::xml::{attr, events, matching_ends, name_is, write_events};
+use super::xml::{attr, matching_ends, name_is};
+use super::{State, docx_err};
 use crate::detection::Detection;
 use crate::error::RedactError;
 use crate::operator::{LogEntry, replacement};
@@ -43,14 +44,113 @@ struct Piece {
     text: String,
 }
 
-/// A document part: body, header, footer, footnotes or endnotes.
-pub(super) fn redact_text_part(
+/// How much XML is gathered before it is redacted and written out: the
+/// part is cut only between paragraphs, so a cut never splits a value.
+pub(super) const CHUNK_BYTES: u64 = 64 * 1024;
+
+/// The longest stretch of XML that cannot be cut: a paragraph (with any
+/// text boxes inside it), a tracked change or a hidden run. A longer one
+/// is refused, as it would be held in memory whole (about twenty times
+/// its size while it is rewritten).
+pub const MAX_PARAGRAPH_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Elements a cut may not fall inside: what the redaction of a stretch
+/// looks at from start to end.
+fn holds(name: &str) -> bool {
+    matches!(name, "w:p" | "w:r" | "w:t" | "w:instrText")
+        || REMOVED_ELEMENTS.contains(&name)
+        || UNWRAPPED_ELEMENTS.contains(&name)
+}
+
+/// A document part (body, header, footer, footnotes or endnotes), read
+/// from `input` and written to `output` a stretch of about `chunk_bytes`
+/// at a time, cut between paragraphs; each stretch's log entries go to
+/// `on_entry` once it is written. Memory is bounded by the longest
+/// paragraph, not the part. `input` is the part limited to what is left
+/// of the document's unzipped budget plus one byte, so that running out
+/// of it is told apart from the end of the part. Returns the bytes read.
+pub(super) fn redact_text_part<R: Read, W: Write>(
     state: &mut State<'_>,
     name: &str,
-    bytes: &[u8],
-) -> Result<Vec<u8>, RedactError> {
-    let evs = events(name, bytes)?;
-    let ends = matching_ends(&evs)?;
+    input: Take<R>,
+    output: W,
+    chunk_bytes: u64,
+    on_entry: &mut dyn FnMut(LogEntry) -> Result<(), RedactError>,
+) -> Result<u64, RedactError> {
+    let mut reader = Reader::from_reader(BufReader::with_capacity(64 * 1024, input));
+    reader.config_mut().trim_text(false);
+    let exhausted = |reader: &Reader<BufReader<Take<R>>>| reader.get_ref().get_ref().limit() == 0;
+    let too_large = || RedactError::TooLarge("the Word document unzips to more than 512 MB".into());
+    let mut writer = Writer::new(output);
+    let mut buf = Vec::new();
+    let mut chunk: Vec<Event<'static>> = Vec::new();
+    let (mut chunk_start, mut depth, mut held) = (0u64, 0usize, 0usize);
+    loop {
+        buf.clear();
+        let event = match reader.read_event_into(&mut buf) {
+            Ok(e) => e,
+            Err(_) if exhausted(&reader) => return Err(too_large()),
+            Err(quick_xml::Error::Encoding(_)) => {
+                return Err(docx_err(format!("{name} is not UTF-8")));
+            }
+            Err(e) => return Err(docx_err(format!("{name} is not well-formed XML ({e})"))),
+        };
+        let eof = matches!(event, Event::Eof);
+        match &event {
+            Event::Start(s) => {
+                depth += 1;
+                held += usize::from(holds(s.name().as_ref()));
+            }
+            Event::End(s) => {
+                depth = depth.checked_sub(1).ok_or_else(|| unbalanced(name))?;
+                held -= usize::from(holds(s.name().as_ref()));
+            }
+            _ => {}
+        }
+        if !eof {
+            chunk.push(event.into_owned());
+        }
+        let at = reader.buffer_position();
+        if eof || (held == 0 && at - chunk_start >= chunk_bytes) {
+            redact_stretch(state, name, std::mem::take(&mut chunk), &mut writer)?;
+            for entry in state.log.drain(..) {
+                on_entry(entry)?;
+            }
+            chunk_start = at;
+        } else if held > 0 && at - chunk_start > MAX_PARAGRAPH_BYTES {
+            return Err(RedactError::TooLarge(format!(
+                "the Word document's part {name} has a paragraph larger than {} MiB, the most Civic rewrites at once; split the paragraph",
+                MAX_PARAGRAPH_BYTES >> 20
+            )));
+        }
+        if eof {
+            break;
+        }
+    }
+    if exhausted(&reader) {
+        return Err(too_large());
+    }
+    if depth != 0 {
+        return Err(unbalanced(name));
+    }
+    Ok(reader.buffer_position())
+}
+
+fn unbalanced(name: &str) -> RedactError {
+    docx_err(format!(
+        "{name} is not well-formed XML (unbalanced elements)"
+    ))
+}
+
+/// Redacts a stretch of a part that no paragraph, run, tracked change or
+/// hidden run crosses, and writes it out.
+fn redact_stretch<W: Write>(
+    state: &mut State<'_>,
+    name: &str,
+    evs: Vec<Event<'static>>,
+    writer: &mut Writer<W>,
+) -> Result<(), RedactError> {
+    let ends = matching_ends(&evs);
     let (skip, unwrap) = hidden_and_tracked(state, &evs, &ends);
 
     // Collect each paragraph's pieces; paragraphs nest (text boxes).
@@ -113,8 +213,12 @@ pub(super) fn redact_text_part(
         redact_paragraph(state, name, &pieces, &mut new_text);
     }
 
-    // Write the part back, with the changes.
-    let mut out: Vec<Event<'_>> = Vec::with_capacity(evs.len());
+    // Write the stretch back, with the changes.
+    let mut write = |e: Event<'_>| {
+        writer
+            .write_event(e)
+            .map_err(|e| docx_err(format!("{name}: {e}")))
+    };
     let mut i = 0;
     while i < evs.len() {
         if skip[i] {
@@ -136,26 +240,26 @@ pub(super) fn redact_text_part(
             };
             let mut start = BytesStart::new(s.name().as_ref().to_owned());
             start.push_attribute(("xml:space", "preserve"));
-            out.push(Event::Start(start));
-            out.push(Event::Text(BytesText::new(text).into_owned()));
-            out.push(evs[ends[i]].clone());
+            write(Event::Start(start))?;
+            write(Event::Text(BytesText::new(text)))?;
+            write(evs[ends[i]].borrow())?;
             i = ends[i] + 1;
             continue;
         }
         match &evs[i] {
             Event::Start(s) | Event::Empty(s) if s.name().as_ref() == "wp:docPr" => {
                 let new = redact_attributes(state, name, s, &["descr", "title"]);
-                out.push(if matches!(evs[i], Event::Start(_)) {
+                write(if matches!(evs[i], Event::Start(_)) {
                     Event::Start(new)
                 } else {
                     Event::Empty(new)
-                });
+                })?;
             }
-            e => out.push(e.clone()),
+            e => write(e.borrow())?,
         }
         i += 1;
     }
-    write_events(name, out.into_iter())
+    Ok(())
 }
 
 /// Marks tracked deletions, comment anchors, change records and hidden
@@ -331,4 +435,152 @@ fn redact_attributes(
         new.push_attribute((key.as_str(), value.as_str()));
     }
     new
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Analyzer, Operator, PseudonymTable};
+
+    const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing""#;
+
+    /// A redacted part: the XML, the log, the counts of what was removed.
+    type Part = (String, Vec<LogEntry>, HashMap<String, usize>);
+
+    /// Redacts `xml` as the body, cut into stretches of `chunk` bytes.
+    fn redact(xml: &str, chunk: u64, budget: u64) -> Result<Part, RedactError> {
+        redact_bytes(xml.as_bytes(), chunk, budget)
+    }
+
+    /// [`redact`] of bytes that need not be UTF-8, as a zip entry's.
+    fn redact_bytes(xml: &[u8], chunk: u64, budget: u64) -> Result<Part, RedactError> {
+        let analyzer = Analyzer::default();
+        let mut table = PseudonymTable::new();
+        let mut state = State {
+            analyzer: &analyzer,
+            operator: &Operator::Pseudonym,
+            table: &mut table,
+            log: Vec::new(),
+            removed: HashMap::new(),
+        };
+        let (mut out, mut log) = (Vec::new(), Vec::new());
+        let read = redact_text_part(
+            &mut state,
+            "word/document.xml",
+            xml.take(budget + 1),
+            &mut out,
+            chunk,
+            &mut |e| {
+                log.push(e);
+                Ok(())
+            },
+        )?;
+        assert_eq!(read, xml.len() as u64);
+        let out = String::from_utf8(out).expect("quick-xml writes UTF-8");
+        Ok((out, log, state.removed))
+    }
+
+    /// A body with what a cut must not split: values across runs, a text
+    /// box inside a paragraph, tables, tracked changes, hidden runs.
+    fn body(paragraphs: usize) -> String {
+        let mut xml = format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {W}><w:body>"#
+        );
+        for k in 0..paragraphs {
+            xml.push_str(&match k % 5 {
+                0 => format!(
+                    r#"<w:p><w:r><w:t xml:space="preserve">Visit {k}: spoke to Sa</w:t></w:r><w:r><w:t>rah Thom</w:t></w:r><w:r><w:t xml:space="preserve">pson &amp; her son.</w:t></w:r></w:p>"#
+                ),
+                1 => r#"<w:tbl><w:tr><w:tc><w:p><w:r><w:t>NHS number 943 476 5919</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>Call 07911 123456</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"#.to_owned(),
+                2 => r#"<w:p><w:del w:id="1" w:author="Officer Deleter"><w:r><w:delText>Wendy Deleted</w:delText></w:r></w:del><w:ins w:id="2" w:author="Officer Inserter"><w:r><w:t>Mr John Inserted agreed.</w:t></w:r></w:ins><w:r><w:rPr><w:vanish/></w:rPr><w:t>Hidden Harriet</w:t></w:r></w:p>"#.to_owned(),
+                3 => r#"<w:p><w:r><w:drawing><wp:inline><wp:docPr id="1" name="Box" descr="Photo of Sarah Thompson"/><w:txbxContent><w:p><w:r><w:t>NI number JH 12 34 56 C</w:t></w:r></w:p></w:txbxContent></wp:inline></w:drawing></w:r><w:r><w:t xml:space="preserve"> and Mrs Jane Bloggs of 12 High Street</w:t></w:r></w:p>"#.to_owned(),
+                _ => "<w:p><w:r><w:t>nothing personal here at all</w:t></w:r></w:p>".to_owned(),
+            });
+        }
+        xml.push_str("<w:sectPr/></w:body></w:document>");
+        xml
+    }
+
+    #[test]
+    fn cutting_a_part_into_stretches_changes_nothing_in_the_output_or_the_log() {
+        let xml = body(40);
+        let whole = redact(&xml, u64::MAX, u64::MAX - 1).unwrap();
+        for secret in [
+            "Sa<", "rah", "Thom", "5919", "07911", "Wendy", "Harriet", "Inserted", "JH 12",
+            "Bloggs",
+        ] {
+            assert!(!whole.0.contains(secret), "{secret} survived:\n{}", whole.0);
+        }
+        // Cut wherever a cut is allowed, and every few paragraphs.
+        for chunk in [0, 1, 300, 2000] {
+            let cut = redact(&xml, chunk, u64::MAX - 1).unwrap();
+            let at = cut
+                .0
+                .bytes()
+                .zip(whole.0.bytes())
+                .take_while(|(a, b)| a == b)
+                .count();
+            assert_eq!(
+                cut.0.len(),
+                at,
+                "chunk {chunk}: the output differs at byte {at}: {:?} where whole: {:?}",
+                &cut.0[at.saturating_sub(80)..(at + 80).min(cut.0.len())],
+                &whole.0[at.saturating_sub(80)..(at + 80).min(whole.0.len())]
+            );
+            assert_eq!(cut.0.len(), whole.0.len(), "chunk {chunk}");
+            // The same entries; image descriptions are logged as their
+            // stretch is written, so they come earlier when cut.
+            let sorted = |log: &[LogEntry]| {
+                let mut log: Vec<String> = log.iter().map(|e| format!("{e:?}")).collect();
+                log.sort();
+                log
+            };
+            assert_eq!(sorted(&cut.1), sorted(&whole.1), "chunk {chunk}");
+            assert_eq!(cut.2, whole.2, "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn a_paragraph_over_the_limit_is_refused_but_a_long_part_of_short_ones_is_not() {
+        let long = "x".repeat(MAX_PARAGRAPH_BYTES as usize + 10);
+        let xml = format!(
+            r#"<w:document {W}><w:body><w:p><w:r><w:t>{long}</w:t></w:r></w:p></w:body></w:document>"#
+        );
+        let e = redact(&xml, CHUNK_BYTES, u64::MAX - 1).unwrap_err();
+        assert_eq!(e.code(), "redact.too_large");
+        let message = e.to_string();
+        assert!(
+            message.contains("word/document.xml") && message.contains("paragraph"),
+            "{message}"
+        );
+        // Many short paragraphs adding up to more than the limit are fine.
+        let short = format!("<w:p><w:r><w:t>{}</w:t></w:r></w:p>", "x".repeat(1000));
+        let count = MAX_PARAGRAPH_BYTES as usize / 1000 + 100;
+        let xml = format!(
+            r#"<w:document {W}><w:body>{}</w:body></w:document>"#,
+            short.repeat(count)
+        );
+        let (out, log, _) = redact(&xml, CHUNK_BYTES, u64::MAX - 1).unwrap();
+        assert_eq!(out, xml);
+        assert!(log.is_empty());
+    }
+
+    #[test]
+    fn broken_or_oversized_xml_is_an_error_not_a_partial_part() {
+        let xml = body(3);
+        let cut = &xml[..xml.len() - 20];
+        let e = redact(cut, 0, u64::MAX - 1).unwrap_err();
+        assert!(e.to_string().contains("word/document.xml"), "{e}");
+        assert_eq!(e.code(), "redact.docx_invalid");
+        // Running past what is left of the document's unzipped budget.
+        let e = redact(&xml, 0, 100).unwrap_err();
+        assert_eq!(e.code(), "redact.too_large");
+        let mut bad = xml.clone().into_bytes();
+        let at = bad.len() / 2;
+        bad[at] = 0xff;
+        // Not UTF-8: the bytes go in as a reader, as from the zip entry.
+        let e = redact_bytes(&bad, 0, u64::MAX - 1).unwrap_err();
+        assert_eq!(e.code(), "redact.docx_invalid");
+        assert!(e.to_string().contains("word/document.xml"), "{e}");
+    }
 }

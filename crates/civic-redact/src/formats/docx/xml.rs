@@ -23,12 +23,25 @@ pub(super) fn events(name: &str, bytes: &[u8]) -> Result<Vec<Event<'static>>, Re
     let mut reader = Reader::from_str(text);
     reader.config_mut().trim_text(false);
     let mut out = Vec::new();
+    let mut depth = 0usize;
     loop {
         match reader.read_event() {
             Ok(Event::Eof) => break,
-            Ok(e) => out.push(e.into_owned()),
+            Ok(e) => {
+                match e {
+                    Event::Start(_) => depth += 1,
+                    Event::End(_) => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                out.push(e.into_owned())
+            }
             Err(e) => return Err(docx_err(format!("{name} is not well-formed XML ({e})"))),
         }
+    }
+    if depth != 0 {
+        return Err(docx_err(format!(
+            "{name} is not well-formed XML (unbalanced elements)"
+        )));
     }
     Ok(out)
 }
@@ -46,25 +59,25 @@ pub(super) fn write_events<'a>(
     Ok(writer.into_inner())
 }
 
-/// For each start event, the index of its end event.
-pub(super) fn matching_ends(events: &[Event<'_>]) -> Result<Vec<usize>, RedactError> {
+/// For each start event, the index of its end event. The events may be a
+/// stretch cut out of a well-formed part: an end whose start came before
+/// the stretch is passed over, and a start whose end comes after it is
+/// its own "end".
+pub(super) fn matching_ends(events: &[Event<'_>]) -> Vec<usize> {
     let mut ends: Vec<usize> = (0..events.len()).collect();
     let mut stack = Vec::new();
     for (i, e) in events.iter().enumerate() {
         match e {
             Event::Start(_) => stack.push(i),
             Event::End(_) => {
-                let start = stack.pop().ok_or_else(|| docx_err("unbalanced XML"))?;
-                ends[start] = i;
+                if let Some(start) = stack.pop() {
+                    ends[start] = i;
+                }
             }
             _ => {}
         }
     }
-    if stack.is_empty() {
-        Ok(ends)
-    } else {
-        Err(docx_err("unbalanced XML"))
-    }
+    ends
 }
 
 pub(super) fn name_is(e: &Event<'_>, wanted: &str) -> bool {
