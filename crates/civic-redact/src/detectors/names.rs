@@ -698,6 +698,18 @@ fn sentence_start(text: &str, at: usize) -> bool {
     before.is_empty() || before.ends_with(['.', '!', '?', '\n', ':', '-', '•', '*', '>'])
 }
 
+/// Past-tense verbs that start a case note's sentences: the regular ones
+/// ("Visited", "Emailed") by their ending, and the common irregular ones.
+fn looks_like_a_past_verb(word: &str) -> bool {
+    const IRREGULAR: &[&str] = &[
+        "rang", "met", "saw", "told", "spoke", "wrote", "sent", "gave", "took", "left", "heard",
+        "made", "paid", "brought", "got", "went", "came", "found", "kept", "rung", "seen",
+    ];
+    let b = word.as_bytes();
+    (b.len() > 4 && b[b.len() - 2..].eq_ignore_ascii_case(b"ed"))
+        || IRREGULAR.iter().any(|v| v.eq_ignore_ascii_case(word))
+}
+
 fn judge_stretch(text: &str, ctx: &Context, s: &[Word], title: Option<Word>) -> Option<Detection> {
     // A common word that is also a name starts a name only after a title
     // or before another name word ("Mark Brown", not "Will").
@@ -711,6 +723,17 @@ fn judge_stretch(text: &str, ctx: &Context, s: &[Word], title: Option<Word>) -> 
         };
         while s.first().is_some_and(|w| w.kind == Kind::StopName)
             && !(s.len() == 2 && name_word(s[1].kind))
+        {
+            s = &s[1..];
+        }
+        // "Rang Oliver Smith", "Visited Mohammed Khan": a case note's
+        // sentence often starts with a verb in the past tense, which no
+        // list knows; it is not part of the name that follows. (A first
+        // name no list knows, "Jemma Bradley", stays part of the name.)
+        if s.len() >= 2
+            && s[0].kind == Kind::Unknown
+            && sentence_start(text, s[0].start)
+            && looks_like_a_past_verb(&text[s[0].start..s[0].end])
         {
             s = &s[1..];
         }

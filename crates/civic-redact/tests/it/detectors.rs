@@ -223,6 +223,11 @@ fn names_from_titles_gazetteers_and_context() {
         ),
         ("Cllr Green opened the meeting.", &[(Person, "Green")]),
         ("Elizabeth Green called.", &[(Person, "Elizabeth Green")]),
+        // A case note's first word is a verb, not part of the name.
+        (
+            "Rang Oliver Smith about the bins. Visited Mohammed Khan at home.",
+            &[(Person, "Oliver Smith"), (Person, "Mohammed Khan")],
+        ),
         // Common words that are also names, and organisations.
         ("Will May come to the Council on Monday?", &[]),
         ("The Housing Options team will call.", &[]),
