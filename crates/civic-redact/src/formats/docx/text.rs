@@ -374,12 +374,16 @@ fn redact_paragraph(
         at += p.text.len();
     }
     // Which piece receives each replacement: the first real w:t it touches.
+    // Pieces and detections are both in order and detections do not
+    // overlap, so each search starts where the last one ended (a paragraph
+    // of many runs and many values stays linear).
     let mut owner: Vec<Option<usize>> = Vec::with_capacity(found.len());
+    let mut from = 0;
     for d in &found {
-        let piece = pieces
-            .iter()
-            .zip(&bounds)
-            .position(|(p, &(s, e))| p.event.is_some() && s < d.end && d.start < e);
+        from += bounds[from..].partition_point(|&(_, e)| e <= d.start);
+        let piece = (from..pieces.len())
+            .take_while(|&k| bounds[k].0 < d.end)
+            .find(|&k| pieces[k].event.is_some() && d.start < bounds[k].1);
         owner.push(piece);
         let value = d.value(&text);
         state
@@ -390,10 +394,14 @@ fn redact_paragraph(
         .iter()
         .map(|d| replacement(d.value(&text), d.label, state.operator, state.table))
         .collect();
+    let mut first = 0;
     for (k, (piece, &(ps, pe))) in pieces.iter().zip(&bounds).enumerate() {
         let Some(event) = piece.event else { continue };
-        let touching: Vec<usize> = (0..found.len())
-            .filter(|&j| found[j].start < pe && ps < found[j].end)
+        // The detections this piece touches: those ending after it starts,
+        // from the first such, while they start before it ends.
+        first += found[first..].partition_point(|d| d.end <= ps);
+        let touching: Vec<usize> = (first..found.len())
+            .take_while(|&j| found[j].start < pe)
             .collect();
         if touching.is_empty() {
             continue;
