@@ -18,9 +18,10 @@
 //!
 //! Only ten- and eleven-digit national forms starting `0` and a non-zero
 //! digit take this path (every candidate the phone pattern produces that can
-//! be valid); anything else, or metadata that does not have the shape this
-//! relies on, goes to the crate itself, so the answer is always the crate's.
-//! A test compares the two on every five-digit prefix.
+//! be valid under +44); a form starting `00` dials abroad and is not under
+//! +44; anything else, or metadata that does not have the shape this relies
+//! on, goes to the crate itself. A test compares the plan with the crate on
+//! every five-digit prefix.
 
 use std::sync::LazyLock;
 
@@ -32,6 +33,11 @@ use regex::{Regex, RegexBuilder};
 pub(crate) fn is_valid_national(national: &str) -> bool {
     match PLAN.as_ref() {
         Some(plan) if Plan::covers(national) => plan.is_valid_significant(&national[1..]),
+        // "00" is the UK's international prefix: what follows is a number
+        // under another country code, not under +44 ("0044…" reaches here
+        // already as "0…"). Asking the crate would have it compile that
+        // country's patterns, the costliest one-time work of a short run.
+        Some(_) if national.starts_with("00") => false,
         _ => libphonenumber_is_valid(national),
     }
 }
@@ -199,6 +205,23 @@ mod tests {
         for n in ["07012", "0000000000", "0292018996", "09999999999"] {
             assert!(!is_valid_national(n), "{n}");
         }
+    }
+
+    #[test]
+    fn a_number_dialled_abroad_is_not_under_plus_44_even_when_valid_there() {
+        // The Faroe Islands' example landline after "00 298": eleven digits,
+        // a valid number (the crate says so), but not a UK one.
+        let faroe = DATABASE.by_id("FO").expect("metadata holds FO");
+        let example = faroe
+            .descriptors()
+            .fixed_line()
+            .and_then(|d| d.example())
+            .expect("FO has an example");
+        let dialled = format!("00{}{example}", faroe.country_code());
+        assert!((10..=11).contains(&dialled.len()), "{dialled}");
+        assert!(libphonenumber_is_valid(&dialled), "{dialled}");
+        assert!(!is_valid_national(&dialled), "{dialled}");
+        assert!(!is_valid_national("0092416414"));
     }
 
     /// A small deterministic generator, so the comparison is reproducible.
