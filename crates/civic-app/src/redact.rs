@@ -40,7 +40,8 @@ const CHUNK_BYTES: usize = 8 << 20;
 
 /// The longest line `detect` reads unless changed. A line is read and
 /// parsed whole (about three times its size); its text is analysed a
-/// [`stream::PIECE`] at a time.
+/// [`stream::PIECE`] at a time
+/// ([`Analyzer::analyze_in_pieces`](civic_redact::Analyzer::analyze_in_pieces)).
 pub const MAX_LINE_BYTES: u64 = 8 << 20;
 
 /// What `detect` did.
@@ -131,7 +132,9 @@ pub fn detect_jsonl(
         let lines: Vec<(String, u64)> = batch
             .par_iter()
             .map(|(id, text)| {
-                let found = analyze_long(&analyzer, text)?;
+                // A long document in pieces, as a long file is, so that
+                // the analysis's working memory stays bounded.
+                let found = analyzer.analyze_in_pieces(text, stream::PIECE);
                 let spans: Vec<SpanLine> = found
                     .iter()
                     .zip(char_offsets(text, &found))
@@ -176,29 +179,6 @@ struct SpanLine {
     label: &'static str,
     score: f64,
     start: usize,
-}
-
-/// Analyses a document, one longer than [`stream::PIECE`] in pieces of
-/// that size, as a long file is, so that the analysis's working memory
-/// (several times the text analysed at once) stays bounded. Offsets are in
-/// the whole text.
-fn analyze_long(analyzer: &Analyzer, text: &str) -> Result<Vec<civic_redact::Detection>, AppError> {
-    if text.len() <= stream::PIECE {
-        return Ok(analyzer.analyze(text));
-    }
-    let mut found = Vec::new();
-    for piece in analyzer.analyze_stream(text.as_bytes(), stream::PIECE) {
-        let piece = piece.map_err(|source| AppError::Redact {
-            file: "a document".into(),
-            source,
-        })?;
-        found.extend(piece.detections.into_iter().map(|mut d| {
-            d.start += piece.offset;
-            d.end += piece.offset;
-            d
-        }));
-    }
-    Ok(found)
 }
 
 /// Moves a finished temporary file into place: flushed to disk first, and

@@ -14,9 +14,8 @@
 //! 3. **Formats** — [`formats`] applies the two above to plain text and
 //!    Markdown, CSV (a policy per column), e-mail (`.eml`) and Word
 //!    (`.docx`, true redaction), returning the whole output in memory or an
-//!    error: never a partial file. CSV and Word can also be streamed
-//!    between a reader and a writer the caller gives, a row or a part at a
-//!    time.
+//!    error: never a partial file. Each can also write through a writer
+//!    the caller gives, a piece, a row or a stretch of paragraphs at a time.
 //!
 //! Scanning is done in few passes: one Aho-Corasick pass finds every
 //! context phrase; one lazy-DFA pass over most identifier patterns at once

@@ -61,6 +61,38 @@ impl Analyzer {
     }
 }
 
+impl Analyzer {
+    /// Analyses a text held in memory a piece at a time, as
+    /// [`analyze_stream`](Self::analyze_stream) cuts it, and returns every
+    /// detection with its offsets in the whole text. Only the detections
+    /// grow with the text: the analysis's own working memory (several
+    /// times the text it looks at) is bounded by the piece. A text no
+    /// longer than `target` is analysed whole, as [`analyze`](Self::analyze)
+    /// would.
+    ///
+    /// ```
+    /// use civic_redact::Analyzer;
+    /// let text = "Call 020 7946 0958.\n\nEmail jo@example.com.\n".repeat(1000);
+    /// let found = Analyzer::default().analyze_in_pieces(&text, 4096);
+    /// assert_eq!(found.len(), 2000);
+    /// assert_eq!(found[1999].value(&text), "jo@example.com");
+    /// ```
+    pub fn analyze_in_pieces(&self, text: &str, target: usize) -> Vec<Detection> {
+        let mut found = Vec::new();
+        for chunk in self.analyze_stream(text.as_bytes(), target) {
+            // Reading from a `&str` cannot fail, and pieces are cut on
+            // character boundaries, so every piece is valid UTF-8.
+            let Ok(chunk) = chunk else { break };
+            found.extend(chunk.detections.into_iter().map(|mut d| {
+                d.start += chunk.offset;
+                d.end += chunk.offset;
+                d
+            }));
+        }
+        found
+    }
+}
+
 impl<R: Read> Iterator for Chunks<'_, R> {
     type Item = Result<Chunk, RedactError>;
 

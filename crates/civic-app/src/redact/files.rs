@@ -159,8 +159,15 @@ impl App {
         let total = jobs.len() as u64;
         progress(0, total);
         let done = AtomicU64::new(0);
-        let run = |job: &Job, table: &mut PseudonymTable| {
-            let result = match route(job, req) {
+        // Each file's size, read once: it decides both how the file is
+        // redacted and which worker takes it.
+        let sizes: Vec<Option<u64>> = jobs
+            .iter()
+            .map(|job| std::fs::metadata(&job.input).ok().map(|m| m.len()))
+            .collect();
+        let run = |i: usize, table: &mut PseudonymTable| {
+            let job = &jobs[i];
+            let result = match route(job, sizes[i], req) {
                 Ok(Route::Stream(kind)) => self.redact_streamed(
                     job,
                     kind,
@@ -181,14 +188,13 @@ impl App {
         let results: Vec<(PathBuf, Result<FileOutcome, AppError>)> =
             if matches!(redaction.operator, Operator::Pseudonym) {
                 let mut table = PseudonymTable::new();
-                jobs.iter().map(|job| run(job, &mut table)).collect()
+                (0..jobs.len()).map(|i| run(i, &mut table)).collect()
             } else {
                 // Large files one after another on one worker, small ones
                 // in parallel on the others (see [`LARGE_FILE`]).
-                let (large, small): (Vec<usize>, Vec<usize>) = (0..jobs.len()).partition(|&i| {
-                    std::fs::metadata(&jobs[i].input).is_ok_and(|m| m.len() >= LARGE_FILE)
-                });
-                let redact_each = |i: &usize| (*i, run(&jobs[*i], &mut PseudonymTable::new()));
+                let (large, small): (Vec<usize>, Vec<usize>) =
+                    (0..jobs.len()).partition(|&i| sizes[i].is_some_and(|size| size >= LARGE_FILE));
+                let redact_each = |&i: &usize| (i, run(i, &mut PseudonymTable::new()));
                 let (mut done_large, done_small) = rayon::join(
                     || large.iter().map(redact_each).collect::<Vec<_>>(),
                     || small.par_iter().map(redact_each).collect::<Vec<_>>(),
@@ -258,7 +264,7 @@ impl App {
         })
     }
 
-    /// Redacts a large text, CSV or Word file as a stream (see [`super::stream`]),
+    /// Redacts a large text, CSV, Word or e-mail file as a stream (see [`super::stream`]),
     /// with the same order of steps as [`redact_one`](Self::redact_one):
     /// the decision is recorded before the output is renamed into place.
     #[allow(clippy::too_many_arguments)]
@@ -361,24 +367,24 @@ enum Route {
 
 /// Files at least this large are redacted one after another, on one
 /// worker thread, while smaller ones run in parallel on the others. A file
-/// read whole takes about seventeen times its size while it is redacted
-/// (an 8.3 MB CSV took 139 MB), and the system allocator keeps what a
-/// thread frees for that thread's next use: large files taking turns on
-/// every worker held the sum of their peaks (265 MB on two cores, more on
-/// more), where one worker holds one file's peak (161 MB). A file below
-/// this size needs at most about 17 MB.
+/// read whole takes up to about seventeen times its size while it is
+/// redacted (an 8.3 MB CSV took 139 MB), and the system allocator keeps
+/// what a thread frees for that thread's next use: twelve files of 8–33 MB
+/// taking turns on both workers of a two-core machine held 269 MB, on one
+/// worker 188 MB, and the first figure grows with the number of cores. By
+/// the same ratio a file below this size needs under about 17 MB.
 pub const LARGE_FILE: u64 = 1 << 20;
 
-/// How to redact `job`, judged from its size and its first 64 KiB (enough
+/// How to redact `job`, judged from its size (`None` if it could not be
+/// read) and its first 64 KiB (enough
 /// for the content checks of [`file_type`] on text and e-mail): text, CSV,
 /// Word and e-mail files above `stream_text_above` are streamed; an e-mail
 /// above `max_email_bytes` is refused, naming the limit. Anything else, or a file
 /// that cannot be read here, is read whole, which reports errors.
-fn route(job: &Job, req: &BatchRequest) -> Result<Route, AppError> {
-    let Ok(meta) = std::fs::metadata(&job.input) else {
+fn route(job: &Job, size: Option<u64>, req: &BatchRequest) -> Result<Route, AppError> {
+    let Some(size) = size else {
         return Ok(Route::Whole);
     };
-    let size = meta.len();
     if size <= req.stream_text_above.min(req.max_email_bytes) {
         return Ok(Route::Whole);
     }

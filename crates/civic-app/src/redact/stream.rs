@@ -1,21 +1,26 @@
-//! Large text and CSV files, redacted as a stream so that memory stays
-//! bounded whatever the file's size.
+//! Large files, redacted as a stream so that memory stays bounded whatever
+//! the file's size.
 //!
 //! Reading a whole file, holding its decoded text, its redacted copy and
 //! every detection costs several times the file's size (720 MB for a
-//! 100 MB text). A text or CSV file above [`STREAM_TEXT_ABOVE`] goes
-//! through here instead, in two passes over the file:
+//! 100 MB text). A file above [`STREAM_TEXT_ABOVE`] goes through here
+//! instead ([`redact_file_stream`]):
 //!
-//! 1. decide how to decode it ([`scan`]), exactly as [`decode_text`] would
-//!    for the whole file, and digest it;
-//! 2. decode it as it is read and redact it as it goes: text in pieces of
-//!    [`PIECE`] bytes
-//!    ([`Analyzer::analyze_stream`](civic_redact::Analyzer::analyze_stream)),
-//!    CSV a row at a time
-//!    ([`redact_stream`](civic_redact::formats::csv::redact_stream)); the
-//!    redacted file goes to a temporary file beside the output, and the
-//!    log's entries are spilled to an anonymous temporary file ([`Spill`]).
+//! - text and CSV in two passes over the file: first decide how to decode
+//!   it ([`scan`]), exactly as [`decode_text`] would for the whole file, and
+//!   digest it; then decode it as it is read and redact it as it goes, text
+//!   in pieces of [`PIECE`] bytes
+//!   ([`redact_each_piece`](civic_redact::formats::text::redact_each_piece)),
+//!   CSV a row at a time
+//!   ([`redact_stream`](civic_redact::formats::csv::redact_stream));
+//! - Word a part, and within the text parts a stretch of paragraphs, at a
+//!   time ([`docx::redact_stream`](civic_redact::formats::docx::redact_stream));
+//! - e-mail parsed whole (MIME needs the whole message; the caller bounds
+//!   its size), its body written a piece at a time
+//!   ([`eml::redact_to`](civic_redact::formats::eml::redact_to)).
 //!
+//! The redacted file goes to a temporary file beside the output, and the
+//! log's entries are spilled to an anonymous temporary file ([`Spill`]).
 //! The caller records the decision, then renames the output into place and
 //! writes the log from the spilled entries ([`write_log`]), as for a file
 //! redacted in memory. Pseudonyms come from the caller's table, so they are
@@ -31,14 +36,16 @@ use std::path::Path;
 use civic_core::Digest;
 use civic_redact::formats::csv::CsvPolicy;
 use civic_redact::formats::eml::RemovedAttachment;
-use civic_redact::{LogEntry, PseudonymTable, RedactError, redact_text};
+use civic_redact::formats::text::redact_each_piece;
+use civic_redact::{LogEntry, PseudonymTable, RedactError};
 use sha2::{Digest as _, Sha256};
 
 use super::document::{Decoding, FileType};
 use super::{Content, LogTally, Redaction, io_err};
 use crate::AppError;
 
-/// Text and CSV files larger than this many bytes are redacted as a stream.
+/// Text, CSV, Word and e-mail files larger than this many bytes are
+/// redacted as a stream.
 pub const STREAM_TEXT_ABOVE: u64 = 8 << 20;
 
 /// The size of the pieces analysed one at a time: with the analysis's own
@@ -182,19 +189,15 @@ fn redact_text_stream(
     redaction: &Redaction,
     table: &mut PseudonymTable,
 ) -> Result<(), RedactError> {
-    for chunk in redaction.analyzer.analyze_stream(reader, PIECE) {
-        let chunk = chunk?;
-        let redacted = redact_text(&chunk.text, &chunk.detections, &redaction.operator, table);
+    let (analyzer, operator) = (&redaction.analyzer, &redaction.operator);
+    redact_each_piece(analyzer, reader, operator, table, PIECE, |redacted| {
         out.write_all(redacted.text.as_bytes())
             .map_err(|e| RedactError::Io(format!("writing the output: {e}")))?;
-        for mut entry in redacted.log {
-            // Offsets in the log are positions in the whole text, not the piece.
-            entry.start += chunk.offset;
-            entry.end += chunk.offset;
-            spill.add(&entry).map_err(log_err)?;
+        for entry in &redacted.log {
+            spill.add(entry).map_err(log_err)?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 fn log_err(e: std::io::Error) -> RedactError {

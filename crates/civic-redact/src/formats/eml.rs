@@ -123,14 +123,21 @@ pub fn redact_to<W: Write>(
     for i in 0..message.text_body_count().max(1) {
         if let Some(text) = message.body_text(i) {
             let location = format!("body part {}", i + 1);
-            redact_each_piece(analyzer, &text, operator, table, BODY_PIECE, |redacted| {
-                out.push(&redacted.text)?;
-                for mut entry in redacted.log {
-                    entry.location.clone_from(&location);
-                    on_entry(entry)?;
-                }
-                Ok(())
-            })?;
+            redact_each_piece(
+                analyzer,
+                text.as_bytes(),
+                operator,
+                table,
+                BODY_PIECE,
+                |redacted| {
+                    out.push(&redacted.text)?;
+                    for mut entry in redacted.log {
+                        entry.location.clone_from(&location);
+                        on_entry(entry)?;
+                    }
+                    Ok(())
+                },
+            )?;
         }
     }
 

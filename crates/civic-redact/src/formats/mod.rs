@@ -1,9 +1,11 @@
 //! File formats. Each takes the whole input in memory and returns the
-//! whole output, or an error: a caller never sees half a file. CSV and
-//! Word also have a streaming form (`csv::redact_stream`,
-//! `docx::redact_stream`) that reads and writes through the caller's
-//! readers and writers, a row or a part at a time, so memory does not
-//! grow with the file; on an error the caller discards what was written.
+//! whole output, or an error: a caller never sees half a file. Each also
+//! has a streaming form that writes through the caller's writer, so memory
+//! does not grow with the file: `text::redact_each_piece` (a piece of text
+//! at a time), `csv::redact_stream` (a row), `docx::redact_stream` (a part,
+//! and a stretch of paragraphs within one) and `eml::redact_to` (the body a
+//! piece at a time; the message is parsed whole). On an error the caller
+//! discards what was written.
 
 pub mod csv;
 pub mod docx;

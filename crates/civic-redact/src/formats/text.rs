@@ -1,5 +1,7 @@
 //! Plain text and Markdown.
 
+use std::io::Read;
+
 use crate::analyzer::Analyzer;
 use crate::error::RedactError;
 use crate::operator::{Operator, PseudonymTable, Redacted, redact_text};
@@ -15,51 +17,23 @@ pub fn redact(
     redact_text(text, &found, operator, table)
 }
 
-/// Redacts a long text held in memory, analysing it in pieces of about
-/// `piece` bytes cut at paragraph breaks (as
-/// [`Analyzer::analyze_stream`] does), so that the analysis's working
-/// memory is bounded by the piece, not the text. A text no longer than
-/// `piece` is analysed whole. Log offsets are positions in the whole text.
-pub fn redact_in_pieces(
-    analyzer: &Analyzer,
-    text: &str,
-    operator: &Operator,
-    table: &mut PseudonymTable,
-    piece: usize,
-) -> Redacted {
-    let mut out = Redacted {
-        text: String::with_capacity(text.len()),
-        log: Vec::new(),
-    };
-    let collected = redact_each_piece(analyzer, text, operator, table, piece, |redacted| {
-        out.text.push_str(&redacted.text);
-        out.log.extend(redacted.log);
-        Ok(())
-    });
-    debug_assert!(collected.is_ok(), "collecting in memory cannot fail");
-    out
-}
-
-/// [`redact_in_pieces`] a piece at a time: each redacted piece (its log's
-/// offsets already positions in the whole text) is handed to `each` as
-/// soon as it is done, so that the caller can write it out instead of
-/// holding the whole redacted text and log. Stops at the first error
-/// `each` returns.
+/// Redacts a text read from `reader` a piece at a time: the text is cut
+/// into pieces of about `piece` bytes at paragraph breaks (as
+/// [`Analyzer::analyze_stream`] does; a text no longer than `piece` is one
+/// piece, analysed whole), and each redacted piece, its log's offsets
+/// already positions in the whole text, is handed to `each` as soon as it
+/// is done. Neither the analysis nor the caller need hold more than a
+/// piece. Stops at the first error from `reader` or `each`.
 pub fn redact_each_piece(
     analyzer: &Analyzer,
-    text: &str,
+    reader: impl Read,
     operator: &Operator,
     table: &mut PseudonymTable,
     piece: usize,
     mut each: impl FnMut(Redacted) -> Result<(), RedactError>,
 ) -> Result<(), RedactError> {
-    if text.len() <= piece {
-        return each(redact(analyzer, text, operator, table));
-    }
-    for chunk in analyzer.analyze_stream(text.as_bytes(), piece) {
-        // Reading from a `&str` cannot fail, and its pieces are cut on
-        // character boundaries, so every piece is valid UTF-8.
-        let Ok(chunk) = chunk else { break };
+    for chunk in analyzer.analyze_stream(reader, piece) {
+        let chunk = chunk?;
         let mut redacted = redact_text(&chunk.text, &chunk.detections, operator, table);
         for e in &mut redacted.log {
             e.start += chunk.offset;
@@ -107,13 +81,26 @@ mod tests {
             &Operator::Label,
             &mut PseudonymTable::new(),
         );
-        let pieces = redact_in_pieces(
+        let mut pieces = Redacted {
+            text: String::new(),
+            log: Vec::new(),
+        };
+        let mut count = 0;
+        redact_each_piece(
             &analyzer,
-            &text,
+            text.as_bytes(),
             &Operator::Label,
             &mut PseudonymTable::new(),
             1024,
-        );
+            |piece| {
+                count += 1;
+                pieces.text.push_str(&piece.text);
+                pieces.log.extend(piece.log);
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert!(count > 1, "the text went in one piece");
         assert_eq!(pieces.text, whole.text);
         assert_eq!(pieces.log, whole.log);
         for e in &pieces.log {
