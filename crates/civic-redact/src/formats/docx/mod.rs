@@ -76,6 +76,14 @@ pub struct DocxRedacted {
     pub removed: HashMap<String, usize>,
 }
 
+/// A package that unzips past [`MAX_UNZIPPED`] (a zip bomb, or simply too big).
+fn unzips_too_large() -> RedactError {
+    RedactError::TooLarge(format!(
+        "the Word document unzips to more than {} MB",
+        MAX_UNZIPPED >> 20
+    ))
+}
+
 fn docx_err(what: impl std::fmt::Display) -> RedactError {
     RedactError::Docx(what.to_string())
 }
@@ -204,9 +212,7 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
             }
         }
         if total > MAX_UNZIPPED {
-            return Err(RedactError::TooLarge(
-                "the Word document unzips to more than 512 MB".into(),
-            ));
+            return Err(unzips_too_large());
         }
         for entry in state.log.drain(..) {
             on_entry(entry)?;
@@ -231,9 +237,7 @@ fn read_part(file: &mut impl Read, name: &str, budget: u64) -> Result<Vec<u8>, R
         )));
     }
     if bytes.len() as u64 > budget {
-        return Err(RedactError::TooLarge(
-            "the Word document unzips to more than 512 MB".into(),
-        ));
+        return Err(unzips_too_large());
     }
     Ok(bytes)
 }

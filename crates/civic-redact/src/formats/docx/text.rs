@@ -7,7 +7,7 @@ use quick_xml::events::{BytesStart, BytesText, Event};
 use quick_xml::{Reader, Writer, XmlVersion};
 
 use super::xml::{attr, matching_ends, name_is};
-use super::{State, docx_err};
+use super::{State, docx_err, unzips_too_large};
 use crate::detection::Detection;
 use crate::error::RedactError;
 use crate::operator::{LogEntry, replacement};
@@ -80,7 +80,6 @@ pub(super) fn redact_text_part<R: Read, W: Write>(
     let mut reader = Reader::from_reader(BufReader::with_capacity(64 * 1024, input));
     reader.config_mut().trim_text(false);
     let exhausted = |reader: &Reader<BufReader<Take<R>>>| reader.get_ref().get_ref().limit() == 0;
-    let too_large = || RedactError::TooLarge("the Word document unzips to more than 512 MB".into());
     let mut writer = Writer::new(output);
     let mut buf = Vec::new();
     let mut chunk: Vec<Event<'static>> = Vec::new();
@@ -89,7 +88,7 @@ pub(super) fn redact_text_part<R: Read, W: Write>(
         buf.clear();
         let event = match reader.read_event_into(&mut buf) {
             Ok(e) => e,
-            Err(_) if exhausted(&reader) => return Err(too_large()),
+            Err(_) if exhausted(&reader) => return Err(unzips_too_large()),
             Err(quick_xml::Error::Encoding(_)) => {
                 return Err(docx_err(format!("{name} is not UTF-8")));
             }
@@ -128,7 +127,7 @@ pub(super) fn redact_text_part<R: Read, W: Write>(
         }
     }
     if exhausted(&reader) {
-        return Err(too_large());
+        return Err(unzips_too_large());
     }
     if depth != 0 {
         return Err(unbalanced(name));
