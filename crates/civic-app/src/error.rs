@@ -103,6 +103,12 @@ pub enum AppError {
     /// Signing in failed (the message does not say which part was wrong).
     #[error("{0}")]
     Unauthenticated(String),
+    /// Too many failed sign-ins: nothing is checked until the wait is over.
+    #[error("too many failed sign-ins; try again in {} seconds", retry_after.as_secs().max(1))]
+    Throttled {
+        /// How long until another attempt is checked.
+        retry_after: std::time::Duration,
+    },
     /// The person is signed in but may not do this to this record.
     #[error("{0}")]
     Forbidden(String),
@@ -137,6 +143,7 @@ impl AppError {
             AppError::FileType { .. } => "redact.unsupported_file_type",
             AppError::Redact { source, .. } => source.code(),
             AppError::Unauthenticated(_) => "unauthenticated",
+            AppError::Throttled { .. } => "too_many_attempts",
             AppError::Forbidden(_) => "forbidden",
             AppError::Internal(_) => "internal",
         }
@@ -163,6 +170,7 @@ impl AppError {
             AppError::Store(e) => e.kind(),
             AppError::Ledger(_) => ErrorKind::InvalidInput,
             AppError::Unauthenticated(_) => ErrorKind::Unauthenticated,
+            AppError::Throttled { .. } => ErrorKind::TooManyRequests,
             AppError::Forbidden(_) => ErrorKind::Forbidden,
             _ => ErrorKind::Internal,
         }

@@ -58,10 +58,42 @@ pub const REVIEW_HEADER: [&str; 12] = [
 /// assert_eq!(safe_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
 /// assert_eq!(safe_cell("case-1"), "case-1");
 /// ```
+///
+/// A spreadsheet skips leading white space and line breaks before it looks
+/// for a formula, and some read the full-width and small forms of the
+/// signs (`＝`, `﹦`, `＋`…) as the signs themselves, so the first character
+/// that is not white space is what is checked, in its compatibility form.
 pub fn safe_cell(text: &str) -> std::borrow::Cow<'_, str> {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
-        _ => text.into(),
+    let starts_formula = match text.chars().next() {
+        Some('\t' | '\r' | '\n') => true,
+        _ => text
+            .chars()
+            .find(|c| !c.is_whitespace())
+            .is_some_and(|c| matches!(formula_sign(c), Some('=' | '+' | '-' | '@'))),
+    };
+    if starts_formula {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}
+
+/// The ASCII sign a character stands for, where it is one of the signs a
+/// formula can start with, in any of its Unicode forms.
+fn formula_sign(c: char) -> Option<char> {
+    match c {
+        '=' | '+' | '-' | '@' => Some(c),
+        // Full-width forms (U+FF0B, U+FF0D, U+FF1D, U+FF20).
+        '\u{FF0B}' => Some('+'),
+        '\u{FF0D}' => Some('-'),
+        '\u{FF1D}' => Some('='),
+        '\u{FF20}' => Some('@'),
+        // Small forms (U+FE62, U+FE63, U+FE66, U+FE6B) and the minus sign.
+        '\u{FE62}' => Some('+'),
+        '\u{FE63}' | '\u{2212}' => Some('-'),
+        '\u{FE66}' => Some('='),
+        '\u{FE6B}' => Some('@'),
+        _ => None,
     }
 }
 
@@ -216,6 +248,15 @@ mod tests {
             ("housing", "housing"),
             ("", ""),
             ("a=b", "a=b"),
+            (" =1+1", "' =1+1"),
+            ("\n=1+1", "'\n=1+1"),
+            ("\u{a0}\u{3000}+1", "'\u{a0}\u{3000}+1"),
+            ("\u{FF1D}1+1", "'\u{FF1D}1+1"),
+            ("\u{FE66}1+1", "'\u{FE66}1+1"),
+            ("\u{FF20}SUM(A1)", "'\u{FF20}SUM(A1)"),
+            ("\u{2212}3", "'\u{2212}3"),
+            ("  housing = yes", "  housing = yes"),
+            ("   ", "   "),
         ] {
             assert_eq!(safe_cell(cell), want, "{cell:?}");
         }

@@ -15,6 +15,7 @@ mod models;
 pub mod redact;
 pub mod risk;
 mod setup;
+pub mod sign_in_throttle;
 pub mod triage;
 pub mod users;
 mod verify_job;
@@ -40,6 +41,7 @@ pub struct App {
     triage_models: std::sync::Arc<models::ModelCache<civic_triage::TriageModel>>,
     risk_models: std::sync::Arc<models::ModelCache<civic_risk::RiskModel>>,
     verify_job: std::sync::Arc<verify_job::VerifyJob>,
+    sign_in_throttle: std::sync::Arc<sign_in_throttle::SignInThrottle>,
 }
 
 impl App {
@@ -65,6 +67,7 @@ impl App {
             triage_models: Default::default(),
             risk_models: Default::default(),
             verify_job: Default::default(),
+            sign_in_throttle: Default::default(),
         })
     }
 

@@ -11,6 +11,8 @@ use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier 
 use base64::Engine as _;
 use civic_core::{Email, Password, Role, now_millis};
 use civic_store::{NewSession, Session, User};
+use std::net::IpAddr;
+use std::time::Instant;
 
 use crate::{App, AppError};
 
@@ -78,6 +80,9 @@ impl App {
         role: Role,
         password: Option<Password>,
     ) -> Result<UserPassword, AppError> {
+        if let Some(p) = &password {
+            check_chosen_password(p, email)?;
+        }
         let (password, generated) = with_generated(password);
         let hash = hash_password(password).await?;
         let user = self.store().create_user(email, role, &hash).await?;
@@ -90,6 +95,9 @@ impl App {
         email: &Email,
         password: Option<Password>,
     ) -> Result<UserPassword, AppError> {
+        if let Some(p) = &password {
+            check_chosen_password(p, email)?;
+        }
         let (password, generated) = with_generated(password);
         let hash = hash_password(password).await?;
         let user = self.store().set_password(email, &hash).await?;
@@ -97,24 +105,58 @@ impl App {
     }
 
     /// Checks an address and password and starts a session lasting the
-    /// configured time.
-    pub async fn sign_in(&self, email: &str, password: &str) -> Result<NewSession, AppError> {
+    /// configured time. `client` is the address the attempt came from:
+    /// failed attempts are throttled per account, per address and per both
+    /// (see [`crate::sign_in_throttle`]); while a wait is running the
+    /// attempt is refused with [`AppError::Throttled`] before the password
+    /// is checked.
+    pub async fn sign_in(
+        &self,
+        email: &str,
+        password: &str,
+        client: Option<IpAddr>,
+    ) -> Result<NewSession, AppError> {
         let failed = || AppError::Unauthenticated(SIGN_IN_FAILED.into());
-        let email = Email::parse(email).map_err(|_| failed())?;
-        if password.chars().count() > Password::MAX_CHARS {
-            return Err(failed());
+        // Counted under the address as typed, normalised, whether or not an
+        // account has it, so that the answers do not reveal who has one.
+        let account = email.trim().to_lowercase();
+        let throttle = &self.sign_in_throttle;
+        if let Err(wait) = throttle.check(&account, client, Instant::now()) {
+            return Err(AppError::Throttled {
+                retry_after: wait.retry_after,
+            });
         }
-        let Some((user, hash)) = self.store().user_credentials(&email).await? else {
+        let refuse = |user: Option<&User>| {
+            if let Some(wait) = throttle.failed(&account, client, Instant::now()) {
+                // Never the password, the address typed or the client's
+                // address: the user's id when there is one, and the limit.
+                tracing::warn!(
+                    user = user.map(|u| u.id.to_string()).unwrap_or_else(|| "-".into()),
+                    scope = wait.scope.as_str(),
+                    retry_after_s = wait.retry_after.as_secs(),
+                    "sign-in throttled after repeated failures"
+                );
+            }
+            failed()
+        };
+        let Ok(parsed) = Email::parse(email) else {
+            return Err(refuse(None));
+        };
+        if password.chars().count() > Password::MAX_CHARS {
+            return Err(refuse(None));
+        }
+        let Some((user, hash)) = self.store().user_credentials(&parsed).await? else {
             // Check the password against a hash of nothing anyway, so that an
             // unknown address takes as long to refuse as a wrong password and
             // the timing does not reveal who has an account.
             verify_password(password.to_owned(), unknown_user_hash().await?).await?;
-            return Err(failed());
+            return Err(refuse(None));
         };
         if !verify_password(password.to_owned(), hash).await? {
             tracing::info!(user = %user.id, "sign-in refused: wrong password");
-            return Err(failed());
+            return Err(refuse(Some(&user)));
         }
+        throttle.succeeded(&account, client);
         let expires_at = now_millis() + self.config().web.session_ttl;
         let session = self.store().create_session(user.id, expires_at).await?;
         tracing::info!(user = %user.id, role = %user.role, "signed in");
@@ -130,6 +172,38 @@ impl App {
     pub async fn sign_out(&self, token: &str) -> Result<(), AppError> {
         Ok(self.store().end_session(token).await?)
     }
+}
+
+/// Refuses a chosen password that is easy to guess: a common password or
+/// a small change to one, a keyboard run, a date, or the person's own
+/// address. The NCSC's guidance is to block the commonest passwords rather
+/// than demand a mix of character types; zxcvbn (Dropbox's estimator, with
+/// its lists of the 30,000 commonest passwords and English words, names and
+/// keyboard patterns built in) estimates how many guesses one would take,
+/// and anything an attacker would find in fewer than 10¹⁰ guesses (score
+/// below 3) is refused with its advice.
+pub fn check_chosen_password(password: &Password, email: &Email) -> Result<(), AppError> {
+    let address = email.to_string();
+    let local = address.split('@').next().unwrap_or_default();
+    let estimate = zxcvbn::zxcvbn(password.expose(), &[address.as_str(), local]);
+    if estimate.score() >= zxcvbn::Score::Three {
+        return Ok(());
+    }
+    let mut message = String::from("this password is too easy to guess");
+    if let Some(w) = estimate.feedback().and_then(|f| f.warning()) {
+        message.push_str(&format!(
+            " ({})",
+            w.to_string().trim_end_matches('.').to_lowercase()
+        ));
+    }
+    message.push_str(
+        "; choose a longer one, such as three or four unrelated words, or leave it out and \
+         Civic will make one",
+    );
+    Err(AppError::Invalid {
+        field: "password",
+        message,
+    })
 }
 
 fn with_generated(password: Option<Password>) -> (Password, Option<String>) {

@@ -21,6 +21,8 @@ pub enum ErrorKind {
     Forbidden,
     /// The request body or an input was larger than the configured limit.
     TooLarge,
+    /// Too many attempts (e.g. failed sign-ins); try again after a wait.
+    TooManyRequests,
     /// A dependency (usually the database) is unavailable; try again later.
     Unavailable,
     /// A bug or an unexpected state; details are logged, not returned.

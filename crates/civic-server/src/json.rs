@@ -1,14 +1,17 @@
 //! A JSON body extractor whose rejections use the API's error shape: 400 with
 //! the line and column of malformed JSON, 422 for well-formed JSON of the
-//! wrong shape, 413 for a body over the limit, 415 without a JSON content type.
+//! wrong shape or that cannot be kept exactly (a NUL character, a duplicate
+//! key, an integer beyond ±2⁵³: see [`crate::json_check`]), 413 for a body
+//! over the limit, 415 without a JSON content type.
 
-use axum::extract::rejection::JsonRejection;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use civic_core::ErrorKind;
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+use crate::json_check::{self, Refusal};
 
 /// `Json<T>` with Civic's error responses.
 #[derive(Debug)]
@@ -22,33 +25,92 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(rejection_to_error(rejection)),
+        if !is_json(req.headers()) {
+            return Err(ApiError::new(
+                ErrorKind::InvalidInput,
+                "unsupported_media_type",
+                "send the body as JSON with `Content-Type: application/json`",
+            )
+            .with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE));
         }
+        let body = Bytes::from_request(req, state).await.map_err(|r| {
+            if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    ErrorKind::TooLarge,
+                    "body_too_large",
+                    "the request body is larger than the configured limit (body_limit)",
+                )
+            } else {
+                ApiError::new(ErrorKind::InvalidInput, "bad_request", r.body_text())
+            }
+        })?;
+        match json_check::check(&body) {
+            Ok(()) => {}
+            Err(Refusal::Syntax(e)) => {
+                return Err(ApiError::new(
+                    ErrorKind::InvalidInput,
+                    "malformed_json",
+                    format!("the request body is not valid JSON: {e}"),
+                ));
+            }
+            Err(Refusal::Problem(p)) => {
+                return Err(
+                    ApiError::new(ErrorKind::Unprocessable, "invalid_body", p.to_string())
+                        .with_details(serde_json::json!({ "pointer": p.pointer })),
+                );
+            }
+        }
+        serde_json::from_slice(&body).map(ApiJson).map_err(|e| {
+            ApiError::new(
+                ErrorKind::Unprocessable,
+                "invalid_body",
+                format!("the request body is not what this endpoint takes: {e}"),
+            )
+        })
     }
 }
 
-fn rejection_to_error(r: JsonRejection) -> ApiError {
-    let text = r.body_text();
-    match r {
-        JsonRejection::JsonSyntaxError(_) => {
-            ApiError::new(ErrorKind::InvalidInput, "malformed_json", text)
+/// Whether the request says its body is JSON (`application/json`, or any
+/// `+json` type), as axum's own extractor decides.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let Some((kind, sub)) = essence.split_once('/') else {
+        return false;
+    };
+    kind == "application" && (sub == "json" || sub.ends_with("+json"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_content_types_are_recognised() {
+        let cases = [
+            ("application/json", true),
+            ("application/json; charset=utf-8", true),
+            ("Application/JSON", true),
+            ("application/merge-patch+json", true),
+            ("text/json", false),
+            ("application/jsonx", false),
+            ("text/plain", false),
+        ];
+        for (ct, want) in cases {
+            let mut h = axum::http::HeaderMap::new();
+            h.insert(header::CONTENT_TYPE, ct.parse().expect("header"));
+            assert_eq!(is_json(&h), want, "{ct}");
         }
-        JsonRejection::JsonDataError(_) => {
-            ApiError::new(ErrorKind::Unprocessable, "invalid_body", text)
-        }
-        JsonRejection::MissingJsonContentType(_) => ApiError::new(
-            ErrorKind::InvalidInput,
-            "unsupported_media_type",
-            "send the body as JSON with `Content-Type: application/json`",
-        )
-        .with_status(StatusCode::UNSUPPORTED_MEDIA_TYPE),
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            ErrorKind::TooLarge,
-            "body_too_large",
-            "the request body is larger than the configured limit (body_limit)",
-        ),
-        other => ApiError::new(ErrorKind::InvalidInput, "bad_request", other.body_text()),
+        assert!(!is_json(&axum::http::HeaderMap::new()));
     }
 }

@@ -14,6 +14,8 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod json;
+pub mod json_check;
+pub mod security;
 pub mod web;
 
 use std::future::Future;
@@ -63,6 +65,10 @@ pub fn router(state: AppState) -> Router {
             web::error::render_errors,
         )))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -131,7 +137,9 @@ pub async fn serve(
             }
         }
     });
-    let result = axum::serve(listener, router(state))
+    // Each connection's peer address reaches handlers (sign-in throttling).
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     purge.abort();

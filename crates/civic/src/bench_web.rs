@@ -108,7 +108,7 @@ pub async fn run(
     let password = made
         .generated
         .context("a generated password for the bench user")?;
-    let session = app.sign_in(email.as_str(), &password).await?;
+    let session = app.sign_in(email.as_str(), &password, None).await?;
     let cookie = format!(
         "{}={}",
         civic_server::web::session::SESSION_COOKIE,

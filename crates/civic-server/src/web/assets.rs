@@ -62,9 +62,36 @@ pub static JS: LazyLock<Asset> = LazyLock::new(|| {
     )
 });
 
+/// The script run at the start of every page's body (marks the page as
+/// having JavaScript for GOV.UK Frontend's styles). Ours, not built: it is
+/// in `scripts/`, beside the page script below.
+pub static INIT_JS: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "init",
+        "js",
+        include_bytes!("scripts/init.js"),
+        "text/javascript; charset=utf-8",
+    )
+});
+
+/// The Redaction review page's script (copies a selection into the form).
+pub static REDACT_REVIEW_JS: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "redact-review",
+        "js",
+        include_bytes!("scripts/redact-review.js"),
+        "text/javascript; charset=utf-8",
+    )
+});
+
+/// Every embedded file, for [`serve`].
+fn all() -> [&'static Asset; 4] {
+    [&*CSS, &*JS, &*INIT_JS, &*REDACT_REVIEW_JS]
+}
+
 /// `GET /assets/{name}`.
 pub async fn serve(Path(name): Path<String>) -> Response {
-    let Some(asset) = [&*CSS, &*JS].into_iter().find(|a| a.name == name) else {
+    let Some(asset) = all().into_iter().find(|a| a.name == name) else {
         return (StatusCode::NOT_FOUND, "no such asset").into_response();
     };
     (

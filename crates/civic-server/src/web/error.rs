@@ -36,6 +36,10 @@ pub enum PageError {
     NotYours,
     /// A form's CSRF token was missing or wrong.
     Csrf,
+    /// A form's body was over the configured limit (`body_limit`).
+    TooLarge,
+    /// A form held a character no backend can store (NUL).
+    Unstorable,
     /// Nothing is at this address.
     NotFound,
     /// The database is unavailable.
@@ -92,6 +96,8 @@ impl IntoResponse for PageError {
                 StatusCode::FORBIDDEN
             }
             PageError::NotFound => StatusCode::NOT_FOUND,
+            PageError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            PageError::Unstorable => StatusCode::UNPROCESSABLE_ENTITY,
             PageError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             PageError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };

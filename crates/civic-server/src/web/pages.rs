@@ -52,6 +52,8 @@ pub struct Chrome {
     pub css: String,
     /// The script's URL.
     pub js: String,
+    /// The URL of the script run first in the body (see [`assets::INIT_JS`]).
+    pub init_js: String,
     /// Who is signed in.
     pub user: Option<ChromeUser>,
     /// The session's CSRF token, for the sign-out form.
@@ -88,6 +90,7 @@ impl Chrome {
             organisation: state.app.config().organisation.clone(),
             css: assets::CSS.url(),
             js: assets::JS.url(),
+            init_js: assets::INIT_JS.url(),
             user: session.map(|s| ChromeUser {
                 email: s.user.email.to_string(),
                 role: s.user.role.to_string(),
@@ -276,10 +279,40 @@ pub struct SignInFields {
     draft: String,
 }
 
+/// The address a request came from, for throttling sign-ins: the peer's,
+/// or, when the peer is on this machine or a private network (a reverse
+/// proxy in front of Civic), the last address in its `X-Forwarded-For`,
+/// which that proxy added. `None` when the server was not told the peer
+/// (requests driven in-process, as some tests do).
+pub fn client_address(
+    peer: Option<&axum::extract::ConnectInfo<std::net::SocketAddr>>,
+    headers: &HeaderMap,
+) -> Option<std::net::IpAddr> {
+    let peer = peer?.0.ip();
+    let behind_proxy = match peer {
+        std::net::IpAddr::V4(a) => a.is_loopback() || a.is_private(),
+        std::net::IpAddr::V6(a) => a.is_loopback() || a.is_unique_local(),
+    };
+    if !behind_proxy {
+        return Some(peer);
+    }
+    // Only the very last entry is the proxy's own; anything before it came
+    // from the client and could be made up.
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .next_back()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok());
+    Some(forwarded.unwrap_or(peer))
+}
+
 /// `POST /sign-in`.
 pub async fn sign_in(
     State(state): State<AppState>,
     headers: HeaderMap,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     Form(f): Form<SignInFields>,
 ) -> Result<Response, PageError> {
     let expected = session::cookie(&headers, SIGN_IN_CSRF_COOKIE).unwrap_or_default();
@@ -296,9 +329,27 @@ pub async fn sign_in(
     }
     let draft = (!f.draft.is_empty()).then(|| f.draft.clone());
     let return_to = (!f.return_to.is_empty()).then(|| f.return_to.clone());
+    let mut throttled = None;
     let signed_in = if errors.is_empty() {
-        match state.app.sign_in(&f.email, &f.password).await {
+        let client = client_address(peer.as_ref().map(|p| &p.0), &headers);
+        match state.app.sign_in(&f.email, &f.password, client).await {
             Ok(s) => Some(s),
+            Err(civic_app::AppError::Throttled { retry_after }) => {
+                let minutes = retry_after.as_secs().div_ceil(60).max(1);
+                let wait = if minutes == 1 {
+                    "a minute".to_owned()
+                } else {
+                    format!("{minutes} minutes")
+                };
+                errors.push(FieldError::new(
+                    "email",
+                    format!(
+                        "There have been too many attempts to sign in. Wait {wait}, then try again"
+                    ),
+                ));
+                throttled = Some(retry_after);
+                None
+            }
             Err(civic_app::AppError::Unauthenticated(_)) => {
                 errors.push(FieldError::new(
                     "email",
@@ -320,11 +371,19 @@ pub async fn sign_in(
             errors,
             f.email.trim().to_owned(),
         )?;
-        return Ok(with_cookies(
-            StatusCode::BAD_REQUEST,
-            html,
-            cookie.into_iter().collect(),
-        ));
+        let status = if throttled.is_some() {
+            StatusCode::TOO_MANY_REQUESTS
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        let mut response = with_cookies(status, html, cookie.into_iter().collect());
+        if let Some(wait) = throttled {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(wait.as_secs().max(1)),
+            );
+        }
+        return Ok(response);
     };
     if let Some(d) = draft.filter(|d| d.len() <= MAX_DRAFT) {
         state.app.store().set_session_draft(&new.token, &d).await?;
@@ -381,6 +440,16 @@ pub struct ErrorPage {
     body: Vec<String>,
 }
 
+/// A byte count as people say it: "10 MB", "512 KB".
+fn size_in_words(bytes: usize) -> String {
+    const MB: usize = 1024 * 1024;
+    if bytes >= MB {
+        format!("{} MB", bytes.div_ceil(MB))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024).max(1))
+    }
+}
+
 fn role_list(roles: Roles) -> String {
     let names: Vec<&str> = roles.as_slice().iter().map(|r: &Role| r.as_str()).collect();
     names.join(", ")
@@ -411,6 +480,23 @@ impl ErrorPage {
                     "Go back, reload the page and try again.".into(),
                 ],
             ),
+            PageError::TooLarge => (
+                "What you sent is too large",
+                vec![
+                    format!(
+                        "This service accepts at most {} in one form. Nothing was changed.",
+                        size_in_words(state.app.config().body_limit)
+                    ),
+                    "Go back and send less: split a long message, or upload a large document on the Redaction page.".into(),
+                ],
+            ),
+            PageError::Unstorable => (
+                "Your form could not be saved",
+                vec![
+                    "It contains a hidden control character (NUL) that cannot be stored. Nothing was changed.".into(),
+                    "Go back, retype the text instead of pasting it, and try again.".into(),
+                ],
+            ),
             PageError::NotFound => (
                 "Page not found",
                 vec!["Check the address, or go back to the overview.".into()],
@@ -434,5 +520,59 @@ impl ErrorPage {
     /// Renders the page (no cookie to set).
     pub fn render_page(&self) -> Result<(Html<String>, Option<HeaderValue>), PageError> {
         Ok((render(self)?, None))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::extract::ConnectInfo;
+
+    #[test]
+    fn the_client_is_the_peer_or_the_last_address_a_local_proxy_added() {
+        let peer = |a: &str| ConnectInfo(format!("{a}:5000").parse().expect("socket address"));
+        let forwarded = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert("x-forwarded-for", v.parse().expect("header"));
+            h
+        };
+        let ip = |a: &str| a.parse::<std::net::IpAddr>().ok();
+        let cases = [
+            // A public peer is the client, whatever it claims.
+            (
+                peer("203.0.113.9"),
+                forwarded("198.51.100.1"),
+                ip("203.0.113.9"),
+            ),
+            // A proxy on this machine or the private network: its last entry.
+            (
+                peer("127.0.0.1"),
+                forwarded("6.6.6.6, 198.51.100.7"),
+                ip("198.51.100.7"),
+            ),
+            (
+                peer("10.0.0.2"),
+                forwarded("198.51.100.8"),
+                ip("198.51.100.8"),
+            ),
+            // A last entry that is not an address: the peer, not an earlier entry.
+            (
+                peer("127.0.0.1"),
+                forwarded("198.51.100.1, junk"),
+                ip("127.0.0.1"),
+            ),
+            (peer("127.0.0.1"), HeaderMap::new(), ip("127.0.0.1")),
+        ];
+        for (p, h, want) in cases {
+            assert_eq!(client_address(Some(&p), &h), want, "{h:?}");
+        }
+        assert_eq!(client_address(None, &HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn sizes_are_said_in_kilobytes_or_megabytes() {
+        assert_eq!(size_in_words(10 * 1024 * 1024), "10 MB");
+        assert_eq!(size_in_words(64 * 1024), "64 KB");
+        assert_eq!(size_in_words(10), "1 KB");
     }
 }

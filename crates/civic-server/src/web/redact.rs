@@ -464,6 +464,8 @@ struct ReviewTemplate {
     find_text: String,
     find_text_error: Option<String>,
     find_label_error: Option<String>,
+    /// The page script's URL.
+    script: String,
 }
 
 /// What the form posted, to show again after adding or after an error.
@@ -613,6 +615,7 @@ fn review_page(
         find_text: entered.find_text,
         find_text_error: error_for(&errors, "find-text").map(str::to_owned),
         find_label_error: error_for(&errors, "find-label").map(str::to_owned),
+        script: super::assets::REDACT_REVIEW_JS.url(),
         errors,
     };
     render_form(&t, &t.errors)

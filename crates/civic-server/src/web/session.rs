@@ -148,7 +148,29 @@ impl<P: Policy, T: FormFields> FromRequest<AppState> for WebForm<P, T> {
         let (mut parts, body) = req.into_parts();
         let path = parts.uri.path().to_owned();
         let user = SignedIn::<P>::from_request_parts(&mut parts, state).await;
-        let req = Request::from_parts(parts, body);
+        // The form is read from a copy of the head; the body is read first,
+        // so that a body over the limit or one holding a NUL character gets
+        // its own answer instead of passing for a forged form.
+        let form_parts = {
+            let mut head = Request::new(());
+            *head.method_mut() = parts.method.clone();
+            *head.uri_mut() = parts.uri.clone();
+            *head.headers_mut() = parts.headers.clone();
+            head.into_parts().0
+        };
+        let bytes = axum::body::Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|r| {
+                if r.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    PageError::TooLarge
+                } else {
+                    PageError::Csrf
+                }
+            })?;
+        if has_nul(&bytes) {
+            return Err(PageError::Unstorable);
+        }
+        let req = Request::from_parts(form_parts, axum::body::Body::from(bytes));
         let Form(fields) = Form::<T>::from_request(req, state)
             .await
             .map_err(|_| PageError::Csrf)?;
@@ -172,9 +194,23 @@ impl<P: Policy, T: FormFields> FromRequest<AppState> for WebForm<P, T> {
     }
 }
 
+/// Whether a URL-encoded form body holds a NUL character, raw or encoded
+/// (`%00`): no backend can store one in text (PostgreSQL refuses it), so a
+/// form holding one is refused before anything is written.
+fn has_nul(body: &[u8]) -> bool {
+    body.contains(&0) || body.windows(3).any(|w| w == b"%00")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nul_characters_are_found_raw_or_encoded() {
+        assert!(has_nul(b"reason=a%00b"));
+        assert!(has_nul(b"reason=a\0b"));
+        assert!(!has_nul(b"reason=100%25+done&n=%2000"));
+    }
 
     #[test]
     fn cookies_are_found_among_several_headers_and_pairs() {

@@ -2,6 +2,7 @@
 
 mod api;
 mod audit;
+mod hardening;
 mod redact;
 mod redact_page;
 mod risk;
