@@ -510,8 +510,29 @@ fn kind_of(w: &str, bare: &str, lower: &str, entry: Entry) -> Kind {
         (true, false) => Kind::First,
         (false, true) => Kind::Surname,
         (false, false) if all_caps => Kind::CapsUnknown,
+        // A double-barrelled name ("Pemberton-Vance", "Smith-Jones") that
+        // no list holds whole: a surname when a part is a known name; its
+        // last part's ending says nothing ("-Vance" is not a noun).
+        (false, false) if lower.contains('-') => hyphenated_kind(lower),
         (false, false) if looks_like_a_noun(lower) => Kind::Stop,
         (false, false) => Kind::Unknown,
+    }
+}
+
+/// The kind of a hyphenated word no list knows whole, from its parts.
+fn hyphenated_kind(lower: &str) -> Kind {
+    let parts: Vec<&str> = lower.split('-').filter(|p| !p.is_empty()).collect();
+    let known = parts.iter().any(|p| {
+        LEXICON
+            .get(*p)
+            .is_some_and(|e| (e.first || e.surname) && !e.stop && !e.never)
+    });
+    if parts.len() >= 2 && known {
+        Kind::Surname
+    } else if parts.iter().all(|p| looks_like_a_noun(p)) {
+        Kind::Stop
+    } else {
+        Kind::Unknown
     }
 }
 
@@ -596,6 +617,31 @@ fn joined(text: &str, a: &Word, b: &Word) -> bool {
     gap == " "
         || (gap == ". " && a.kind == Kind::Initial)
         || (gap.is_empty() && text[a.start..a.end].ends_with('.'))
+        || (a.kind != Kind::Stop && particles_between(gap))
+}
+
+/// The lower-case words that stand inside surnames ("van der Berg", "de
+/// la Cruz", "bin Laden", "ap Rhys"): not capitalised, so the word scanner
+/// does not see them, but part of the name.
+const PARTICLES: &[&str] = &[
+    "van", "von", "der", "den", "de", "da", "di", "du", "del", "della", "dos", "das", "le", "la",
+    "ter", "ten", "bin", "ibn", "al", "el", "ap", "zu", "af", "y",
+];
+
+/// Whether a gap between two capitalised words is one or two surname
+/// particles between single spaces (" van der ").
+fn particles_between(gap: &str) -> bool {
+    let Some(inner) = gap.strip_prefix(' ').and_then(|g| g.strip_suffix(' ')) else {
+        return false;
+    };
+    let mut n = 0;
+    for w in inner.split(' ') {
+        if !PARTICLES.contains(&w) {
+            return false;
+        }
+        n += 1;
+    }
+    (1..=2).contains(&n)
 }
 
 fn is_name_word(k: Kind) -> bool {
@@ -739,7 +785,13 @@ fn judge_stretch(text: &str, ctx: &Context, s: &[Word], title: Option<Word>) -> 
         }
     }
     let (first_word, last_word) = (s.first()?, s.last()?);
-    let (start, end) = (first_word.start, last_word.end);
+    let (mut start, end) = (first_word.start, last_word.end);
+    // "Mr van der Berg": the particles after the title are the surname's.
+    if let Some(t) = title
+        && particles_between(&text[t.end..first_word.start])
+    {
+        start = t.end + 1;
+    }
     let unknown = s.iter().filter(|w| w.kind == Kind::Unknown).count();
     let has_initial = s.iter().any(|w| w.kind == Kind::Initial);
     let is_first = |k: Kind| matches!(k, Kind::First | Kind::FirstOrSurname | Kind::Initial);

@@ -229,6 +229,22 @@ fn names_from_titles_gazetteers_and_context() {
             &[(Person, "Oliver Smith"), (Person, "Mohammed Khan")],
         ),
         // Common words that are also names, and organisations.
+        // Surnames with particles, and double-barrelled ones.
+        (
+            "Mr Piet van der Berg called.",
+            &[(Person, "Piet van der Berg")],
+        ),
+        ("Mr van der Berg called.", &[(Person, "van der Berg")]),
+        (
+            "Mr James Pemberton-Vance rang.",
+            &[(Person, "James Pemberton-Vance")],
+        ),
+        ("Mrs Pemberton-Vance rang.", &[(Person, "Pemberton-Vance")]),
+        ("Ms Ana de la Cruz wrote.", &[(Person, "Ana de la Cruz")]),
+        (
+            "Spoke to Sarah Smith-Jones today.",
+            &[(Person, "Sarah Smith-Jones")],
+        ),
         ("Will May come to the Council on Monday?", &[]),
         ("The Housing Options team will call.", &[]),
         ("Dear Sir or Madam,", &[]),
