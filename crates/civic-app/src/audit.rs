@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use civic_core::{DecisionId, ReviewEvent};
+use civic_core::{DecisionId, ReasonRedaction, ReviewEvent};
 use civic_ledger::{
     Frontier, Hash, LogVerifier, ProofBundle, VerifiedProof, inclusion_proof,
     inclusion_proof_indexes, leaf_hash, stored_hash_index,
@@ -26,6 +26,8 @@ pub struct VerifyReport {
     pub decisions: u64,
     /// Review events checked against their entries.
     pub reviews: u64,
+    /// Redactions of reasons checked against their entries.
+    pub redactions: u64,
     /// Signed checkpoints checked.
     pub checkpoints: u64,
     /// The size of the latest signed checkpoint (0 if none).
@@ -37,6 +39,16 @@ impl VerifyReport {
     /// but not yet covered by a signature.
     pub fn unsigned_tail(&self) -> u64 {
         self.entries.saturating_sub(self.signed_size)
+    }
+
+    /// The records checked, in words: `12 decisions, 1 reviews`, with
+    /// `, 1 reason redactions` when there are any.
+    pub fn records(&self) -> String {
+        let mut text = format!("{} decisions, {} reviews", self.decisions, self.reviews);
+        if self.redactions > 0 {
+            text.push_str(&format!(", {} reason redactions", self.redactions));
+        }
+        text
     }
 }
 
@@ -223,13 +235,17 @@ impl App {
         // inconsistency is still the one named.
         let mut pages = store.ledger_pages(check_entry);
         let mut hashes = StoredHashes::new(store);
-        let mut reviews = Ordered::new(store.reviews_in_ledger_order()).await?;
+        let mut records = Records {
+            reviews: Ordered::new(store.reviews_in_ledger_order()).await?,
+            redactions: Ordered::new(store.redactions_in_ledger_order()).await?,
+        };
         let mut next_checkpoint = checkpoints.iter().peekable();
         let mut frontier = Frontier::new();
         let mut report = VerifyReport {
             entries: 0,
             decisions: 0,
             reviews: 0,
+            redactions: 0,
             checkpoints: checkpoints.len() as u64,
             signed_size: checkpoints.last().map_or(0, |c| c.size),
         };
@@ -245,7 +261,7 @@ impl App {
                     return Ok(Err(Inconsistency::EntryAltered { index }));
                 }
                 let leaf = entry.leaf;
-                if let Err(bad) = check_record(entry, &mut reviews, &mut report).await? {
+                if let Err(bad) = check_record(entry, &mut records, &mut report).await? {
                     return Ok(Err(bad));
                 }
                 let first_stored = stored_hash_index(0, index);
@@ -289,7 +305,13 @@ impl App {
         {
             return Ok(Err(Inconsistency::RecordWithoutEntry { index, id }));
         }
-        if let Some(r) = reviews.next.take() {
+        if let Some(r) = records.reviews.next.take() {
+            return Ok(Err(Inconsistency::RecordWithoutEntry {
+                index: r.ledger_index,
+                id: r.id.to_string(),
+            }));
+        }
+        if let Some(r) = records.redactions.next.take() {
             return Ok(Err(Inconsistency::RecordWithoutEntry {
                 index: r.ledger_index,
                 id: r.id.to_string(),
@@ -382,11 +404,12 @@ struct EntryCheck {
     decision: DecisionAtEntry,
 }
 
-/// What an entry says it records; a review entry keeps its bytes, to be
-/// compared with the review events as they come in ledger order.
+/// What an entry says it records; a review or redaction entry keeps its
+/// bytes, to be compared with those records as they come in ledger order.
 enum EntryKind {
     Decision,
     Review { entry: Vec<u8> },
+    Redaction { entry: Vec<u8> },
     Other(String),
 }
 
@@ -395,9 +418,16 @@ impl EntryKind {
         match self {
             EntryKind::Decision => "decision",
             EntryKind::Review { .. } => "review",
+            EntryKind::Redaction { .. } => "reason_redaction",
             EntryKind::Other(kind) => kind,
         }
     }
+}
+
+/// The records other than decisions, each stream in ledger order.
+struct Records<'a> {
+    reviews: Ordered<'a, ReviewEvent>,
+    redactions: Ordered<'a, ReasonRedaction>,
 }
 
 /// The decision record found at an entry's position.
@@ -423,6 +453,9 @@ fn check_entry(row: LedgerRow<'_>) -> Result<EntryCheck, StoreError> {
         "review" => EntryKind::Review {
             entry: row.entry.to_vec(),
         },
+        "reason_redaction" => EntryKind::Redaction {
+            entry: row.entry.to_vec(),
+        },
         other => EntryKind::Other(other.to_owned()),
     };
     Ok(EntryCheck {
@@ -437,12 +470,28 @@ fn check_entry(row: LedgerRow<'_>) -> Result<EntryCheck, StoreError> {
 
 async fn check_record(
     entry: EntryCheck,
-    reviews: &mut Ordered<'_, ReviewEvent>,
+    records: &mut Records<'_>,
     report: &mut VerifyReport,
 ) -> Result<Result<(), Inconsistency>, AppError> {
     let index = entry.index;
-    // A review positioned before this entry has no entry of its own.
-    if let Some(r) = reviews.next.as_ref().filter(|r| r.ledger_index < index) {
+    // A review or redaction positioned before this entry has no entry of its own.
+    if let Some(r) = records
+        .reviews
+        .next
+        .as_ref()
+        .filter(|r| r.ledger_index < index)
+    {
+        return Ok(Err(Inconsistency::RecordWithoutEntry {
+            index: r.ledger_index,
+            id: r.id.to_string(),
+        }));
+    }
+    if let Some(r) = records
+        .redactions
+        .next
+        .as_ref()
+        .filter(|r| r.ledger_index < index)
+    {
         return Ok(Err(Inconsistency::RecordWithoutEntry {
             index: r.ledger_index,
             id: r.id.to_string(),
@@ -471,11 +520,29 @@ async fn check_record(
             if entry.decision != DecisionAtEntry::None {
                 return Ok(Err(altered()));
             }
-            if reviews.next.as_ref().map(|r| r.ledger_index) != Some(index) {
+            if records.reviews.next.as_ref().map(|r| r.ledger_index) != Some(index) {
                 return Ok(Err(missing()));
             }
             report.reviews += 1;
-            match reviews.advance().await? {
+            match records.reviews.advance().await? {
+                // A version-2 entry holds the reason's digest: the reason
+                // still in the record must hash to it.
+                Some(r) if r.ledger_event().to_bytes() == *bytes && r.retained_reason_matches() => {
+                    Ok(Ok(()))
+                }
+                Some(_) => Ok(Err(altered())),
+                None => Ok(Err(missing())),
+            }
+        }
+        EntryKind::Redaction { entry: bytes } => {
+            if entry.decision != DecisionAtEntry::None {
+                return Ok(Err(altered()));
+            }
+            if records.redactions.next.as_ref().map(|r| r.ledger_index) != Some(index) {
+                return Ok(Err(missing()));
+            }
+            report.redactions += 1;
+            match records.redactions.advance().await? {
                 Some(r) if r.ledger_event().to_bytes() == *bytes => Ok(Ok(())),
                 Some(_) => Ok(Err(altered())),
                 None => Ok(Err(missing())),

@@ -21,7 +21,10 @@ mod verify_job;
 pub use demo::{DEMO_TRAINING_CLAIMS, DemoOutcome};
 pub use models::Loaded;
 
-use civic_core::{Decision, DecisionId, KeyId, ReviewAction, ReviewEvent, Role};
+use civic_core::{
+    Decision, DecisionId, KeyId, Reason, ReasonRedaction, ReviewAction, ReviewEvent, ReviewEventId,
+    Role,
+};
 use civic_ledger::{LogSigner, LogVerifier};
 use civic_store::{LedgerWriter, Store, WriterConfig};
 
@@ -138,6 +141,34 @@ impl App {
             ));
         }
         self.review(id, action, person).await
+    }
+
+    /// Removes an override's stored reason, as an erasure request may
+    /// require; only an administrator may. The removal is a ledger entry of
+    /// its own that records who, when and the digest of `why` (kept in the
+    /// record), never the reason. A review recorded before ledger entry
+    /// version 2 is refused: its entry holds the reason itself.
+    pub async fn redact_reason(
+        &self,
+        review_id: ReviewEventId,
+        why: &str,
+        person: KeyId,
+        role: Role,
+    ) -> Result<ReasonRedaction, AppError> {
+        if !civic_core::Roles::ADMINS.allows(role) {
+            return Err(AppError::Forbidden(
+                "only an administrator may redact a review's reason".into(),
+            ));
+        }
+        let why = Reason::parse(why).map_err(|e| AppError::Invalid {
+            field: "why",
+            message: if e.message.contains("at most") {
+                e.message
+            } else {
+                "say why the reason is redacted, e.g. the erasure request's reference".into()
+            },
+        })?;
+        Ok(self.writer.redact_reason(review_id, person, why).await?)
     }
 
     /// Records a decision made by another system in the ledger.

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use civic_core::{
-    Decision, DecisionEntryText, DecisionStatus, Json, ReviewEvent, Timestamp, from_unix_millis,
-    rfc3339,
+    Decision, DecisionEntryText, DecisionStatus, Digest, EntryTexts, EntryVersion, Json,
+    ReasonRedaction, ReviewEvent, Timestamp, from_unix_millis, rfc3339, text_digest,
 };
 use civic_ledger::Hash;
 use futures_util::stream::{BoxStream, StreamExt as _, TryStreamExt as _};
@@ -125,6 +125,10 @@ pub struct StoredDecision<'a> {
     created_at: i64,
     ledger_index: i64,
     quality_sample: i64,
+    entry_version: i64,
+    explanation_sha256: Option<&'a str>,
+    reference_sha256: Option<&'a str>,
+    explanation_removed_at: Option<i64>,
 }
 
 impl StoredDecision<'_> {
@@ -144,11 +148,27 @@ impl StoredDecision<'_> {
     /// decision parsed and its entry rebuilt, so a decision stored in a
     /// non-canonical but equal form still matches, and a corrupt column is
     /// still reported as one.
+    ///
+    /// For a version-2 entry, which holds digests, the explanation and
+    /// reference still in the record must also hash to the stored digests
+    /// ([`Decision::retained_texts_match`]), so that altering them is found
+    /// while they are kept; what retention removed is not compared.
     pub fn matches_entry(&self, entry: &[u8]) -> Result<bool, StoreError> {
         if self.status.parse::<DecisionStatus>().is_ok()
             && self.ledger_index >= 0
             && let Some(created_at) = from_unix_millis(self.created_at)
+            && let Some(version) = EntryVersion::from_number(self.entry_version)
         {
+            let texts = match version {
+                EntryVersion::V1 => EntryTexts::V1 {
+                    explanation: Json::Canonical(self.explanation),
+                    reference: self.reference,
+                },
+                EntryVersion::V2 => EntryTexts::V2 {
+                    explanation_sha256: self.explanation_sha256,
+                    reference_sha256: self.reference_sha256,
+                },
+            };
             let text = DecisionEntryText {
                 id: self.id,
                 service: self.service,
@@ -156,19 +176,37 @@ impl StoredDecision<'_> {
                 model_version: self.model_version,
                 input_sha256: self.input_sha256,
                 output: Json::Canonical(self.output),
-                explanation: Json::Canonical(self.explanation),
+                texts,
                 confidence: self.confidence,
                 status: self.initial_status,
                 requested_by: self.requested_by,
-                reference: self.reference,
                 created_at: &rfc3339(created_at),
                 quality_sample: self.quality_sample != 0,
             };
-            if text.is_entry(entry) {
+            if text.is_entry(entry) && self.retained_text_hashes_match(version) {
                 return Ok(true);
             }
         }
-        Ok(self.to_decision()?.ledger_event().to_bytes() == entry)
+        let decision = self.to_decision()?;
+        Ok(decision.ledger_event().to_bytes() == entry && decision.retained_texts_match())
+    }
+
+    /// Whether the kept explanation and reference text hash to the stored
+    /// digests as they are (canonical text, as the writer stores it); `false`
+    /// sends the caller to the parsed comparison, which decides.
+    fn retained_text_hashes_match(&self, version: EntryVersion) -> bool {
+        if version == EntryVersion::V1 {
+            return true;
+        }
+        let hex = |d: Digest| d.to_hex();
+        let explanation_ok = self.explanation_removed_at.is_some()
+            || self.explanation_sha256
+                == Some(hex(Digest::of(self.explanation.as_bytes())).as_str());
+        let reference_ok = match self.reference {
+            Some(r) => self.reference_sha256 == Some(hex(text_digest(r)).as_str()),
+            None => self.explanation_removed_at.is_some() || self.reference_sha256.is_none(),
+        };
+        explanation_ok && reference_ok
     }
 
     /// The decision, parsed.
@@ -189,6 +227,10 @@ impl StoredDecision<'_> {
             created_at: self.created_at,
             ledger_index: self.ledger_index,
             quality_sample: self.quality_sample,
+            entry_version: self.entry_version,
+            explanation_sha256: self.explanation_sha256.map(str::to_owned),
+            reference_sha256: self.reference_sha256.map(str::to_owned),
+            explanation_removed_at: self.explanation_removed_at,
         }
         .into_decision()
     }
@@ -218,6 +260,10 @@ struct PageRow(
     Option<i64>,
     Option<i64>,
     Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
 );
 
 impl PageRow {
@@ -244,6 +290,10 @@ impl PageRow {
             created_at,
             ledger_index,
             quality_sample,
+            entry_version,
+            explanation_sha256,
+            reference_sha256,
+            explanation_removed_at,
         ) = self;
         let decision = MaybeDecision {
             id: id.as_deref(),
@@ -261,6 +311,10 @@ impl PageRow {
             created_at: *created_at,
             ledger_index: *ledger_index,
             quality_sample: *quality_sample,
+            entry_version: *entry_version,
+            explanation_sha256: explanation_sha256.as_deref(),
+            reference_sha256: reference_sha256.as_deref(),
+            explanation_removed_at: *explanation_removed_at,
         };
         Ok(LedgerRow {
             index: from_sql_index(*idx)?,
@@ -292,6 +346,10 @@ pub(crate) struct MaybeDecision<'a> {
     pub(crate) created_at: Option<i64>,
     pub(crate) ledger_index: Option<i64>,
     pub(crate) quality_sample: Option<i64>,
+    pub(crate) entry_version: Option<i64>,
+    pub(crate) explanation_sha256: Option<&'a str>,
+    pub(crate) reference_sha256: Option<&'a str>,
+    pub(crate) explanation_removed_at: Option<i64>,
 }
 
 impl<'a> MaybeDecision<'a> {
@@ -322,6 +380,10 @@ impl<'a> MaybeDecision<'a> {
             quality_sample: self
                 .quality_sample
                 .ok_or_else(|| missing("quality_sample"))?,
+            entry_version: self.entry_version.ok_or_else(|| missing("entry_version"))?,
+            explanation_sha256: self.explanation_sha256,
+            reference_sha256: self.reference_sha256,
+            explanation_removed_at: self.explanation_removed_at,
         }))
     }
 }
@@ -581,7 +643,8 @@ impl Store {
         let sql = "SELECT (json_agg(json_build_array(e.idx, e.kind, e.record_id, convert_from(e.entry, 'UTF8'), \
              encode(e.leaf_hash, 'hex'), d.id, d.service, d.model_name, d.model_version, d.input_sha256, \
              d.output, d.explanation, d.confidence, d.status, d.initial_status, d.requested_by, d.reference, \
-             d.created_at, d.ledger_index, d.quality_sample) ORDER BY e.idx))::text AS page \
+             d.created_at, d.ledger_index, d.quality_sample, d.entry_version, d.explanation_sha256, \
+             d.reference_sha256, d.explanation_removed_at) ORDER BY e.idx))::text AS page \
              FROM ledger_entries e LEFT JOIN decisions d ON d.ledger_index = e.idx \
              WHERE e.idx >= $1 AND e.idx < $2";
         let row = sqlx::query(sql)
@@ -630,6 +693,20 @@ impl Store {
         .await?;
         row.map(|r| Ok((from_sql_index(r.try_get("idx")?)?, r.try_get("id")?)))
             .transpose()
+    }
+
+    /// Every redaction of a reason in ledger order, streamed.
+    pub fn redactions_in_ledger_order(&self) -> BoxStream<'_, Result<ReasonRedaction, StoreError>> {
+        sqlx::query(
+            "SELECT id, review_id, decision_id, redacted_by, why, created_at, ledger_index \
+             FROM reason_redactions ORDER BY ledger_index",
+        )
+        .fetch(self.pool())
+        .map(|r| {
+            r.map_err(StoreError::from)
+                .and_then(|row| crate::decisions::row_to_redaction(&row))
+        })
+        .boxed()
     }
 
     /// Every review event in ledger order, streamed.

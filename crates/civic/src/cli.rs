@@ -147,6 +147,9 @@ pub enum Command {
     /// Check and prove the tamper-evident ledger.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Manage recorded reviews (an erasure request for a reviewer's reason).
+    #[command(subcommand)]
+    Review(ReviewCommand),
     /// Train and inspect the triage model (routing citizen contacts to teams).
     #[command(subcommand)]
     Triage(TriageCommand),
@@ -262,6 +265,21 @@ pub enum KeyCommand {
     Revoke {
         /// The key's id, as shown by `civic key list`.
         id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Remove an override's stored reason (e.g. for an erasure request). The
+    /// removal is itself recorded in the ledger: who, when and the digest of
+    /// --why, never the reason. Reviews recorded before ledger entry
+    /// version 2 are refused: their ledger entry holds the reason itself.
+    RedactReason {
+        /// The review event's id (`reviews[].id` in `GET /api/v1/decisions/{id}`).
+        id: String,
+        /// Why, e.g. the erasure request's reference (kept; put no personal data here).
+        #[arg(long)]
+        why: String,
     },
 }
 

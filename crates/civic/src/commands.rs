@@ -9,8 +9,8 @@ use civic_core::{DecisionId, KeyId, Role, rfc3339};
 use civic_ledger::ProofBundle;
 
 use crate::cli::{
-    AuditCommand, Cli, Command, ConfigArgs, KeyCommand, ModelCommand, RedactCommand, RiskCommand,
-    RiskTrainArgs, ServeArgs, TriageCommand, UserCommand,
+    AuditCommand, Cli, Command, ConfigArgs, KeyCommand, ModelCommand, RedactCommand, ReviewCommand,
+    RiskCommand, RiskTrainArgs, ServeArgs, TriageCommand, UserCommand,
 };
 
 fn overrides(c: ConfigArgs, serve: Option<&ServeArgs>) -> Overrides {
@@ -64,6 +64,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Key(cmd) => key(config, cmd).await,
         Command::User(cmd) => user(config, cmd).await,
         Command::Audit(cmd) => audit(config, cmd).await,
+        Command::Review(cmd) => review(config, cmd).await,
         Command::Bench(cmd) => crate::bench::run(config, cmd).await,
         Command::Triage(cmd) => triage(config, cmd).await,
         Command::Risk(cmd) => risk(config, cmd).await,
@@ -325,6 +326,30 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+async fn review(config: Config, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
+    let app = App::open(config).await?;
+    match cmd {
+        ReviewCommand::RedactReason { id, why } => {
+            // Whoever runs the binary on the server holds the database and
+            // the ledger key: they act as an administrator, recorded under
+            // the command line's id.
+            let r = app
+                .redact_reason(
+                    id.parse()?,
+                    &why,
+                    civic_app::redact::files::command_line_caller(),
+                    Role::Admin,
+                )
+                .await?;
+            println!(
+                "Redacted the reason of review {}; recorded as ledger entry {}.",
+                r.review_id, r.ledger_index
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn audit(config: Config, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
     if let AuditCommand::CheckProof { file, public_key } = cmd {
         return check_proof(&file, public_key.as_deref());
@@ -387,8 +412,10 @@ async fn verify(app: &App, stats: bool) -> anyhow::Result<ExitCode> {
     match outcome? {
         Ok(report) => {
             println!(
-                "OK: {} entries ({} decisions, {} reviews) match their records, the stored hashes and {} signed checkpoints.",
-                report.entries, report.decisions, report.reviews, report.checkpoints
+                "OK: {} entries ({}) match their records, the stored hashes and {} signed checkpoints.",
+                report.entries,
+                report.records(),
+                report.checkpoints
             );
             if report.unsigned_tail() > 0 {
                 println!(

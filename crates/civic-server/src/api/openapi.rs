@@ -13,7 +13,7 @@ use super::{audit, decisions, health, keys, redact, risk, triage};
         every human review is recorded in a tamper-evident ledger."),
     paths(
         health::health,
-        decisions::get, decisions::record, decisions::review,
+        decisions::get, decisions::record, decisions::review, decisions::redact_reason,
         triage::route,
         redact::redact, redact::preview,
         risk::score,

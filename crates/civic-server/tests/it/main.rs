@@ -2,6 +2,7 @@
 
 mod api;
 mod audit;
+mod privacy;
 mod redact;
 mod redact_page;
 mod risk;
