@@ -2,7 +2,7 @@ use std::path::Path;
 
 use sqlx::Connection as _;
 
-use crate::support::{Server, civic, init, record, sqlite_url, stdout, tempdir};
+use crate::support::{Server, civic, copy_dir, init, record, sqlite_url, stdout, tempdir};
 
 /// A data directory with 12 decisions and one review, server stopped.
 async fn populated() -> (tempfile::TempDir, std::path::PathBuf, Vec<String>) {
@@ -28,14 +28,6 @@ async fn populated() -> (tempfile::TempDir, std::path::PathBuf, Vec<String>) {
     assert_eq!(res.status(), 201);
     server.stop();
     (tmp, dir, ids)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("dir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
-    }
 }
 
 async fn tamper(dir: &Path, sql: &str) {
