@@ -118,11 +118,11 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
         println!("Demo mode: the data below is synthetic.");
         match app.config().input_retention {
             Some(d) => println!(
-                "  messages are kept for {} days (input_retention_days), so reviewers can read them",
+                "  messages and explanations are kept for {} days (input_retention_days), so reviewers can read them",
                 d.as_secs() / 86_400
             ),
             None => println!(
-                "  messages are not kept (input_retention_days = 0): reviewers see only the explanation"
+                "  messages and explanations are not kept (input_retention_days = 0): reviewers see only the suggestion"
             ),
         }
         let outcome = app.seed_demo().await?;
