@@ -305,17 +305,8 @@ impl App {
         {
             return Ok(Err(Inconsistency::RecordWithoutEntry { index, id }));
         }
-        if let Some(r) = records.reviews.next.take() {
-            return Ok(Err(Inconsistency::RecordWithoutEntry {
-                index: r.ledger_index,
-                id: r.id.to_string(),
-            }));
-        }
-        if let Some(r) = records.redactions.next.take() {
-            return Ok(Err(Inconsistency::RecordWithoutEntry {
-                index: r.ledger_index,
-                id: r.id.to_string(),
-            }));
+        if let Some(bad) = records.without_entry_before(None) {
+            return Ok(Err(bad));
         }
         Ok(Ok(report))
     }
@@ -430,6 +421,26 @@ struct Records<'a> {
     redactions: Ordered<'a, ReasonRedaction>,
 }
 
+impl Records<'_> {
+    /// The first review or redaction not yet matched whose position is
+    /// below `index` (any, with `None`): no entry holds it.
+    fn without_entry_before(&self, index: Option<u64>) -> Option<Inconsistency> {
+        let below = |at: u64| index.is_none_or(|i| at < i);
+        // Ids are written out only for a record found: this runs per entry.
+        let review = (self.reviews.next.as_ref())
+            .filter(|r| below(r.ledger_index))
+            .map(|r| (r.ledger_index, r.id.to_string()));
+        let redaction = (self.redactions.next.as_ref())
+            .filter(|r| below(r.ledger_index))
+            .map(|r| (r.ledger_index, r.id.to_string()));
+        review
+            .into_iter()
+            .chain(redaction)
+            .min_by_key(|(at, _)| *at)
+            .map(|(index, id)| Inconsistency::RecordWithoutEntry { index, id })
+    }
+}
+
 /// The decision record found at an entry's position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum DecisionAtEntry {
@@ -475,27 +486,8 @@ async fn check_record(
 ) -> Result<Result<(), Inconsistency>, AppError> {
     let index = entry.index;
     // A review or redaction positioned before this entry has no entry of its own.
-    if let Some(r) = records
-        .reviews
-        .next
-        .as_ref()
-        .filter(|r| r.ledger_index < index)
-    {
-        return Ok(Err(Inconsistency::RecordWithoutEntry {
-            index: r.ledger_index,
-            id: r.id.to_string(),
-        }));
-    }
-    if let Some(r) = records
-        .redactions
-        .next
-        .as_ref()
-        .filter(|r| r.ledger_index < index)
-    {
-        return Ok(Err(Inconsistency::RecordWithoutEntry {
-            index: r.ledger_index,
-            id: r.id.to_string(),
-        }));
+    if let Some(bad) = records.without_entry_before(Some(index)) {
+        return Ok(Err(bad));
     }
     let missing = || Inconsistency::RecordMissing {
         index,

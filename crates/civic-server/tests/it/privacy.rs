@@ -236,7 +236,7 @@ async fn redaction_keeps_no_name_in_the_ledger_and_none_after_retention() {
 /// explanation and reference hold the name; returns the answer.
 async fn record_with_name(s: &TestServer) -> Value {
     let (status, body) = post(
-        &s,
+        s,
         Role::Caseworker,
         "/decisions",
         json!({

@@ -41,6 +41,19 @@ async fn entry_text(dir: &Path, index: i64) -> String {
     String::from_utf8(entry).expect("utf8")
 }
 
+async fn set_reason(dir: &Path, review: &str, reason: &str) {
+    let mut conn = sqlx::SqliteConnection::connect(&sqlite_url(dir))
+        .await
+        .expect("open");
+    sqlx::query("UPDATE review_events SET reason = $1 WHERE id = $2")
+        .bind(reason)
+        .bind(review)
+        .execute(&mut conn)
+        .await
+        .expect("update");
+    conn.close().await.expect("close");
+}
+
 async fn post(client: &reqwest::Client, url: String, body: Value) -> Value {
     let res = client
         .post(url)
@@ -95,6 +108,18 @@ async fn a_version_1_ledger_still_verifies_and_grows_in_version_2() {
         "{text}"
     );
 
+    // A version-2 entry holds the reason's digest: a kept reason that was
+    // altered no longer matches it.
+    let v2_review = review["id"].as_str().expect("id");
+    set_reason(&dir, v2_review, "Someone else rang").await;
+    let (ok, text) = verify(&dir);
+    assert!(!ok);
+    assert!(
+        text.contains(&format!("entry 6: the review record {v2_review} differs")),
+        "{text}"
+    );
+    set_reason(&dir, v2_review, "Wilhelmina rang").await;
+
     // The ledger holds a version-1 reason itself: removing it from the
     // record would only make verification fail, so it is refused.
     let why = ["--why", "erasure request ER-2"];
@@ -106,7 +131,6 @@ async fn a_version_1_ledger_still_verifies_and_grows_in_version_2() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("before ledger entry version 2"), "{err}");
-    let v2_review = review["id"].as_str().expect("id");
     let out = civic(
         &dir,
         None,
