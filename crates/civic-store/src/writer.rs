@@ -156,6 +156,10 @@ impl LedgerWriter {
     }
 
     /// Records a decision; returns it, with its ledger index, once durable.
+    ///
+    /// The answer is the decision as made, with its explanation and
+    /// reference, for the caller to use; without a retention period the
+    /// stored record keeps neither (see `WriterConfig::input_retention`).
     pub async fn record_decision(&self, new: NewDecision) -> Result<Decision, StoreError> {
         match self.append(Append::Decision(new)).await? {
             Appended::Decision(d) => Ok(d),
