@@ -6,6 +6,7 @@
 //! by index), so memory stays flat however long the log is.
 
 use std::fmt;
+use std::path::Path;
 
 use civic_core::{DecisionId, ReasonRedaction, ReviewEvent};
 use civic_ledger::{
@@ -16,6 +17,62 @@ use civic_store::{EntryRow, LedgerRow, StoreError};
 use futures_util::stream::{BoxStream, StreamExt as _};
 
 use crate::{App, AppError};
+
+/// A checkpoint kept outside the database, to verify the ledger against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedCheckpoint {
+    /// Its tree size.
+    pub size: u64,
+    /// Its root hash.
+    pub root: civic_ledger::Hash,
+    /// Where it was kept (a file name), for messages.
+    pub source: String,
+}
+
+impl App {
+    /// Reads checkpoints an auditor saved: a file holding one signed note
+    /// (as `civic audit checkpoint` prints it), or a checkpoint log (JSON
+    /// Lines, as the server keeps). Each must be signed by this ledger's
+    /// key.
+    pub fn read_saved_checkpoints(&self, path: &Path) -> Result<Vec<SavedCheckpoint>, AppError> {
+        let source = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| AppError::Io {
+            path: path.to_owned(),
+            message: format!("could not read the saved checkpoint: {e}"),
+        })?;
+        let invalid = |message: String| AppError::Invalid {
+            field: "since",
+            message: format!("{source}: {message}"),
+        };
+        if text.trim_start().starts_with('{') {
+            let log =
+                crate::checkpoint_log::CheckpointLog::new(path.to_owned(), self.verifier().clone());
+            let found = log.read()?;
+            if found.is_empty() {
+                return Err(invalid(
+                    "it holds no checkpoint signed by this ledger's key".into(),
+                ));
+            }
+            return Ok(found
+                .into_iter()
+                .map(|(_, cp)| SavedCheckpoint {
+                    size: cp.size,
+                    root: cp.root,
+                    source: source.clone(),
+                })
+                .collect());
+        }
+        let cp = self
+            .verifier()
+            .verify(&text)
+            .map_err(|e| invalid(format!("not a checkpoint signed by this ledger's key: {e}")))?;
+        Ok(vec![SavedCheckpoint {
+            size: cp.size,
+            root: cp.root,
+            source,
+        }])
+    }
+}
 
 /// What a successful verification covered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +169,32 @@ pub enum Inconsistency {
         /// The first entry after the previous matching checkpoint.
         from_index: u64,
     },
+    /// The tree differs from a checkpoint kept outside the database (the
+    /// checkpoint log, or one an auditor saved): history was rewritten.
+    SavedCheckpointMismatch {
+        /// The checkpoint's tree size.
+        size: u64,
+        /// Where it was kept.
+        source: String,
+    },
+    /// A checkpoint kept outside the database covers more entries than the
+    /// ledger has: entries were removed.
+    SavedCheckpointBeyond {
+        /// The checkpoint's tree size.
+        size: u64,
+        /// The entries present.
+        entries: u64,
+        /// Where it was kept.
+        source: String,
+    },
+    /// A checkpoint in the checkpoint log is not in the database: it was
+    /// deleted (the tree may still match it).
+    CheckpointMissing {
+        /// The checkpoint's tree size.
+        size: u64,
+        /// The log file.
+        source: String,
+    },
     /// A signed checkpoint covers more entries than the ledger has: entries
     /// were removed from the end.
     Truncated {
@@ -162,6 +245,24 @@ impl fmt::Display for Inconsistency {
                 f,
                 "the first {size} entries do not match the signed checkpoint for that size; \
                  an entry from {from_index} onwards was altered, removed or reordered"
+            ),
+            Inconsistency::SavedCheckpointMismatch { size, source } => write!(
+                f,
+                "the first {size} entries do not match the checkpoint for that size kept in {source}: \
+                 the ledger's history was rewritten"
+            ),
+            Inconsistency::SavedCheckpointBeyond {
+                size,
+                entries,
+                source,
+            } => write!(
+                f,
+                "{source} holds a checkpoint of {size} entries but the ledger has only {entries}: \
+                 entries were removed"
+            ),
+            Inconsistency::CheckpointMissing { size, source } => write!(
+                f,
+                "the checkpoint for tree size {size} recorded in {source} is missing from the database"
             ),
             Inconsistency::Truncated {
                 signed_size,
@@ -221,8 +322,42 @@ impl App {
         &self,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<VerifyOutcome, AppError> {
+        self.verify_ledger_since(&[], progress).await
+    }
+
+    /// [`App::verify_ledger`], also proving that the ledger extends each of
+    /// `saved` (checkpoints an auditor kept, already checked against this
+    /// ledger's key) and every checkpoint in the checkpoint log outside the
+    /// database, and that none of the log's checkpoints is missing from the
+    /// database.
+    pub async fn verify_ledger_since(
+        &self,
+        saved: &[SavedCheckpoint],
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<VerifyOutcome, AppError> {
         let store = self.store();
         let checkpoints = store.checkpoints().await?;
+        let log_name = self.checkpoint_log().path().display().to_string();
+        let logged: Vec<SavedCheckpoint> = self
+            .checkpoint_log()
+            .read()?
+            .into_iter()
+            .map(|(_, cp)| SavedCheckpoint {
+                size: cp.size,
+                root: cp.root,
+                source: log_name.clone(),
+            })
+            .collect();
+        // A logged checkpoint the database lacks is named after the walk,
+        // so that a rewrite the walk finds is the one reported.
+        let missing = logged
+            .iter()
+            .find(|l| !checkpoints.iter().any(|c| c.size == l.size))
+            .map(|l| l.size);
+        let mut outside: Vec<&SavedCheckpoint> =
+            saved.iter().chain(&logged).filter(|c| c.size > 0).collect();
+        outside.sort_by_key(|c| c.size);
+        let mut next_outside = outside.into_iter().peekable();
         for cp in &checkpoints {
             if let Err(bad) = self.check_checkpoint(cp) {
                 return Ok(Err(bad));
@@ -284,12 +419,33 @@ impl App {
                     }
                     last_good_checkpoint = cp.size;
                 }
+                while let Some(o) = next_outside.next_if(|o| o.size == frontier.size()) {
+                    if frontier.root() != o.root {
+                        return Ok(Err(Inconsistency::SavedCheckpointMismatch {
+                            size: o.size,
+                            source: o.source.clone(),
+                        }));
+                    }
+                }
                 if report.entries.is_multiple_of(10_000) {
                     progress(report.entries);
                 }
             }
         }
         progress(report.entries);
+        if let Some(o) = next_outside.next() {
+            return Ok(Err(Inconsistency::SavedCheckpointBeyond {
+                size: o.size,
+                entries: report.entries,
+                source: o.source.clone(),
+            }));
+        }
+        if let Some(size) = missing {
+            return Ok(Err(Inconsistency::CheckpointMissing {
+                size,
+                source: log_name,
+            }));
+        }
         if let Some(cp) = next_checkpoint.next() {
             return Ok(Err(Inconsistency::Truncated {
                 signed_size: cp.size,

@@ -7,6 +7,7 @@
 //! writer so that the record and its ledger entry are written together.
 
 pub mod audit;
+pub mod checkpoint_log;
 pub mod config;
 mod demo;
 mod error;
@@ -43,6 +44,7 @@ pub struct App {
     triage_models: std::sync::Arc<models::ModelCache<civic_triage::TriageModel>>,
     risk_models: std::sync::Arc<models::ModelCache<civic_risk::RiskModel>>,
     verify_job: std::sync::Arc<verify_job::VerifyJob>,
+    checkpoint_log: std::sync::Arc<checkpoint_log::CheckpointLog>,
 }
 
 impl App {
@@ -51,11 +53,19 @@ impl App {
     pub async fn open(config: Config) -> Result<Self, AppError> {
         let signer = setup::load_signer(&config)?;
         let store = Store::connect(&config.database_url).await?;
+        let checkpoint_log = std::sync::Arc::new(checkpoint_log::CheckpointLog::new(
+            config.checkpoint_log.clone(),
+            signer.verifier(),
+        ));
+        // A broken file stops the server here, with its name and line,
+        // rather than at the first write.
+        checkpoint_log.read()?;
         let writer_config = WriterConfig {
             checkpoint_every: config.checkpoint_every,
             checkpoint_interval: config.checkpoint_interval,
             input_retention: config.input_retention,
             quality_sample_rate: config.web.quality_sample_rate,
+            history: Some(checkpoint_log.clone()),
             ..WriterConfig::default()
         };
         let verifier = signer.verifier();
@@ -68,6 +78,7 @@ impl App {
             triage_models: Default::default(),
             risk_models: Default::default(),
             verify_job: Default::default(),
+            checkpoint_log,
         })
     }
 
@@ -84,6 +95,11 @@ impl App {
     /// The ledger writer.
     pub fn writer(&self) -> &LedgerWriter {
         &self.writer
+    }
+
+    /// The checkpoints this instance has signed, kept outside the database.
+    pub fn checkpoint_log(&self) -> &checkpoint_log::CheckpointLog {
+        &self.checkpoint_log
     }
 
     /// The verifier of this instance's checkpoints.

@@ -15,7 +15,7 @@ use civic_core::{
     ReasonRedaction, RedactionId, ReviewAction, ReviewEvent, ReviewEventId, SampleRate, now_millis,
     text_digest, unix_millis,
 };
-use civic_ledger::{Frontier, LogSigner, leaf_hash, stored_hash_index};
+use civic_ledger::{Frontier, Hash, LogSigner, leaf_hash, stored_hash_index};
 use sqlx::{AnyConnection, Executor as _, Row as _};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -43,6 +43,20 @@ pub struct WriterConfig {
     /// quality samples. Applied here, where each decision gets its id, so
     /// that every service and every caller is sampled alike.
     pub quality_sample_rate: SampleRate,
+    /// The checkpoints this signer has signed, kept outside the database.
+    /// With it, the writer refuses to sign (and stops writing) when the
+    /// tree in the database does not extend the last one it recorded.
+    pub history: Option<std::sync::Arc<dyn SignedHistory>>,
+}
+
+/// The signed checkpoints a writer keeps outside the database (civic-app
+/// keeps them in a file), so that rewriting the database cannot make the
+/// signer vouch for a different history.
+pub trait SignedHistory: Send + Sync + std::fmt::Debug {
+    /// The size and root of the last checkpoint recorded, if any.
+    fn last(&self) -> Result<Option<(u64, Hash)>, String>;
+    /// Records a checkpoint just signed and committed.
+    fn record(&self, checkpoint: &StoredCheckpoint) -> Result<(), String>;
 }
 
 impl Default for WriterConfig {
@@ -53,6 +67,7 @@ impl Default for WriterConfig {
             max_batch: 1024,
             input_retention: None,
             quality_sample_rate: SampleRate::NONE,
+            history: None,
         }
     }
 }
@@ -140,6 +155,7 @@ impl LedgerWriter {
             frontier: None,
             last_checkpoint_size: None,
             last_checkpoint_at: Instant::now(),
+            forked: None,
         };
         let handle = tokio::spawn(task.run(rx));
         (LedgerWriter { tx }, handle)
@@ -234,6 +250,9 @@ struct WriterTask {
     frontier: Option<Frontier>,
     last_checkpoint_size: Option<u64>,
     last_checkpoint_at: Instant,
+    /// Set, for good, when the tree in the database was found not to extend
+    /// the last checkpoint in `config.history`: why.
+    forked: Option<String>,
 }
 
 /// A row value for a multi-row insert.
@@ -269,7 +288,8 @@ impl WriterTask {
                     self.process(batch).await;
                 }
                 _ = ticker.tick() => {
-                    if self.checkpoint_due_by_time()
+                    if self.forked.is_none()
+                        && self.checkpoint_due_by_time()
                         && let Err(e) = self.write(Vec::new(), true).await
                     {
                         tracing::warn!(error = %e, "timed checkpoint failed");
@@ -304,6 +324,15 @@ impl WriterTask {
             }
         }
         let force = !checkpoint_replies.is_empty();
+        if let Some(why) = &self.forked {
+            for reply in append_replies {
+                let _ = reply.send(Err(StoreError::Forked(why.clone())));
+            }
+            for reply in checkpoint_replies {
+                let _ = reply.send(Err(StoreError::Forked(why.clone())));
+            }
+            return;
+        }
         match self.write(appends, force).await {
             Ok((outcomes, checkpoint)) => {
                 for (reply, outcome) in append_replies.into_iter().zip(outcomes) {
@@ -340,12 +369,32 @@ impl WriterTask {
         conn.execute(begin).await?;
         let result = self.write_in_tx(&mut conn, appends, force_checkpoint).await;
         let result = match result {
-            Ok(v) => match conn.execute("COMMIT").await {
-                Ok(_) => Ok(v),
+            Ok((outcomes, checkpoint, signed)) => match conn.execute("COMMIT").await {
+                Ok(_) => {
+                    // Only once it is durable in the database: a checkpoint
+                    // recorded outside it for a batch that then rolled back
+                    // would make the next, honest tree look like a fork.
+                    if signed
+                        && let (Some(history), Some(cp)) = (&self.config.history, &checkpoint)
+                        && let Err(e) = history.record(cp)
+                    {
+                        tracing::error!(error = %e, size = cp.size, "could not record the signed checkpoint outside the database");
+                    }
+                    Ok((outcomes, checkpoint))
+                }
                 Err(e) => Err(e.into()),
             },
             Err(e) => Err(e),
         };
+        if let Err(StoreError::Forked(why)) = &result {
+            tracing::error!(
+                alert = true,
+                reason = %why,
+                "LEDGER FORK: the database no longer extends the last signed checkpoint; \
+                 signing and writing are stopped"
+            );
+            self.forked = Some(why.clone());
+        }
         if result.is_err() {
             self.frontier = None;
             self.last_checkpoint_size = None;
@@ -362,7 +411,7 @@ impl WriterTask {
         conn: &mut AnyConnection,
         appends: Vec<Append>,
         force_checkpoint: bool,
-    ) -> Result<(Vec<Outcome>, Option<StoredCheckpoint>), StoreError> {
+    ) -> Result<(Vec<Outcome>, Option<StoredCheckpoint>, bool), StoreError> {
         if self.store.backend() == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
                 .bind(LEDGER_LOCK_ID)
@@ -375,7 +424,15 @@ impl WriterTask {
         let size = from_sql_index(size_row.try_get("size")?)?;
         let mut frontier = match self.frontier.take() {
             Some(f) if f.size() == size => f,
-            _ => load_frontier(conn, self.store.backend(), size).await?,
+            _ => {
+                // Loaded from the database (at start, after a failed batch,
+                // or after another process appended): check that what is
+                // there extends what this signer last vouched for before
+                // building on it.
+                let f = load_frontier(conn, self.store.backend(), size).await?;
+                self.check_extends_history(conn, size, f.root()).await?;
+                f
+            }
         };
         let cp_row = sqlx::query("SELECT COALESCE(MAX(tree_size), 0) AS size FROM checkpoints")
             .fetch_one(&mut *conn)
@@ -551,6 +608,7 @@ impl WriterTask {
                 || self.last_checkpoint_at.elapsed() >= self.config.checkpoint_interval);
         let checkpoint = if due {
             let root = frontier.root();
+            self.check_extends_history(conn, size, root).await?;
             let note = self.signer.sign(size, root);
             sqlx::query(
                 "INSERT INTO checkpoints (tree_size, root_hash, note, created_at) VALUES ($1, $2, $3, $4) \
@@ -577,7 +635,46 @@ impl WriterTask {
         };
         self.frontier = Some(frontier);
         self.last_checkpoint_size = Some(last_checkpoint);
-        Ok((outcomes, checkpoint))
+        Ok((outcomes, checkpoint, due))
+    }
+
+    /// Checks that the tree of `size` entries with `root`, as the database
+    /// holds it now, extends the last checkpoint in the signer's history
+    /// (an RFC 9162 consistency proof built from the stored hashes);
+    /// [`StoreError::Forked`] says how it does not.
+    async fn check_extends_history(
+        &self,
+        conn: &mut AnyConnection,
+        size: u64,
+        root: Hash,
+    ) -> Result<(), StoreError> {
+        let Some(history) = &self.config.history else {
+            return Ok(());
+        };
+        let last = history
+            .last()
+            .map_err(|e| StoreError::Unavailable(format!("the checkpoint history: {e}")))?;
+        let Some((signed_size, signed_root)) = last else {
+            return Ok(());
+        };
+        if signed_size > size {
+            return Err(StoreError::Forked(format!(
+                "it signed {signed_size} entries and the database now holds {size}"
+            )));
+        }
+        if signed_size == 0 {
+            return Ok(());
+        }
+        let indexes = civic_ledger::consistency_proof_indexes(signed_size, size)?;
+        let hashes = crate::audit::read_hashes_on(conn, self.store.backend(), &indexes).await?;
+        let proof = civic_ledger::consistency_proof(signed_size, size, &hashes)?;
+        civic_ledger::verify_consistency(signed_size, size, &proof, &signed_root, &root).map_err(
+            |_| {
+                StoreError::Forked(format!(
+                    "the first {signed_size} entries in the database are not the ones it signed"
+                ))
+            },
+        )
     }
 }
 
@@ -871,6 +968,7 @@ fn clone_error(e: &StoreError) -> StoreError {
     match e {
         StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
         StoreError::WriterStopped => StoreError::WriterStopped,
+        StoreError::Forked(m) => StoreError::Forked(m.clone()),
         StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
         StoreError::NotFound { what, id } => StoreError::NotFound {
             what,

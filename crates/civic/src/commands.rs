@@ -24,6 +24,7 @@ fn overrides(c: ConfigArgs, serve: Option<&ServeArgs>) -> Overrides {
         input_retention_days: c.input_retention_days,
         ledger_origin: c.ledger_origin,
         ledger_key_file: c.ledger_key_file,
+        checkpoint_log: c.checkpoint_log,
         organisation: c.organisation,
         log_format: c.log_format,
         session_hours: c.session_hours,
@@ -356,10 +357,22 @@ async fn audit(config: Config, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
     }
     let app = App::open(config).await?;
     match cmd {
-        AuditCommand::Verify { stats } => verify(&app, stats).await,
-        AuditCommand::Checkpoint => match app.writer().checkpoint_now().await? {
+        AuditCommand::Verify { stats, since } => verify(&app, stats, since.as_deref()).await,
+        AuditCommand::Checkpoint { export } => match app.writer().checkpoint_now().await? {
             Some(cp) => {
-                print!("{}", cp.note);
+                match export {
+                    Some(path) => {
+                        std::fs::write(&path, &cp.note)
+                            .with_context(|| format!("could not write {}", path.display()))?;
+                        eprintln!(
+                            "Wrote the checkpoint of {} entries to {}; later, `civic audit verify --since {}` proves the ledger still extends it.",
+                            cp.size,
+                            path.display(),
+                            path.display()
+                        );
+                    }
+                    None => print!("{}", cp.note),
+                }
                 Ok(ExitCode::SUCCESS)
             }
             None => {
@@ -393,10 +406,20 @@ async fn audit(config: Config, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn verify(app: &App, stats: bool) -> anyhow::Result<ExitCode> {
+async fn verify(
+    app: &App,
+    stats: bool,
+    since: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    let saved = match since {
+        Some(path) => app.read_saved_checkpoints(path)?,
+        None => Vec::new(),
+    };
     let started = std::time::Instant::now();
     let bar = spinner("{spinner} verifying the ledger: {pos} entries ({per_sec})");
-    let outcome = app.verify_ledger(&|n| bar.set_position(n)).await;
+    let outcome = app
+        .verify_ledger_since(&saved, &|n| bar.set_position(n))
+        .await;
     bar.finish_and_clear();
     if stats {
         println!(
@@ -417,6 +440,12 @@ async fn verify(app: &App, stats: bool) -> anyhow::Result<ExitCode> {
                 report.records(),
                 report.checkpoints
             );
+            if let Some(largest) = saved.iter().map(|c| c.size).max() {
+                println!(
+                    "It extends the saved checkpoint of {largest} entries in {}: nothing before it was rewritten.",
+                    since.map(|p| p.display().to_string()).unwrap_or_default()
+                );
+            }
             if report.unsigned_tail() > 0 {
                 println!(
                     "{} entries after the latest checkpoint (size {}) are not signed yet; they are signed within the configured interval.",
