@@ -187,6 +187,14 @@ pub enum Inconsistency {
         /// Where it was kept.
         source: String,
     },
+    /// A decision's review state (its status, its place in the review
+    /// queue) disagrees with the review events in the ledger.
+    StateMismatch {
+        /// The decision.
+        id: String,
+        /// What disagrees.
+        what: String,
+    },
     /// A checkpoint in the checkpoint log is not in the database: it was
     /// deleted (the tree may still match it).
     CheckpointMissing {
@@ -260,6 +268,9 @@ impl fmt::Display for Inconsistency {
                 "{source} holds a checkpoint of {size} entries but the ledger has only {entries}: \
                  entries were removed"
             ),
+            Inconsistency::StateMismatch { id, what } => {
+                write!(f, "decision {id}: {what}")
+            }
             Inconsistency::CheckpointMissing { size, source } => write!(
                 f,
                 "the checkpoint for tree size {size} recorded in {source} is missing from the database"
@@ -463,6 +474,12 @@ impl App {
         }
         if let Some(bad) = records.without_entry_before(None) {
             return Ok(Err(bad));
+        }
+        if let Some((id, what)) = store.first_state_mismatch().await? {
+            return Ok(Err(Inconsistency::StateMismatch {
+                id,
+                what: what.to_owned(),
+            }));
         }
         Ok(Ok(report))
     }

@@ -695,6 +695,49 @@ impl Store {
             .transpose()
     }
 
+    /// The first decision whose review state disagrees with the review
+    /// events the ledger holds, as `(decision id, what is wrong)`: marked
+    /// reviewed with no review, reviewed but not marked so, a status
+    /// changed without a review, waiting but not in the review queue, or a
+    /// queue row for a decision that is not waiting. The review events
+    /// themselves are checked against their entries by verification, so
+    /// they are the truth the status and the queue are held to.
+    pub async fn first_state_mismatch(&self) -> Result<Option<(String, &'static str)>, StoreError> {
+        const CHECKS: [(&str, &str); 5] = [
+            (
+                "SELECT d.id AS id FROM decisions d WHERE d.status = 'reviewed' \
+                 AND NOT EXISTS (SELECT 1 FROM review_events r WHERE r.decision_id = d.id) LIMIT 1",
+                "it is marked reviewed, but the ledger holds no review of it",
+            ),
+            (
+                "SELECT r.decision_id AS id FROM review_events r JOIN decisions d ON d.id = r.decision_id \
+                 WHERE d.status <> 'reviewed' LIMIT 1",
+                "the ledger holds a review of it, but it is not marked reviewed",
+            ),
+            (
+                "SELECT d.id AS id FROM decisions d WHERE d.status <> 'reviewed' \
+                 AND d.status <> d.initial_status LIMIT 1",
+                "its status was changed without a review",
+            ),
+            (
+                "SELECT d.id AS id FROM decisions d WHERE d.status = 'needs_review' \
+                 AND NOT EXISTS (SELECT 1 FROM review_queue q WHERE q.decision_id = d.id) LIMIT 1",
+                "it is waiting for review, but it is not in the review queue",
+            ),
+            (
+                "SELECT q.decision_id AS id FROM review_queue q LEFT JOIN decisions d ON d.id = q.decision_id \
+                 WHERE d.id IS NULL OR d.status <> 'needs_review' LIMIT 1",
+                "it is in the review queue, but it is not waiting for review",
+            ),
+        ];
+        for (sql, what) in CHECKS {
+            if let Some(row) = sqlx::query(sql).fetch_optional(self.pool()).await? {
+                return Ok(Some((row.try_get("id")?, what)));
+            }
+        }
+        Ok(None)
+    }
+
     /// Every redaction of a reason in ledger order, streamed.
     pub fn redactions_in_ledger_order(&self) -> BoxStream<'_, Result<ReasonRedaction, StoreError>> {
         sqlx::query(
