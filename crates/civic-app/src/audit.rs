@@ -484,6 +484,23 @@ impl App {
         Ok(Ok(report))
     }
 
+    /// The signed checkpoints covering more than `after` entries, smallest
+    /// first, at most `limit` (1 to 1,000): what the ledger publishes, for an
+    /// auditor or a witness to keep and check.
+    pub async fn checkpoints_after(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<civic_store::StoredCheckpoint>, AppError> {
+        if !(1..=1000).contains(&limit) {
+            return Err(AppError::Invalid {
+                field: "limit",
+                message: format!("{limit} is not from 1 to 1000"),
+            });
+        }
+        Ok(self.store().checkpoints_after(after, limit).await?)
+    }
+
     fn check_checkpoint(&self, cp: &civic_store::StoredCheckpoint) -> Result<(), Inconsistency> {
         match self.verifier().verify(&cp.note) {
             Ok(c) if c.size == cp.size && c.root == cp.root => Ok(()),

@@ -454,6 +454,23 @@ impl Store {
         rows.iter().map(row_to_checkpoint).collect()
     }
 
+    /// Up to `limit` signed checkpoints covering more than `after` entries,
+    /// smallest first: a page of the published list.
+    pub async fn checkpoints_after(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CHECKPOINT_COLUMNS} FROM checkpoints WHERE tree_size > $1 \
+             ORDER BY tree_size LIMIT {limit}"
+        ))
+        .bind(to_sql_index(after))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(row_to_checkpoint).collect()
+    }
+
     /// Stored hashes by index, in the order asked for.
     pub async fn read_hashes(&self, indexes: &[u64]) -> Result<Vec<Hash>, StoreError> {
         let mut conn = self.pool().acquire().await?;

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
             post(decisions::redact_reason),
         )
         .route("/audit/checkpoint", get(audit::checkpoint))
+        .route("/audit/checkpoints", get(audit::checkpoints))
         .route("/audit/proof/{id}", get(audit::proof))
         .route("/triage", post(triage::route))
         .route("/redact", post(redact::redact))

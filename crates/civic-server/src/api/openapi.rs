@@ -17,7 +17,7 @@ use super::{audit, decisions, health, keys, redact, risk, triage};
         triage::route,
         redact::redact, redact::preview,
         risk::score,
-        audit::checkpoint, audit::proof,
+        audit::checkpoint, audit::checkpoints, audit::proof,
         keys::list, keys::create, keys::revoke,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),

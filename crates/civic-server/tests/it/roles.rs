@@ -49,6 +49,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: Method::GET,
+        path_template: "/api/v1/audit/checkpoints",
+        allowed: ALL,
+    },
+    Endpoint {
+        method: Method::GET,
         path_template: "/api/v1/audit/proof/{id}",
         allowed: &[Role::Admin, Role::Auditor],
     },
