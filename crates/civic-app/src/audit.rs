@@ -293,7 +293,8 @@ pub struct DecisionAudit {
     pub decision: civic_core::Decision,
     /// Its review events, in ledger order.
     pub reviews: Vec<ReviewEvent>,
-    /// The ledger entries of the decision and then of each review.
+    /// The ledger entries of the decision, then of each review, then of
+    /// each redaction of a review's reason.
     pub entries: Vec<EntryRow>,
     /// The decision entry's inclusion proof, as `civic audit proof` writes it.
     pub bundle: ProofBundle,
@@ -523,6 +524,9 @@ impl App {
         let store = self.store();
         let mut entries = vec![store.ledger_entry(decision.ledger_index).await?];
         for r in &reviews {
+            entries.push(store.ledger_entry(r.ledger_index).await?);
+        }
+        for r in store.reason_redactions(id).await? {
             entries.push(store.ledger_entry(r.ledger_index).await?);
         }
         let bundle = self.proof_for_index(decision.ledger_index).await?;

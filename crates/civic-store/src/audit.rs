@@ -757,16 +757,20 @@ impl Store {
 
     /// Every redaction of a reason in ledger order, streamed.
     pub fn redactions_in_ledger_order(&self) -> BoxStream<'_, Result<ReasonRedaction, StoreError>> {
-        sqlx::query(
-            "SELECT id, review_id, decision_id, redacted_by, why, created_at, ledger_index \
-             FROM reason_redactions ORDER BY ledger_index",
-        )
-        .fetch(self.pool())
-        .map(|r| {
-            r.map_err(StoreError::from)
-                .and_then(|row| crate::decisions::row_to_redaction(&row))
-        })
-        .boxed()
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let sql = SQL.get_or_init(|| {
+            format!(
+                "SELECT {} FROM reason_redactions ORDER BY ledger_index",
+                crate::decisions::REDACTION_COLUMNS
+            )
+        });
+        sqlx::query(sql)
+            .fetch(self.pool())
+            .map(|r| {
+                r.map_err(StoreError::from)
+                    .and_then(|row| crate::decisions::row_to_redaction(&row))
+            })
+            .boxed()
     }
 
     /// Every review event in ledger order, streamed.

@@ -213,7 +213,10 @@ pub(crate) fn row_to_review(row: &AnyRow) -> Result<ReviewEvent, StoreError> {
     })
 }
 
-/// Maps a row of `reason_redactions` to a [`ReasonRedaction`].
+pub(crate) const REDACTION_COLUMNS: &str =
+    "id, review_id, decision_id, redacted_by, why, created_at, ledger_index";
+
+/// Maps a row selected with [`REDACTION_COLUMNS`] to a [`civic_core::ReasonRedaction`].
 pub(crate) fn row_to_redaction(row: &AnyRow) -> Result<civic_core::ReasonRedaction, StoreError> {
     let text = |col: &str| -> Result<String, StoreError> { Ok(row.try_get(col)?) };
     Ok(civic_core::ReasonRedaction {
@@ -276,6 +279,21 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(row_to_review).collect()
+    }
+
+    /// The redactions of the reasons of a decision's reviews, oldest first.
+    pub async fn reason_redactions(
+        &self,
+        decision_id: DecisionId,
+    ) -> Result<Vec<civic_core::ReasonRedaction>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {REDACTION_COLUMNS} FROM reason_redactions WHERE decision_id = $1 \
+             ORDER BY ledger_index"
+        ))
+        .bind(decision_id.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(row_to_redaction).collect()
     }
 
     /// Every override of a decision of `service`, oldest first, with the

@@ -325,6 +325,13 @@ async fn a_reviewers_reason_is_a_digest_in_the_ledger_and_an_admin_can_redact_it
         .await
         .expect("entry");
     assert_eq!(entry.kind, "reason_redaction");
+    let audit = s
+        .app
+        .decision_audit(id.parse().expect("id"))
+        .await
+        .expect("audit");
+    let kinds: Vec<&str> = audit.entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["decision", "review", "reason_redaction"]);
     let report = s
         .app
         .verify_ledger(&|_| {})

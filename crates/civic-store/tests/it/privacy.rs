@@ -3,15 +3,15 @@
 //! only as long as retention allows, or until an administrator redacts it.
 
 use civic_core::{
-    DecisionStatus, Digest, KeyId, ModelRef, NewDecision, Reason, ReviewAction, Service,
-    from_unix_millis, now_millis, unix_millis,
+    DecisionStatus, Digest, KeyId, NewDecision, Reason, ReviewAction, from_unix_millis, now_millis,
+    unix_millis,
 };
 use civic_store::{Append, Appended, Store, StoreError, WriterConfig};
 use futures_util::TryStreamExt as _;
 use serde_json::{Value, json};
 use sqlx::Connection as _;
 
-use crate::support::{TestDb, database_text, open, retained};
+use crate::support::{TestDb, database_text, new_decision, open, retained};
 
 backend_tests!(
     the_ledger_holds_no_text_and_retention_and_redaction_leave_none_in_the_database,
@@ -47,19 +47,12 @@ fn explanation() -> Value {
 fn personal_decision() -> NewDecision {
     let input = json!({ "text": format!("Complaint from {NAME}, NHS 401 023 2110") });
     NewDecision {
-        service: Service::parse("triage").expect("service"),
-        model: ModelRef {
-            name: "council-triage".into(),
-            version: "1".into(),
-        },
         input_digest: Digest::of_json(&input),
         input: Some(input),
         output: json!({"team": "waste", "urgent": false}),
         explanation: explanation(),
-        confidence: Some(0.4),
-        status: DecisionStatus::NeedsReview,
-        requested_by: KeyId::new(),
         reference: Some(format!("{NAME} case 7")),
+        ..new_decision(7, DecisionStatus::NeedsReview)
     }
 }
 
