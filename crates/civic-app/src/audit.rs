@@ -6,8 +6,9 @@
 //! by index), so memory stays flat however long the log is.
 
 use std::fmt;
+use std::path::Path;
 
-use civic_core::{DecisionId, ReviewEvent};
+use civic_core::{DecisionId, ReasonRedaction, ReviewEvent};
 use civic_ledger::{
     Frontier, Hash, LogVerifier, ProofBundle, VerifiedProof, inclusion_proof,
     inclusion_proof_indexes, leaf_hash, stored_hash_index,
@@ -16,6 +17,62 @@ use civic_store::{EntryRow, LedgerRow, StoreError};
 use futures_util::stream::{BoxStream, StreamExt as _};
 
 use crate::{App, AppError};
+
+/// A checkpoint kept outside the database, to verify the ledger against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedCheckpoint {
+    /// Its tree size.
+    pub size: u64,
+    /// Its root hash.
+    pub root: civic_ledger::Hash,
+    /// Where it was kept (a file name), for messages.
+    pub source: String,
+}
+
+impl App {
+    /// Reads checkpoints an auditor saved: a file holding one signed note
+    /// (as `civic audit checkpoint` prints it), or a checkpoint log (JSON
+    /// Lines, as the server keeps). Each must be signed by this ledger's
+    /// key.
+    pub fn read_saved_checkpoints(&self, path: &Path) -> Result<Vec<SavedCheckpoint>, AppError> {
+        let source = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| AppError::Io {
+            path: path.to_owned(),
+            message: format!("could not read the saved checkpoint: {e}"),
+        })?;
+        let invalid = |message: String| AppError::Invalid {
+            field: "since",
+            message: format!("{source}: {message}"),
+        };
+        if text.trim_start().starts_with('{') {
+            let log =
+                crate::checkpoint_log::CheckpointLog::new(path.to_owned(), self.verifier().clone());
+            let found = log.read()?;
+            if found.is_empty() {
+                return Err(invalid(
+                    "it holds no checkpoint signed by this ledger's key".into(),
+                ));
+            }
+            return Ok(found
+                .into_iter()
+                .map(|(_, cp)| SavedCheckpoint {
+                    size: cp.size,
+                    root: cp.root,
+                    source: source.clone(),
+                })
+                .collect());
+        }
+        let cp = self
+            .verifier()
+            .verify(&text)
+            .map_err(|e| invalid(format!("not a checkpoint signed by this ledger's key: {e}")))?;
+        Ok(vec![SavedCheckpoint {
+            size: cp.size,
+            root: cp.root,
+            source,
+        }])
+    }
+}
 
 /// What a successful verification covered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +83,8 @@ pub struct VerifyReport {
     pub decisions: u64,
     /// Review events checked against their entries.
     pub reviews: u64,
+    /// Redactions of reasons checked against their entries.
+    pub redactions: u64,
     /// Signed checkpoints checked.
     pub checkpoints: u64,
     /// The size of the latest signed checkpoint (0 if none).
@@ -37,6 +96,16 @@ impl VerifyReport {
     /// but not yet covered by a signature.
     pub fn unsigned_tail(&self) -> u64 {
         self.entries.saturating_sub(self.signed_size)
+    }
+
+    /// The records checked, in words: `12 decisions, 1 reviews`, with
+    /// `, 1 reason redactions` when there are any.
+    pub fn records(&self) -> String {
+        let mut text = format!("{} decisions, {} reviews", self.decisions, self.reviews);
+        if self.redactions > 0 {
+            text.push_str(&format!(", {} reason redactions", self.redactions));
+        }
+        text
     }
 }
 
@@ -100,6 +169,40 @@ pub enum Inconsistency {
         /// The first entry after the previous matching checkpoint.
         from_index: u64,
     },
+    /// The tree differs from a checkpoint kept outside the database (the
+    /// checkpoint log, or one an auditor saved): history was rewritten.
+    SavedCheckpointMismatch {
+        /// The checkpoint's tree size.
+        size: u64,
+        /// Where it was kept.
+        source: String,
+    },
+    /// A checkpoint kept outside the database covers more entries than the
+    /// ledger has: entries were removed.
+    SavedCheckpointBeyond {
+        /// The checkpoint's tree size.
+        size: u64,
+        /// The entries present.
+        entries: u64,
+        /// Where it was kept.
+        source: String,
+    },
+    /// A decision's review state (its status, its place in the review
+    /// queue) disagrees with the review events in the ledger.
+    StateMismatch {
+        /// The decision.
+        id: String,
+        /// What disagrees.
+        what: String,
+    },
+    /// A checkpoint in the checkpoint log is not in the database: it was
+    /// deleted (the tree may still match it).
+    CheckpointMissing {
+        /// The checkpoint's tree size.
+        size: u64,
+        /// The log file.
+        source: String,
+    },
     /// A signed checkpoint covers more entries than the ledger has: entries
     /// were removed from the end.
     Truncated {
@@ -151,6 +254,27 @@ impl fmt::Display for Inconsistency {
                 "the first {size} entries do not match the signed checkpoint for that size; \
                  an entry from {from_index} onwards was altered, removed or reordered"
             ),
+            Inconsistency::SavedCheckpointMismatch { size, source } => write!(
+                f,
+                "the first {size} entries do not match the checkpoint for that size kept in {source}: \
+                 the ledger's history was rewritten"
+            ),
+            Inconsistency::SavedCheckpointBeyond {
+                size,
+                entries,
+                source,
+            } => write!(
+                f,
+                "{source} holds a checkpoint of {size} entries but the ledger has only {entries}: \
+                 entries were removed"
+            ),
+            Inconsistency::StateMismatch { id, what } => {
+                write!(f, "decision {id}: {what}")
+            }
+            Inconsistency::CheckpointMissing { size, source } => write!(
+                f,
+                "the checkpoint for tree size {size} recorded in {source} is missing from the database"
+            ),
             Inconsistency::Truncated {
                 signed_size,
                 entries,
@@ -169,7 +293,8 @@ pub struct DecisionAudit {
     pub decision: civic_core::Decision,
     /// Its review events, in ledger order.
     pub reviews: Vec<ReviewEvent>,
-    /// The ledger entries of the decision and then of each review.
+    /// The ledger entries of the decision, then of each review, then of
+    /// each redaction of a review's reason.
     pub entries: Vec<EntryRow>,
     /// The decision entry's inclusion proof, as `civic audit proof` writes it.
     pub bundle: ProofBundle,
@@ -209,8 +334,42 @@ impl App {
         &self,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<VerifyOutcome, AppError> {
+        self.verify_ledger_since(&[], progress).await
+    }
+
+    /// [`App::verify_ledger`], also proving that the ledger extends each of
+    /// `saved` (checkpoints an auditor kept, already checked against this
+    /// ledger's key) and every checkpoint in the checkpoint log outside the
+    /// database, and that none of the log's checkpoints is missing from the
+    /// database.
+    pub async fn verify_ledger_since(
+        &self,
+        saved: &[SavedCheckpoint],
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<VerifyOutcome, AppError> {
         let store = self.store();
         let checkpoints = store.checkpoints().await?;
+        let log_name = self.checkpoint_log().path().display().to_string();
+        let logged: Vec<SavedCheckpoint> = self
+            .checkpoint_log()
+            .read()?
+            .into_iter()
+            .map(|(_, cp)| SavedCheckpoint {
+                size: cp.size,
+                root: cp.root,
+                source: log_name.clone(),
+            })
+            .collect();
+        // A logged checkpoint the database lacks is named after the walk,
+        // so that a rewrite the walk finds is the one reported.
+        let missing = logged
+            .iter()
+            .find(|l| !checkpoints.iter().any(|c| c.size == l.size))
+            .map(|l| l.size);
+        let mut outside: Vec<&SavedCheckpoint> =
+            saved.iter().chain(&logged).filter(|c| c.size > 0).collect();
+        outside.sort_by_key(|c| c.size);
+        let mut next_outside = outside.into_iter().peekable();
         for cp in &checkpoints {
             if let Err(bad) = self.check_checkpoint(cp) {
                 return Ok(Err(bad));
@@ -223,13 +382,17 @@ impl App {
         // inconsistency is still the one named.
         let mut pages = store.ledger_pages(check_entry);
         let mut hashes = StoredHashes::new(store);
-        let mut reviews = Ordered::new(store.reviews_in_ledger_order()).await?;
+        let mut records = Records {
+            reviews: Ordered::new(store.reviews_in_ledger_order()).await?,
+            redactions: Ordered::new(store.redactions_in_ledger_order()).await?,
+        };
         let mut next_checkpoint = checkpoints.iter().peekable();
         let mut frontier = Frontier::new();
         let mut report = VerifyReport {
             entries: 0,
             decisions: 0,
             reviews: 0,
+            redactions: 0,
             checkpoints: checkpoints.len() as u64,
             signed_size: checkpoints.last().map_or(0, |c| c.size),
         };
@@ -245,7 +408,7 @@ impl App {
                     return Ok(Err(Inconsistency::EntryAltered { index }));
                 }
                 let leaf = entry.leaf;
-                if let Err(bad) = check_record(entry, &mut reviews, &mut report).await? {
+                if let Err(bad) = check_record(entry, &mut records, &mut report).await? {
                     return Ok(Err(bad));
                 }
                 let first_stored = stored_hash_index(0, index);
@@ -268,12 +431,33 @@ impl App {
                     }
                     last_good_checkpoint = cp.size;
                 }
+                while let Some(o) = next_outside.next_if(|o| o.size == frontier.size()) {
+                    if frontier.root() != o.root {
+                        return Ok(Err(Inconsistency::SavedCheckpointMismatch {
+                            size: o.size,
+                            source: o.source.clone(),
+                        }));
+                    }
+                }
                 if report.entries.is_multiple_of(10_000) {
                     progress(report.entries);
                 }
             }
         }
         progress(report.entries);
+        if let Some(o) = next_outside.next() {
+            return Ok(Err(Inconsistency::SavedCheckpointBeyond {
+                size: o.size,
+                entries: report.entries,
+                source: o.source.clone(),
+            }));
+        }
+        if let Some(size) = missing {
+            return Ok(Err(Inconsistency::CheckpointMissing {
+                size,
+                source: log_name,
+            }));
+        }
         if let Some(cp) = next_checkpoint.next() {
             return Ok(Err(Inconsistency::Truncated {
                 signed_size: cp.size,
@@ -289,13 +473,33 @@ impl App {
         {
             return Ok(Err(Inconsistency::RecordWithoutEntry { index, id }));
         }
-        if let Some(r) = reviews.next.take() {
-            return Ok(Err(Inconsistency::RecordWithoutEntry {
-                index: r.ledger_index,
-                id: r.id.to_string(),
+        if let Some(bad) = records.without_entry_before(None) {
+            return Ok(Err(bad));
+        }
+        if let Some((id, what)) = store.first_state_mismatch().await? {
+            return Ok(Err(Inconsistency::StateMismatch {
+                id,
+                what: what.to_owned(),
             }));
         }
         Ok(Ok(report))
+    }
+
+    /// The signed checkpoints covering more than `after` entries, smallest
+    /// first, at most `limit` (1 to 1,000): what the ledger publishes, for an
+    /// auditor or a witness to keep and check.
+    pub async fn checkpoints_after(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<civic_store::StoredCheckpoint>, AppError> {
+        if !(1..=1000).contains(&limit) {
+            return Err(AppError::Invalid {
+                field: "limit",
+                message: format!("{limit} is not from 1 to 1000"),
+            });
+        }
+        Ok(self.store().checkpoints_after(after, limit).await?)
     }
 
     fn check_checkpoint(&self, cp: &civic_store::StoredCheckpoint) -> Result<(), Inconsistency> {
@@ -320,6 +524,9 @@ impl App {
         let store = self.store();
         let mut entries = vec![store.ledger_entry(decision.ledger_index).await?];
         for r in &reviews {
+            entries.push(store.ledger_entry(r.ledger_index).await?);
+        }
+        for r in store.reason_redactions(id).await? {
             entries.push(store.ledger_entry(r.ledger_index).await?);
         }
         let bundle = self.proof_for_index(decision.ledger_index).await?;
@@ -382,11 +589,12 @@ struct EntryCheck {
     decision: DecisionAtEntry,
 }
 
-/// What an entry says it records; a review entry keeps its bytes, to be
-/// compared with the review events as they come in ledger order.
+/// What an entry says it records; a review or redaction entry keeps its
+/// bytes, to be compared with those records as they come in ledger order.
 enum EntryKind {
     Decision,
     Review { entry: Vec<u8> },
+    Redaction { entry: Vec<u8> },
     Other(String),
 }
 
@@ -395,8 +603,35 @@ impl EntryKind {
         match self {
             EntryKind::Decision => "decision",
             EntryKind::Review { .. } => "review",
+            EntryKind::Redaction { .. } => "reason_redaction",
             EntryKind::Other(kind) => kind,
         }
+    }
+}
+
+/// The records other than decisions, each stream in ledger order.
+struct Records<'a> {
+    reviews: Ordered<'a, ReviewEvent>,
+    redactions: Ordered<'a, ReasonRedaction>,
+}
+
+impl Records<'_> {
+    /// The first review or redaction not yet matched whose position is
+    /// below `index` (any, with `None`): no entry holds it.
+    fn without_entry_before(&self, index: Option<u64>) -> Option<Inconsistency> {
+        let below = |at: u64| index.is_none_or(|i| at < i);
+        // Ids are written out only for a record found: this runs per entry.
+        let review = (self.reviews.next.as_ref())
+            .filter(|r| below(r.ledger_index))
+            .map(|r| (r.ledger_index, r.id.to_string()));
+        let redaction = (self.redactions.next.as_ref())
+            .filter(|r| below(r.ledger_index))
+            .map(|r| (r.ledger_index, r.id.to_string()));
+        review
+            .into_iter()
+            .chain(redaction)
+            .min_by_key(|(at, _)| *at)
+            .map(|(index, id)| Inconsistency::RecordWithoutEntry { index, id })
     }
 }
 
@@ -423,6 +658,9 @@ fn check_entry(row: LedgerRow<'_>) -> Result<EntryCheck, StoreError> {
         "review" => EntryKind::Review {
             entry: row.entry.to_vec(),
         },
+        "reason_redaction" => EntryKind::Redaction {
+            entry: row.entry.to_vec(),
+        },
         other => EntryKind::Other(other.to_owned()),
     };
     Ok(EntryCheck {
@@ -437,16 +675,13 @@ fn check_entry(row: LedgerRow<'_>) -> Result<EntryCheck, StoreError> {
 
 async fn check_record(
     entry: EntryCheck,
-    reviews: &mut Ordered<'_, ReviewEvent>,
+    records: &mut Records<'_>,
     report: &mut VerifyReport,
 ) -> Result<Result<(), Inconsistency>, AppError> {
     let index = entry.index;
-    // A review positioned before this entry has no entry of its own.
-    if let Some(r) = reviews.next.as_ref().filter(|r| r.ledger_index < index) {
-        return Ok(Err(Inconsistency::RecordWithoutEntry {
-            index: r.ledger_index,
-            id: r.id.to_string(),
-        }));
+    // A review or redaction positioned before this entry has no entry of its own.
+    if let Some(bad) = records.without_entry_before(Some(index)) {
+        return Ok(Err(bad));
     }
     let missing = || Inconsistency::RecordMissing {
         index,
@@ -471,11 +706,29 @@ async fn check_record(
             if entry.decision != DecisionAtEntry::None {
                 return Ok(Err(altered()));
             }
-            if reviews.next.as_ref().map(|r| r.ledger_index) != Some(index) {
+            if records.reviews.next.as_ref().map(|r| r.ledger_index) != Some(index) {
                 return Ok(Err(missing()));
             }
             report.reviews += 1;
-            match reviews.advance().await? {
+            match records.reviews.advance().await? {
+                // A version-2 entry holds the reason's digest: the reason
+                // still in the record must hash to it.
+                Some(r) if r.ledger_event().to_bytes() == *bytes && r.retained_reason_matches() => {
+                    Ok(Ok(()))
+                }
+                Some(_) => Ok(Err(altered())),
+                None => Ok(Err(missing())),
+            }
+        }
+        EntryKind::Redaction { entry: bytes } => {
+            if entry.decision != DecisionAtEntry::None {
+                return Ok(Err(altered()));
+            }
+            if records.redactions.next.as_ref().map(|r| r.ledger_index) != Some(index) {
+                return Ok(Err(missing()));
+            }
+            report.redactions += 1;
+            match records.redactions.advance().await? {
                 Some(r) if r.ledger_event().to_bytes() == *bytes => Ok(Ok(())),
                 Some(_) => Ok(Err(altered())),
                 None => Ok(Err(missing())),

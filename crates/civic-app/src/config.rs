@@ -38,6 +38,10 @@ pub struct Config {
     pub ledger_origin: String,
     /// The file holding the ledger's private signing key.
     pub ledger_key_file: PathBuf,
+    /// The file outside the database where every signed checkpoint is also
+    /// appended (JSON Lines); by default beside the data directory,
+    /// `DATA_DIR.checkpoints.jsonl`. See `crate::checkpoint_log`.
+    pub checkpoint_log: PathBuf,
     /// The organisation's name, shown in the web interface.
     pub organisation: String,
     /// `text` (default) or `json` log lines.
@@ -115,6 +119,8 @@ pub struct Overrides {
     pub ledger_origin: Option<String>,
     /// `CIVIC_LEDGER_KEY_FILE`.
     pub ledger_key_file: Option<PathBuf>,
+    /// `CIVIC_CHECKPOINT_LOG`.
+    pub checkpoint_log: Option<PathBuf>,
     /// `CIVIC_ORGANISATION`.
     pub organisation: Option<String>,
     /// `CIVIC_LOG_FORMAT`.
@@ -145,6 +151,7 @@ struct FileSettings {
     input_retention_days: Option<u64>,
     ledger_origin: Option<String>,
     ledger_key_file: Option<PathBuf>,
+    checkpoint_log: Option<PathBuf>,
     organisation: Option<String>,
     log_format: Option<String>,
     session_hours: Option<u64>,
@@ -253,6 +260,10 @@ impl Config {
             .ledger_key_file
             .or(f.ledger_key_file)
             .unwrap_or_else(|| data_dir.join("ledger.key"));
+        let checkpoint_log = o
+            .checkpoint_log
+            .or(f.checkpoint_log)
+            .unwrap_or_else(|| default_checkpoint_log(&data_dir));
         let organisation = o
             .organisation
             .or(f.organisation)
@@ -268,6 +279,7 @@ impl Config {
             }
         };
         Ok(Config {
+            checkpoint_log,
             data_dir,
             database_url,
             bind,
@@ -345,6 +357,22 @@ fn web_config(o: &Overrides, f: &FileSettings) -> Result<WebConfig, AppError> {
         secure_cookies,
         override_reasons,
     })
+}
+
+/// `DATA_DIR.checkpoints.jsonl`, beside the data directory: outside the
+/// database and outside the folder a backup or a copy of the data
+/// directory carries, so that replacing the one does not replace the other.
+fn default_checkpoint_log(data_dir: &Path) -> PathBuf {
+    let name = data_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty() && n != "." && n != "..")
+        .unwrap_or_else(|| "civic-data".to_owned());
+    let parent = match data_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() && data_dir.file_name().is_some() => p.to_owned(),
+        _ => data_dir.join(".."),
+    };
+    parent.join(format!("{name}.checkpoints.jsonl"))
 }
 
 fn read_file_settings(data_dir: &Path) -> Result<FileSettings, AppError> {

@@ -7,6 +7,7 @@
 //! writer so that the record and its ledger entry are written together.
 
 pub mod audit;
+pub mod checkpoint_log;
 pub mod config;
 mod demo;
 mod error;
@@ -22,7 +23,10 @@ mod verify_job;
 pub use demo::{DEMO_TRAINING_CLAIMS, DemoOutcome};
 pub use models::Loaded;
 
-use civic_core::{Decision, DecisionId, KeyId, ReviewAction, ReviewEvent, Role};
+use civic_core::{
+    Decision, DecisionId, KeyId, Reason, ReasonRedaction, ReviewAction, ReviewEvent, ReviewEventId,
+    Role,
+};
 use civic_ledger::{LogSigner, LogVerifier};
 use civic_store::{LedgerWriter, Store, WriterConfig};
 
@@ -42,6 +46,7 @@ pub struct App {
     risk_models: std::sync::Arc<models::ModelCache<civic_risk::RiskModel>>,
     verify_job: std::sync::Arc<verify_job::VerifyJob>,
     sign_in_throttle: std::sync::Arc<sign_in_throttle::SignInThrottle>,
+    checkpoint_log: std::sync::Arc<checkpoint_log::CheckpointLog>,
 }
 
 impl App {
@@ -50,11 +55,19 @@ impl App {
     pub async fn open(config: Config) -> Result<Self, AppError> {
         let signer = setup::load_signer(&config)?;
         let store = Store::connect(&config.database_url).await?;
+        let checkpoint_log = std::sync::Arc::new(checkpoint_log::CheckpointLog::new(
+            config.checkpoint_log.clone(),
+            signer.verifier(),
+        ));
+        // A broken file stops the server here, with its name and line,
+        // rather than at the first write.
+        checkpoint_log.read()?;
         let writer_config = WriterConfig {
             checkpoint_every: config.checkpoint_every,
             checkpoint_interval: config.checkpoint_interval,
             input_retention: config.input_retention,
             quality_sample_rate: config.web.quality_sample_rate,
+            history: Some(checkpoint_log.clone()),
             ..WriterConfig::default()
         };
         let verifier = signer.verifier();
@@ -68,6 +81,7 @@ impl App {
             risk_models: Default::default(),
             verify_job: Default::default(),
             sign_in_throttle: Default::default(),
+            checkpoint_log,
         })
     }
 
@@ -84,6 +98,11 @@ impl App {
     /// The ledger writer.
     pub fn writer(&self) -> &LedgerWriter {
         &self.writer
+    }
+
+    /// The checkpoints this instance has signed, kept outside the database.
+    pub fn checkpoint_log(&self) -> &checkpoint_log::CheckpointLog {
+        &self.checkpoint_log
     }
 
     /// The verifier of this instance's checkpoints.
@@ -141,6 +160,34 @@ impl App {
             ));
         }
         self.review(id, action, person).await
+    }
+
+    /// Removes an override's stored reason, as an erasure request may
+    /// require; only an administrator may. The removal is a ledger entry of
+    /// its own that records who, when and the digest of `why` (kept in the
+    /// record), never the reason. A review recorded before ledger entry
+    /// version 2 is refused: its entry holds the reason itself.
+    pub async fn redact_reason(
+        &self,
+        review_id: ReviewEventId,
+        why: &str,
+        person: KeyId,
+        role: Role,
+    ) -> Result<ReasonRedaction, AppError> {
+        if !civic_core::Roles::ADMINS.allows(role) {
+            return Err(AppError::Forbidden(
+                "only an administrator may redact a review's reason".into(),
+            ));
+        }
+        let why = Reason::parse(why).map_err(|e| AppError::Invalid {
+            field: "why",
+            message: if e.message.contains("at most") {
+                e.message
+            } else {
+                "say why the reason is redacted, e.g. the erasure request's reference".into()
+            },
+        })?;
+        Ok(self.writer.redact_reason(review_id, person, why).await?)
     }
 
     /// Records a decision made by another system in the ledger.

@@ -293,15 +293,26 @@ impl App {
             .await
             .map_err(join_err("scoring"))??;
         let threshold = loaded.model.threshold();
+        // The output enters the ledger as it is: a value never seen in
+        // training is the record's own text (a name typed into a category
+        // column, say), so the output names only its column and the value
+        // is part of the explanation, with the contributions and their
+        // feature values, which the ledger holds as a digest.
+        let unseen_columns: Vec<&str> = score
+            .unseen_categories
+            .iter()
+            .map(|u| u.column.as_str())
+            .collect();
         let output = json!({
             "risk_score": score.risk_score,
             "flagged": score.flagged,
             "threshold": threshold,
-            "unseen_categories": score.unseen_categories,
+            "unseen_categories": unseen_columns,
         });
         let explanation = json!({
             "base_log_odds": score.base_log_odds,
             "contributions": score.contributions,
+            "unseen_categories": score.unseen_categories,
         });
         let new = NewDecision {
             service: Service::parse(SERVICE)?,

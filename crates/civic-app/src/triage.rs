@@ -8,7 +8,7 @@ use civic_core::{Decision, DecisionStatus, Digest, KeyId, ModelRef, NewDecision,
 use civic_dataset::{ReadOptions, Reader, RowProblem};
 use civic_store::{ModelVersion, NewModel};
 use civic_triage::{Prediction, Progress, TrainOptions, TrainReport, TrainingExample, TriageModel};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::{App, AppError};
 
@@ -303,15 +303,37 @@ impl App {
         let loaded = self.triage_model(model_name, None).await?;
         let prediction = loaded.model.predict(text);
         let input = json!({ "text": text });
+        // The output enters the ledger as it is, so it names which rules
+        // matched but not the words they matched: those, with their offsets,
+        // are part of the explanation, which the ledger holds as a digest
+        // and the record only while retention keeps the message.
+        let rules_matched: Vec<Value> = prediction
+            .safeguarding_matches
+            .iter()
+            .map(|m| {
+                json!({
+                    "rule_id": m.rule_id,
+                    "category": m.category,
+                    "negated": m.negated,
+                    "quoted": m.quoted,
+                })
+            })
+            .collect();
         let output = json!({
             "team": prediction.label,
             "alternatives": prediction.alternatives,
             "urgent": prediction.urgent,
-            "safeguarding_matches": prediction.safeguarding_matches,
+            "safeguarding_matches": rules_matched,
             "review_reasons": prediction.review_reasons,
         });
-        let explanation = serde_json::to_value(&prediction.explanation)
+        let mut explanation = serde_json::to_value(&prediction.explanation)
             .map_err(|e| AppError::Internal(format!("explanation: {e}")))?;
+        if let Value::Object(fields) = &mut explanation {
+            fields.insert(
+                "safeguarding_matches".to_owned(),
+                json!(prediction.safeguarding_matches),
+            );
+        }
         let new = NewDecision {
             service: Service::parse(SERVICE)?,
             model: ModelRef {

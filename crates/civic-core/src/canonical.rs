@@ -161,6 +161,12 @@ impl<'a> CanonicalObject<'a> {
             .extend_from_slice(if value { b"true" } else { b"false" });
     }
 
+    /// A non-negative integer field.
+    pub fn u64(&mut self, key: &'static str, value: u64) {
+        self.key(key);
+        self.out.extend_from_slice(value.to_string().as_bytes());
+    }
+
     /// A `null` field.
     pub fn null(&mut self, key: &'static str) {
         self.key(key);

@@ -3,6 +3,10 @@
 //! A [`Decision`] is one AI output, whatever the service. A [`ReviewEvent`] is
 //! one human action on a decision. Both are appended to the ledger as a
 //! [`LedgerEvent`]; the ledger holds a digest of the input, never the input.
+//! Since entry version 2 ([`EntryVersion`]) it holds nothing derived from the
+//! input's text or typed by a person either: the explanation, the caller's
+//! reference and a reviewer's reason are kept in their records, under the
+//! retention policy, and the entry holds only their SHA-256 digests.
 
 use std::fmt;
 use std::str::FromStr;
@@ -11,8 +15,71 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{
-    CanonicalObject, DecisionId, Digest, KeyId, ParseError, ReviewEventId, Timestamp, rfc3339,
+    CanonicalObject, DecisionId, Digest, KeyId, ParseError, RedactionId, ReviewEventId, Timestamp,
+    rfc3339,
 };
+
+/// The layout of a ledger entry.
+///
+/// An entry is never rewritten, so every layout ever written stays in the
+/// ledger: verification rebuilds each entry in the layout it was written in,
+/// and new entries are written in [`EntryVersion::CURRENT`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(into = "u8", try_from = "u8")]
+pub enum EntryVersion {
+    /// The first layout, with no `"v"` field: a decision's entry holds its
+    /// explanation and the caller's reference, an override's its reason.
+    #[default]
+    V1,
+    /// `"v":2`: nothing derived from the input's text or typed by a person.
+    /// A decision's entry holds `explanation_sha256` (SHA-256 of the
+    /// explanation's canonical JSON) and `reference_sha256` (of the
+    /// reference's UTF-8 text, or `null`); an override's entry holds
+    /// `reason_sha256` (of the reason's UTF-8 text).
+    V2,
+}
+
+impl EntryVersion {
+    /// The version new entries are written in.
+    pub const CURRENT: Self = Self::V2;
+
+    /// The version's number, as stored.
+    pub fn number(self) -> u8 {
+        match self {
+            EntryVersion::V1 => 1,
+            EntryVersion::V2 => 2,
+        }
+    }
+
+    /// The version with this number, if there is one.
+    pub fn from_number(n: i64) -> Option<Self> {
+        match n {
+            1 => Some(Self::V1),
+            2 => Some(Self::V2),
+            _ => None,
+        }
+    }
+}
+
+impl From<EntryVersion> for u8 {
+    fn from(v: EntryVersion) -> u8 {
+        v.number()
+    }
+}
+
+impl TryFrom<u8> for EntryVersion {
+    type Error = ParseError;
+    fn try_from(n: u8) -> Result<Self, Self::Error> {
+        Self::from_number(i64::from(n))
+            .ok_or_else(|| ParseError::new("entry version", format!("{n} is not 1 or 2")))
+    }
+}
+
+/// The SHA-256 of a piece of free text (a reference, a reason), as a
+/// version-2 entry holds it: of its UTF-8 bytes exactly as stored.
+pub fn text_digest(text: &str) -> Digest {
+    Digest::of(text.as_bytes())
+}
 
 /// The AI service that produced a decision (`triage`, `redaction`, `risk`…).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -170,12 +237,53 @@ pub struct Decision {
     /// review as a quality sample (see [`crate::SampleRate`]).
     #[serde(default)]
     pub quality_sample: bool,
+    /// The layout of its ledger entry.
+    #[serde(default)]
+    pub entry_version: EntryVersion,
+    /// SHA-256 of the explanation's canonical JSON: what a version-2 entry
+    /// holds instead of the explanation (`None` for version 1).
+    #[serde(default)]
+    pub explanation_sha256: Option<Digest>,
+    /// SHA-256 of the reference ([`text_digest`]): what a version-2 entry
+    /// holds instead of the reference (`None` without one, or for version 1).
+    #[serde(default)]
+    pub reference_sha256: Option<Digest>,
+    /// When the explanation and the reference were removed under the
+    /// retention policy; `explanation` is then `null` and `reference` `None`.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub explanation_removed_at: Option<Timestamp>,
 }
 
 impl Decision {
+    /// The digests a version-2 entry holds for an explanation and a
+    /// reference: `(explanation_sha256, reference_sha256)`.
+    pub fn digests_of(explanation: &Value, reference: Option<&str>) -> (Digest, Option<Digest>) {
+        (Digest::of_json(explanation), reference.map(text_digest))
+    }
+
+    /// Whether the explanation and reference still held in the record are
+    /// the ones the version-2 entry's digests commit to (a version-1 entry
+    /// holds them itself, so [`Decision::ledger_event`] already compares
+    /// them). What the retention policy removed is not compared.
+    pub fn retained_texts_match(&self) -> bool {
+        if self.entry_version == EntryVersion::V1 {
+            return true;
+        }
+        let explanation_ok = self.explanation_removed_at.is_some()
+            || self.explanation_sha256 == Some(Digest::of_json(&self.explanation));
+        let reference_ok = match &self.reference {
+            Some(r) => self.reference_sha256 == Some(text_digest(r)),
+            None => self.explanation_removed_at.is_some() || self.reference_sha256.is_none(),
+        };
+        explanation_ok && reference_ok
+    }
+
     /// The event appended to the ledger for this decision.
     pub fn ledger_event(&self) -> LedgerEvent {
         LedgerEvent::Decision {
+            version: self.entry_version,
+            explanation_sha256: self.explanation_sha256,
+            reference_sha256: self.reference_sha256,
             id: self.id,
             service: self.service.clone(),
             model: self.model.clone(),
@@ -222,6 +330,12 @@ impl Reason {
     /// The text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// What a stored review holds in place of a reason an administrator
+    /// redacted (see [`ReviewEvent::reason_redacted_at`]).
+    pub fn redacted() -> Self {
+        Self("[reason redacted]".to_owned())
     }
 }
 
@@ -280,16 +394,90 @@ pub struct ReviewEvent {
     pub created_at: Timestamp,
     /// Its position in the ledger.
     pub ledger_index: u64,
+    /// The layout of its ledger entry.
+    #[serde(default)]
+    pub entry_version: EntryVersion,
+    /// SHA-256 of an override's reason ([`text_digest`]): what a version-2
+    /// entry holds instead of the reason.
+    #[serde(default)]
+    pub reason_sha256: Option<Digest>,
+    /// When an administrator redacted the stored reason (see
+    /// [`ReasonRedaction`]); the action's reason is then [`Reason::redacted`].
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub reason_redacted_at: Option<Timestamp>,
 }
 
 impl ReviewEvent {
     /// The event appended to the ledger for this review.
     pub fn ledger_event(&self) -> LedgerEvent {
         LedgerEvent::Review {
+            version: self.entry_version,
             id: self.id,
             decision_id: self.decision_id,
             action: self.action.clone(),
+            reason_sha256: self.reason_sha256,
             reviewer: self.reviewer,
+            created_at: self.created_at,
+        }
+    }
+
+    /// Whether a reason still held in the record is the one the version-2
+    /// entry's digest commits to (always true for version 1, whose entry
+    /// holds the reason itself, and once the reason has been redacted).
+    pub fn retained_reason_matches(&self) -> bool {
+        match (&self.action, self.entry_version) {
+            (ReviewAction::Override { reason, .. }, EntryVersion::V2)
+                if self.reason_redacted_at.is_none() =>
+            {
+                self.reason_sha256 == Some(text_digest(reason.as_str()))
+            }
+            _ => true,
+        }
+    }
+
+    /// The override's reason as the reviewer wrote it: `None` for an
+    /// accept, or once the reason has been redacted.
+    pub fn reason(&self) -> Option<&str> {
+        match &self.action {
+            ReviewAction::Override { reason, .. } if self.reason_redacted_at.is_none() => {
+                Some(reason.as_str())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The redaction of a review's stored reason: who removed it, when and why.
+/// It is a ledger event of its own ([`LedgerEvent::ReasonRedacted`]), which
+/// holds the digest of `why`, never the reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReasonRedaction {
+    /// The redaction's id.
+    pub id: RedactionId,
+    /// The review whose reason was removed.
+    pub review_id: ReviewEventId,
+    /// The decision that review is of.
+    pub decision_id: DecisionId,
+    /// Who removed it.
+    pub redacted_by: KeyId,
+    /// Why (an erasure request's reference, say), kept in the record.
+    pub why: Reason,
+    /// When.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+    /// Its position in the ledger.
+    pub ledger_index: u64,
+}
+
+impl ReasonRedaction {
+    /// The event appended to the ledger for this redaction.
+    pub fn ledger_event(&self) -> LedgerEvent {
+        LedgerEvent::ReasonRedacted {
+            id: self.id,
+            review_id: self.review_id,
+            decision_id: self.decision_id,
+            redacted_by: self.redacted_by,
+            why_sha256: text_digest(self.why.as_str()),
             created_at: self.created_at,
         }
     }
@@ -300,6 +488,9 @@ impl ReviewEvent {
 pub enum LedgerEvent {
     /// An AI output was recorded.
     Decision {
+        /// The entry's layout: version 1 holds `explanation` and
+        /// `reference`, version 2 their digests.
+        version: EntryVersion,
         /// Decision id.
         id: DecisionId,
         /// Service.
@@ -310,16 +501,20 @@ pub enum LedgerEvent {
         input_digest: Digest,
         /// Output.
         output: Value,
-        /// Explanation.
+        /// Explanation (in a version-1 entry only).
         explanation: Value,
+        /// SHA-256 of the explanation's canonical JSON (in a version-2 entry).
+        explanation_sha256: Option<Digest>,
         /// Confidence.
         confidence: Option<f64>,
         /// Status at creation.
         status: DecisionStatus,
         /// Who asked.
         requested_by: KeyId,
-        /// Caller reference.
+        /// Caller reference (in a version-1 entry only).
         reference: Option<String>,
+        /// SHA-256 of the caller's reference (in a version-2 entry).
+        reference_sha256: Option<Digest>,
         /// When.
         created_at: Timestamp,
         /// Queued for review as a quality sample. Written only when true, so
@@ -328,14 +523,34 @@ pub enum LedgerEvent {
     },
     /// A person reviewed a decision.
     Review {
+        /// The entry's layout: version 1 holds an override's reason,
+        /// version 2 its digest.
+        version: EntryVersion,
         /// Review event id.
         id: ReviewEventId,
         /// The decision reviewed.
         decision_id: DecisionId,
         /// Accept or override.
         action: ReviewAction,
+        /// SHA-256 of an override's reason (in a version-2 entry).
+        reason_sha256: Option<Digest>,
         /// Who.
         reviewer: KeyId,
+        /// When.
+        created_at: Timestamp,
+    },
+    /// An administrator redacted a review's stored reason (always version 2).
+    ReasonRedacted {
+        /// Redaction id.
+        id: RedactionId,
+        /// The review whose reason was removed.
+        review_id: ReviewEventId,
+        /// The decision reviewed.
+        decision_id: DecisionId,
+        /// Who removed it.
+        redacted_by: KeyId,
+        /// SHA-256 of why ([`text_digest`]).
+        why_sha256: Digest,
         /// When.
         created_at: Timestamp,
     },
@@ -346,15 +561,17 @@ impl LedgerEvent {
     pub fn decision_id(&self) -> DecisionId {
         match self {
             LedgerEvent::Decision { id, .. } => *id,
-            LedgerEvent::Review { decision_id, .. } => *decision_id,
+            LedgerEvent::Review { decision_id, .. }
+            | LedgerEvent::ReasonRedacted { decision_id, .. } => *decision_id,
         }
     }
 
-    /// `decision` or `review`.
+    /// `decision`, `review` or `reason_redaction`.
     pub fn kind(&self) -> &'static str {
         match self {
             LedgerEvent::Decision { .. } => "decision",
             LedgerEvent::Review { .. } => "review",
+            LedgerEvent::ReasonRedacted { .. } => "reason_redaction",
         }
     }
 
@@ -363,25 +580,40 @@ impl LedgerEvent {
         match self {
             LedgerEvent::Decision { id, .. } => id.to_string(),
             LedgerEvent::Review { id, .. } => id.to_string(),
+            LedgerEvent::ReasonRedacted { id, .. } => id.to_string(),
         }
     }
 
     /// The exact bytes appended to the ledger: the event as canonical JSON.
     ///
-    /// A decision is `{"confidence", "created_at", "explanation", "id",
+    /// In version 1 (no `"v"` field), a decision is `{"confidence", "created_at", "explanation", "id",
     /// "input_sha256", "model": {"name", "version"}, "output", "reference",
     /// "requested_by", "service", "status", "type": "decision"}`, with
     /// `"quality_sample": true` between `output` and `reference` for a quality
     /// sample (and nothing for any other decision); a review is
     /// `{"action", "created_at", "decision_id", "id", ["output", "reason",]
     /// "reviewer", "type": "review"}`, with `output` and `reason` only for an
-    /// override. The bytes are written directly in canonical key order, since
-    /// they are rebuilt for every entry whenever the ledger is verified.
+    /// override.
+    ///
+    /// In version 2 a decision is `{"confidence", "created_at",
+    /// "explanation_sha256", "id", "input_sha256", "model", "output",
+    /// ["quality_sample": true,] "reference_sha256", "requested_by",
+    /// "service", "status", "type": "decision", "v": 2}`; a review is
+    /// `{"action", "created_at", "decision_id", "id", ["output",
+    /// "reason_sha256",] "reviewer", "type": "review", "v": 2}`; a reason's
+    /// redaction is `{"created_at", "decision_id", "id", "redacted_by",
+    /// "review_id", "type": "reason_redaction", "v": 2, "why_sha256"}`.
+    /// Digests are lowercase hex. The bytes are written directly in canonical
+    /// key order, since they are rebuilt for every entry whenever the ledger
+    /// is verified.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(640);
         let mut obj = CanonicalObject::new(&mut out);
         match self {
             LedgerEvent::Decision {
+                version,
+                explanation_sha256,
+                reference_sha256,
                 id,
                 service,
                 model,
@@ -394,26 +626,43 @@ impl LedgerEvent {
                 reference,
                 created_at,
                 quality_sample,
-            } => DecisionEntryText {
-                id: &id.to_string(),
-                service: service.as_str(),
-                model_name: &model.name,
-                model_version: &model.version,
-                input_sha256: &input_digest.to_hex(),
-                output: Json::Value(output),
-                explanation: Json::Value(explanation),
-                confidence: *confidence,
-                status: status.as_str(),
-                requested_by: &requested_by.to_string(),
-                reference: reference.as_deref(),
-                created_at: &rfc3339(*created_at),
-                quality_sample: *quality_sample,
+            } => {
+                let digests = (
+                    explanation_sha256.map(|d| d.to_hex()),
+                    reference_sha256.map(|d| d.to_hex()),
+                );
+                let texts = match version {
+                    EntryVersion::V1 => EntryTexts::V1 {
+                        explanation: Json::Value(explanation),
+                        reference: reference.as_deref(),
+                    },
+                    EntryVersion::V2 => EntryTexts::V2 {
+                        explanation_sha256: digests.0.as_deref(),
+                        reference_sha256: digests.1.as_deref(),
+                    },
+                };
+                DecisionEntryText {
+                    id: &id.to_string(),
+                    service: service.as_str(),
+                    model_name: &model.name,
+                    model_version: &model.version,
+                    input_sha256: &input_digest.to_hex(),
+                    output: Json::Value(output),
+                    texts,
+                    confidence: *confidence,
+                    status: status.as_str(),
+                    requested_by: &requested_by.to_string(),
+                    created_at: &rfc3339(*created_at),
+                    quality_sample: *quality_sample,
+                }
+                .write_fields(&mut obj)
             }
-            .write_fields(&mut obj),
             LedgerEvent::Review {
+                version,
                 id,
                 decision_id,
                 action,
+                reason_sha256,
                 reviewer,
                 created_at,
             } => {
@@ -423,10 +672,36 @@ impl LedgerEvent {
                 obj.str("id", &id.to_string());
                 if let ReviewAction::Override { output, reason } = action {
                     obj.value("output", output);
-                    obj.str("reason", reason.as_str());
+                    match version {
+                        EntryVersion::V1 => obj.str("reason", reason.as_str()),
+                        EntryVersion::V2 => obj.opt_str(
+                            "reason_sha256",
+                            reason_sha256.map(|d| d.to_hex()).as_deref(),
+                        ),
+                    }
                 }
                 obj.str("reviewer", &reviewer.to_string());
                 obj.str("type", "review");
+                if *version == EntryVersion::V2 {
+                    obj.u64("v", 2);
+                }
+            }
+            LedgerEvent::ReasonRedacted {
+                id,
+                review_id,
+                decision_id,
+                redacted_by,
+                why_sha256,
+                created_at,
+            } => {
+                obj.str("created_at", &rfc3339(*created_at));
+                obj.str("decision_id", &decision_id.to_string());
+                obj.str("id", &id.to_string());
+                obj.str("redacted_by", &redacted_by.to_string());
+                obj.str("review_id", &review_id.to_string());
+                obj.str("type", "reason_redaction");
+                obj.u64("v", 2);
+                obj.str("why_sha256", &why_sha256.to_hex());
             }
         }
         obj.finish();
@@ -443,6 +718,26 @@ pub enum Json<'a> {
     Value(&'a Value),
     /// Text taken to be the canonical JSON of one value, written as it is.
     Canonical(&'a str),
+}
+
+/// What a decision's entry holds of the text derived from its input or
+/// given by its caller, by entry version.
+#[derive(Debug, Clone, Copy)]
+pub enum EntryTexts<'a> {
+    /// Version 1: the explanation and the reference themselves.
+    V1 {
+        /// The explanation.
+        explanation: Json<'a>,
+        /// The caller's reference, if any.
+        reference: Option<&'a str>,
+    },
+    /// Version 2: their digests, as lowercase hex.
+    V2 {
+        /// SHA-256 of the explanation's canonical JSON.
+        explanation_sha256: Option<&'a str>,
+        /// SHA-256 of the reference, if there is one.
+        reference_sha256: Option<&'a str>,
+    },
 }
 
 /// A decision's ledger entry as the text of its fields, borrowed: what
@@ -464,16 +759,14 @@ pub struct DecisionEntryText<'a> {
     pub input_sha256: &'a str,
     /// The output.
     pub output: Json<'a>,
-    /// The explanation.
-    pub explanation: Json<'a>,
+    /// The explanation and reference, or their digests.
+    pub texts: EntryTexts<'a>,
     /// The confidence, if any.
     pub confidence: Option<f64>,
     /// The status the decision was created with.
     pub status: &'a str,
     /// Who asked, as text.
     pub requested_by: &'a str,
-    /// The caller's reference, if any.
-    pub reference: Option<&'a str>,
     /// When it was made, as RFC 3339 text.
     pub created_at: &'a str,
     /// Whether it was queued as a quality sample.
@@ -503,15 +796,22 @@ impl DecisionEntryText<'_> {
     /// compares again.
     pub fn is_entry(&self, entry: &[u8]) -> bool {
         self.to_bytes() == entry
-            && [self.output, self.explanation]
-                .iter()
-                .all(Json::is_well_formed)
+            && self.output.is_well_formed()
+            && match self.texts {
+                EntryTexts::V1 { explanation, .. } => explanation.is_well_formed(),
+                EntryTexts::V2 { .. } => true,
+            }
     }
 
     fn write_fields(&self, obj: &mut CanonicalObject<'_>) {
         obj.opt_f64("confidence", self.confidence);
         obj.str("created_at", self.created_at);
-        obj.json("explanation", self.explanation);
+        match self.texts {
+            EntryTexts::V1 { explanation, .. } => obj.json("explanation", explanation),
+            EntryTexts::V2 {
+                explanation_sha256, ..
+            } => obj.opt_str("explanation_sha256", explanation_sha256),
+        }
         obj.str("id", self.id);
         obj.str("input_sha256", self.input_sha256);
         let mut m = obj.object("model");
@@ -522,11 +822,19 @@ impl DecisionEntryText<'_> {
         if self.quality_sample {
             obj.bool("quality_sample", true);
         }
-        obj.opt_str("reference", self.reference);
+        match self.texts {
+            EntryTexts::V1 { reference, .. } => obj.opt_str("reference", reference),
+            EntryTexts::V2 {
+                reference_sha256, ..
+            } => obj.opt_str("reference_sha256", reference_sha256),
+        }
         obj.str("requested_by", self.requested_by);
         obj.str("service", self.service);
         obj.str("status", self.status);
         obj.str("type", "decision");
+        if let EntryTexts::V2 { .. } = self.texts {
+            obj.u64("v", 2);
+        }
     }
 }
 
@@ -591,6 +899,9 @@ mod tests {
     fn ledger_bytes_are_stable_and_hold_no_input() {
         let created_at = crate::from_unix_millis(1_700_000_000_123).expect("in range");
         let event = LedgerEvent::Decision {
+            version: EntryVersion::V1,
+            explanation_sha256: None,
+            reference_sha256: None,
             id: DecisionId::from_uuid(uuid::Uuid::nil()),
             service: Service::parse("triage").expect("valid"),
             model: ModelRef {
@@ -641,6 +952,9 @@ mod tests {
                 output: output.to_string(),
                 explanation: explanation.to_string(),
                 event: LedgerEvent::Decision {
+                    version: EntryVersion::V1,
+                    explanation_sha256: None,
+                    reference_sha256: None,
                     id,
                     service: Service::parse("triage").expect("valid"),
                     model: ModelRef {
@@ -668,11 +982,13 @@ mod tests {
                 model_version: "1",
                 input_sha256: &self.digest,
                 output: Json::Canonical(&self.output),
-                explanation: Json::Canonical(&self.explanation),
+                texts: EntryTexts::V1 {
+                    explanation: Json::Canonical(&self.explanation),
+                    reference: Some("case \"7\""),
+                },
                 confidence: Some(0.875),
                 status: "needs_review",
                 requested_by: &self.requested_by,
-                reference: Some("case \"7\""),
                 created_at: &self.created_at,
                 quality_sample: true,
             }
@@ -690,7 +1006,10 @@ mod tests {
         assert!(stored.is_entry(&entry));
         let parsed = DecisionEntryText {
             output: Json::Value(&output),
-            explanation: Json::Value(&explanation),
+            texts: EntryTexts::V1 {
+                explanation: Json::Value(&explanation),
+                reference: Some("case \"7\""),
+            },
             ..stored
         };
         assert!(parsed.is_entry(&entry));
@@ -717,7 +1036,10 @@ mod tests {
                 ..stored
             },
             DecisionEntryText {
-                reference: None,
+                texts: EntryTexts::V1 {
+                    explanation: Json::Canonical(&fixture.explanation),
+                    reference: None,
+                },
                 ..stored
             },
             DecisionEntryText {
@@ -750,11 +1072,111 @@ mod tests {
             model_version: "v2",
             input_sha256: "H2",
             output: Json::Canonical("5}"),
-            explanation: Json::Canonical(&swallowing),
+            texts: EntryTexts::V1 {
+                explanation: Json::Canonical(&swallowing),
+                reference: Some("case \"7\""),
+            },
             ..fixture.text()
         };
         assert_eq!(forged.to_bytes(), entry, "the splice alone is fooled");
         assert!(!forged.is_entry(&entry));
+    }
+
+    #[test]
+    fn a_version_2_entry_holds_digests_not_the_explanation_reference_or_reason() {
+        let name = "Zebedee Quillfeather-Okonkwo";
+        let explanation =
+            json!({"for": [["zebedee", 1.5]], "safeguarding_matches": [{"text": name}]});
+        let reference = format!("complaint from {name}");
+        let (explanation_sha256, reference_sha256) =
+            Decision::digests_of(&explanation, Some(&reference));
+        let created_at = crate::from_unix_millis(1_700_000_000_123).expect("in range");
+        let decision = LedgerEvent::Decision {
+            version: EntryVersion::V2,
+            explanation_sha256: Some(explanation_sha256),
+            reference_sha256,
+            id: DecisionId::new(),
+            service: Service::parse("triage").expect("valid"),
+            model: ModelRef {
+                name: "m".into(),
+                version: "1".into(),
+            },
+            input_digest: Digest::of(name.as_bytes()),
+            output: json!({"team": "waste"}),
+            explanation: explanation.clone(),
+            confidence: Some(0.5),
+            status: DecisionStatus::NeedsReview,
+            requested_by: KeyId::new(),
+            reference: Some(reference.clone()),
+            created_at,
+            quality_sample: false,
+        };
+        let review = LedgerEvent::Review {
+            version: EntryVersion::V2,
+            id: ReviewEventId::new(),
+            decision_id: DecisionId::new(),
+            action: ReviewAction::Override {
+                output: json!({"team": "housing"}),
+                reason: Reason::parse(&format!("{name} rang")).expect("valid"),
+            },
+            reason_sha256: Some(text_digest(&format!("{name} rang"))),
+            reviewer: KeyId::new(),
+            created_at,
+        };
+        for event in [&decision, &review] {
+            let text = String::from_utf8(event.to_bytes()).expect("utf8");
+            for word in ["Zebedee", "zebedee", "Quillfeather"] {
+                assert!(!text.contains(word), "{text}");
+            }
+            assert!(text.ends_with(r#","v":2}"#), "{text}");
+        }
+        let text = String::from_utf8(decision.to_bytes()).expect("utf8");
+        assert!(text.contains(&format!(
+            r#""explanation_sha256":"{}""#,
+            Digest::of_json(&explanation).to_hex()
+        )));
+
+        // The stored text of a version-2 decision rebuilds its entry without
+        // the explanation or the reference, which may since have been purged.
+        let (id, requested_by) = (decision.record_id(), decision_key(&decision));
+        let digests = (
+            explanation_sha256.to_hex(),
+            reference_sha256.map(|d| d.to_hex()),
+        );
+        let stored = DecisionEntryText {
+            id: &id,
+            service: "triage",
+            model_name: "m",
+            model_version: "1",
+            input_sha256: &Digest::of(name.as_bytes()).to_hex(),
+            output: Json::Canonical(r#"{"team":"waste"}"#),
+            texts: EntryTexts::V2 {
+                explanation_sha256: Some(&digests.0),
+                reference_sha256: digests.1.as_deref(),
+            },
+            confidence: Some(0.5),
+            status: "needs_review",
+            requested_by: &requested_by,
+            created_at: &rfc3339(created_at),
+            quality_sample: false,
+        };
+        assert!(stored.is_entry(&decision.to_bytes()));
+        let other = Digest::of(b"other").to_hex();
+        let altered = DecisionEntryText {
+            texts: EntryTexts::V2 {
+                explanation_sha256: Some(&other),
+                reference_sha256: digests.1.as_deref(),
+            },
+            ..stored
+        };
+        assert!(!altered.is_entry(&decision.to_bytes()));
+    }
+
+    fn decision_key(event: &LedgerEvent) -> String {
+        match event {
+            LedgerEvent::Decision { requested_by, .. } => requested_by.to_string(),
+            _ => String::new(),
+        }
     }
 
     /// The ledger's byte layout, written out as the JSON object it is: every
@@ -762,16 +1184,19 @@ mod tests {
     fn expected_bytes(event: &LedgerEvent) -> Vec<u8> {
         let v = match event {
             LedgerEvent::Decision {
+                version,
                 id,
                 service,
                 model,
                 input_digest,
                 output,
                 explanation,
+                explanation_sha256,
                 confidence,
                 status,
                 requested_by,
                 reference,
+                reference_sha256,
                 created_at,
                 quality_sample,
             } => {
@@ -792,12 +1217,22 @@ mod tests {
                 if *quality_sample {
                     v["quality_sample"] = Value::Bool(true);
                 }
+                if *version == EntryVersion::V2 {
+                    let map = v.as_object_mut().expect("an object");
+                    map.remove("explanation");
+                    map.remove("reference");
+                    map.insert("explanation_sha256".into(), json!(explanation_sha256));
+                    map.insert("reference_sha256".into(), json!(reference_sha256));
+                    map.insert("v".into(), json!(2));
+                }
                 v
             }
             LedgerEvent::Review {
+                version,
                 id,
                 decision_id,
                 action,
+                reason_sha256,
                 reviewer,
                 created_at,
             } => {
@@ -811,10 +1246,33 @@ mod tests {
                 });
                 if let ReviewAction::Override { output, reason } = action {
                     v["output"] = output.clone();
-                    v["reason"] = Value::String(reason.as_str().to_owned());
+                    match version {
+                        EntryVersion::V1 => v["reason"] = json!(reason.as_str()),
+                        EntryVersion::V2 => v["reason_sha256"] = json!(reason_sha256),
+                    }
+                }
+                if *version == EntryVersion::V2 {
+                    v["v"] = json!(2);
                 }
                 v
             }
+            LedgerEvent::ReasonRedacted {
+                id,
+                review_id,
+                decision_id,
+                redacted_by,
+                why_sha256,
+                created_at,
+            } => json!({
+                "type": "reason_redaction",
+                "id": id,
+                "review_id": review_id,
+                "decision_id": decision_id,
+                "redacted_by": redacted_by,
+                "why_sha256": why_sha256,
+                "created_at": rfc3339(*created_at),
+                "v": 2,
+            }),
         };
         canonical_json(&v)
     }
@@ -823,6 +1281,9 @@ mod tests {
     fn ledger_bytes_are_the_canonical_json_of_the_event() {
         let at = |ms| crate::from_unix_millis(ms).expect("in range");
         let decision = |confidence, reference: Option<&str>, output: Value| LedgerEvent::Decision {
+            version: EntryVersion::V1,
+            explanation_sha256: None,
+            reference_sha256: None,
             quality_sample: reference == Some("sampled"),
             id: DecisionId::new(),
             service: Service::parse("risk-2").expect("valid"),
@@ -840,6 +1301,8 @@ mod tests {
             created_at: at(1_700_000_000_000),
         };
         let review = |action| LedgerEvent::Review {
+            version: EntryVersion::V1,
+            reason_sha256: None,
             id: ReviewEventId::new(),
             decision_id: DecisionId::new(),
             action,
@@ -866,7 +1329,76 @@ mod tests {
                 reason: Reason::parse("wrong team \u{2014} it is a pothole").expect("valid"),
             }),
         ];
-        for event in &cases {
+        // Each case again in version 2, with the digests it holds instead.
+        let v2 = cases.iter().map(|event| match event.clone() {
+            LedgerEvent::Decision {
+                explanation,
+                reference,
+                id,
+                service,
+                model,
+                input_digest,
+                output,
+                confidence,
+                status,
+                requested_by,
+                created_at,
+                quality_sample,
+                ..
+            } => {
+                let (explanation_sha256, reference_sha256) =
+                    Decision::digests_of(&explanation, reference.as_deref());
+                LedgerEvent::Decision {
+                    version: EntryVersion::V2,
+                    explanation_sha256: Some(explanation_sha256),
+                    reference_sha256,
+                    explanation,
+                    reference,
+                    id,
+                    service,
+                    model,
+                    input_digest,
+                    output,
+                    confidence,
+                    status,
+                    requested_by,
+                    created_at,
+                    quality_sample,
+                }
+            }
+            LedgerEvent::Review {
+                id,
+                decision_id,
+                action,
+                reviewer,
+                created_at,
+                ..
+            } => LedgerEvent::Review {
+                version: EntryVersion::V2,
+                reason_sha256: match &action {
+                    ReviewAction::Override { reason, .. } => Some(text_digest(reason.as_str())),
+                    ReviewAction::Accept => None,
+                },
+                id,
+                decision_id,
+                action,
+                reviewer,
+                created_at,
+            },
+            other @ LedgerEvent::ReasonRedacted { .. } => other,
+        });
+        let redaction = ReasonRedaction {
+            id: RedactionId::new(),
+            review_id: ReviewEventId::new(),
+            decision_id: DecisionId::new(),
+            redacted_by: KeyId::new(),
+            why: Reason::parse("erasure request 12").expect("valid"),
+            created_at: at(1_800_000_001_000),
+            ledger_index: 9,
+        }
+        .ledger_event();
+        let all: Vec<LedgerEvent> = cases.iter().cloned().chain(v2).chain([redaction]).collect();
+        for event in &all {
             let bytes = event.to_bytes();
             assert_eq!(
                 String::from_utf8_lossy(&bytes),

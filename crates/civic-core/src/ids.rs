@@ -70,6 +70,12 @@ uuid_id!(
     "review event id"
 );
 uuid_id!(
+    /// Identifies the redaction of a review's stored reason.
+    RedactionId,
+    "redaction id"
+);
+
+uuid_id!(
     /// Identifies an API key (never the secret token itself).
     KeyId,
     "key id"

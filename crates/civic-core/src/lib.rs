@@ -22,11 +22,12 @@ mod user;
 
 pub use canonical::{CanonicalObject, Digest, canonical_json, canonical_json_string, sha256_hex};
 pub use decision::{
-    Decision, DecisionEntryText, DecisionStatus, Json, LedgerEvent, ModelRef, NewDecision, Reason,
-    ReviewAction, ReviewEvent, Service,
+    Decision, DecisionEntryText, DecisionStatus, EntryTexts, EntryVersion, Json, LedgerEvent,
+    ModelRef, NewDecision, Reason, ReasonRedaction, ReviewAction, ReviewEvent, Service,
+    text_digest,
 };
 pub use error::{ErrorKind, ParseError};
-pub use ids::{DecisionId, KeyId, ReviewEventId, UserId};
+pub use ids::{DecisionId, KeyId, RedactionId, ReviewEventId, UserId};
 pub use role::{Role, Roles};
 pub use sampling::SampleRate;
 pub use user::{Email, Password};

@@ -127,7 +127,10 @@ pub async fn serve(
             tick.tick().await;
             match purge_store.purge_expired_inputs().await {
                 Ok(0) => {}
-                Ok(n) => tracing::info!(count = n, "purged raw inputs past their retention"),
+                Ok(n) => tracing::info!(
+                    count = n,
+                    "purged the inputs, explanations and references of decisions past their retention"
+                ),
                 Err(e) => tracing::warn!(error = %e, "could not purge expired inputs"),
             }
             match purge_store.purge_expired_sessions().await {

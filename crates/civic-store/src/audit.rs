@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use civic_core::{
-    Decision, DecisionEntryText, DecisionStatus, Json, ReviewEvent, Timestamp, from_unix_millis,
-    rfc3339,
+    Decision, DecisionEntryText, DecisionStatus, Digest, EntryTexts, EntryVersion, Json,
+    ReasonRedaction, ReviewEvent, Timestamp, from_unix_millis, rfc3339, text_digest,
 };
 use civic_ledger::Hash;
 use futures_util::stream::{BoxStream, StreamExt as _, TryStreamExt as _};
@@ -125,6 +125,10 @@ pub struct StoredDecision<'a> {
     created_at: i64,
     ledger_index: i64,
     quality_sample: i64,
+    entry_version: i64,
+    explanation_sha256: Option<&'a str>,
+    reference_sha256: Option<&'a str>,
+    explanation_removed_at: Option<i64>,
 }
 
 impl StoredDecision<'_> {
@@ -144,11 +148,27 @@ impl StoredDecision<'_> {
     /// decision parsed and its entry rebuilt, so a decision stored in a
     /// non-canonical but equal form still matches, and a corrupt column is
     /// still reported as one.
+    ///
+    /// For a version-2 entry, which holds digests, the explanation and
+    /// reference still in the record must also hash to the stored digests
+    /// ([`Decision::retained_texts_match`]), so that altering them is found
+    /// while they are kept; what retention removed is not compared.
     pub fn matches_entry(&self, entry: &[u8]) -> Result<bool, StoreError> {
         if self.status.parse::<DecisionStatus>().is_ok()
             && self.ledger_index >= 0
             && let Some(created_at) = from_unix_millis(self.created_at)
+            && let Some(version) = EntryVersion::from_number(self.entry_version)
         {
+            let texts = match version {
+                EntryVersion::V1 => EntryTexts::V1 {
+                    explanation: Json::Canonical(self.explanation),
+                    reference: self.reference,
+                },
+                EntryVersion::V2 => EntryTexts::V2 {
+                    explanation_sha256: self.explanation_sha256,
+                    reference_sha256: self.reference_sha256,
+                },
+            };
             let text = DecisionEntryText {
                 id: self.id,
                 service: self.service,
@@ -156,19 +176,37 @@ impl StoredDecision<'_> {
                 model_version: self.model_version,
                 input_sha256: self.input_sha256,
                 output: Json::Canonical(self.output),
-                explanation: Json::Canonical(self.explanation),
+                texts,
                 confidence: self.confidence,
                 status: self.initial_status,
                 requested_by: self.requested_by,
-                reference: self.reference,
                 created_at: &rfc3339(created_at),
                 quality_sample: self.quality_sample != 0,
             };
-            if text.is_entry(entry) {
+            if text.is_entry(entry) && self.retained_text_hashes_match(version) {
                 return Ok(true);
             }
         }
-        Ok(self.to_decision()?.ledger_event().to_bytes() == entry)
+        let decision = self.to_decision()?;
+        Ok(decision.ledger_event().to_bytes() == entry && decision.retained_texts_match())
+    }
+
+    /// Whether the kept explanation and reference text hash to the stored
+    /// digests as they are (canonical text, as the writer stores it); `false`
+    /// sends the caller to the parsed comparison, which decides.
+    fn retained_text_hashes_match(&self, version: EntryVersion) -> bool {
+        if version == EntryVersion::V1 {
+            return true;
+        }
+        let hex = |d: Digest| d.to_hex();
+        let explanation_ok = self.explanation_removed_at.is_some()
+            || self.explanation_sha256
+                == Some(hex(Digest::of(self.explanation.as_bytes())).as_str());
+        let reference_ok = match self.reference {
+            Some(r) => self.reference_sha256 == Some(hex(text_digest(r)).as_str()),
+            None => self.explanation_removed_at.is_some() || self.reference_sha256.is_none(),
+        };
+        explanation_ok && reference_ok
     }
 
     /// The decision, parsed.
@@ -189,6 +227,10 @@ impl StoredDecision<'_> {
             created_at: self.created_at,
             ledger_index: self.ledger_index,
             quality_sample: self.quality_sample,
+            entry_version: self.entry_version,
+            explanation_sha256: self.explanation_sha256.map(str::to_owned),
+            reference_sha256: self.reference_sha256.map(str::to_owned),
+            explanation_removed_at: self.explanation_removed_at,
         }
         .into_decision()
     }
@@ -218,6 +260,10 @@ struct PageRow(
     Option<i64>,
     Option<i64>,
     Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
 );
 
 impl PageRow {
@@ -244,6 +290,10 @@ impl PageRow {
             created_at,
             ledger_index,
             quality_sample,
+            entry_version,
+            explanation_sha256,
+            reference_sha256,
+            explanation_removed_at,
         ) = self;
         let decision = MaybeDecision {
             id: id.as_deref(),
@@ -261,6 +311,10 @@ impl PageRow {
             created_at: *created_at,
             ledger_index: *ledger_index,
             quality_sample: *quality_sample,
+            entry_version: *entry_version,
+            explanation_sha256: explanation_sha256.as_deref(),
+            reference_sha256: reference_sha256.as_deref(),
+            explanation_removed_at: *explanation_removed_at,
         };
         Ok(LedgerRow {
             index: from_sql_index(*idx)?,
@@ -292,6 +346,10 @@ pub(crate) struct MaybeDecision<'a> {
     pub(crate) created_at: Option<i64>,
     pub(crate) ledger_index: Option<i64>,
     pub(crate) quality_sample: Option<i64>,
+    pub(crate) entry_version: Option<i64>,
+    pub(crate) explanation_sha256: Option<&'a str>,
+    pub(crate) reference_sha256: Option<&'a str>,
+    pub(crate) explanation_removed_at: Option<i64>,
 }
 
 impl<'a> MaybeDecision<'a> {
@@ -322,6 +380,10 @@ impl<'a> MaybeDecision<'a> {
             quality_sample: self
                 .quality_sample
                 .ok_or_else(|| missing("quality_sample"))?,
+            entry_version: self.entry_version.ok_or_else(|| missing("entry_version"))?,
+            explanation_sha256: self.explanation_sha256,
+            reference_sha256: self.reference_sha256,
+            explanation_removed_at: self.explanation_removed_at,
         }))
     }
 }
@@ -387,6 +449,23 @@ impl Store {
         let rows = sqlx::query(&format!(
             "SELECT {CHECKPOINT_COLUMNS} FROM checkpoints ORDER BY tree_size"
         ))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(row_to_checkpoint).collect()
+    }
+
+    /// Up to `limit` signed checkpoints covering more than `after` entries,
+    /// smallest first: a page of the published list.
+    pub async fn checkpoints_after(
+        &self,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CHECKPOINT_COLUMNS} FROM checkpoints WHERE tree_size > $1 \
+             ORDER BY tree_size LIMIT {limit}"
+        ))
+        .bind(to_sql_index(after))
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(row_to_checkpoint).collect()
@@ -581,7 +660,8 @@ impl Store {
         let sql = "SELECT (json_agg(json_build_array(e.idx, e.kind, e.record_id, convert_from(e.entry, 'UTF8'), \
              encode(e.leaf_hash, 'hex'), d.id, d.service, d.model_name, d.model_version, d.input_sha256, \
              d.output, d.explanation, d.confidence, d.status, d.initial_status, d.requested_by, d.reference, \
-             d.created_at, d.ledger_index, d.quality_sample) ORDER BY e.idx))::text AS page \
+             d.created_at, d.ledger_index, d.quality_sample, d.entry_version, d.explanation_sha256, \
+             d.reference_sha256, d.explanation_removed_at) ORDER BY e.idx))::text AS page \
              FROM ledger_entries e LEFT JOIN decisions d ON d.ledger_index = e.idx \
              WHERE e.idx >= $1 AND e.idx < $2";
         let row = sqlx::query(sql)
@@ -630,6 +710,67 @@ impl Store {
         .await?;
         row.map(|r| Ok((from_sql_index(r.try_get("idx")?)?, r.try_get("id")?)))
             .transpose()
+    }
+
+    /// The first decision whose review state disagrees with the review
+    /// events the ledger holds, as `(decision id, what is wrong)`: marked
+    /// reviewed with no review, reviewed but not marked so, a status
+    /// changed without a review, waiting but not in the review queue, or a
+    /// queue row for a decision that is not waiting. The review events
+    /// themselves are checked against their entries by verification, so
+    /// they are the truth the status and the queue are held to.
+    pub async fn first_state_mismatch(&self) -> Result<Option<(String, &'static str)>, StoreError> {
+        const CHECKS: [(&str, &str); 5] = [
+            (
+                "SELECT d.id AS id FROM decisions d WHERE d.status = 'reviewed' \
+                 AND NOT EXISTS (SELECT 1 FROM review_events r WHERE r.decision_id = d.id) LIMIT 1",
+                "it is marked reviewed, but the ledger holds no review of it",
+            ),
+            (
+                "SELECT r.decision_id AS id FROM review_events r JOIN decisions d ON d.id = r.decision_id \
+                 WHERE d.status <> 'reviewed' LIMIT 1",
+                "the ledger holds a review of it, but it is not marked reviewed",
+            ),
+            (
+                "SELECT d.id AS id FROM decisions d WHERE d.status <> 'reviewed' \
+                 AND d.status <> d.initial_status LIMIT 1",
+                "its status was changed without a review",
+            ),
+            (
+                "SELECT d.id AS id FROM decisions d WHERE d.status = 'needs_review' \
+                 AND NOT EXISTS (SELECT 1 FROM review_queue q WHERE q.decision_id = d.id) LIMIT 1",
+                "it is waiting for review, but it is not in the review queue",
+            ),
+            (
+                "SELECT q.decision_id AS id FROM review_queue q LEFT JOIN decisions d ON d.id = q.decision_id \
+                 WHERE d.id IS NULL OR d.status <> 'needs_review' LIMIT 1",
+                "it is in the review queue, but it is not waiting for review",
+            ),
+        ];
+        for (sql, what) in CHECKS {
+            if let Some(row) = sqlx::query(sql).fetch_optional(self.pool()).await? {
+                return Ok(Some((row.try_get("id")?, what)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Every redaction of a reason in ledger order, streamed.
+    pub fn redactions_in_ledger_order(&self) -> BoxStream<'_, Result<ReasonRedaction, StoreError>> {
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let sql = SQL.get_or_init(|| {
+            format!(
+                "SELECT {} FROM reason_redactions ORDER BY ledger_index",
+                crate::decisions::REDACTION_COLUMNS
+            )
+        });
+        sqlx::query(sql)
+            .fetch(self.pool())
+            .map(|r| {
+                r.map_err(StoreError::from)
+                    .and_then(|row| crate::decisions::row_to_redaction(&row))
+            })
+            .boxed()
     }
 
     /// Every review event in ledger order, streamed.

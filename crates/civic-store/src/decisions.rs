@@ -1,8 +1,8 @@
 //! Reading decision records and review events back.
 
 use civic_core::{
-    Decision, DecisionId, Digest, ModelRef, Reason, ReviewAction, ReviewEvent, Service,
-    from_unix_millis, now_millis, unix_millis,
+    Decision, DecisionId, Digest, EntryVersion, ModelRef, Reason, ReviewAction, ReviewEvent,
+    Service, Timestamp, from_unix_millis, now_millis, unix_millis,
 };
 use serde_json::Value;
 use sqlx::Row as _;
@@ -23,10 +23,11 @@ pub struct Correction {
 }
 
 pub(crate) const DECISION_COLUMNS: &str = "id, service, model_name, model_version, input_sha256, output, explanation, \
-     confidence, status, initial_status, requested_by, reference, created_at, ledger_index, quality_sample";
+     confidence, status, initial_status, requested_by, reference, created_at, ledger_index, quality_sample, \
+     entry_version, explanation_sha256, reference_sha256, explanation_removed_at";
 
-pub(crate) const REVIEW_COLUMNS: &str =
-    "id, decision_id, action, output, reason, reviewer, created_at, ledger_index";
+pub(crate) const REVIEW_COLUMNS: &str = "id, decision_id, action, output, reason, reviewer, created_at, ledger_index, \
+     entry_version, reason_sha256, reason_redacted_at";
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
@@ -62,6 +63,26 @@ pub(crate) struct DecisionColumns {
     pub(crate) created_at: i64,
     pub(crate) ledger_index: i64,
     pub(crate) quality_sample: i64,
+    pub(crate) entry_version: i64,
+    pub(crate) explanation_sha256: Option<String>,
+    pub(crate) reference_sha256: Option<String>,
+    pub(crate) explanation_removed_at: Option<i64>,
+}
+
+/// An entry version as stored.
+pub(crate) fn entry_version(n: i64) -> Result<EntryVersion, StoreError> {
+    EntryVersion::from_number(n).ok_or_else(|| corrupt("entry_version", n))
+}
+
+/// A stored digest column: absent, or 64 hex digits.
+pub(crate) fn digest_column(what: &str, hex: Option<&str>) -> Result<Option<Digest>, StoreError> {
+    hex.map(|h| Digest::from_hex(h).ok_or_else(|| corrupt(what, "not 64 hex digits")))
+        .transpose()
+}
+
+fn opt_time(what: &str, ms: Option<i64>) -> Result<Option<Timestamp>, StoreError> {
+    ms.map(|ms| from_unix_millis(ms).ok_or_else(|| corrupt(what, "out of range")))
+        .transpose()
 }
 
 /// A float read exactly: a JSON number, or text with enough digits to round-trip.
@@ -102,6 +123,10 @@ impl DecisionColumns {
             created_at: row.try_get("created_at")?,
             ledger_index: row.try_get("ledger_index")?,
             quality_sample: row.try_get("quality_sample")?,
+            entry_version: row.try_get("entry_version")?,
+            explanation_sha256: row.try_get("explanation_sha256")?,
+            reference_sha256: row.try_get("reference_sha256")?,
+            explanation_removed_at: row.try_get("explanation_removed_at")?,
         })
     }
 
@@ -134,6 +159,16 @@ impl DecisionColumns {
                 .ok_or_else(|| corrupt("created_at", "out of range"))?,
             ledger_index: from_sql_index(self.ledger_index)?,
             quality_sample: self.quality_sample != 0,
+            entry_version: entry_version(self.entry_version)?,
+            explanation_sha256: digest_column(
+                "explanation_sha256",
+                self.explanation_sha256.as_deref(),
+            )?,
+            reference_sha256: digest_column("reference_sha256", self.reference_sha256.as_deref())?,
+            explanation_removed_at: opt_time(
+                "explanation_removed_at",
+                self.explanation_removed_at,
+            )?,
         })
     }
 }
@@ -149,22 +184,55 @@ pub(crate) fn row_to_review(row: &AnyRow) -> Result<ReviewEvent, StoreError> {
     let decision_id: String = row.try_get("decision_id")?;
     let action: String = row.try_get("action")?;
     let reviewer: String = row.try_get("reviewer")?;
+    let reason_redacted_at = opt_time("reason_redacted_at", row.try_get("reason_redacted_at")?)?;
     let action = match action.as_str() {
         "accept" => ReviewAction::Accept,
         "override" => {
             let output = json_column(row, "output")?;
             let reason: Option<String> = row.try_get("reason")?;
-            let reason = Reason::parse(reason.as_deref().unwrap_or_default())
-                .map_err(|e| corrupt("reason", e))?;
+            let reason = match (reason, reason_redacted_at) {
+                (None, Some(_)) => Reason::redacted(),
+                (reason, _) => Reason::parse(reason.as_deref().unwrap_or_default())
+                    .map_err(|e| corrupt("reason", e))?,
+            };
             ReviewAction::Override { output, reason }
         }
         other => return Err(corrupt("review action", other)),
     };
+    let reason_sha256: Option<String> = row.try_get("reason_sha256")?;
     Ok(ReviewEvent {
         id: id.parse().map_err(|e| corrupt("review id", e))?,
         decision_id: decision_id.parse().map_err(|e| corrupt("decision id", e))?,
         action,
         reviewer: reviewer.parse().map_err(|e| corrupt("reviewer", e))?,
+        created_at: time_column(row, "created_at")?,
+        ledger_index: from_sql_index(row.try_get("ledger_index")?)?,
+        entry_version: entry_version(row.try_get("entry_version")?)?,
+        reason_sha256: digest_column("reason_sha256", reason_sha256.as_deref())?,
+        reason_redacted_at,
+    })
+}
+
+pub(crate) const REDACTION_COLUMNS: &str =
+    "id, review_id, decision_id, redacted_by, why, created_at, ledger_index";
+
+/// Maps a row selected with [`REDACTION_COLUMNS`] to a [`civic_core::ReasonRedaction`].
+pub(crate) fn row_to_redaction(row: &AnyRow) -> Result<civic_core::ReasonRedaction, StoreError> {
+    let text = |col: &str| -> Result<String, StoreError> { Ok(row.try_get(col)?) };
+    Ok(civic_core::ReasonRedaction {
+        id: text("id")?
+            .parse()
+            .map_err(|e| corrupt("redaction id", e))?,
+        review_id: text("review_id")?
+            .parse()
+            .map_err(|e| corrupt("review id", e))?,
+        decision_id: text("decision_id")?
+            .parse()
+            .map_err(|e| corrupt("decision id", e))?,
+        redacted_by: text("redacted_by")?
+            .parse()
+            .map_err(|e| corrupt("redacted_by", e))?,
+        why: Reason::parse(&text("why")?).map_err(|e| corrupt("why", e))?,
         created_at: time_column(row, "created_at")?,
         ledger_index: from_sql_index(row.try_get("ledger_index")?)?,
     })
@@ -213,6 +281,21 @@ impl Store {
         rows.iter().map(row_to_review).collect()
     }
 
+    /// The redactions of the reasons of a decision's reviews, oldest first.
+    pub async fn reason_redactions(
+        &self,
+        decision_id: DecisionId,
+    ) -> Result<Vec<civic_core::ReasonRedaction>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {REDACTION_COLUMNS} FROM reason_redactions WHERE decision_id = $1 \
+             ORDER BY ledger_index"
+        ))
+        .bind(decision_id.to_string())
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(row_to_redaction).collect()
+    }
+
     /// Every override of a decision of `service`, oldest first, with the
     /// decision's raw input while it is still retained (`None` once it has
     /// lapsed or when it was never kept). Learning from reviewers'
@@ -246,13 +329,30 @@ impl Store {
             .collect()
     }
 
-    /// Deletes raw inputs whose retention has lapsed; returns how many.
+    /// Deletes raw inputs, and the explanations and references of
+    /// version-2 decisions, whose retention has lapsed; returns how many
+    /// decisions lost something.
     pub async fn purge_expired_inputs(&self) -> Result<u64, StoreError> {
+        self.purge_expired_inputs_at(now_millis()).await
+    }
+
+    /// [`Store::purge_expired_inputs`] as if it were `now` (tests and a
+    /// one-off catch-up use this). An explanation becomes JSON `null` and
+    /// `explanation_removed_at` records when; its digest stays, so the
+    /// decision's ledger entry still rebuilds.
+    pub async fn purge_expired_inputs_at(&self, now: Timestamp) -> Result<u64, StoreError> {
         let done = sqlx::query(
-            "UPDATE decisions SET input = NULL, input_expires_at = NULL \
-             WHERE input_expires_at IS NOT NULL AND input_expires_at <= $1",
+            "UPDATE decisions SET \
+               input = CASE WHEN input_expires_at <= $1 THEN NULL ELSE input END, \
+               input_expires_at = CASE WHEN input_expires_at <= $1 THEN NULL ELSE input_expires_at END, \
+               explanation = CASE WHEN text_expires_at <= $1 THEN 'null' ELSE explanation END, \
+               reference = CASE WHEN text_expires_at <= $1 THEN NULL ELSE reference END, \
+               explanation_removed_at = CASE WHEN text_expires_at <= $1 THEN $1 \
+                 ELSE explanation_removed_at END, \
+               text_expires_at = CASE WHEN text_expires_at <= $1 THEN NULL ELSE text_expires_at END \
+             WHERE input_expires_at <= $1 OR text_expires_at <= $1",
         )
-        .bind(unix_millis(now_millis()))
+        .bind(unix_millis(now))
         .execute(self.pool())
         .await?;
         Ok(done.rows_affected())

@@ -37,6 +37,15 @@ pub enum StoreError {
     /// The ledger writer has stopped (the server is shutting down).
     #[error("the ledger writer has stopped; try again shortly")]
     WriterStopped,
+    /// The ledger in the database does not extend the last checkpoint this
+    /// signer recorded outside it: history was rewritten or removed. The
+    /// writer signs nothing and refuses every write until an operator has
+    /// investigated and restarted it.
+    #[error(
+        "the ledger's history no longer extends the last checkpoint this server signed ({0}); \
+         nothing more is written or signed: run `civic audit verify` and investigate before restarting"
+    )]
+    Forked(String),
 }
 
 impl StoreError {
@@ -51,6 +60,7 @@ impl StoreError {
             StoreError::Corrupt(_) => "corrupt_data",
             StoreError::Ledger(_) => "ledger_error",
             StoreError::WriterStopped => "writer_stopped",
+            StoreError::Forked(_) => "ledger_forked",
         }
     }
 
@@ -58,7 +68,9 @@ impl StoreError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             StoreError::BadUrl { .. } => ErrorKind::InvalidInput,
-            StoreError::Unavailable(_) | StoreError::WriterStopped => ErrorKind::Unavailable,
+            StoreError::Unavailable(_) | StoreError::WriterStopped | StoreError::Forked(_) => {
+                ErrorKind::Unavailable
+            }
             StoreError::NotFound { .. } => ErrorKind::NotFound,
             StoreError::Conflict(_) => ErrorKind::Conflict,
             StoreError::Migration(_) | StoreError::Corrupt(_) | StoreError::Ledger(_) => {

@@ -56,7 +56,7 @@ pub use queue::{
     Activity, QueueCount, QueueCursor, QueueFilter, QueueItem, QueuePage, QueueSummary,
 };
 pub use users::{NewSession, Session, User};
-pub use writer::{Append, Appended, LedgerWriter, WriterConfig};
+pub use writer::{Append, Appended, LedgerWriter, SignedHistory, WriterConfig};
 
 /// Which database engine a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -34,7 +34,7 @@ const MAX_READERS: usize = 4;
 
 /// The text and integer columns of a page row, in the order [`joined_row`]
 /// reads them from the packed value (see [`page_sql`]).
-const PACKED_COLUMNS: [&str; 16] = [
+const PACKED_COLUMNS: [&str; 20] = [
     "e.kind",
     "e.record_id",
     "d.id",
@@ -51,6 +51,10 @@ const PACKED_COLUMNS: [&str; 16] = [
     "CAST(d.created_at AS INTEGER)",
     "CAST(d.ledger_index AS INTEGER)",
     "CAST(d.quality_sample AS INTEGER)",
+    "CAST(d.entry_version AS INTEGER)",
+    "d.explanation_sha256",
+    "d.reference_sha256",
+    "CAST(d.explanation_removed_at AS INTEGER)",
 ];
 
 /// Every entry from `from` to `to` (exclusive) with the decision recorded at
@@ -233,6 +237,10 @@ fn joined_row(row: &SqliteRow) -> Result<LedgerRow<'_>, StoreError> {
         created_at: fields.integer()?,
         ledger_index: fields.integer()?,
         quality_sample: fields.integer()?,
+        entry_version: fields.integer()?,
+        explanation_sha256: fields.text()?,
+        reference_sha256: fields.text()?,
+        explanation_removed_at: fields.integer()?,
     };
     if !fields.rest.is_empty() {
         return Err(fields.malformed());

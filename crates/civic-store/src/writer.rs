@@ -11,10 +11,11 @@
 use std::time::{Duration, Instant};
 
 use civic_core::{
-    Decision, DecisionId, DecisionStatus, KeyId, NewDecision, ReviewAction, ReviewEvent,
-    ReviewEventId, SampleRate, now_millis, unix_millis,
+    Decision, DecisionId, DecisionStatus, EntryVersion, KeyId, NewDecision, Reason,
+    ReasonRedaction, RedactionId, ReviewAction, ReviewEvent, ReviewEventId, SampleRate, now_millis,
+    text_digest, unix_millis,
 };
-use civic_ledger::{Frontier, LogSigner, leaf_hash, stored_hash_index};
+use civic_ledger::{Frontier, Hash, LogSigner, leaf_hash, stored_hash_index};
 use sqlx::{AnyConnection, Executor as _, Row as _};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -35,12 +36,27 @@ pub struct WriterConfig {
     pub checkpoint_interval: Duration,
     /// The most requests written in one transaction.
     pub max_batch: usize,
-    /// How long raw inputs are kept; `None` keeps none.
+    /// How long raw inputs are kept, and with them the explanations and
+    /// references of decisions; `None` keeps none of them.
     pub input_retention: Option<Duration>,
     /// The share of would-be automatic decisions queued for review as
     /// quality samples. Applied here, where each decision gets its id, so
     /// that every service and every caller is sampled alike.
     pub quality_sample_rate: SampleRate,
+    /// The checkpoints this signer has signed, kept outside the database.
+    /// With it, the writer refuses to sign (and stops writing) when the
+    /// tree in the database does not extend the last one it recorded.
+    pub history: Option<std::sync::Arc<dyn SignedHistory>>,
+}
+
+/// The signed checkpoints a writer keeps outside the database (civic-app
+/// keeps them in a file), so that rewriting the database cannot make the
+/// signer vouch for a different history.
+pub trait SignedHistory: Send + Sync + std::fmt::Debug {
+    /// The size and root of the last checkpoint recorded, if any.
+    fn last(&self) -> Result<Option<(u64, Hash)>, String>;
+    /// Records a checkpoint just signed and committed.
+    fn record(&self, checkpoint: &StoredCheckpoint) -> Result<(), String>;
 }
 
 impl Default for WriterConfig {
@@ -51,6 +67,7 @@ impl Default for WriterConfig {
             max_batch: 1024,
             input_retention: None,
             quality_sample_rate: SampleRate::NONE,
+            history: None,
         }
     }
 }
@@ -69,6 +86,15 @@ pub enum Append {
         /// Who.
         reviewer: KeyId,
     },
+    /// The removal of an override's stored reason (an erasure request).
+    RedactReason {
+        /// The review whose reason is removed.
+        review_id: ReviewEventId,
+        /// Who removes it.
+        redacted_by: KeyId,
+        /// Why.
+        why: Reason,
+    },
 }
 
 /// What an append became once durable.
@@ -78,6 +104,8 @@ pub enum Appended {
     Decision(Decision),
     /// The stored review event.
     Review(ReviewEvent),
+    /// The stored redaction of a reason.
+    ReasonRedaction(ReasonRedaction),
 }
 
 impl Appended {
@@ -86,6 +114,7 @@ impl Appended {
         match self {
             Appended::Decision(d) => d.ledger_index,
             Appended::Review(r) => r.ledger_index,
+            Appended::ReasonRedaction(r) => r.ledger_index,
         }
     }
 }
@@ -126,6 +155,7 @@ impl LedgerWriter {
             frontier: None,
             last_checkpoint_size: None,
             last_checkpoint_at: Instant::now(),
+            forked: None,
         };
         let handle = tokio::spawn(task.run(rx));
         (LedgerWriter { tx }, handle)
@@ -142,11 +172,15 @@ impl LedgerWriter {
     }
 
     /// Records a decision; returns it, with its ledger index, once durable.
+    ///
+    /// The answer is the decision as made, with its explanation and
+    /// reference, for the caller to use; without a retention period the
+    /// stored record keeps neither (see `WriterConfig::input_retention`).
     pub async fn record_decision(&self, new: NewDecision) -> Result<Decision, StoreError> {
         match self.append(Append::Decision(new)).await? {
             Appended::Decision(d) => Ok(d),
-            Appended::Review(_) => Err(StoreError::Corrupt(
-                "the writer answered a decision with a review".into(),
+            _ => Err(StoreError::Corrupt(
+                "the writer answered a decision with another record".into(),
             )),
         }
     }
@@ -167,8 +201,31 @@ impl LedgerWriter {
             .await?
         {
             Appended::Review(r) => Ok(r),
-            Appended::Decision(_) => Err(StoreError::Corrupt(
-                "the writer answered a review with a decision".into(),
+            _ => Err(StoreError::Corrupt(
+                "the writer answered a review with another record".into(),
+            )),
+        }
+    }
+
+    /// Removes an override's stored reason, recording who did it, when and
+    /// why as a ledger entry of its own; returns it once durable.
+    pub async fn redact_reason(
+        &self,
+        review_id: ReviewEventId,
+        redacted_by: KeyId,
+        why: Reason,
+    ) -> Result<ReasonRedaction, StoreError> {
+        match self
+            .append(Append::RedactReason {
+                review_id,
+                redacted_by,
+                why,
+            })
+            .await?
+        {
+            Appended::ReasonRedaction(r) => Ok(r),
+            _ => Err(StoreError::Corrupt(
+                "the writer answered a redaction with another record".into(),
             )),
         }
     }
@@ -193,6 +250,9 @@ struct WriterTask {
     frontier: Option<Frontier>,
     last_checkpoint_size: Option<u64>,
     last_checkpoint_at: Instant,
+    /// Set, for good, when the tree in the database was found not to extend
+    /// the last checkpoint in `config.history`: why.
+    forked: Option<String>,
 }
 
 /// A row value for a multi-row insert.
@@ -228,7 +288,8 @@ impl WriterTask {
                     self.process(batch).await;
                 }
                 _ = ticker.tick() => {
-                    if self.checkpoint_due_by_time()
+                    if self.forked.is_none()
+                        && self.checkpoint_due_by_time()
                         && let Err(e) = self.write(Vec::new(), true).await
                     {
                         tracing::warn!(error = %e, "timed checkpoint failed");
@@ -263,6 +324,15 @@ impl WriterTask {
             }
         }
         let force = !checkpoint_replies.is_empty();
+        if let Some(why) = &self.forked {
+            for reply in append_replies {
+                let _ = reply.send(Err(StoreError::Forked(why.clone())));
+            }
+            for reply in checkpoint_replies {
+                let _ = reply.send(Err(StoreError::Forked(why.clone())));
+            }
+            return;
+        }
         match self.write(appends, force).await {
             Ok((outcomes, checkpoint)) => {
                 for (reply, outcome) in append_replies.into_iter().zip(outcomes) {
@@ -299,12 +369,32 @@ impl WriterTask {
         conn.execute(begin).await?;
         let result = self.write_in_tx(&mut conn, appends, force_checkpoint).await;
         let result = match result {
-            Ok(v) => match conn.execute("COMMIT").await {
-                Ok(_) => Ok(v),
+            Ok((outcomes, checkpoint, signed)) => match conn.execute("COMMIT").await {
+                Ok(_) => {
+                    // Only once it is durable in the database: a checkpoint
+                    // recorded outside it for a batch that then rolled back
+                    // would make the next, honest tree look like a fork.
+                    if signed
+                        && let (Some(history), Some(cp)) = (&self.config.history, &checkpoint)
+                        && let Err(e) = history.record(cp)
+                    {
+                        tracing::error!(error = %e, size = cp.size, "could not record the signed checkpoint outside the database");
+                    }
+                    Ok((outcomes, checkpoint))
+                }
                 Err(e) => Err(e.into()),
             },
             Err(e) => Err(e),
         };
+        if let Err(StoreError::Forked(why)) = &result {
+            tracing::error!(
+                alert = true,
+                reason = %why,
+                "LEDGER FORK: the database no longer extends the last signed checkpoint; \
+                 signing and writing are stopped"
+            );
+            self.forked = Some(why.clone());
+        }
         if result.is_err() {
             self.frontier = None;
             self.last_checkpoint_size = None;
@@ -321,7 +411,7 @@ impl WriterTask {
         conn: &mut AnyConnection,
         appends: Vec<Append>,
         force_checkpoint: bool,
-    ) -> Result<(Vec<Outcome>, Option<StoredCheckpoint>), StoreError> {
+    ) -> Result<(Vec<Outcome>, Option<StoredCheckpoint>, bool), StoreError> {
         if self.store.backend() == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock($1)")
                 .bind(LEDGER_LOCK_ID)
@@ -334,7 +424,15 @@ impl WriterTask {
         let size = from_sql_index(size_row.try_get("size")?)?;
         let mut frontier = match self.frontier.take() {
             Some(f) if f.size() == size => f,
-            _ => load_frontier(conn, self.store.backend(), size).await?,
+            _ => {
+                // Loaded from the database (at start, after a failed batch,
+                // or after another process appended): check that what is
+                // there extends what this signer last vouched for before
+                // building on it.
+                let f = load_frontier(conn, self.store.backend(), size).await?;
+                self.check_extends_history(conn, size, f.root()).await?;
+                f
+            }
         };
         let cp_row = sqlx::query("SELECT COALESCE(MAX(tree_size), 0) AS size FROM checkpoints")
             .fetch_one(&mut *conn)
@@ -351,6 +449,7 @@ impl WriterTask {
         let mut outcomes = Vec::with_capacity(appends.len());
         let mut decision_rows = Vec::new();
         let mut review_rows = Vec::new();
+        let mut redaction_rows = Vec::new();
         let mut queue_rows = Vec::new();
         let mut entry_rows = Vec::new();
         let mut hash_rows = Vec::new();
@@ -364,7 +463,7 @@ impl WriterTask {
                         frontier.size(),
                         self.config.quality_sample_rate,
                     );
-                    let row = decision_row(&decision, &new, expires_at);
+                    let row = decision_row(&decision, &new, now, expires_at);
                     if decision.status == DecisionStatus::NeedsReview {
                         let (team, urgent) = crate::queue::queue_columns(&decision.output);
                         counters.decision(&decision, Some(team.as_deref()));
@@ -388,6 +487,10 @@ impl WriterTask {
                         }
                     };
                     counters.review(&was, &action, now);
+                    let reason_sha256 = match &action {
+                        ReviewAction::Override { reason, .. } => Some(text_digest(reason.as_str())),
+                        ReviewAction::Accept => None,
+                    };
                     let review = ReviewEvent {
                         id: ReviewEventId::new(),
                         decision_id,
@@ -395,10 +498,38 @@ impl WriterTask {
                         reviewer,
                         created_at: now,
                         ledger_index: frontier.size(),
+                        entry_version: EntryVersion::CURRENT,
+                        reason_sha256,
+                        reason_redacted_at: None,
                     };
                     let row = review_row(&review);
                     let event = review.ledger_event();
                     (Appended::Review(review), event, row)
+                }
+                Append::RedactReason {
+                    review_id,
+                    redacted_by,
+                    why,
+                } => {
+                    let decision_id = match remove_reason(conn, review_id, now).await? {
+                        Ok(decision_id) => decision_id,
+                        Err(e) => {
+                            outcomes.push(Err(e));
+                            continue;
+                        }
+                    };
+                    let redaction = ReasonRedaction {
+                        id: RedactionId::new(),
+                        review_id,
+                        decision_id,
+                        redacted_by,
+                        why,
+                        created_at: now,
+                        ledger_index: frontier.size(),
+                    };
+                    let row = redaction_row(&redaction);
+                    let event = redaction.ledger_event();
+                    (Appended::ReasonRedaction(redaction), event, row)
                 }
             };
             let index = frontier.size();
@@ -422,6 +553,7 @@ impl WriterTask {
             match &appended {
                 Appended::Decision(_) => decision_rows.push(record_row),
                 Appended::Review(_) => review_rows.push(record_row),
+                Appended::ReasonRedaction(_) => redaction_rows.push(record_row),
             }
             outcomes.push(Ok(appended));
         }
@@ -432,7 +564,8 @@ impl WriterTask {
             backend,
             "decisions (id, service, model_name, model_version, input_sha256, input, input_expires_at, output, \
              explanation, confidence, status, initial_status, requested_by, reference, created_at, ledger_index, \
-             quality_sample)",
+             quality_sample, entry_version, explanation_sha256, reference_sha256, text_expires_at, \
+             explanation_removed_at)",
             decision_rows,
         )
         .await?;
@@ -446,8 +579,16 @@ impl WriterTask {
         insert_rows(
             conn,
             backend,
-            "review_events (id, decision_id, action, output, reason, reviewer, created_at, ledger_index)",
+            "review_events (id, decision_id, action, output, reason, reviewer, created_at, ledger_index, \
+             entry_version, reason_sha256)",
             review_rows,
+        )
+        .await?;
+        insert_rows(
+            conn,
+            backend,
+            "reason_redactions (id, review_id, decision_id, redacted_by, why, created_at, ledger_index)",
+            redaction_rows,
         )
         .await?;
         insert_rows(
@@ -467,6 +608,7 @@ impl WriterTask {
                 || self.last_checkpoint_at.elapsed() >= self.config.checkpoint_interval);
         let checkpoint = if due {
             let root = frontier.root();
+            self.check_extends_history(conn, size, root).await?;
             let note = self.signer.sign(size, root);
             sqlx::query(
                 "INSERT INTO checkpoints (tree_size, root_hash, note, created_at) VALUES ($1, $2, $3, $4) \
@@ -493,7 +635,46 @@ impl WriterTask {
         };
         self.frontier = Some(frontier);
         self.last_checkpoint_size = Some(last_checkpoint);
-        Ok((outcomes, checkpoint))
+        Ok((outcomes, checkpoint, due))
+    }
+
+    /// Checks that the tree of `size` entries with `root`, as the database
+    /// holds it now, extends the last checkpoint in the signer's history
+    /// (an RFC 9162 consistency proof built from the stored hashes);
+    /// [`StoreError::Forked`] says how it does not.
+    async fn check_extends_history(
+        &self,
+        conn: &mut AnyConnection,
+        size: u64,
+        root: Hash,
+    ) -> Result<(), StoreError> {
+        let Some(history) = &self.config.history else {
+            return Ok(());
+        };
+        let last = history
+            .last()
+            .map_err(|e| StoreError::Unavailable(format!("the checkpoint history: {e}")))?;
+        let Some((signed_size, signed_root)) = last else {
+            return Ok(());
+        };
+        if signed_size > size {
+            return Err(StoreError::Forked(format!(
+                "it signed {signed_size} entries and the database now holds {size}"
+            )));
+        }
+        if signed_size == 0 {
+            return Ok(());
+        }
+        let indexes = civic_ledger::consistency_proof_indexes(signed_size, size)?;
+        let hashes = crate::audit::read_hashes_on(conn, self.store.backend(), &indexes).await?;
+        let proof = civic_ledger::consistency_proof(signed_size, size, &hashes)?;
+        civic_ledger::verify_consistency(signed_size, size, &proof, &signed_root, &root).map_err(
+            |_| {
+                StoreError::Forked(format!(
+                    "the first {signed_size} entries in the database are not the ones it signed"
+                ))
+            },
+        )
     }
 }
 
@@ -544,6 +725,59 @@ async fn mark_reviewed(
     }))
 }
 
+/// Removes the stored reason of override `review_id` for its redaction:
+/// `Ok(Ok(decision_id))` when it was removed; `Ok(Err)` for a request-level
+/// failure (no such review, not an override, already redacted, or a
+/// version-1 review, whose entry holds the reason itself).
+async fn remove_reason(
+    conn: &mut AnyConnection,
+    review_id: ReviewEventId,
+    now: civic_core::Timestamp,
+) -> Result<Result<DecisionId, StoreError>, StoreError> {
+    let row = sqlx::query(
+        "SELECT decision_id, action, entry_version, reason_redacted_at FROM review_events WHERE id = $1",
+    )
+    .bind(review_id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(Err(StoreError::NotFound {
+            what: "review",
+            id: review_id.to_string(),
+        }));
+    };
+    let action: String = row.try_get("action")?;
+    let version: i64 = row.try_get("entry_version")?;
+    let redacted: Option<i64> = row.try_get("reason_redacted_at")?;
+    let refusal = if action != "override" {
+        Some("it is an accept, which has no reason".to_owned())
+    } else if redacted.is_some() {
+        Some("its reason has already been redacted".to_owned())
+    } else if version < 2 {
+        Some(
+            "it was recorded before ledger entry version 2, so the ledger entry itself holds the \
+             reason and removing it from the record would only make verification fail"
+                .to_owned(),
+        )
+    } else {
+        None
+    };
+    if let Some(why) = refusal {
+        return Ok(Err(StoreError::Conflict(format!(
+            "review {review_id} cannot be redacted: {why}"
+        ))));
+    }
+    sqlx::query("UPDATE review_events SET reason = NULL, reason_redacted_at = $1 WHERE id = $2")
+        .bind(unix_millis(now))
+        .bind(review_id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    let decision_id: String = row.try_get("decision_id")?;
+    Ok(Ok(decision_id.parse().map_err(|e| {
+        StoreError::Corrupt(format!("decision id of review {review_id}: {e}"))
+    })?))
+}
+
 /// The decision as recorded: a would-be automatic one that `rate` selects
 /// becomes a quality sample waiting for review.
 fn decision_from(
@@ -559,7 +793,13 @@ fn decision_from(
     } else {
         new.status
     };
+    let (explanation_sha256, reference_sha256) =
+        Decision::digests_of(&new.explanation, new.reference.as_deref());
     Decision {
+        entry_version: EntryVersion::CURRENT,
+        explanation_sha256: Some(explanation_sha256),
+        reference_sha256,
+        explanation_removed_at: None,
         id,
         service: new.service,
         model: new.model,
@@ -577,12 +817,25 @@ fn decision_from(
     }
 }
 
-fn decision_row(d: &Decision, new: &NewDecision, expires_at: Option<i64>) -> Vec<Param> {
+/// The decision's row. Without a retention period, neither the input nor
+/// the explanation and reference are stored (the caller has them in the
+/// answer; the entry holds their digests), and the row says the
+/// explanation was removed when it was made.
+fn decision_row(
+    d: &Decision,
+    new: &NewDecision,
+    now: civic_core::Timestamp,
+    expires_at: Option<i64>,
+) -> Vec<Param> {
     let input = match (&new.input, expires_at) {
         (Some(input), Some(_)) => Some(input.to_string()),
         _ => None,
     };
-    let expires_at = input.as_ref().and(expires_at);
+    let input_expires_at = input.as_ref().and(expires_at);
+    let (explanation, reference, removed_at) = match expires_at {
+        Some(_) => (d.explanation.to_string(), d.reference.clone(), None),
+        None => ("null".to_owned(), None, Some(unix_millis(now))),
+    };
     vec![
         Param::Text(d.id.to_string()),
         Param::Text(d.service.as_str().to_owned()),
@@ -590,17 +843,22 @@ fn decision_row(d: &Decision, new: &NewDecision, expires_at: Option<i64>) -> Vec
         Param::Text(d.model.version.clone()),
         Param::Text(d.input_digest.to_hex()),
         Param::OptText(input),
-        Param::OptInt(expires_at),
+        Param::OptInt(input_expires_at),
         Param::Text(d.output.to_string()),
-        Param::Text(d.explanation.to_string()),
+        Param::Text(explanation),
         Param::OptFloat(d.confidence),
         Param::Text(d.status.as_str().to_owned()),
         Param::Text(d.initial_status.as_str().to_owned()),
         Param::Text(d.requested_by.to_string()),
-        Param::OptText(d.reference.clone()),
+        Param::OptText(reference),
         Param::Int(unix_millis(d.created_at)),
         Param::Int(to_sql_index(d.ledger_index)),
         Param::Int(i64::from(d.quality_sample)),
+        Param::Int(i64::from(d.entry_version.number())),
+        Param::OptText(d.explanation_sha256.map(|h| h.to_hex())),
+        Param::OptText(d.reference_sha256.map(|h| h.to_hex())),
+        Param::OptInt(expires_at),
+        Param::OptInt(removed_at),
     ]
 }
 
@@ -628,6 +886,20 @@ fn review_row(r: &ReviewEvent) -> Vec<Param> {
         Param::OptText(output),
         Param::OptText(reason),
         Param::Text(r.reviewer.to_string()),
+        Param::Int(unix_millis(r.created_at)),
+        Param::Int(to_sql_index(r.ledger_index)),
+        Param::Int(i64::from(r.entry_version.number())),
+        Param::OptText(r.reason_sha256.map(|h| h.to_hex())),
+    ]
+}
+
+fn redaction_row(r: &ReasonRedaction) -> Vec<Param> {
+    vec![
+        Param::Text(r.id.to_string()),
+        Param::Text(r.review_id.to_string()),
+        Param::Text(r.decision_id.to_string()),
+        Param::Text(r.redacted_by.to_string()),
+        Param::Text(r.why.as_str().to_owned()),
         Param::Int(unix_millis(r.created_at)),
         Param::Int(to_sql_index(r.ledger_index)),
     ]
@@ -696,6 +968,7 @@ fn clone_error(e: &StoreError) -> StoreError {
     match e {
         StoreError::Unavailable(m) => StoreError::Unavailable(m.clone()),
         StoreError::WriterStopped => StoreError::WriterStopped,
+        StoreError::Forked(m) => StoreError::Forked(m.clone()),
         StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
         StoreError::NotFound { what, id } => StoreError::NotFound {
             what,

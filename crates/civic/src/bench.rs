@@ -122,6 +122,7 @@ pub fn bench_config(base: Config, data_dir: &std::path::Path) -> Config {
             format!("sqlite://{}", data_dir.join("civic.db").display())
         },
         ledger_key_file: data_dir.join("ledger.key"),
+        checkpoint_log: data_dir.join("checkpoints.jsonl"),
         ..base
     }
 }

@@ -76,6 +76,16 @@ pub struct ConfigArgs {
         hide_short_help = true
     )]
     pub ledger_key_file: Option<PathBuf>,
+    /// The file outside the database where every signed checkpoint is also kept
+    /// [default: DATA_DIR.checkpoints.jsonl, beside the data directory].
+    #[arg(
+        long,
+        global = true,
+        env = "CIVIC_CHECKPOINT_LOG",
+        value_name = "FILE",
+        hide_short_help = true
+    )]
+    pub checkpoint_log: Option<PathBuf>,
     /// The organisation's name, shown in the web interface.
     #[arg(
         long,
@@ -147,6 +157,9 @@ pub enum Command {
     /// Check and prove the tamper-evident ledger.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Manage recorded reviews (an erasure request for a reviewer's reason).
+    #[command(subcommand)]
+    Review(ReviewCommand),
     /// Train and inspect the triage model (routing citizen contacts to teams).
     #[command(subcommand)]
     Triage(TriageCommand),
@@ -266,6 +279,21 @@ pub enum KeyCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Remove an override's stored reason (e.g. for an erasure request). The
+    /// removal is itself recorded in the ledger: who, when and the digest of
+    /// --why, never the reason. Reviews recorded before ledger entry
+    /// version 2 are refused: their ledger entry holds the reason itself.
+    RedactReason {
+        /// The review event's id (`reviews[].id` in `GET /api/v1/decisions/{id}`).
+        id: String,
+        /// Why, e.g. the erasure request's reference (kept; put no personal data here).
+        #[arg(long)]
+        why: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Recompute the whole ledger and check every record and signed checkpoint.
     /// Exits 0 only if all is consistent; otherwise names the first entry that is
@@ -274,9 +302,19 @@ pub enum AuditCommand {
         /// Also print the time taken and the process's peak memory.
         #[arg(long)]
         stats: bool,
+        /// Also prove that today's ledger extends a checkpoint saved earlier: a file
+        /// holding one signed checkpoint (as `civic audit checkpoint` prints it) or a
+        /// checkpoint log (JSON Lines). Fails if the history since was rewritten.
+        #[arg(long, value_name = "FILE")]
+        since: Option<PathBuf>,
     },
-    /// Print the latest signed checkpoint (signing one now if entries are unsigned).
-    Checkpoint,
+    /// Print the latest signed checkpoint (signing one now if entries are unsigned),
+    /// in the C2SP signed-note form, to keep or to give to an auditor.
+    Checkpoint {
+        /// Write it to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        export: Option<PathBuf>,
+    },
     /// Write an inclusion proof bundle (JSON) for one decision.
     Proof {
         /// The decision's id.

@@ -9,8 +9,8 @@ use civic_core::{DecisionId, KeyId, Role, rfc3339};
 use civic_ledger::ProofBundle;
 
 use crate::cli::{
-    AuditCommand, Cli, Command, ConfigArgs, KeyCommand, ModelCommand, RedactCommand, RiskCommand,
-    RiskTrainArgs, ServeArgs, TriageCommand, UserCommand,
+    AuditCommand, Cli, Command, ConfigArgs, KeyCommand, ModelCommand, RedactCommand, ReviewCommand,
+    RiskCommand, RiskTrainArgs, ServeArgs, TriageCommand, UserCommand,
 };
 
 fn overrides(c: ConfigArgs, serve: Option<&ServeArgs>) -> Overrides {
@@ -24,6 +24,7 @@ fn overrides(c: ConfigArgs, serve: Option<&ServeArgs>) -> Overrides {
         input_retention_days: c.input_retention_days,
         ledger_origin: c.ledger_origin,
         ledger_key_file: c.ledger_key_file,
+        checkpoint_log: c.checkpoint_log,
         organisation: c.organisation,
         log_format: c.log_format,
         session_hours: c.session_hours,
@@ -64,6 +65,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Key(cmd) => key(config, cmd).await,
         Command::User(cmd) => user(config, cmd).await,
         Command::Audit(cmd) => audit(config, cmd).await,
+        Command::Review(cmd) => review(config, cmd).await,
         Command::Bench(cmd) => crate::bench::run(config, cmd).await,
         Command::Triage(cmd) => triage(config, cmd).await,
         Command::Risk(cmd) => risk(config, cmd).await,
@@ -117,11 +119,11 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
         println!("Demo mode: the data below is synthetic.");
         match app.config().input_retention {
             Some(d) => println!(
-                "  messages are kept for {} days (input_retention_days), so reviewers can read them",
+                "  messages and explanations are kept for {} days (input_retention_days), so reviewers can read them",
                 d.as_secs() / 86_400
             ),
             None => println!(
-                "  messages are not kept (input_retention_days = 0): reviewers see only the explanation"
+                "  messages and explanations are not kept (input_retention_days = 0): reviewers see only the suggestion"
             ),
         }
         let outcome = app.seed_demo().await?;
@@ -325,16 +327,52 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+async fn review(config: Config, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
+    let app = App::open(config).await?;
+    match cmd {
+        ReviewCommand::RedactReason { id, why } => {
+            // Whoever runs the binary on the server holds the database and
+            // the ledger key: they act as an administrator, recorded under
+            // the command line's id.
+            let r = app
+                .redact_reason(
+                    id.parse()?,
+                    &why,
+                    civic_app::redact::files::command_line_caller(),
+                    Role::Admin,
+                )
+                .await?;
+            println!(
+                "Redacted the reason of review {}; recorded as ledger entry {}.",
+                r.review_id, r.ledger_index
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn audit(config: Config, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
     if let AuditCommand::CheckProof { file, public_key } = cmd {
         return check_proof(&file, public_key.as_deref());
     }
     let app = App::open(config).await?;
     match cmd {
-        AuditCommand::Verify { stats } => verify(&app, stats).await,
-        AuditCommand::Checkpoint => match app.writer().checkpoint_now().await? {
+        AuditCommand::Verify { stats, since } => verify(&app, stats, since.as_deref()).await,
+        AuditCommand::Checkpoint { export } => match app.writer().checkpoint_now().await? {
             Some(cp) => {
-                print!("{}", cp.note);
+                match export {
+                    Some(path) => {
+                        std::fs::write(&path, &cp.note)
+                            .with_context(|| format!("could not write {}", path.display()))?;
+                        eprintln!(
+                            "Wrote the checkpoint of {} entries to {}; later, `civic audit verify --since {}` proves the ledger still extends it.",
+                            cp.size,
+                            path.display(),
+                            path.display()
+                        );
+                    }
+                    None => print!("{}", cp.note),
+                }
                 Ok(ExitCode::SUCCESS)
             }
             None => {
@@ -368,10 +406,20 @@ async fn audit(config: Config, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn verify(app: &App, stats: bool) -> anyhow::Result<ExitCode> {
+async fn verify(
+    app: &App,
+    stats: bool,
+    since: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    let saved = match since {
+        Some(path) => app.read_saved_checkpoints(path)?,
+        None => Vec::new(),
+    };
     let started = std::time::Instant::now();
     let bar = spinner("{spinner} verifying the ledger: {pos} entries ({per_sec})");
-    let outcome = app.verify_ledger(&|n| bar.set_position(n)).await;
+    let outcome = app
+        .verify_ledger_since(&saved, &|n| bar.set_position(n))
+        .await;
     bar.finish_and_clear();
     if stats {
         println!(
@@ -387,9 +435,17 @@ async fn verify(app: &App, stats: bool) -> anyhow::Result<ExitCode> {
     match outcome? {
         Ok(report) => {
             println!(
-                "OK: {} entries ({} decisions, {} reviews) match their records, the stored hashes and {} signed checkpoints.",
-                report.entries, report.decisions, report.reviews, report.checkpoints
+                "OK: {} entries ({}) match their records, the stored hashes and {} signed checkpoints.",
+                report.entries,
+                report.records(),
+                report.checkpoints
             );
+            if let Some(largest) = saved.iter().map(|c| c.size).max() {
+                println!(
+                    "It extends the saved checkpoint of {largest} entries in {}: nothing before it was rewritten.",
+                    since.map(|p| p.display().to_string()).unwrap_or_default()
+                );
+            }
             if report.unsigned_tail() > 0 {
                 println!(
                     "{} entries after the latest checkpoint (size {}) are not signed yet; they are signed within the configured interval.",

@@ -50,6 +50,71 @@ pub async fn checkpoint(
     }))
 }
 
+/// Which checkpoints to list.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointsQuery {
+    /// Only checkpoints covering more than this many entries (default 0).
+    #[serde(default)]
+    after: u64,
+    /// At most this many, from 1 to 1,000 (default 100).
+    #[serde(default = "default_limit")]
+    limit: u32,
+}
+
+fn default_limit() -> u32 {
+    100
+}
+
+/// A page of signed checkpoints.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckpointList {
+    /// The checkpoints, smallest tree first.
+    pub checkpoints: Vec<CheckpointView>,
+    /// `after` for the next page, when there may be more.
+    pub next_after: Option<u64>,
+}
+
+/// Every signed checkpoint, in pages, smallest first: what an auditor or a
+/// witness keeps, to prove later with `civic audit verify --since` that the
+/// ledger still extends it.
+#[utoipa::path(get, path = "/api/v1/audit/checkpoints", tag = "audit",
+    params(CheckpointsQuery),
+    responses((status = 200, body = CheckpointList), (status = 400, body = crate::error::ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn checkpoints(
+    State(state): State<AppState>,
+    _caller: Caller<Readers>,
+    query: Result<axum::extract::Query<CheckpointsQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<CheckpointList>, ApiError> {
+    let axum::extract::Query(q) = query.map_err(|r| {
+        ApiError::new(
+            ErrorKind::InvalidInput,
+            "invalid_query",
+            format!("the query string is not valid: {}", r.body_text()),
+        )
+    })?;
+    let found = state.app.checkpoints_after(q.after, q.limit).await?;
+    let key = state.app.verifier().verifier_key().to_owned();
+    let next_after = (found.len() == q.limit as usize)
+        .then(|| found.last().map(|c| c.size))
+        .flatten();
+    let checkpoints = found
+        .into_iter()
+        .map(|cp| CheckpointView {
+            tree_size: cp.size,
+            root_hash: cp.root.to_base64(),
+            note: cp.note,
+            verifier_key: key.clone(),
+            signed_at: rfc3339(cp.created_at),
+        })
+        .collect();
+    Ok(Json(CheckpointList {
+        checkpoints,
+        next_after,
+    }))
+}
+
 /// An inclusion proof bundle for a decision's ledger entry, checkable
 /// offline with `civic audit check-proof`.
 #[utoipa::path(get, path = "/api/v1/audit/proof/{id}", tag = "audit",

@@ -12,7 +12,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::auth::{Caller, CaseworkerAndAbove, Readers, Reviewers};
+use crate::auth::{Admins, Caller, CaseworkerAndAbove, Readers, Reviewers};
 use crate::error::ApiError;
 use crate::json::ApiJson;
 
@@ -39,9 +39,15 @@ pub struct DecisionView {
     /// The output.
     #[schema(value_type = Object)]
     pub output: Value,
-    /// The explanation.
+    /// The explanation; `null` once removed under the retention policy
+    /// (see `explanation_removed_at`).
     #[schema(value_type = Object)]
     pub explanation: Value,
+    /// When the explanation and the reference were removed under the
+    /// retention policy (RFC 3339); absent while they are kept. The ledger
+    /// entry holds only their SHA-256 digests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation_removed_at: Option<String>,
     /// Calibrated confidence, if the service has one.
     pub confidence: Option<f64>,
     /// `auto`, `needs_review` or `reviewed`.
@@ -73,8 +79,11 @@ pub struct ReviewView {
     /// The corrected output (overrides only).
     #[schema(value_type = Object)]
     pub output: Option<Value>,
-    /// Why (overrides only).
+    /// Why (overrides only; absent once redacted).
     pub reason: Option<String>,
+    /// When an administrator redacted the reason (RFC 3339), if they did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason_redacted_at: Option<String>,
     /// The API key that reviewed.
     pub reviewer: String,
     /// RFC 3339.
@@ -85,18 +94,18 @@ pub struct ReviewView {
 
 impl From<&ReviewEvent> for ReviewView {
     fn from(r: &ReviewEvent) -> Self {
-        let (output, reason) = match &r.action {
-            ReviewAction::Accept => (None, None),
-            ReviewAction::Override { output, reason } => {
-                (Some(output.clone()), Some(reason.as_str().to_owned()))
-            }
+        let output = match &r.action {
+            ReviewAction::Accept => None,
+            ReviewAction::Override { output, .. } => Some(output.clone()),
         };
+        let reason = r.reason().map(str::to_owned);
         ReviewView {
             id: r.id.to_string(),
             decision_id: r.decision_id.to_string(),
             action: r.action.name().to_owned(),
             output,
             reason,
+            reason_redacted_at: r.reason_redacted_at.map(rfc3339),
             reviewer: r.reviewer.to_string(),
             created_at: rfc3339(r.created_at),
             ledger_index: r.ledger_index,
@@ -116,6 +125,7 @@ impl DecisionView {
             input_sha256: d.input_digest.to_hex(),
             output: d.output,
             explanation: d.explanation,
+            explanation_removed_at: d.explanation_removed_at.map(rfc3339),
             confidence: d.confidence,
             status: d.status.as_str().to_owned(),
             requested_by: d.requested_by.to_string(),
@@ -300,4 +310,62 @@ pub async fn review(
     let action = body.parse()?;
     let event = state.app.review(id, action, caller.key_id).await?;
     Ok((StatusCode::CREATED, Json(ReviewView::from(&event))))
+}
+
+/// Why a review's reason is to be redacted.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedactReasonRequest {
+    /// Why, e.g. the erasure request's reference (kept in the record; the
+    /// ledger entry holds its SHA-256). Put no personal data here.
+    pub why: String,
+}
+
+/// A reason's redaction, as recorded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RedactionView {
+    /// UUID v7.
+    pub id: String,
+    /// The review whose reason was removed.
+    pub review_id: String,
+    /// The decision reviewed.
+    pub decision_id: String,
+    /// The API key that redacted it.
+    pub redacted_by: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// Position in the ledger.
+    pub ledger_index: u64,
+}
+
+/// Removes a review's stored reason (an erasure request); admins only. The
+/// removal is a ledger entry that records who, when and the digest of why.
+#[utoipa::path(post, path = "/api/v1/reviews/{id}/redact-reason", tag = "decisions",
+    request_body = RedactReasonRequest,
+    params(("id" = String, Path, description = "Review event id (UUID)")),
+    responses((status = 201, body = RedactionView), (status = 404, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
+    security(("api_key" = [])))]
+pub async fn redact_reason(
+    State(state): State<AppState>,
+    caller: Caller<Admins>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<RedactReasonRequest>,
+) -> Result<(StatusCode, Json<RedactionView>), ApiError> {
+    let review_id: civic_core::ReviewEventId = id.parse()?;
+    let r = state
+        .app
+        .redact_reason(review_id, &body.why, caller.key_id, caller.role)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(RedactionView {
+            id: r.id.to_string(),
+            review_id: r.review_id.to_string(),
+            decision_id: r.decision_id.to_string(),
+            redacted_by: r.redacted_by.to_string(),
+            created_at: rfc3339(r.created_at),
+            ledger_index: r.ledger_index,
+        }),
+    ))
 }

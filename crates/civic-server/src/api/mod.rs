@@ -22,7 +22,12 @@ pub fn routes() -> Router<AppState> {
         .route("/decisions", post(decisions::record))
         .route("/decisions/{id}", get(decisions::get))
         .route("/decisions/{id}/review", post(decisions::review))
+        .route(
+            "/reviews/{id}/redact-reason",
+            post(decisions::redact_reason),
+        )
         .route("/audit/checkpoint", get(audit::checkpoint))
+        .route("/audit/checkpoints", get(audit::checkpoints))
         .route("/audit/proof/{id}", get(audit::proof))
         .route("/triage", post(triage::route))
         .route("/redact", post(redact::redact))

@@ -13,11 +13,11 @@ use super::{audit, decisions, health, keys, redact, risk, triage};
         every human review is recorded in a tamper-evident ledger."),
     paths(
         health::health,
-        decisions::get, decisions::record, decisions::review,
+        decisions::get, decisions::record, decisions::review, decisions::redact_reason,
         triage::route,
         redact::redact, redact::preview,
         risk::score,
-        audit::checkpoint, audit::proof,
+        audit::checkpoint, audit::checkpoints, audit::proof,
         keys::list, keys::create, keys::revoke,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),

@@ -109,8 +109,10 @@ fn verify_view(state: VerifyJobState) -> VerifyView {
                     tag_class: "govuk-tag--green",
                     lines: vec![
                         format!(
-                            "All {} entries ({} decisions, {} reviews) match their records, the stored hashes and all {} signed checkpoints.",
-                            r.entries, r.decisions, r.reviews, r.checkpoints
+                            "All {} entries ({}) match their records, the stored hashes and all {} signed checkpoints.",
+                            r.entries,
+                            r.records(),
+                            r.checkpoints
                         ),
                         format!(
                             "{} entries after the latest checkpoint are not yet covered by a signature.",

@@ -92,8 +92,11 @@ pub fn triage_view(output: &Value, explanation: &Value, text: Option<&str>) -> O
         .chain(&opposing)
         .map(|(_, c)| c.abs())
         .fold(f64::EPSILON, f64::max);
-    let matches: Vec<(usize, usize, SafeguardingRow)> = output
+    // The matched words are in the explanation (decisions recorded before
+    // ledger entry version 2 had them in the output).
+    let matches: Vec<(usize, usize, SafeguardingRow)> = explanation
         .get("safeguarding_matches")
+        .or_else(|| output.get("safeguarding_matches"))
         .and_then(Value::as_array)
         .map(|list| {
             list.iter()
@@ -204,6 +207,20 @@ fn mark(
         }
     }
     segments
+}
+
+/// What a page says in place of an explanation removed under the retention
+/// policy (`None` while it is kept), e.g. "Explanation removed on 4
+/// December 2026 under the retention policy."
+pub fn removal_note(decision: &civic_core::Decision) -> Option<String> {
+    decision.explanation_removed_at.map(|at| {
+        format!(
+            "Explanation removed on {} {} {} under the retention policy; the ledger keeps only its digest.",
+            at.day(),
+            at.month(),
+            at.year()
+        )
+    })
 }
 
 /// Any explanation as indented JSON, for services without a visual of their own.

@@ -72,6 +72,8 @@ struct ReviewTemplate {
     input_json: String,
     output_json: String,
     explanation_json: String,
+    /// Set once the explanation was removed under the retention policy.
+    explanation_note: Option<String>,
     form: ReviewForm,
 }
 
@@ -197,6 +199,7 @@ async fn page(
             .unwrap_or_default(),
         output_json: explain::readable_json(&decision.output),
         explanation_json: explain::readable_json(&decision.explanation),
+        explanation_note: explain::removal_note(&decision),
         form: ReviewForm::new(
             format!("/review/{}", decision.id),
             &decision,

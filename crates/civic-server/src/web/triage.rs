@@ -292,6 +292,7 @@ struct ResultTemplate {
     model: String,
     input_note: String,
     triage: Option<TriageView>,
+    explanation_note: Option<String>,
     review_reasons: Vec<String>,
     form: ReviewForm,
 }
@@ -325,13 +326,16 @@ impl ResultPage {
         let (_, reviews) = state.app.decision_with_reviews(d.id).await?;
         let recorded_text = match reviews.last().map(|r| &r.action) {
             Some(civic_core::ReviewAction::Accept) => "You accepted the suggested routing.".into(),
-            Some(civic_core::ReviewAction::Override { output, reason }) => format!(
+            Some(civic_core::ReviewAction::Override { output, .. }) => format!(
                 "You changed the routing to {}. Reason: {}",
                 output
                     .get("team")
                     .and_then(Value::as_str)
                     .unwrap_or("(no team)"),
-                reason.as_str()
+                reviews
+                    .last()
+                    .and_then(|r| r.reason())
+                    .unwrap_or("(redacted)")
             ),
             None => String::new(),
         };
@@ -370,6 +374,7 @@ impl ResultPage {
             model: format!("{} version {}", d.model.name, d.model.version),
             input_note: "The message is not kept (no retention period is configured, or it has lapsed); the ledger holds only its digest.".into(),
             triage: explain::triage_view(&d.output, &d.explanation, text.as_deref()),
+            explanation_note: explain::removal_note(d),
             review_reasons: d
                 .output
                 .get("review_reasons")

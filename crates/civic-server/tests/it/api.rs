@@ -229,3 +229,52 @@ async fn the_openapi_document_lists_every_route() {
         );
     }
 }
+
+#[tokio::test]
+async fn signed_checkpoints_are_listed_in_pages_each_verifiable() {
+    let s = TestServer::start().await;
+    let auditor = s.token(Role::Auditor).to_owned();
+    for _ in 0..3 {
+        s.record(false).await;
+        s.app.writer().checkpoint_now().await.expect("checkpoint");
+    }
+    let get = |query: &'static str| {
+        let (client, url, token) = (
+            s.client.clone(),
+            s.url(&format!("/audit/checkpoints{query}")),
+            auditor.clone(),
+        );
+        async move {
+            let res = client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("send");
+            (res.status(), res.json::<Value>().await.expect("json"))
+        }
+    };
+    let (status, all) = get("").await;
+    assert_eq!(status, 200, "{all}");
+    let sizes: Vec<u64> = all["checkpoints"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|c| c["tree_size"].as_u64().expect("size"))
+        .collect();
+    assert_eq!(sizes, [1, 2, 3]);
+    assert_eq!(all["next_after"], Value::Null);
+    for c in all["checkpoints"].as_array().expect("list") {
+        let verified = s.app.verifier().verify(c["note"].as_str().expect("note"));
+        assert_eq!(verified.map(|v| v.size).ok(), c["tree_size"].as_u64());
+    }
+    let (_, page) = get("?after=1&limit=1").await;
+    assert_eq!(page["checkpoints"][0]["tree_size"], 2);
+    assert_eq!(page["next_after"], 2);
+    let (status, err) = get("?limit=0").await;
+    assert_eq!(status, 400, "{err}");
+    assert_eq!(err["error"]["code"], "invalid_input");
+    let (status, err) = get("?colour=red").await;
+    assert_eq!(status, 400, "{err}");
+    assert_eq!(err["error"]["code"], "invalid_query");
+}

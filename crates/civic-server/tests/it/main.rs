@@ -3,6 +3,7 @@
 mod api;
 mod audit;
 mod hardening;
+mod privacy;
 mod redact;
 mod redact_page;
 mod risk;

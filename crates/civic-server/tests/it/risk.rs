@@ -15,7 +15,8 @@ async fn score(s: &TestServer, body: Value) -> reqwest::Response {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_flagged_claim_is_explained_and_waits_for_review_and_others_do_not() {
-    let s = TestServer::start().await;
+    // Retained, so that the record keeps the explanation to compare.
+    let s = TestServer::start_with(|o| o.input_retention_days = Some(1)).await;
     let _dir = s.with_risk_model().await;
     let mut seen = [false, false];
     for record in new_claims(200, 99) {

@@ -38,8 +38,18 @@ pub const ENDPOINTS: &[Endpoint] = &[
         allowed: &[Role::Reviewer, Role::Admin],
     },
     Endpoint {
+        method: Method::POST,
+        path_template: "/api/v1/reviews/{id}/redact-reason",
+        allowed: &[Role::Admin],
+    },
+    Endpoint {
         method: Method::GET,
         path_template: "/api/v1/audit/checkpoint",
+        allowed: ALL,
+    },
+    Endpoint {
+        method: Method::GET,
+        path_template: "/api/v1/audit/checkpoints",
         allowed: ALL,
     },
     Endpoint {
@@ -99,17 +109,26 @@ async fn every_role_against_every_endpoint() {
                 .await
                 .expect("key");
             let spare_id = spare.key.id.to_string();
-            let path = e
-                .path_template
-                .replace(
-                    "{id}",
-                    if e.path_template.contains("keys") {
-                        &spare_id
-                    } else {
-                        decision["id"].as_str().expect("id")
-                    },
-                )
-                .replace("/api/v1", "");
+            let decision_id = decision["id"].as_str().expect("id");
+            let id = if e.path_template.contains("keys") {
+                spare_id
+            } else if e.path_template.contains("/reviews/") {
+                // An override of the fresh decision, whose reason may be redacted.
+                let action = civic_core::ReviewAction::Override {
+                    output: json!({"eligible": false}),
+                    reason: civic_core::Reason::parse("wrong rule").expect("reason"),
+                };
+                let reviewer = civic_core::KeyId::new();
+                let review = s
+                    .app
+                    .review(decision_id.parse().expect("id"), action, reviewer)
+                    .await
+                    .expect("review");
+                review.id.to_string()
+            } else {
+                decision_id.to_owned()
+            };
+            let path = e.path_template.replace("{id}", &id).replace("/api/v1", "");
             let body = match path.as_str() {
                 "/decisions" => {
                     json!({"service": "x", "model": {"name": "m", "version": "1"}, "input": {}, "output": {}})
@@ -121,6 +140,7 @@ async fn every_role_against_every_endpoint() {
                 }
                 "/risk/score" => json!({"model": "claims-risk", "record": claim}),
                 p if p.ends_with("/review") => json!({"action": "accept"}),
+                p if p.ends_with("/redact-reason") => json!({"why": "erasure request"}),
                 _ => json!({}),
             };
             let send = |token: Option<&str>| {

@@ -64,6 +64,11 @@ impl TestServer {
         format!("{}/api/v1{path}", self.base)
     }
 
+    /// The data directory (the SQLite database is `civic.db` in it).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     pub fn token(&self, role: Role) -> &str {
         &self.tokens[&role]
     }

@@ -9,7 +9,8 @@ use crate::support::{Browser, PASSWORD, TestServer, eligibility, hidden, user, w
 
 #[tokio::test]
 async fn signing_in_opens_the_pages_and_signing_out_ends_the_session() {
-    let s = TestServer::start().await;
+    // Retained, so that the queue shows the caller's reference.
+    let s = TestServer::start_with(|o| o.input_retention_days = Some(1)).await;
     let (email, _) = user(&s, Role::Reviewer).await;
     waiting(&s, eligibility()).await;
     let mut b = Browser::new(&s);
@@ -199,10 +200,13 @@ async fn accepting_and_overriding_reach_the_ledger_as_review_events() {
 
     let (status, page, _) = b.get(&format!("/review/{first}")).await;
     assert_eq!(status, 200);
+    // Without a retention period the explanation is not kept either: the
+    // page says so.
     assert!(
-        page.contains("income below threshold"),
-        "explanation shown: {page}"
+        page.contains("id=\"explanation-removed\"") && page.contains("under the retention policy"),
+        "explanation removed: {page}"
     );
+    assert!(!page.contains("income below threshold"), "{page}");
     assert!(
         !page.contains("id=\"input-json\""),
         "input is not kept without retention"

@@ -224,8 +224,10 @@ async fn another_caseworker_cannot_see_or_decide_someone_elses_routing() {
     let (status, page, _) = r.get(&format!("/triage/{id}")).await;
     assert_eq!(status, 200);
     assert!(page.contains(&format!("href=\"/review/{id}\"")), "{page}");
-    // The message was not retained: the page says so instead of showing it.
+    // Neither the message nor the explanation was retained: the page says
+    // so instead of showing them.
     assert!(page.contains("The message is not kept"), "{page}");
+    assert!(page.contains("id=\"explanation-removed\""), "{page}");
 
     // Auditors do not route messages.
     let (auditor, _) = user(&s, Role::Auditor).await;

@@ -61,12 +61,14 @@ backend_tests!(
 fn decision_of(a: Appended) -> civic_core::Decision {
     match a {
         Appended::Decision(d) => d,
-        Appended::Review(_) => panic!("expected a decision"),
+        _ => panic!("expected a decision"),
     }
 }
 
 async fn decisions_read_back_exactly_as_hashed(db: TestDb) {
-    let (store, writer, _) = open(&db, WriterConfig::default()).await;
+    // With a retention period the record keeps the explanation and the
+    // reference, so it reads back exactly as it was made.
+    let (store, writer, _) = open(&db, support::retained()).await;
     let made = decision_of(
         writer
             .append(Append::Decision(new_decision(
@@ -499,7 +501,7 @@ fn urgent_decision(n: u64, team: &str, urgent: bool) -> civic_core::NewDecision 
 }
 
 async fn the_queue_holds_exactly_the_decisions_waiting_for_review(db: TestDb) {
-    let (store, writer, _) = open(&db, WriterConfig::default()).await;
+    let (store, writer, _) = open(&db, support::retained()).await;
     let waiting = writer
         .record_decision(urgent_decision(1, "housing", true))
         .await
@@ -673,7 +675,7 @@ async fn quality_samples_are_queued_recorded_in_the_ledger_and_counted(db: TestD
     let rate = civic_core::SampleRate::new(0.5).expect("rate");
     let config = WriterConfig {
         quality_sample_rate: rate,
-        ..WriterConfig::default()
+        ..support::retained()
     };
     let (store, writer, _) = open(&db, config).await;
     let mut sampled = Vec::new();

@@ -51,6 +51,15 @@ pub async fn open(db: &TestDb, config: WriterConfig) -> (Store, LedgerWriter, Lo
     (store, writer, signer)
 }
 
+/// A writer configuration with a retention period, so that records keep
+/// their explanations and references (and read back as they were made).
+pub fn retained() -> WriterConfig {
+    WriterConfig {
+        input_retention: Some(std::time::Duration::from_secs(3600)),
+        ..WriterConfig::default()
+    }
+}
+
 pub fn new_decision(n: u64, status: DecisionStatus) -> NewDecision {
     let input = json!({ "text": format!("message {n}") });
     NewDecision {
@@ -68,4 +77,57 @@ pub fn new_decision(n: u64, status: DecisionStatus) -> NewDecision {
         requested_by: KeyId::new(),
         reference: Some(format!("case-{n}")),
     }
+}
+
+/// Everything the database holds, as text to search for personal data. On
+/// SQLite, the file's bytes after the WAL is checkpointed into it and it is
+/// vacuumed, so that nothing deleted lingers in a free page or in the WAL; on
+/// PostgreSQL, every row of every table cast to text (byte columns come out
+/// as hex, so search for the hex form too).
+pub async fn database_text(db: &TestDb) -> String {
+    use sqlx::Connection as _;
+    if let Some(path) = db.url.strip_prefix("sqlite://") {
+        let mut conn = sqlx::SqliteConnection::connect(&db.url)
+            .await
+            .expect("open the SQLite file");
+        sqlx::Executor::execute(&mut conn, "PRAGMA wal_checkpoint(TRUNCATE)")
+            .await
+            .expect("checkpoint");
+        sqlx::Executor::execute(&mut conn, "VACUUM")
+            .await
+            .expect("vacuum");
+        // VACUUM in WAL mode writes the rebuilt pages to the WAL: only a
+        // checkpoint that completes puts them in the file, over the old ones.
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&mut conn)
+            .await
+            .expect("checkpoint");
+        assert_eq!(busy, 0, "the checkpoint after VACUUM completed");
+        conn.close().await.expect("close");
+        let mut bytes = std::fs::read(path).expect("read the database file");
+        if let Ok(wal) = std::fs::read(format!("{path}-wal")) {
+            bytes.extend(wal);
+        }
+        return String::from_utf8_lossy(&bytes).into_owned();
+    }
+    let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+    let tables: Vec<(String,)> = sqlx::query_as(
+        "SELECT table_name::text FROM information_schema.tables \
+         WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("list tables");
+    let mut text = String::new();
+    for (table,) in tables {
+        let (rows,): (Option<String>,) = sqlx::query_as(&format!(
+            "SELECT string_agg(t::text, E'\\n') FROM \"{table}\" t"
+        ))
+        .fetch_one(&mut conn)
+        .await
+        .expect("dump a table");
+        text.push_str(&rows.unwrap_or_default());
+        text.push('\n');
+    }
+    text
 }

@@ -2,7 +2,7 @@ use std::path::Path;
 
 use sqlx::Connection as _;
 
-use crate::support::{Server, civic, init, record, sqlite_url, stdout, tempdir};
+use crate::support::{Server, civic, copy_dir, init, record, sqlite_url, stdout, tempdir};
 
 /// A data directory with 12 decisions and one review, server stopped.
 async fn populated() -> (tempfile::TempDir, std::path::PathBuf, Vec<String>) {
@@ -28,14 +28,6 @@ async fn populated() -> (tempfile::TempDir, std::path::PathBuf, Vec<String>) {
     assert_eq!(res.status(), 201);
     server.stop();
     (tmp, dir, ids)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("dir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("entry");
-        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
-    }
 }
 
 async fn tamper(dir: &Path, sql: &str) {
@@ -106,6 +98,35 @@ async fn verify_passes_on_an_untouched_ledger_and_names_each_kind_of_tampering()
                 ids[6]
             ),
             format!("record {EXTRA_ID} claims ledger entry 999"),
+        ),
+        // The review state must agree with the review events in the ledger.
+        (
+            format!("UPDATE decisions SET status = 'reviewed' WHERE id = '{}'", ids[3]),
+            format!("decision {}: it is marked reviewed, but the ledger holds no review of it", ids[3]),
+        ),
+        (
+            format!("UPDATE decisions SET status = 'needs_review' WHERE id = '{}'", ids[0]),
+            format!("decision {}: the ledger holds a review of it, but it is not marked reviewed", ids[0]),
+        ),
+        (
+            format!("UPDATE decisions SET status = 'needs_review' WHERE id = '{}'", ids[1]),
+            format!("decision {}: its status was changed without a review", ids[1]),
+        ),
+        (
+            format!("DELETE FROM review_queue WHERE decision_id = '{}'", ids[6]),
+            format!("decision {}: it is waiting for review, but it is not in the review queue", ids[6]),
+        ),
+        (
+            format!(
+                "INSERT INTO review_queue (decision_id, service, team, urgent, created_at) \
+                 VALUES ('{}', 'eligibility', NULL, 0, 0)",
+                ids[1]
+            ),
+            format!("decision {}: it is in the review queue, but it is not waiting for review", ids[1]),
+        ),
+        (
+            format!("DELETE FROM review_events WHERE decision_id = '{}'", ids[0]),
+            "entry 12: the review record".into(),
         ),
     ];
     // Stored JSON written differently (here with spaces) but equal to what
@@ -211,4 +232,81 @@ async fn a_proof_bundle_checks_offline_and_fails_when_altered_or_signed_by_anoth
     let out = check(&junk, &public);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("junk.json"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn review_state_that_disagrees_with_the_ledger_is_named_on_postgres_too() {
+    let Some(url) = crate::support::fresh_postgres().await else {
+        return;
+    };
+    let (_tmp, dir) = tempdir();
+    let token = init(&dir, Some(&url));
+    let server = Server::start(&dir, Some(&url));
+    let client = reqwest::Client::new();
+    let mut ids = Vec::new();
+    for n in 0..4 {
+        ids.push(
+            record(&client, &server.base, &token, n)
+                .await
+                .expect("record"),
+        );
+    }
+    let res = client
+        .post(server.url(&format!("/decisions/{}/review", ids[0])))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"action": "accept"}))
+        .send()
+        .await
+        .expect("review");
+    assert_eq!(res.status(), 201);
+    server.stop();
+    let ok = civic(&dir, Some(&url), &["audit", "verify"]);
+    assert!(ok.status.success(), "{}", stdout(&ok));
+
+    let mut conn = sqlx::PgConnection::connect(&url).await.expect("connect");
+    // Each case is undone before the next: (tamper, undo, expected).
+    let cases = [
+        (
+            format!(
+                "UPDATE decisions SET status = 'needs_review' WHERE id = '{}'",
+                ids[0]
+            ),
+            format!(
+                "UPDATE decisions SET status = 'reviewed' WHERE id = '{}'",
+                ids[0]
+            ),
+            format!(
+                "decision {}: the ledger holds a review of it, but it is not marked reviewed",
+                ids[0]
+            ),
+        ),
+        (
+            format!(
+                "UPDATE decisions SET status = 'reviewed' WHERE id = '{}'",
+                ids[3]
+            ),
+            format!(
+                "UPDATE decisions SET status = 'needs_review' WHERE id = '{}'",
+                ids[3]
+            ),
+            format!(
+                "decision {}: it is marked reviewed, but the ledger holds no review of it",
+                ids[3]
+            ),
+        ),
+    ];
+    for (tamper, undo, expected) in &cases {
+        sqlx::Executor::execute(&mut conn, tamper.as_str())
+            .await
+            .expect("tamper");
+        let out = civic(&dir, Some(&url), &["audit", "verify"]);
+        let text = stdout(&out);
+        assert!(!out.status.success(), "after {tamper}: {text}");
+        assert!(text.contains(expected.as_str()), "after {tamper}: {text}");
+        sqlx::Executor::execute(&mut conn, undo.as_str())
+            .await
+            .expect("undo");
+    }
+    let ok = civic(&dir, Some(&url), &["audit", "verify"]);
+    assert!(ok.status.success(), "{}", stdout(&ok));
 }

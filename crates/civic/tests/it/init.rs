@@ -346,7 +346,7 @@ async fn serve_demo_trains_a_model_prints_keys_and_queues_messages_once() {
     assert_eq!(res.status(), 200, "{:?}", res.text().await);
     // Messages are kept (30 days unless configured), so reviewers read them.
     assert!(
-        printed.contains("messages are kept for 30 days"),
+        printed.contains("messages and explanations are kept for 30 days"),
         "{printed}"
     );
     let password = printed

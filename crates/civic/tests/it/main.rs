@@ -5,6 +5,7 @@ mod audit;
 mod bench;
 mod crash;
 mod init;
+mod ledger_v1;
 mod redact;
 mod risk;
 mod support;

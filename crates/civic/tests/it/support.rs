@@ -178,6 +178,15 @@ pub async fn fresh_postgres() -> Option<String> {
     Some(format!("{prefix}/{name}"))
 }
 
+/// Copies the files of directory `from` into `to` (created if need be).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("dir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+    }
+}
+
 pub fn tempdir() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("dir");
     let path = dir.path().join("data");

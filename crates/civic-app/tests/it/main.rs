@@ -1,0 +1,4 @@
+//! civic-app's use cases, driven as the CLI and the server drive them: an
+//! instance opened on a fresh data directory.
+
+mod ledger_fork;
