@@ -91,7 +91,7 @@ mod metrics;
 mod model;
 mod report;
 mod rng;
-mod safeguarding;
+pub mod safeguarding;
 mod solver;
 pub mod svg;
 pub mod text;

@@ -329,6 +329,24 @@ impl TriageModel {
         }
     }
 
+    /// Calibrated probabilities of every class, and the terms that most raise the logit of
+    /// the class `class_of` picks from them (for the safeguarding scorer, which asks about
+    /// the likeliest category rather than the likeliest class).
+    pub(crate) fn probabilities_with_support(
+        &self,
+        text: &str,
+        class_of: impl Fn(&[f64]) -> usize,
+    ) -> (Vec<f64>, Vec<TermContribution>) {
+        let norm = normalise(text);
+        let s = self.score(&norm);
+        let mut probs = vec![0.0; s.logits.len()];
+        softmax(&s.logits, self.temperature, &mut probs);
+        let k = class_of(&probs).min(probs.len().saturating_sub(1));
+        let terms = self.raw_contributions(&s, k);
+        let support = Self::top(&s, &terms, |t| t.contribution);
+        (probs, support)
+    }
+
     /// Every term's exact contribution to the logit of the predicted class, in text order
     /// (the full list that [`Prediction::explanation`] summarises).
     pub fn explain(&self, text: &str) -> LogitBreakdown {
