@@ -14,6 +14,7 @@ pub mod export;
 mod models;
 pub mod redact;
 pub mod risk;
+pub mod safeguarding;
 mod setup;
 pub mod triage;
 pub mod users;
@@ -38,6 +39,8 @@ pub struct App {
     writer: LedgerWriter,
     verifier: LogVerifier,
     triage_models: std::sync::Arc<models::ModelCache<civic_triage::TriageModel>>,
+    /// The safeguarding detector, run on every triaged message.
+    safeguarding: std::sync::Arc<civic_triage::safeguarding::Detector>,
     risk_models: std::sync::Arc<models::ModelCache<civic_risk::RiskModel>>,
     verify_job: std::sync::Arc<verify_job::VerifyJob>,
 }
@@ -56,6 +59,11 @@ impl App {
             ..WriterConfig::default()
         };
         let verifier = signer.verifier();
+        // The learned scorer is trained once per process (about a second of CPU).
+        let settings = config.safeguarding.clone();
+        let safeguarding = tokio::task::spawn_blocking(move || settings.detector())
+            .await
+            .map_err(|e| AppError::Internal(format!("safeguarding task: {e}")))??;
         let (writer, _task) = LedgerWriter::spawn(store.clone(), signer, writer_config);
         Ok(App {
             config,
@@ -63,9 +71,15 @@ impl App {
             writer,
             verifier,
             triage_models: Default::default(),
+            safeguarding,
             risk_models: Default::default(),
             verify_job: Default::default(),
         })
+    }
+
+    /// The safeguarding detector.
+    pub fn safeguarding(&self) -> &civic_triage::safeguarding::Detector {
+        &self.safeguarding
     }
 
     /// The configuration in force.

@@ -124,8 +124,14 @@ pub struct Alternative {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewReason {
-    /// A safeguarding rule matched.
+    /// A safeguarding rule embedded in the routing model matched (models trained before
+    /// the separate safeguarding detector; new decisions use `Safeguarding`).
     Urgent,
+    /// The safeguarding detector raised an alert: urgent, a person must look.
+    Safeguarding,
+    /// The safeguarding detector found something worth a look (a negated or quoted match,
+    /// a watch rule, or a learned score in the watch band): not urgent, never automatic.
+    SafeguardingWatch,
     /// The confidence is below the model's review threshold.
     LowConfidence,
     /// The message had no words to classify.

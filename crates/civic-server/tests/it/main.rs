@@ -6,6 +6,7 @@ mod redact;
 mod redact_page;
 mod risk;
 mod roles;
+mod safeguarding;
 mod support;
 mod triage;
 mod web;

@@ -274,3 +274,86 @@ pub fn default_scorer() -> Result<Arc<LearnedScorer>, TriageError> {
         .get_or_init(|| LearnedScorer::train_default().map(Arc::new))
         .clone()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (message, expected level, a category that must be among those at that level)
+    #[test]
+    fn levels_and_categories_table() {
+        let detector = match Detector::shared_default() {
+            Ok(d) => d,
+            Err(e) => panic!("default detector: {e}"),
+        };
+        let cases: &[(&str, Level, Option<Category>)] = &[
+            (
+                "My neighbour is threatening to hurt himself",
+                Level::Alert,
+                Some(Category::SelfHarmSuicide),
+            ),
+            (
+                "my bf hits me n i got nowhere 2 go 2nite",
+                Level::Alert,
+                Some(Category::DomesticAbuse),
+            ),
+            ("im sucidal", Level::Alert, Some(Category::SelfHarmSuicide)),
+            (
+                "The old man downstair no food since many days",
+                Level::Alert,
+                Some(Category::AdultAtRisk),
+            ),
+            (
+                "My mum has dementia and is being neglected",
+                Level::Alert,
+                Some(Category::AdultAtRisk),
+            ),
+            (
+                "About ten men live next door and a van picks them up at 5am",
+                Level::Alert,
+                Some(Category::ModernSlavery),
+            ),
+            (
+                "There is a strong smell of gas in the flat above",
+                Level::Alert,
+                Some(Category::RiskToHealthOrHome),
+            ),
+            (
+                "No one is hurting me",
+                Level::Watch,
+                Some(Category::DomesticAbuse),
+            ),
+            (
+                "I am not suicidal, just fed up with the bins",
+                Level::Watch,
+                Some(Category::SelfHarmSuicide),
+            ),
+            ("Please kill the weeds on the verge", Level::None, None),
+            ("My phone died while paying for parking", Level::None, None),
+        ];
+        for (text, level, category) in cases {
+            let a = detector.assess(text);
+            assert_eq!(a.level, *level, "{text}: {:?}", a.findings);
+            if let Some(c) = category {
+                assert!(a.categories(*level).contains(c), "{text}: {:?}", a.findings);
+            }
+            assert_eq!(a.urgent(), *level == Level::Alert);
+        }
+    }
+
+    #[test]
+    fn rules_with_unknown_categories_and_bad_thresholds_are_refused() {
+        let rules = SafeguardingRules::from_toml(
+            "[[rule]]\nid = \"flood\"\ncategory = \"flooding\"\nphrases = [\"flood\"]",
+        );
+        let Ok(rules) = rules else {
+            panic!("the rules parse");
+        };
+        assert!(Detector::new(rules, None, Thresholds::default()).is_err());
+        let bad = Thresholds {
+            alert: 0.2,
+            watch: 0.5,
+        };
+        assert!(Detector::new(SafeguardingRules::default(), None, bad).is_err());
+    }
+}

@@ -209,3 +209,17 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod training_tests {
+    use super::*;
+
+    #[test]
+    fn retraining_on_the_same_corpus_gives_the_same_model_byte_for_byte() {
+        let examples = corpus::generate(corpus::DEFAULT_SEED, 3);
+        let a = LearnedScorer::train(&examples).map(|s| s.to_bytes());
+        let b = LearnedScorer::train(&examples).map(|s| s.to_bytes());
+        assert!(a.is_ok());
+        assert_eq!(a, b);
+    }
+}
