@@ -601,7 +601,7 @@ async fn queue_pages_follow_keyset_order_under_every_filter(db: TestDb) {
             seen.extend(
                 page.items
                     .iter()
-                    .map(|i| (i.decision.created_at, i.decision.id)),
+                    .map(|i| (!i.urgent, i.decision.created_at, i.decision.id)),
             );
             match page.next {
                 Some(next) => {
@@ -615,6 +615,7 @@ async fn queue_pages_follow_keyset_order_under_every_filter(db: TestDb) {
         let mut sorted = seen.clone();
         sorted.sort();
         sorted.dedup();
+        // Urgent items first (`!urgent` is false for them), then oldest first.
         assert_eq!(seen, sorted, "pages in order without repeats: {filter:?}");
     }
 }
