@@ -65,15 +65,15 @@ impl SafeguardingConfig {
                 "must be between 0 and the alert threshold",
             ));
         }
-        if let Some(url) = &self.procedure_url {
-            if !(url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/'))
-                || url.contains(char::is_whitespace)
-            {
-                return Err(bad(
-                    "safeguarding_procedure_url",
-                    "must be an http(s) address or a path starting with /",
-                ));
-            }
+        let url_ok = |url: &str| {
+            (url.starts_with("https://") || url.starts_with("http://") || url.starts_with('/'))
+                && !url.contains(char::is_whitespace)
+        };
+        if self.procedure_url.as_deref().is_some_and(|u| !url_ok(u)) {
+            return Err(bad(
+                "safeguarding_procedure_url",
+                "must be an http(s) address or a path starting with /",
+            ));
         }
         Ok(self)
     }

@@ -47,7 +47,7 @@ pub struct CorpusExample {
 impl CorpusExample {
     /// Whether this example's template is in the held-out fifth.
     pub fn held_out(&self) -> bool {
-        self.template % 5 == 0
+        self.template.is_multiple_of(5)
     }
 }
 
