@@ -21,16 +21,7 @@ async fn triage(s: &TestServer, text: &str) -> Value {
 }
 
 async fn decision(s: &TestServer, body: &Value) -> Value {
-    let id = body["decision_id"].as_str().expect("id");
-    s.client
-        .get(s.url(&format!("/decisions/{id}")))
-        .bearer_auth(s.token(Role::Auditor))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json")
+    s.decision(body["decision_id"].as_str().expect("id")).await
 }
 
 fn categories(body: &Value, level: &str) -> Vec<String> {

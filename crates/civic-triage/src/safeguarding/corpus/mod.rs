@@ -59,41 +59,21 @@ pub const DEFAULT_SEED: u64 = 0x5AFE_6A2D;
 pub fn generate(seed: u64, per_template: usize) -> Vec<CorpusExample> {
     let mut rng = SplitMix64::new(seed);
     let mut out = Vec::new();
+    // Concerns, then hard negatives, then ordinary contacts: (categories, text, hard).
+    let templates = CONCERNS
+        .iter()
+        .map(|(categories, text)| (*categories, *text, false))
+        .chain(HARD_NEGATIVES.iter().map(|text| (&[][..], *text, true)))
+        .chain(ORDINARY.iter().map(|text| (&[][..], *text, false)));
     let mut template = 0u32;
-    for (categories, text) in CONCERNS {
+    for (categories, text, hard_negative) in templates {
         for _ in 0..per_template {
             let register = Register::pick(&mut rng);
             out.push(CorpusExample {
                 text: register.write(&mut rng, text),
                 categories: categories.to_vec(),
                 register,
-                hard_negative: false,
-                template,
-            });
-        }
-        template += 1;
-    }
-    for text in HARD_NEGATIVES {
-        for _ in 0..per_template {
-            let register = Register::pick(&mut rng);
-            out.push(CorpusExample {
-                text: register.write(&mut rng, text),
-                categories: Vec::new(),
-                register,
-                hard_negative: true,
-                template,
-            });
-        }
-        template += 1;
-    }
-    for text in ORDINARY {
-        for _ in 0..per_template {
-            let register = Register::pick(&mut rng);
-            out.push(CorpusExample {
-                text: register.write(&mut rng, text),
-                categories: Vec::new(),
-                register,
-                hard_negative: false,
+                hard_negative,
                 template,
             });
         }
