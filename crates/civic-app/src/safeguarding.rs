@@ -18,7 +18,7 @@ use civic_triage::safeguarding::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::AppError;
+use crate::{App, AppError};
 
 /// The safeguarding settings (`[safeguarding]`-prefixed keys of `civic.toml`).
 #[derive(Debug, Clone, PartialEq)]
@@ -91,6 +91,18 @@ impl SafeguardingConfig {
             })
             .map_err(|e| AppError::Internal(format!("safeguarding detector: {e}")))?;
         Ok(Arc::new(detector))
+    }
+}
+
+impl App {
+    /// How reviewers treated safeguarding flags, per routing model version:
+    /// urgent triage decisions reviewed, and of those dismissed (overridden
+    /// as "Not a safeguarding concern" or with `"urgent": false`). Shown on
+    /// the Models page, so that a rise in dismissals is seen.
+    pub async fn safeguarding_dismissals(
+        &self,
+    ) -> Result<Vec<civic_store::SafeguardingDismissals>, AppError> {
+        Ok(self.store().safeguarding_dismissals().await?)
     }
 }
 

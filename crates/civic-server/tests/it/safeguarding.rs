@@ -5,7 +5,7 @@
 use civic_core::Role;
 use serde_json::{Value, json};
 
-use crate::support::TestServer;
+use crate::support::{Browser, TestServer, user};
 
 async fn triage(s: &TestServer, text: &str) -> Value {
     let res = s
@@ -120,4 +120,42 @@ async fn the_matched_words_are_in_the_explanation_never_in_the_output() {
     assert!(output.contains("domestic-abuse-words"), "{output}");
     let evidence = d["explanation"]["safeguarding"]["matches"].to_string();
     assert!(evidence.contains(words), "{evidence}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dismissing_a_safeguarding_flag_needs_a_reason_and_is_counted_on_the_models_page() {
+    let s = TestServer::start().await;
+    let _dir = s.with_triage_model().await;
+    let body = triage(&s, "My partner hits me and I need somewhere safe to stay").await;
+    let id = body["decision_id"].as_str().expect("id");
+    let review = |payload: Value| {
+        s.client
+            .post(s.url(&format!("/decisions/{id}/review")))
+            .bearer_auth(s.token(Role::Reviewer))
+            .json(&payload)
+            .send()
+    };
+    let no_reason =
+        review(json!({"action": "override", "output": {"team": "housing", "urgent": false}}))
+            .await
+            .expect("send");
+    assert!(no_reason.status().is_client_error());
+    let dismissed = review(
+        json!({"action": "override", "output": {"team": "housing", "urgent": false},
+        "reason": "Not a safeguarding concern"}),
+    )
+    .await
+    .expect("send");
+    assert_eq!(dismissed.status(), 201);
+
+    let (email, _) = user(&s, Role::Auditor).await;
+    let mut b = Browser::new(&s);
+    b.sign_in(&email).await;
+    let (status, page, _) = b.get("/models").await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("id=\"safeguarding-dismissals\""), "{page}");
+    assert!(
+        page.contains("100.0"),
+        "one reviewed, one dismissed: {page}"
+    );
 }
