@@ -39,8 +39,10 @@ pub struct App {
     writer: LedgerWriter,
     verifier: LogVerifier,
     triage_models: std::sync::Arc<models::ModelCache<civic_triage::TriageModel>>,
-    /// The safeguarding detector, run on every triaged message.
-    safeguarding: std::sync::Arc<civic_triage::safeguarding::Detector>,
+    /// The safeguarding detector, run on every triaged message; built on
+    /// first use, so commands that triage nothing do not train its scorer.
+    safeguarding:
+        std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<civic_triage::safeguarding::Detector>>>,
     risk_models: std::sync::Arc<models::ModelCache<civic_risk::RiskModel>>,
     verify_job: std::sync::Arc<verify_job::VerifyJob>,
 }
@@ -59,11 +61,6 @@ impl App {
             ..WriterConfig::default()
         };
         let verifier = signer.verifier();
-        // The learned scorer is trained once per process (about a second of CPU).
-        let settings = config.safeguarding.clone();
-        let safeguarding = tokio::task::spawn_blocking(move || settings.detector())
-            .await
-            .map_err(|e| AppError::Internal(format!("safeguarding task: {e}")))??;
         let (writer, _task) = LedgerWriter::spawn(store.clone(), signer, writer_config);
         Ok(App {
             config,
@@ -71,15 +68,27 @@ impl App {
             writer,
             verifier,
             triage_models: Default::default(),
-            safeguarding,
+            safeguarding: Default::default(),
             risk_models: Default::default(),
             verify_job: Default::default(),
         })
     }
 
-    /// The safeguarding detector.
-    pub fn safeguarding(&self) -> &civic_triage::safeguarding::Detector {
-        &self.safeguarding
+    /// The safeguarding detector, built (its learned scorer trained, about a
+    /// second of CPU, once per process) off the async workers on first use.
+    pub async fn safeguarding(
+        &self,
+    ) -> Result<std::sync::Arc<civic_triage::safeguarding::Detector>, AppError> {
+        let settings = self.config.safeguarding.clone();
+        let detector = self
+            .safeguarding
+            .get_or_try_init(|| async move {
+                tokio::task::spawn_blocking(move || settings.detector())
+                    .await
+                    .map_err(|e| AppError::Internal(format!("safeguarding task: {e}")))?
+            })
+            .await?;
+        Ok(detector.clone())
     }
 
     /// The configuration in force.

@@ -313,7 +313,7 @@ impl App {
         crate::check_reference(reference.as_deref())?;
         let loaded = self.triage_model(model_name, None).await?;
         let mut prediction = loaded.model.predict(text);
-        let assessment = self.safeguarding().assess(text);
+        let assessment = self.safeguarding().await?.assess(text);
         let urgent = assessment.urgent();
         // The routing model's own embedded rules (older model files) no longer decide
         // urgency: the detector does, for every model alike.
@@ -521,7 +521,7 @@ impl App {
             });
         }
         let loaded = self.triage_model(&req.model, req.version).await?;
-        let detector = self.safeguarding.clone();
+        let detector = self.safeguarding().await?;
         let never_auto = self.config().safeguarding.never_auto;
         tokio::task::spawn_blocking(move || {
             let check = Safeguarding {
