@@ -517,6 +517,103 @@ pub(super) const CONCERNS: &[Concern] = &[
         &[RiskToHealthOrHome, AdultAtRisk],
         "{elder} has no food in the house and no money for the meter.",
     ),
+    // ------------------------------------------------------------- more, across categories
+    (
+        &[ModernSlavery],
+        "The lads who work at the hand car wash are driven there in a minibus every morning and nobody ever sees them paid.",
+    ),
+    (
+        &[ModernSlavery],
+        "A woman cleans at the house opposite from six in the morning till midnight and told me in broken English she is not allowed to leave.",
+    ),
+    (
+        &[ModernSlavery],
+        "{who} was promised a job in a hotel but has been made to work in a factory and the man who brought {him} here keeps {his} wages.",
+    ),
+    (
+        &[ModernSlavery],
+        "Several young men sleep on mattresses in the garage of {place} and are taken to building sites every day.",
+    ),
+    (
+        &[ModernSlavery, ChildAtRisk],
+        "A teenage boy who barely speaks English is working in the takeaway every night and sleeps in the storeroom.",
+    ),
+    (
+        &[ModernSlavery],
+        "I think my neighbour's cleaner is being kept there, she has no phone, no passport and is never allowed out on her own.",
+    ),
+    (
+        &[SelfHarmSuicide],
+        "I've been researching ways to do it and I think I have decided.",
+    ),
+    (
+        &[SelfHarmSuicide],
+        "{who} sent me a text saying sorry for everything and that {he} loves me, then turned {his} phone off.",
+    ),
+    (
+        &[SelfHarmSuicide],
+        "There's no point in me being here any more, my family would cope better without me.",
+    ),
+    (
+        &[SelfHarmSuicide],
+        "{who} has been burning {self} with cigarettes and says it is the only thing that helps.",
+    ),
+    (
+        &[SelfHarmSuicide],
+        "I've got the pills in front of me right now.",
+    ),
+    (
+        &[ChildAtRisk],
+        "{child} turns up at our door most evenings asking for food, {che} says there is nothing at home.",
+    ),
+    (
+        &[ChildAtRisk],
+        "The baby in {place} has been crying for two days and I have not seen anyone go in or out.",
+    ),
+    (
+        &[ChildAtRisk],
+        "{child} keeps getting into expensive cars with older lads and has a new phone {che} can't explain.",
+    ),
+    (
+        &[ChildAtRisk],
+        "My neighbour's kids are left in the flat with no electric while she goes away for the weekend.",
+    ),
+    (
+        &[ChildAtRisk],
+        "{child} said {chis} dad burns {chim} with a lighter when {che} is naughty.",
+    ),
+    (
+        &[ThreatViolence],
+        "My ex-tenant said he will come back with his mates and make sure I regret evicting him, he has a machete.",
+    ),
+    (
+        &[ThreatViolence],
+        "A man in the waiting room said he would stab the next person who told him to wait.",
+    ),
+    (
+        &[ThreatViolence],
+        "Someone has sprayed 'you will die' on our door and thrown bricks through the window.",
+    ),
+    (
+        &[RiskToHealthOrHome],
+        "Water is pouring through the light fitting onto the electrics and my children are in the next room.",
+    ),
+    (
+        &[RiskToHealthOrHome],
+        "I am 70, the boiler has broken, it is minus two outside and I have no way to heat the flat.",
+    ),
+    (
+        &[RiskToHealthOrHome],
+        "We have been told to be out of the hostel by tonight and I have a six week old baby.",
+    ),
+    (
+        &[DomesticAbuse],
+        "My {partner} tracks my phone, reads my messages and goes mad if I talk to anyone.",
+    ),
+    (
+        &[DomesticAbuse],
+        "Since I told my family I want a divorce my brothers have said they will make me pay for the shame.",
+    ),
 ];
 
 /// Sentences that use the same words as a concern, harmlessly (hard negatives), written
