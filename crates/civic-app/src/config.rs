@@ -48,6 +48,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// The web interface's settings.
     pub web: WebConfig,
+    /// The safeguarding detector's settings.
+    pub safeguarding: crate::safeguarding::SafeguardingConfig,
 }
 
 /// The web interface's settings.
@@ -159,6 +161,10 @@ struct FileSettings {
     secure_cookies: Option<String>,
     override_reasons: Option<Vec<String>>,
     quality_sample_rate: Option<f64>,
+    safeguarding_alert_threshold: Option<f64>,
+    safeguarding_watch_threshold: Option<f64>,
+    safeguarding_never_auto: Option<bool>,
+    safeguarding_procedure_url: Option<String>,
 }
 
 /// The default share of would-be automatic decisions checked by a person: 2%.
@@ -192,6 +198,7 @@ impl Config {
 
     fn merge(data_dir: PathBuf, o: Overrides, f: FileSettings) -> Result<Self, AppError> {
         let web = web_config(&o, &f)?;
+        let safeguarding = safeguarding_config(&f)?;
         let database_url = o
             .database_url
             .or(f.database_url)
@@ -292,6 +299,7 @@ impl Config {
             organisation,
             log_format,
             web,
+            safeguarding,
         })
     }
 
@@ -299,6 +307,19 @@ impl Config {
     pub fn ledger_public_key_file(&self) -> PathBuf {
         self.ledger_key_file.with_extension("pub")
     }
+}
+
+fn safeguarding_config(
+    f: &FileSettings,
+) -> Result<crate::safeguarding::SafeguardingConfig, AppError> {
+    let d = crate::safeguarding::SafeguardingConfig::default();
+    crate::safeguarding::SafeguardingConfig {
+        alert_threshold: f.safeguarding_alert_threshold.unwrap_or(d.alert_threshold),
+        watch_threshold: f.safeguarding_watch_threshold.unwrap_or(d.watch_threshold),
+        never_auto: f.safeguarding_never_auto.unwrap_or(d.never_auto),
+        procedure_url: f.safeguarding_procedure_url.clone().or(d.procedure_url),
+    }
+    .validate()
 }
 
 fn web_config(o: &Overrides, f: &FileSettings) -> Result<WebConfig, AppError> {

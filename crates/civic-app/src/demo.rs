@@ -110,14 +110,15 @@ impl App {
                 .into_iter()
                 .enumerate()
             {
-                let (decision, _) = self
+                let decision = self
                     .triage(
                         triage::DEFAULT_MODEL,
                         &m.text,
                         Some(format!("demo-{i:04}")),
                         caller,
                     )
-                    .await?;
+                    .await?
+                    .decision;
                 outcome.routed += 1;
                 outcome.waiting +=
                     u64::from(decision.status == civic_core::DecisionStatus::NeedsReview);

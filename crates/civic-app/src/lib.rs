@@ -15,6 +15,7 @@ pub mod export;
 mod models;
 pub mod redact;
 pub mod risk;
+pub mod safeguarding;
 mod setup;
 pub mod sign_in_throttle;
 pub mod triage;
@@ -43,6 +44,10 @@ pub struct App {
     writer: LedgerWriter,
     verifier: LogVerifier,
     triage_models: std::sync::Arc<models::ModelCache<civic_triage::TriageModel>>,
+    /// The safeguarding detector, run on every triaged message; built on
+    /// first use, so commands that triage nothing do not train its scorer.
+    safeguarding:
+        std::sync::Arc<tokio::sync::OnceCell<std::sync::Arc<civic_triage::safeguarding::Detector>>>,
     risk_models: std::sync::Arc<models::ModelCache<civic_risk::RiskModel>>,
     verify_job: std::sync::Arc<verify_job::VerifyJob>,
     sign_in_throttle: std::sync::Arc<sign_in_throttle::SignInThrottle>,
@@ -78,11 +83,29 @@ impl App {
             writer,
             verifier,
             triage_models: Default::default(),
+            safeguarding: Default::default(),
             risk_models: Default::default(),
             verify_job: Default::default(),
             sign_in_throttle: Default::default(),
             checkpoint_log,
         })
+    }
+
+    /// The safeguarding detector, built (its learned scorer trained, about a
+    /// second of CPU, once per process) off the async workers on first use.
+    pub async fn safeguarding(
+        &self,
+    ) -> Result<std::sync::Arc<civic_triage::safeguarding::Detector>, AppError> {
+        let settings = self.config.safeguarding.clone();
+        let detector = self
+            .safeguarding
+            .get_or_try_init(|| async move {
+                tokio::task::spawn_blocking(move || settings.detector())
+                    .await
+                    .map_err(|e| AppError::Internal(format!("safeguarding task: {e}")))?
+            })
+            .await?;
+        Ok(detector.clone())
     }
 
     /// The configuration in force.

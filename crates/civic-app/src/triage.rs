@@ -7,8 +7,11 @@ use std::sync::Arc;
 use civic_core::{Decision, DecisionStatus, Digest, KeyId, ModelRef, NewDecision, Service};
 use civic_dataset::{ReadOptions, Reader, RowProblem};
 use civic_store::{ModelVersion, NewModel};
-use civic_triage::{Prediction, Progress, TrainOptions, TrainReport, TrainingExample, TriageModel};
-use serde_json::{Value, json};
+use civic_triage::safeguarding::Level;
+use civic_triage::{
+    Prediction, Progress, ReviewReason, TrainOptions, TrainReport, TrainingExample, TriageModel,
+};
+use serde_json::json;
 
 use crate::{App, AppError};
 
@@ -284,16 +287,24 @@ impl App {
         .await
     }
 
-    /// Routes one message with the active version of `model_name`, and
-    /// records the suggestion (with the input's digest, not the input unless
-    /// retention is configured) in the ledger.
+    /// Routes one message with the active version of `model_name`, runs the
+    /// safeguarding detector on it (whatever the routing model says), and
+    /// records both (with the input's digest, not the input unless retention is
+    /// configured) in the ledger.
+    ///
+    /// A safeguarding alert makes the decision urgent and sends it to review;
+    /// a watch-level finding sends it to review, not urgent (unless
+    /// `safeguarding_never_auto` is off). The routing suggestion is kept either
+    /// way. The output holds the safeguarding categories, levels, rule ids,
+    /// scores and suggested teams; the matched words and their offsets go in
+    /// the explanation only, which follows the input-retention policy.
     pub async fn triage(
         &self,
         model_name: &str,
         text: &str,
         reference: Option<String>,
         caller: KeyId,
-    ) -> Result<(Decision, Prediction), AppError> {
+    ) -> Result<Triaged, AppError> {
         crate::check_text(
             text,
             MAX_TEXT_CHARS,
@@ -301,38 +312,41 @@ impl App {
         )?;
         crate::check_reference(reference.as_deref())?;
         let loaded = self.triage_model(model_name, None).await?;
-        let prediction = loaded.model.predict(text);
+        let mut prediction = loaded.model.predict(text);
+        let assessment = self.safeguarding().await?.assess(text);
+        let urgent = assessment.urgent();
+        // The routing model's own embedded rules (older model files) no longer decide
+        // urgency: the detector does, for every model alike.
+        prediction
+            .review_reasons
+            .retain(|r| *r != ReviewReason::Urgent);
+        match assessment.level {
+            Level::Alert => prediction
+                .review_reasons
+                .insert(0, ReviewReason::Safeguarding),
+            Level::Watch if self.config().safeguarding.never_auto => prediction
+                .review_reasons
+                .insert(0, ReviewReason::SafeguardingWatch),
+            _ => {}
+        }
+        prediction.urgent = urgent;
+        prediction.needs_review = !prediction.review_reasons.is_empty();
+        let (safeguarding, evidence) = crate::safeguarding::record_parts(assessment);
+        prediction.safeguarding_matches = evidence.matches.clone();
         let input = json!({ "text": text });
-        // The output enters the ledger as it is, so it names which rules
-        // matched but not the words they matched: those, with their offsets,
-        // are part of the explanation, which the ledger holds as a digest
-        // and the record only while retention keeps the message.
-        let rules_matched: Vec<Value> = prediction
-            .safeguarding_matches
-            .iter()
-            .map(|m| {
-                json!({
-                    "rule_id": m.rule_id,
-                    "category": m.category,
-                    "negated": m.negated,
-                    "quoted": m.quoted,
-                })
-            })
-            .collect();
         let output = json!({
             "team": prediction.label,
             "alternatives": prediction.alternatives,
-            "urgent": prediction.urgent,
-            "safeguarding_matches": rules_matched,
+            "urgent": urgent,
+            "safeguarding": safeguarding,
             "review_reasons": prediction.review_reasons,
         });
         let mut explanation = serde_json::to_value(&prediction.explanation)
             .map_err(|e| AppError::Internal(format!("explanation: {e}")))?;
-        if let Value::Object(fields) = &mut explanation {
-            fields.insert(
-                "safeguarding_matches".to_owned(),
-                json!(prediction.safeguarding_matches),
-            );
+        if let Some(object) = explanation.as_object_mut() {
+            let evidence = serde_json::to_value(&evidence)
+                .map_err(|e| AppError::Internal(format!("safeguarding evidence: {e}")))?;
+            object.insert("safeguarding".into(), evidence);
         }
         let new = NewDecision {
             service: Service::parse(SERVICE)?,
@@ -354,8 +368,25 @@ impl App {
             reference,
         };
         let decision = self.writer().record_decision(new).await?;
-        Ok((decision, prediction))
+        Ok(Triaged {
+            decision,
+            prediction,
+            safeguarding,
+        })
     }
+}
+
+/// A routed message: the recorded decision, the routing model's suggestion
+/// (with urgency and review reasons as the safeguarding detector set them),
+/// and the safeguarding findings recorded in the output.
+#[derive(Debug, Clone)]
+pub struct Triaged {
+    /// The decision as recorded in the ledger.
+    pub decision: Decision,
+    /// The routing suggestion.
+    pub prediction: Prediction,
+    /// The safeguarding findings (no words of the message).
+    pub safeguarding: crate::safeguarding::SafeguardingOutput,
 }
 
 #[cfg(test)]
@@ -455,13 +486,18 @@ pub struct PredictSummary {
     pub problems: Vec<RowProblem>,
 }
 
-/// The columns `predict` adds to every row.
-pub const PREDICTION_COLUMNS: [&str; 5] = [
+/// The columns `predict` adds to every row. `urgent` and `needs_review` are
+/// the safeguarding detector's and the routing model's together, as
+/// [`App::triage`] decides them; `safeguarding` lists the categories found
+/// (alert or watch) and `safeguarding_level` says how strongly.
+pub const PREDICTION_COLUMNS: [&str; 7] = [
     "predicted",
     "confidence",
     "urgent",
     "needs_review",
     "top_terms",
+    "safeguarding_level",
+    "safeguarding",
 ];
 
 /// Rows predicted together (in parallel) between progress reports.
@@ -485,14 +521,30 @@ impl App {
             });
         }
         let loaded = self.triage_model(&req.model, req.version).await?;
-        tokio::task::spawn_blocking(move || predict_blocking(&loaded.model, &req, &*progress))
-            .await
-            .map_err(|e| AppError::Internal(format!("prediction task: {e}")))?
+        let detector = self.safeguarding().await?;
+        let never_auto = self.config().safeguarding.never_auto;
+        tokio::task::spawn_blocking(move || {
+            let check = Safeguarding {
+                detector: &detector,
+                never_auto,
+            };
+            predict_blocking(&loaded.model, check, &req, &*progress)
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("prediction task: {e}")))?
     }
+}
+
+/// The safeguarding detector and the rule for watch-level findings.
+#[derive(Clone, Copy)]
+struct Safeguarding<'a> {
+    detector: &'a civic_triage::safeguarding::Detector,
+    never_auto: bool,
 }
 
 fn predict_blocking(
     model: &TriageModel,
+    safeguarding: Safeguarding<'_>,
     req: &PredictRequest,
     progress: &dyn Fn(u64),
 ) -> Result<PredictSummary, AppError> {
@@ -522,23 +574,44 @@ fn predict_blocking(
                     .unwrap_or_default()
             })
             .collect();
-        for (record, p) in chunk.iter().zip(model.predict_batch(&texts)) {
+        let assessments: Vec<_> = {
+            use rayon::prelude::*;
+            texts
+                .par_iter()
+                .map(|t| safeguarding.detector.assess(t))
+                .collect()
+        };
+        for ((record, p), a) in chunk
+            .iter()
+            .zip(model.predict_batch(&texts))
+            .zip(assessments)
+        {
             let top_terms: Vec<String> = p
                 .explanation
                 .supporting
                 .iter()
                 .map(|t| format!("{} {:+.2}", t.term, t.contribution))
                 .collect();
-            summary.needs_review += u64::from(p.needs_review);
-            summary.urgent += u64::from(p.urgent);
+            let routing_review = p
+                .review_reasons
+                .iter()
+                .any(|r| !matches!(r, ReviewReason::Urgent));
+            let urgent = a.urgent();
+            let needs_review =
+                urgent || routing_review || (safeguarding.never_auto && a.needs_review());
+            summary.needs_review += u64::from(needs_review);
+            summary.urgent += u64::from(urgent);
+            let categories: Vec<&str> = a.findings.iter().map(|f| f.category.id()).collect();
             writer.write(
                 record,
                 &[
                     json!(p.label),
                     json!((p.confidence * 10_000.0).round() / 10_000.0),
-                    json!(p.urgent),
-                    json!(p.needs_review),
+                    json!(urgent),
+                    json!(needs_review),
                     json!(top_terms),
+                    json!(a.level),
+                    json!(categories),
                 ],
             )?;
         }

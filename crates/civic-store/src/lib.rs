@@ -51,7 +51,7 @@ pub use error::StoreError;
 pub use export::{ExportCursor, ExportFilter, ExportPage, ReviewRecord};
 pub use keys::{ApiKey, NewApiKey};
 pub use models::{ModelVersion, NewModel};
-pub use quality::SampleOutcomes;
+pub use quality::{NOT_A_SAFEGUARDING_CONCERN, SafeguardingDismissals, SampleOutcomes};
 pub use queue::{
     Activity, QueueCount, QueueCursor, QueueFilter, QueueItem, QueuePage, QueueSummary,
 };

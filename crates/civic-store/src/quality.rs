@@ -58,6 +58,55 @@ impl Store {
     }
 }
 
+/// How reviewers treated triage decisions the safeguarding detector flagged
+/// urgent, per model version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SafeguardingDismissals {
+    /// The routing model version the decisions were recorded with.
+    pub model: ModelRef,
+    /// Urgent (safeguarding) decisions reviewed.
+    pub reviewed: u64,
+    /// Of which dismissed: overridden with the reason
+    /// [`NOT_A_SAFEGUARDING_CONCERN`], or with an output that sets
+    /// `"urgent": false`.
+    pub dismissed: u64,
+}
+
+/// The override reason that dismisses a safeguarding flag.
+pub const NOT_A_SAFEGUARDING_CONCERN: &str = "Not a safeguarding concern";
+
+impl Store {
+    /// Reviewed and dismissed safeguarding flags of triage decisions, per
+    /// model version. Decision and review outputs are stored as canonical
+    /// JSON (sorted keys, no spaces), so `"urgent":true` is matched as text
+    /// alike on both backends.
+    pub async fn safeguarding_dismissals(&self) -> Result<Vec<SafeguardingDismissals>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT d.model_name AS name, d.model_version AS version, COUNT(*) AS reviewed, \
+             SUM(CASE WHEN r.action = 'override' AND (r.reason LIKE $1 \
+                 OR r.output LIKE '%\"urgent\":false%') THEN 1 ELSE 0 END) AS dismissed \
+             FROM review_events r JOIN decisions d ON d.id = r.decision_id \
+             WHERE d.service = 'triage' AND d.output LIKE '%\"urgent\":true%' \
+             GROUP BY d.model_name, d.model_version ORDER BY d.model_name, d.model_version",
+        )
+        .bind(format!("{NOT_A_SAFEGUARDING_CONCERN}%"))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SafeguardingDismissals {
+                    model: ModelRef {
+                        name: r.try_get("name")?,
+                        version: r.try_get("version")?,
+                    },
+                    reviewed: count(r, "reviewed")?,
+                    dismissed: count(r, "dismissed")?,
+                })
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,8 +8,9 @@
 //! `output.urgent` as a boolean) when the decision is recorded, so a new
 //! service's decisions are queued without any code of its own.
 //!
-//! Pages are read with keyset pagination on `(created_at, decision_id)`,
-//! oldest first, so that every page costs the same however deep it is.
+//! Pages are read with keyset pagination on `(urgent DESC, created_at,
+//! decision_id)`: urgent items (safeguarding alerts) first, then the rest,
+//! each oldest first, so that every page costs the same however deep it is.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -53,13 +54,15 @@ pub struct QueueFilter {
 /// Where a page of the queue starts: just after this item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QueueCursor {
+    urgent: bool,
     created_at: i64,
     decision_id: DecisionId,
 }
 
 impl fmt::Display for QueueCursor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}_{}", self.created_at, self.decision_id)
+        let urgent = if self.urgent { "u" } else { "n" };
+        write!(f, "{urgent}_{}_{}", self.created_at, self.decision_id)
     }
 }
 
@@ -72,8 +75,15 @@ impl FromStr for QueueCursor {
                 "this page link is not valid; go back to the first page",
             )
         };
-        let (ms, id) = s.split_once('_').ok_or_else(bad)?;
+        let (urgent, rest) = s.split_once('_').ok_or_else(bad)?;
+        let urgent = match urgent {
+            "u" => true,
+            "n" => false,
+            _ => return Err(bad()),
+        };
+        let (ms, id) = rest.split_once('_').ok_or_else(bad)?;
         Ok(QueueCursor {
+            urgent,
             created_at: ms.parse().map_err(|_| bad())?,
             decision_id: id.parse().map_err(|_| bad())?,
         })
@@ -96,7 +106,7 @@ pub struct QueueItem {
 /// A page of the queue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueuePage {
-    /// The items, oldest first.
+    /// The items, urgent ones first, then each group oldest first.
     pub items: Vec<QueueItem>,
     /// Where the next page starts, if there are more items.
     pub next: Option<QueueCursor>,
@@ -241,8 +251,9 @@ fn filter_conditions(filter: &QueueFilter) -> Conditions {
 }
 
 impl Store {
-    /// A page of at most `limit` queued items matching `filter`, oldest
-    /// first, starting after `after`.
+    /// A page of at most `limit` queued items matching `filter`, urgent
+    /// ones first and then by waiting time (oldest first), starting after
+    /// `after`.
     pub async fn queue_page(
         &self,
         filter: &QueueFilter,
@@ -251,9 +262,13 @@ impl Store {
     ) -> Result<QueuePage, StoreError> {
         let mut c = filter_conditions(filter);
         if let Some(a) = after {
+            // The next item in (urgent DESC, created_at, decision_id) order.
             c.push(
-                "(q.created_at > ? OR (q.created_at = ? AND q.decision_id > ?))",
+                "(q.urgent < ? OR (q.urgent = ? AND (q.created_at > ? \
+                 OR (q.created_at = ? AND q.decision_id > ?))))",
                 vec![
+                    Param::Int(i64::from(a.urgent)),
+                    Param::Int(i64::from(a.urgent)),
                     Param::Int(a.created_at),
                     Param::Int(a.created_at),
                     Param::Text(a.decision_id.to_string()),
@@ -261,7 +276,7 @@ impl Store {
             );
         }
         let sql = format!(
-            "{} {} ORDER BY q.created_at, q.decision_id LIMIT {}",
+            "{} {} ORDER BY q.urgent DESC, q.created_at, q.decision_id LIMIT {}",
             item_select(),
             c.where_clause(),
             u64::from(limit) + 1
@@ -274,6 +289,7 @@ impl Store {
         let next = if items.len() > limit as usize {
             items.truncate(limit as usize);
             items.last().map(|i| QueueCursor {
+                urgent: i.urgent,
                 created_at: unix_millis(i.decision.created_at),
                 decision_id: i.decision.id,
             })
@@ -395,12 +411,23 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_tampering() {
-        let c = QueueCursor {
-            created_at: 1_700_000_000_000,
-            decision_id: DecisionId::new(),
-        };
-        assert_eq!(c.to_string().parse::<QueueCursor>(), Ok(c));
-        for bad in ["", "x_y", "12", "12_notauuid"] {
+        for urgent in [true, false] {
+            let c = QueueCursor {
+                urgent,
+                created_at: 1_700_000_000_000,
+                decision_id: DecisionId::new(),
+            };
+            assert_eq!(c.to_string().parse::<QueueCursor>(), Ok(c));
+        }
+        let old_form = format!("12_{}", DecisionId::new());
+        for bad in [
+            "",
+            "x_y",
+            "12",
+            "u_12_notauuid",
+            "x_12_1",
+            old_form.as_str(),
+        ] {
             assert_eq!(bad.parse::<QueueCursor>().unwrap_err().field, "after");
         }
     }

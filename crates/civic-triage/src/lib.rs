@@ -13,8 +13,10 @@
 //!    everything after it use the quantised weights, so they describe the model that predicts.
 //! 4. Calibrated probabilities: `softmax(logits / T)` with the temperature `T` fitted on a
 //!    stratified held-out 20 % of the training data.
-//! 5. [`SafeguardingRules`]: phrases and patterns (TOML) that make a message urgent and
-//!    force review whatever the classifier says.
+//! 5. [`SafeguardingRules`]: phrases and patterns (TOML) embedded in a model file; kept for
+//!    the training report and older models. Safeguarding proper is the separate
+//!    [`safeguarding::Detector`] (rules for seven categories plus a learned scorer), which
+//!    the application runs on every message whatever the routing model says.
 //! 6. Review routing: a prediction `needs_review` when it is urgent, when the message has no
 //!    words, or when its confidence is below the model's review threshold, the lowest
 //!    confidence at which held-out precision reaches the target (default 0.95).
@@ -91,7 +93,7 @@ mod metrics;
 mod model;
 mod report;
 mod rng;
-mod safeguarding;
+pub mod safeguarding;
 mod solver;
 pub mod svg;
 pub mod text;

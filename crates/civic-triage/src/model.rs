@@ -124,8 +124,14 @@ pub struct Alternative {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewReason {
-    /// A safeguarding rule matched.
+    /// A safeguarding rule embedded in the routing model matched (models trained before
+    /// the separate safeguarding detector; new decisions use `Safeguarding`).
     Urgent,
+    /// The safeguarding detector raised an alert: urgent, a person must look.
+    Safeguarding,
+    /// The safeguarding detector found something worth a look (a negated or quoted match,
+    /// a watch rule, or a learned score in the watch band): not urgent, never automatic.
+    SafeguardingWatch,
     /// The confidence is below the model's review threshold.
     LowConfidence,
     /// The message had no words to classify.
@@ -327,6 +333,24 @@ impl TriageModel {
             term,
             contribution: t.contribution,
         }
+    }
+
+    /// Calibrated probabilities of every class, and the terms that most raise the logit of
+    /// the class `class_of` picks from them (for the safeguarding scorer, which asks about
+    /// the likeliest category rather than the likeliest class).
+    pub(crate) fn probabilities_with_support(
+        &self,
+        text: &str,
+        class_of: impl Fn(&[f64]) -> usize,
+    ) -> (Vec<f64>, Vec<TermContribution>) {
+        let norm = normalise(text);
+        let s = self.score(&norm);
+        let mut probs = vec![0.0; s.logits.len()];
+        softmax(&s.logits, self.temperature, &mut probs);
+        let k = class_of(&probs).min(probs.len().saturating_sub(1));
+        let terms = self.raw_contributions(&s, k);
+        let support = Self::top(&s, &terms, |t| t.contribution);
+        (probs, support)
     }
 
     /// Every term's exact contribution to the logit of the predicted class, in text order

@@ -414,7 +414,7 @@ pub struct PredictArgs {
     /// The column with the message text.
     #[arg(long, default_value = "text")]
     pub text_column: String,
-    /// Where to write every input column plus predicted, confidence, urgent, needs_review, top_terms.
+    /// Where to write every input column plus predicted, confidence, urgent, needs_review, top_terms, safeguarding_level, safeguarding.
     #[arg(long, short, value_name = "FILE")]
     pub output: PathBuf,
     /// Stop at the first malformed row instead of skipping it and reporting its line.

@@ -36,9 +36,15 @@ pub struct TriageResponse {
     /// The top three teams with their probabilities, the suggestion first.
     #[schema(value_type = Vec<Object>)]
     pub alternatives: Vec<Alternative>,
-    /// Whether a safeguarding rule matched (always sent for human review).
+    /// Whether the safeguarding detector raised an alert (always sent for
+    /// human review, whatever the routing model says).
     pub urgent: bool,
-    /// Safeguarding phrases found, including negated and quoted ones (flagged).
+    /// The safeguarding categories found, each with its level (`alert` or
+    /// `watch`), score, rule ids and suggested safeguarding team.
+    #[schema(value_type = Object)]
+    pub safeguarding: civic_app::safeguarding::SafeguardingOutput,
+    /// Safeguarding phrases found (the words that triggered the detector),
+    /// including negated and quoted ones (flagged).
     #[schema(value_type = Vec<Object>)]
     pub safeguarding_matches: Vec<SafeguardingMatch>,
     /// The words that drove the decision: exact contributions to the team's score.
@@ -66,7 +72,11 @@ pub async fn route(
         .model
         .as_deref()
         .unwrap_or(civic_app::triage::DEFAULT_MODEL);
-    let (decision, prediction) = state
+    let civic_app::triage::Triaged {
+        decision,
+        prediction,
+        safeguarding,
+    } = state
         .app
         .triage(model, &body.text, body.reference, caller.key_id)
         .await?;
@@ -76,6 +86,7 @@ pub async fn route(
         confidence: prediction.confidence,
         alternatives: prediction.alternatives,
         urgent: prediction.urgent,
+        safeguarding,
         safeguarding_matches: prediction.safeguarding_matches,
         explanation: prediction.explanation,
         needs_review: prediction.needs_review,

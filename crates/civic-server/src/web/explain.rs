@@ -39,6 +39,19 @@ pub struct SafeguardingRow {
     pub counts: bool,
 }
 
+/// A safeguarding category found in a message, for the banner.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConcernRow {
+    /// The category's name, e.g. "Domestic abuse".
+    pub title: String,
+    /// "Urgent" (an alert) or "Worth a look" (a watch).
+    pub level: &'static str,
+    /// The team suggested for a referral.
+    pub suggested_team: String,
+    /// The ids of the rules that matched, or "learned model".
+    pub found_by: String,
+}
+
 /// A triage explanation laid out for the page.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TriageView {
@@ -50,6 +63,55 @@ pub struct TriageView {
     pub opposing: Vec<Contribution>,
     /// Safeguarding matches.
     pub safeguarding: Vec<SafeguardingRow>,
+    /// Safeguarding categories found, strongest first (the banner).
+    pub concerns: Vec<ConcernRow>,
+    /// Whether any category was found at alert level.
+    pub urgent_concern: bool,
+    /// The words that raised the learned safeguarding score.
+    pub model_terms: Vec<String>,
+    /// The local safeguarding procedure, when configured.
+    pub procedure_url: Option<String>,
+}
+
+impl TriageView {
+    /// The same view, linking to the local safeguarding procedure.
+    pub fn with_procedure(self, url: Option<&str>) -> Self {
+        Self {
+            procedure_url: url.map(str::to_owned),
+            ..self
+        }
+    }
+}
+
+/// The safeguarding categories recorded in a triage decision's output.
+fn concerns(output: &Value) -> Vec<(ConcernRow, bool)> {
+    use civic_triage::safeguarding::Level;
+    let recorded = output.get("safeguarding").cloned().and_then(|v| {
+        serde_json::from_value::<civic_app::safeguarding::SafeguardingOutput>(v).ok()
+    });
+    recorded
+        .map(|s| s.categories)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|f| f.level != Level::None)
+        .map(|f| {
+            let alert = f.level == Level::Alert;
+            let mut found_by = f.rule_ids.join(", ");
+            if f.by_model {
+                if !found_by.is_empty() {
+                    found_by.push_str(", ");
+                }
+                found_by.push_str("learned model");
+            }
+            let row = ConcernRow {
+                title: f.category.title().to_owned(),
+                level: if alert { "Urgent" } else { "Worth a look" },
+                suggested_team: f.suggested_team,
+                found_by,
+            };
+            (row, alert)
+        })
+        .collect()
 }
 
 fn terms(explanation: &Value, key: &str) -> Vec<(String, f64)> {
@@ -92,16 +154,18 @@ pub fn triage_view(output: &Value, explanation: &Value, text: Option<&str>) -> O
         .chain(&opposing)
         .map(|(_, c)| c.abs())
         .fold(f64::EPSILON, f64::max);
-    // The matched words are in the explanation (decisions recorded before
-    // ledger entry version 2 had them in the output).
+    // Decisions record the matched words in the explanation; older ones kept
+    // them in the output.
     let matches: Vec<(usize, usize, SafeguardingRow)> = explanation
-        .get("safeguarding_matches")
+        .pointer("/safeguarding/matches")
         .or_else(|| output.get("safeguarding_matches"))
         .and_then(Value::as_array)
         .map(|list| {
             list.iter()
                 .filter_map(|m| {
-                    let counts = !m.get("negated")?.as_bool()? && !m.get("quoted")?.as_bool()?;
+                    let counts = !m.get("negated")?.as_bool()?
+                        && !m.get("quoted")?.as_bool()?
+                        && m.get("watch").and_then(Value::as_bool) != Some(true);
                     Some((
                         usize::try_from(m.get("start")?.as_u64()?).ok()?,
                         usize::try_from(m.get("end")?.as_u64()?).ok()?,
@@ -118,11 +182,25 @@ pub fn triage_view(output: &Value, explanation: &Value, text: Option<&str>) -> O
     let segments = text
         .map(|t| mark(t, &supporting, &opposing, &matches))
         .unwrap_or_default();
+    let concerns = concerns(output);
+    let model_terms = explanation
+        .pointer("/safeguarding/model_terms")
+        .and_then(Value::as_array)
+        .map(|l| {
+            l.iter()
+                .filter_map(|t| t.get(0).and_then(Value::as_str).map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
     Some(TriageView {
         segments,
         supporting: bars(&supporting, largest),
         opposing: bars(&opposing, largest),
         safeguarding: matches.into_iter().map(|(_, _, r)| r).collect(),
+        urgent_concern: concerns.iter().any(|(_, alert)| *alert),
+        concerns: concerns.into_iter().map(|(r, _)| r).collect(),
+        model_terms,
+        procedure_url: None,
     })
 }
 

@@ -41,6 +41,16 @@ pub struct ModelRow {
 struct ModelsTemplate {
     chrome: Chrome,
     rows: Vec<ModelRow>,
+    dismissals: Vec<DismissalRow>,
+}
+
+/// Safeguarding flags reviewed and dismissed, for one routing model version.
+#[derive(Debug)]
+pub struct DismissalRow {
+    model: String,
+    reviewed: u64,
+    dismissed: u64,
+    share: String,
 }
 
 fn href(name: &str) -> String {
@@ -77,9 +87,26 @@ pub async fn list(
             name,
         })
         .collect();
+    let dismissals = state
+        .app
+        .safeguarding_dismissals()
+        .await?
+        .into_iter()
+        .map(|d| DismissalRow {
+            model: format!("{} version {}", d.model.name, d.model.version),
+            share: if d.reviewed > 0 {
+                pct(d.dismissed as f64 / d.reviewed as f64)
+            } else {
+                "–".into()
+            },
+            reviewed: d.reviewed,
+            dismissed: d.dismissed,
+        })
+        .collect();
     render(&ModelsTemplate {
         chrome: Chrome::new(&state, Some(&user.session), "Models", "/models"),
         rows,
+        dismissals,
     })
 }
 

@@ -192,7 +192,8 @@ async fn page(
             .map(|c| format!("{:.0}%", c * 100.0))
             .unwrap_or_else(|| "not given".into()),
         input_note,
-        triage: explain::triage_view(&decision.output, &decision.explanation, text),
+        triage: explain::triage_view(&decision.output, &decision.explanation, text)
+            .map(|v| v.with_procedure(state.app.config().safeguarding.procedure_url.as_deref())),
         input_json: input
             .as_ref()
             .map(explain::readable_json)

@@ -146,7 +146,7 @@ pub async fn submit(
         )
         .await;
     let decision = match routed {
-        Ok((decision, _)) => decision,
+        Ok(triaged) => triaged.decision,
         Err(e) => {
             let message = match e.kind() {
                 ErrorKind::NotFound => {
@@ -373,7 +373,9 @@ impl ResultPage {
             can_open_queue: Roles::REVIEWERS.allows(user.session.user.role),
             model: format!("{} version {}", d.model.name, d.model.version),
             input_note: "The message is not kept (no retention period is configured, or it has lapsed); the ledger holds only its digest.".into(),
-            triage: explain::triage_view(&d.output, &d.explanation, text.as_deref()),
+            triage: explain::triage_view(&d.output, &d.explanation, text.as_deref()).map(|v| {
+                v.with_procedure(state.app.config().safeguarding.procedure_url.as_deref())
+            }),
             explanation_note: explain::removal_note(d),
             review_reasons: d
                 .output
@@ -392,6 +394,12 @@ impl ResultPage {
 fn review_reason(code: &str) -> String {
     match code {
         "urgent" => "A safeguarding phrase matched: a person must look at it.".into(),
+        "safeguarding" => {
+            "Safeguarding concern: urgent, a person must look at it whatever the routing.".into()
+        }
+        "safeguarding_watch" => {
+            "Possible safeguarding concern: a person must look before it is routed.".into()
+        }
         "low_confidence" => "The model is not confident enough to route it alone.".into(),
         "no_text" => "The message had no words to classify.".into(),
         other => other.to_owned(),

@@ -8,6 +8,7 @@ mod redact;
 mod redact_page;
 mod risk;
 mod roles;
+mod safeguarding;
 mod support;
 mod triage;
 mod web;

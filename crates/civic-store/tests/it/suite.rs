@@ -53,6 +53,7 @@ backend_tests!(
     queue_pages_follow_keyset_order_under_every_filter,
     the_queue_summary_and_todays_activity_count_what_happened,
     quality_samples_are_queued_recorded_in_the_ledger_and_counted,
+    dismissed_safeguarding_flags_are_counted_per_model_version,
     the_writers_counters_match_a_recount_from_the_rows,
     exports_page_through_every_record_in_time_order_with_filters,
     ledger_pages_stream_every_entry_in_order_with_its_decision,
@@ -500,6 +501,54 @@ fn urgent_decision(n: u64, team: &str, urgent: bool) -> civic_core::NewDecision 
     d
 }
 
+async fn dismissed_safeguarding_flags_are_counted_per_model_version(db: TestDb) {
+    let (store, writer, _) = open(&db, WriterConfig::default()).await;
+    let mut flagged = Vec::new();
+    for n in 1..=3 {
+        flagged.push(
+            writer
+                .record_decision(urgent_decision(n, "housing", true))
+                .await
+                .expect("record"),
+        );
+    }
+    let calm = writer
+        .record_decision(urgent_decision(4, "housing", false))
+        .await
+        .expect("record");
+    let reviews = [
+        (
+            flagged[0].id,
+            civic_store::NOT_A_SAFEGUARDING_CONCERN,
+            json!({"team": "waste"}),
+        ),
+        (
+            flagged[1].id,
+            "Wrong team",
+            json!({"team": "waste", "urgent": false}),
+        ),
+        (flagged[2].id, "Wrong team", json!({"team": "waste"})),
+        (
+            calm.id,
+            civic_store::NOT_A_SAFEGUARDING_CONCERN,
+            json!({"team": "waste"}),
+        ),
+    ];
+    for (id, reason, output) in reviews {
+        let action = ReviewAction::Override {
+            output,
+            reason: Reason::parse(reason).expect("reason"),
+        };
+        writer
+            .record_review(id, action, KeyId::new())
+            .await
+            .expect("review");
+    }
+    let counts = store.safeguarding_dismissals().await.expect("counts");
+    assert_eq!(counts.len(), 1, "{counts:?}");
+    assert_eq!((counts[0].reviewed, counts[0].dismissed), (3, 2));
+}
+
 async fn the_queue_holds_exactly_the_decisions_waiting_for_review(db: TestDb) {
     let (store, writer, _) = open(&db, support::retained()).await;
     let waiting = writer
@@ -603,7 +652,7 @@ async fn queue_pages_follow_keyset_order_under_every_filter(db: TestDb) {
             seen.extend(
                 page.items
                     .iter()
-                    .map(|i| (i.decision.created_at, i.decision.id)),
+                    .map(|i| (!i.urgent, i.decision.created_at, i.decision.id)),
             );
             match page.next {
                 Some(next) => {
@@ -617,6 +666,7 @@ async fn queue_pages_follow_keyset_order_under_every_filter(db: TestDb) {
         let mut sorted = seen.clone();
         sorted.sort();
         sorted.dedup();
+        // Urgent items first (`!urgent` is false for them), then oldest first.
         assert_eq!(seen, sorted, "pages in order without repeats: {filter:?}");
     }
 }

@@ -12,8 +12,17 @@ pub(super) fn window_start(norm: &str, s: usize) -> usize {
     k
 }
 
+/// The form rules match on: [`normalise_with_offsets`], then text-speak and misspellings
+/// rewritten ([`super::variants::rewrite`]); for each byte, the offset in `text` of the
+/// character it came from.
+pub(super) fn matching_form(text: &str) -> (String, Vec<usize>) {
+    let (norm, starts) = normalise_with_offsets(text);
+    super::variants::rewrite(&norm, &starts)
+}
+
 /// Normalises like the classifier (NFKC, lowercase, straight apostrophes) and collapses
 /// whitespace runs to one space.
+#[cfg(test)]
 pub(super) fn normalise_for_matching(text: &str) -> String {
     normalise_into(text, |_, _| {})
 }

@@ -179,7 +179,9 @@ fn a_triage_model_is_trained_from_a_csv_registered_and_activated() {
     );
     let routed = std::fs::read_to_string(&out_file).expect("output");
     assert!(
-        routed.starts_with("message,team,predicted,confidence,urgent,needs_review,top_terms"),
+        routed.starts_with(
+            "message,team,predicted,confidence,urgent,needs_review,top_terms,safeguarding_level,safeguarding"
+        ),
         "{}",
         routed.lines().next().unwrap_or_default()
     );

@@ -1,0 +1,225 @@
+//! The learned half of the detector: a classifier over the seven categories and "none",
+//! trained on the synthetic corpus ([`super::corpus`]).
+//!
+//! # Why the triage classifier, and why one softmax
+//!
+//! The crate already has a text classifier that suits short, messy messages (hashed word
+//! unigrams, bigrams and character 4-grams, so "sucidal" and "suicidal" share most
+//! features), a deterministic solver, temperature calibration and exact explanations. The
+//! safeguarding scorer reuses it rather than adding a second model family: one multinomial
+//! model over eight classes (the seven categories and `none`). Its score for a message is
+//! `1 − P(none)`, the calibrated probability that the message is a concern of *some*
+//! kind, which is the quantity recall is set on; the categories are then read from the
+//! other seven probabilities. A message of two categories is trained as two examples, so
+//! both probabilities rise. One-vs-rest models would give independent category scores,
+//! but the concern-or-not question, which matters most, would then have no single
+//! calibrated answer.
+//!
+//! The model is trained at start-up (about a second on one core; see
+//! `docs/benchmarks/triage.md`) from the seeded corpus, so nothing binary is committed and
+//! the same seed gives the same model, byte for byte (tested).
+
+use super::Category;
+use super::corpus::{self, CorpusExample};
+use crate::{TermContribution, TrainOptions, TrainingExample, TriageError, TriageModel};
+
+/// The label of messages that are not a concern.
+const NONE: &str = "none";
+
+/// Sentences shorter than this are not scored on their own: too few words to judge.
+const MIN_SEGMENT_WORDS: usize = 4;
+
+/// Variants generated of each template for the default model.
+pub const DEFAULT_VARIANTS: usize = 24;
+
+/// What the learned scorer says about one message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LearnedScore {
+    /// `1 − P(none)`: the calibrated probability that the message is a concern.
+    pub concern: f64,
+    /// Each category's calibrated probability, in [`Category::ALL`] order.
+    pub categories: Vec<(Category, f64)>,
+    /// The message's words that most raised the likeliest category's score.
+    pub terms: Vec<TermContribution>,
+}
+
+/// A trained safeguarding scorer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LearnedScorer {
+    model: TriageModel,
+    /// For each class of the model, its category (`None` for `none`).
+    classes: Vec<Option<Category>>,
+}
+
+impl LearnedScorer {
+    /// Trains on the default corpus ([`corpus::DEFAULT_SEED`], [`DEFAULT_VARIANTS`]).
+    pub fn train_default() -> Result<Self, TriageError> {
+        Self::train(&corpus::generate(corpus::DEFAULT_SEED, DEFAULT_VARIANTS))
+    }
+
+    /// Trains on corpus examples (all of them: choose held-out ones before calling).
+    pub fn train(examples: &[CorpusExample]) -> Result<Self, TriageError> {
+        let mut training = Vec::with_capacity(examples.len() + examples.len() / 8);
+        for e in examples {
+            if e.categories.is_empty() {
+                training.push(example(&e.text, NONE));
+                // The detector also scores single sentences of a message, so the model
+                // must learn what ordinary sentences on their own look like.
+                for (_, sentence) in sentences(&e.text) {
+                    if sentence.split_whitespace().count() >= MIN_SEGMENT_WORDS {
+                        training.push(example(sentence, NONE));
+                    }
+                }
+            }
+            for c in &e.categories {
+                training.push(example(&e.text, c.id()));
+            }
+        }
+        let options = TrainOptions {
+            seed: corpus::DEFAULT_SEED,
+            epochs: 8,
+            rules: super::SafeguardingRules::from_toml("")?,
+            features: crate::FeatureConfig {
+                buckets_log2: 17,
+                ..crate::FeatureConfig::default()
+            },
+            ..TrainOptions::default()
+        };
+        let (model, _report) = crate::train(&training, &options, &|_| {})?;
+        let classes = model.labels().iter().map(|l| Category::parse(l)).collect();
+        Ok(Self { model, classes })
+    }
+
+    /// Scores one message.
+    pub fn score(&self, text: &str) -> LearnedScore {
+        let classes = &self.classes;
+        let (probs, terms) = self.model.probabilities_with_support(text, |p| {
+            (0..p.len())
+                .filter(|&k| classes[k].is_some())
+                .max_by(|&a, &b| p[a].total_cmp(&p[b]).then(b.cmp(&a)))
+                .unwrap_or(0)
+        });
+        let none: f64 = self
+            .classes
+            .iter()
+            .zip(&probs)
+            .filter(|(c, _)| c.is_none())
+            .map(|(_, p)| *p)
+            .sum();
+        let categories = Category::ALL
+            .iter()
+            .map(|&c| {
+                let p = self
+                    .classes
+                    .iter()
+                    .zip(&probs)
+                    .find(|(k, _)| **k == Some(c))
+                    .map_or(0.0, |(_, p)| *p);
+                (c, p)
+            })
+            .collect();
+        LearnedScore {
+            concern: (1.0 - none).clamp(0.0, 1.0),
+            categories,
+            terms: terms.into_iter().filter(|t| t.contribution > 0.0).collect(),
+        }
+    }
+
+    /// Scores a message as its strongest part: the whole text, each sentence, and each
+    /// pair of neighbouring sentences, leaving out quoted reply lines. A long message
+    /// whose concern is one sentence among ordinary requests would otherwise have it
+    /// diluted by everything else (each feature weighs `1/√n`).
+    pub fn score_message(&self, text: &str) -> LearnedScore {
+        let quoted = super::quoted::quoted_ranges(text);
+        let sentences: Vec<&str> = sentences(text)
+            .into_iter()
+            .filter(|(start, s)| {
+                !quoted.iter().any(|q| q.contains(start))
+                    && s.split_whitespace().count() >= MIN_SEGMENT_WORDS
+            })
+            .map(|(_, s)| s)
+            .collect();
+        let mut best = self.score(text);
+        if sentences.len() < 2 {
+            return best;
+        }
+        let pairs = sentences.windows(2).map(|w| w.join(" "));
+        for part in sentences.iter().map(|s| s.to_string()).chain(pairs) {
+            let score = self.score(&part);
+            if score.concern > best.concern {
+                best = score;
+            }
+        }
+        best
+    }
+
+    /// The trained model's bytes (to check that retraining reproduces it).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.model.to_bytes()
+    }
+}
+
+fn example(text: &str, label: &str) -> TrainingExample {
+    TrainingExample {
+        text: text.to_string(),
+        label: label.to_string(),
+        urgent: None,
+    }
+}
+
+/// The sentences of a text with their byte offsets: split after `.`, `!`, `?` and line
+/// breaks, trimmed, empty ones left out.
+fn sentences(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if matches!(c, '.' | '!' | '?' | '\n') {
+            push_trimmed(&mut out, text, start, i + c.len_utf8());
+            start = i + c.len_utf8();
+        }
+    }
+    push_trimmed(&mut out, text, start, text.len());
+    out
+}
+
+fn push_trimmed<'t>(out: &mut Vec<(usize, &'t str)>, text: &'t str, start: usize, end: usize) {
+    let piece = &text[start..end];
+    let trimmed = piece.trim_start();
+    let offset = start + (piece.len() - trimmed.len());
+    let trimmed = trimmed.trim_end();
+    if trimmed.chars().any(char::is_alphanumeric) {
+        out.push((offset, trimmed));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_split_on_ends_and_lines_with_offsets() {
+        let text = "Hi. My bin!\n\n> old\nok";
+        let got = sentences(text);
+        assert_eq!(
+            got,
+            vec![(0, "Hi."), (4, "My bin!"), (13, "> old"), (19, "ok")]
+        );
+        for (start, s) in got {
+            assert_eq!(&text[start..start + s.len()], s);
+        }
+    }
+}
+
+#[cfg(test)]
+mod training_tests {
+    use super::*;
+
+    #[test]
+    fn retraining_on_the_same_corpus_gives_the_same_model_byte_for_byte() {
+        let examples = corpus::generate(corpus::DEFAULT_SEED, 3);
+        let a = LearnedScorer::train(&examples).map(|s| s.to_bytes());
+        let b = LearnedScorer::train(&examples).map(|s| s.to_bytes());
+        assert!(a.is_ok());
+        assert_eq!(a, b);
+    }
+}

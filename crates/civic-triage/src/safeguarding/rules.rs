@@ -1,0 +1,531 @@
+//! The rule engine: phrases and patterns, read from TOML, that find safeguarding concerns.
+//!
+//! A rule matches on whole words of the message after normalisation (NFKC, lowercase,
+//! straight apostrophes, runs of whitespace as one space) and after text-speak and common
+//! misspellings are rewritten to plain words ([`super::variants`]), so `Kill   myself`,
+//! `kill\nmyself` and `kms` all match `kill myself`. Phrases of all rules are matched in one
+//! pass with Aho–Corasick; `patterns` are regular expressions, which may name shared word
+//! lists from the file's `[sets]` table as `{name}` (see `docs/safeguarding.md`).
+//!
+//! Three things stop a match from raising an alert. The match is still reported, with a
+//! flag that says why, and the detector treats it as "worth a look" (review, not urgent):
+//!
+//! - **Negation** (`negated`): one of the rule file's `negation_cues` (`not`, `no`,
+//!   `never`, `no longer`, `isn't`, `without`…) among the `negation_window` words (default 3)
+//!   just before the match, within the same clause: the search stops at `.`, `!`, `?`, `;`,
+//!   `:`, `,`, a line break or the word `but`. So "I am not suicidal" and "we are no longer
+//!   homeless" are negated, while "No, I am suicidal", "I'm not OK, I want to end my life" and
+//!   "not sure but I want to die" are not. Negation *after* the phrase ("suicidal? no") and
+//!   double negatives are not handled. A rule with `negatable = false` ignores negation.
+//! - **Quoted text** (`quoted`): a match inside quoted reply text; see [`super::quoted`] for
+//!   exactly what counts (lines starting `>`, `On … wrote:` blocks, Outlook reply headers;
+//!   forwarded messages are deliberately not quoted).
+//! - **Watch rules** (`watch`): a rule with `level = "watch"` marks words that are often,
+//!   but not usually, a concern ("bailiffs", "food bank"): its matches never alert.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+use super::normalise::{matching_form, window_start};
+use super::parse::{expand_sets, invalid, parse_rule, parse_sets, string_list};
+use super::quoted;
+use crate::TriageError;
+
+const DEFAULT_RULES: &str = include_str!("default_rules.toml");
+
+/// One safeguarding rule as written in the rules file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SafeguardingRule {
+    /// Unique, stable identifier, e.g. `suicide-self-harm`.
+    pub id: String,
+    /// The safeguarding category, e.g. `self_harm_suicide`.
+    pub category: String,
+    /// Words or phrases matched on whole words, case-insensitively.
+    pub phrases: Vec<String>,
+    /// Regular expressions matched on the normalised (lowercased) text.
+    pub patterns: Vec<String>,
+    /// Whether a negation cue just before a match cancels it.
+    pub negatable: bool,
+    /// Whether the rule only ever marks a message as worth a look (`level = "watch"`).
+    pub watch: bool,
+}
+
+/// A safeguarding phrase or pattern found in a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SafeguardingMatch {
+    /// The rule's id.
+    pub rule_id: String,
+    /// The rule's category.
+    pub category: String,
+    /// The matched text, exactly as it appears in the message.
+    pub text: String,
+    /// Byte offset of the match in the message.
+    pub start: usize,
+    /// Byte offset just past the match.
+    pub end: usize,
+    /// A negation cue came just before it ("not suicidal"): it does not make the message urgent.
+    pub negated: bool,
+    /// It is inside quoted reply text: it does not make the message urgent.
+    pub quoted: bool,
+    /// Its rule only marks messages as worth a look: it does not make the message urgent.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub watch: bool,
+}
+
+impl SafeguardingMatch {
+    /// Whether this match makes the message urgent (it is not negated, quoted or a watch
+    /// rule's).
+    pub fn is_active(&self) -> bool {
+        !self.negated && !self.quoted && !self.watch
+    }
+}
+
+/// A compiled set of safeguarding rules.
+///
+/// ```
+/// use civic_triage::SafeguardingRules;
+/// let rules = SafeguardingRules::default();
+/// let found = rules.check("Please help, I have nowhere to sleep tonight.");
+/// assert_eq!(found[0].rule_id, "homeless-now");
+/// assert!(found[0].is_active());
+/// assert!(!rules.check("I am not suicidal, I just need my bin emptied")[0].is_active());
+/// ```
+#[derive(Debug, Clone)]
+pub struct SafeguardingRules {
+    source: String,
+    rules: Vec<SafeguardingRule>,
+    phrases: Option<AhoCorasick>,
+    phrase_rule: Vec<usize>,
+    patterns: Vec<(usize, Regex)>,
+    negation_cues: BTreeSet<String>,
+    negation_window: usize,
+}
+
+impl Default for SafeguardingRules {
+    /// The default rules for UK councils, embedded in the binary.
+    fn default() -> Self {
+        // Compiled once per process (the patterns are large) and cloned, which shares the
+        // compiled automata. The embedded file is checked by a unit test, so this cannot
+        // fail at run time; should it ever, an empty rule set is safer than a panic.
+        static DEFAULT: std::sync::OnceLock<SafeguardingRules> = std::sync::OnceLock::new();
+        DEFAULT
+            .get_or_init(|| Self::from_toml(DEFAULT_RULES).unwrap_or_else(|_| Self::empty()))
+            .clone()
+    }
+}
+
+impl PartialEq for SafeguardingRules {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
+}
+
+impl SafeguardingRules {
+    fn empty() -> Self {
+        Self {
+            source: String::new(),
+            rules: Vec::new(),
+            phrases: None,
+            phrase_rule: Vec::new(),
+            patterns: Vec::new(),
+            negation_cues: BTreeSet::new(),
+            negation_window: 0,
+        }
+    }
+
+    /// The default rules' TOML source, a starting point for a body's own file.
+    pub fn default_toml() -> &'static str {
+        DEFAULT_RULES
+    }
+
+    /// Parses and compiles rules from TOML. Errors name the rule (by id, or by position
+    /// when the id itself is missing) and the field at fault.
+    pub fn from_toml(source: &str) -> Result<Self, TriageError> {
+        let doc: toml::Table = source
+            .parse()
+            .map_err(|e: toml::de::Error| invalid(None, None, e.message().to_string()))?;
+        for key in doc.keys() {
+            if !matches!(
+                key.as_str(),
+                "rule" | "sets" | "negation_cues" | "negation_window"
+            ) {
+                return Err(invalid(
+                    None,
+                    Some(key),
+                    "unknown top-level field (expected rule, sets, negation_cues, negation_window)",
+                ));
+            }
+        }
+        let rules: Vec<SafeguardingRule> = match doc.get("rule") {
+            Some(toml::Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| parse_rule(i, v))
+                .collect::<Result<_, _>>()?,
+            Some(_) => return Err(invalid(None, Some("rule"), "use [[rule]] tables")),
+            None => Vec::new(),
+        };
+        let sets = parse_sets(&doc)?;
+        let mut seen = BTreeSet::new();
+        for r in &rules {
+            if !seen.insert(r.id.as_str()) {
+                return Err(invalid(Some(&r.id), Some("id"), "duplicate rule id"));
+            }
+        }
+        let negation_cues = string_list(&doc, "negation_cues", None)?
+            .iter()
+            .map(|c| matching_form(c).0)
+            .collect();
+        let negation_window = match doc.get("negation_window") {
+            None => 3,
+            Some(toml::Value::Integer(n)) if (0..=20).contains(n) => *n as usize,
+            Some(_) => {
+                return Err(invalid(
+                    None,
+                    Some("negation_window"),
+                    "must be a whole number from 0 to 20",
+                ));
+            }
+        };
+        let mut phrase_list = Vec::new();
+        let mut phrase_rule = Vec::new();
+        let mut patterns = Vec::new();
+        for (k, r) in rules.iter().enumerate() {
+            for p in &r.phrases {
+                phrase_list.push(matching_form(p).0);
+                phrase_rule.push(k);
+            }
+            for p in &r.patterns {
+                let p = &expand_sets(p, &sets)
+                    .map_err(|e| invalid(Some(&r.id), Some("patterns"), e))?;
+                let re = Regex::new(p).map_err(|e| {
+                    invalid(
+                        Some(&r.id),
+                        Some("patterns"),
+                        format!("bad regular expression {p:?}: {e}"),
+                    )
+                })?;
+                patterns.push((k, re));
+            }
+        }
+        let phrases = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&phrase_list)
+            .map_err(|e| invalid(None, Some("phrases"), e.to_string()))?;
+        let phrases = Some(phrases);
+        Ok(Self {
+            source: source.to_string(),
+            rules,
+            phrases,
+            phrase_rule,
+            patterns,
+            negation_cues,
+            negation_window,
+        })
+    }
+
+    /// The TOML these rules were compiled from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The rules, in file order.
+    pub fn rules(&self) -> &[SafeguardingRule] {
+        &self.rules
+    }
+
+    /// Finds every safeguarding match in `text`, in order of position, with `negated` and
+    /// `quoted` set. A match contained in a longer match is dropped.
+    pub fn check(&self, text: &str) -> Vec<SafeguardingMatch> {
+        if self.rules.is_empty() {
+            return Vec::new();
+        }
+        let (norm, starts) = matching_form(text);
+        let nb = norm.as_bytes();
+        let word =
+            |i: usize| -> bool { norm[i..].chars().next().is_some_and(char::is_alphanumeric) };
+        let boundary_before = |s: usize| {
+            s == 0
+                || !norm[..s]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric)
+        };
+        let mut found: Vec<(usize, usize, usize)> = Vec::new();
+        for m in self
+            .phrases
+            .iter()
+            .flat_map(|ac| ac.find_overlapping_iter(&norm))
+        {
+            let (s, e) = (m.start(), m.end());
+            if boundary_before(s) && (e >= nb.len() || !word(e)) {
+                found.push((s, e, self.phrase_rule[m.pattern().as_usize()]));
+            }
+        }
+        for (k, re) in &self.patterns {
+            for m in re.find_iter(&norm) {
+                if m.end() > m.start() {
+                    found.push((m.start(), m.end(), *k));
+                }
+            }
+        }
+        // Keep the longest of overlapping matches of one category, leftmost first. Matches
+        // of different categories may overlap: "threatening to hurt himself" is a threat
+        // pattern's start and a self-harm pattern's, and the person reading needs both.
+        found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        let mut kept: Vec<(usize, usize, usize)> = Vec::new();
+        let mut category_end: BTreeMap<&str, usize> = BTreeMap::new();
+        for f in found {
+            let category = self.rules[f.2].category.as_str();
+            if category_end.get(category).is_some_and(|end| f.0 < *end) {
+                continue;
+            }
+            category_end.insert(category, f.1);
+            kept.push(f);
+        }
+        if kept.is_empty() {
+            return Vec::new();
+        }
+        let quoted = quoted::quoted_ranges(text);
+        kept.into_iter()
+            .map(|(s, e, k)| {
+                let rule = &self.rules[k];
+                let start = starts[s];
+                let last = starts[e - 1];
+                let end = last + text[last..].chars().next().map_or(0, char::len_utf8);
+                SafeguardingMatch {
+                    rule_id: rule.id.clone(),
+                    category: rule.category.clone(),
+                    text: text[start..end].to_string(),
+                    start,
+                    end,
+                    negated: rule.negatable
+                        && self.negated_before(&norm[window_start(&norm, s)..s]),
+                    watch: rule.watch,
+                    quoted: {
+                        // Ranges are sorted and disjoint: find the last one starting at or before.
+                        let k = quoted.partition_point(|q| q.start <= start);
+                        k > 0 && quoted[k - 1].contains(&start)
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// Whether a negation cue is among the last `negation_window` words of `before`,
+    /// within its last clause.
+    fn negated_before(&self, before: &str) -> bool {
+        let clause = before
+            .rfind(['.', '!', '?', ';', ':', ',', '\n'])
+            .map_or(before, |i| &before[i + 1..]);
+        let words: Vec<&str> = clause
+            .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let clause_words = match words.iter().rposition(|w| *w == "but") {
+            Some(i) => &words[i + 1..],
+            None => &words[..],
+        };
+        clause_words
+            .iter()
+            .rev()
+            .take(self.negation_window)
+            .any(|w| self.negation_cues.contains(*w))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_rules_compile_and_use_only_the_seven_categories() {
+        let rules = SafeguardingRules::from_toml(DEFAULT_RULES).map_err(|e| e.to_string());
+        let rules = rules.as_ref().map(SafeguardingRules::rules);
+        let categories: BTreeSet<&str> = rules
+            .iter()
+            .flat_map(|r| r.iter())
+            .map(|r| r.category.as_str())
+            .collect();
+        let seven: BTreeSet<&str> = super::super::Category::ALL.iter().map(|c| c.id()).collect();
+        assert_eq!(categories, seven);
+    }
+
+    /// (text, expected (rule id, matched text, negated, quoted) of each match)
+    #[test]
+    fn matches_negation_and_quotes_table() {
+        let rules = SafeguardingRules::default();
+        // (rule id, matched text, negated, quoted)
+        type Found<'a> = (&'a str, &'a str, bool, bool);
+        let cases: &[(&str, &[Found<'_>])] = &[
+            ("My bin was not collected", &[]),
+            (
+                "I feel suicidal",
+                &[("suicide-words", "suicidal", false, false)],
+            ),
+            (
+                "I am not suicidal",
+                &[("suicide-words", "suicidal", true, false)],
+            ),
+            (
+                "I'm not feeling suicidal today",
+                &[("suicide-words", "suicidal", true, false)],
+            ),
+            (
+                "No, I am suicidal",
+                &[("suicide-words", "suicidal", false, false)],
+            ),
+            (
+                "I'm ok, I want to END   MY\nLIFE",
+                &[("suicide-words", "END   MY\nLIFE", false, false)],
+            ),
+            (
+                "not sure who to ask but I want to die",
+                &[("suicide-words", "want to die", false, false)],
+            ),
+            (
+                "We are no longer homeless tonight thanks to you",
+                &[("homeless-now", "homeless tonight", true, false)],
+            ),
+            (
+                "I have nowhere to sleep",
+                &[("homeless-now", "I have nowhere to sleep", false, false)],
+            ),
+            ("im sucidal", &[("suicide-words", "sucidal", false, false)]),
+            (
+                "my bf hits me",
+                &[("domestic-abuse-words", "my bf hits me", false, false)],
+            ),
+            (
+                "ive got nowhere 2 go 2nite",
+                &[("homeless-now", "ive got nowhere 2 go", false, false)],
+            ),
+            (
+                "Mum has had a fall",
+                &[("adult-at-risk-words", "has had a fall", false, false)],
+            ),
+            (
+                "the refuge of the ducks",
+                &[("domestic-abuse-watch", "refuge", false, false)],
+            ),
+            ("refugee support", &[]),
+            ("Please kill the weeds on the verge", &[]),
+            ("This pothole will kill someone's tyres", &[]),
+            ("My phone died", &[]),
+            (
+                "Thanks!\n> I am suicidal\nAll sorted now",
+                &[("suicide-words", "suicidal", false, true)],
+            ),
+            (
+                "Ok\nOn Tue, 4 Mar 2025, Housing wrote:\nwe have no heating",
+                &[("health-home-watch", "no heating", false, true)],
+            ),
+            (
+                "Ｓｕｉｃｉｄａｌ",
+                &[("suicide-words", "Ｓｕｉｃｉｄａｌ", false, false)],
+            ),
+        ];
+        for (text, expected) in cases {
+            let got: Vec<(String, String, bool, bool)> = rules
+                .check(text)
+                .into_iter()
+                .map(|m| {
+                    assert_eq!(&text[m.start..m.end], m.text);
+                    (m.rule_id, m.text, m.negated, m.quoted)
+                })
+                .collect();
+            let expected: Vec<(String, String, bool, bool)> = expected
+                .iter()
+                .map(|(a, b, c, d)| (a.to_string(), b.to_string(), *c, *d))
+                .collect();
+            assert_eq!(got, expected, "text: {text:?}");
+        }
+    }
+
+    #[test]
+    fn rule_file_errors_name_rule_and_field() {
+        let cases: &[(&str, Option<&str>, Option<&str>)] = &[
+            (
+                "[[rule]]\ncategory = \"x\"\nphrases = [\"a\"]",
+                Some("#1"),
+                Some("id"),
+            ),
+            (
+                "[[rule]]\nid = \"r1\"\nphrases = [\"a\"]",
+                Some("r1"),
+                Some("category"),
+            ),
+            (
+                "[[rule]]\nid = \"r1\"\ncategory = \"c\"",
+                Some("r1"),
+                Some("phrases"),
+            ),
+            (
+                "[[rule]]\nid = \"r1\"\ncategory = \"c\"\nphrases = [1]",
+                Some("r1"),
+                Some("phrases"),
+            ),
+            (
+                "[[rule]]\nid = \"r1\"\ncategory = \"c\"\npatterns = [\"(\"]",
+                Some("r1"),
+                Some("patterns"),
+            ),
+            (
+                "[[rule]]\nid = \"r1\"\ncategory = \"c\"\nphrase = [\"a\"]",
+                Some("r1"),
+                Some("phrase"),
+            ),
+            (
+                "[[rule]]\nid = \"r1\"\ncategory = \"c\"\nphrases = [\"a\"]\n[[rule]]\nid = \"r1\"\ncategory = \"c\"\nphrases = [\"b\"]",
+                Some("r1"),
+                Some("id"),
+            ),
+            ("negation_window = 99", None, Some("negation_window")),
+            ("this is not toml", None, None),
+        ];
+        for (src, rule, field) in cases {
+            match SafeguardingRules::from_toml(src) {
+                Err(TriageError::InvalidRules {
+                    rule: r, field: f, ..
+                }) => {
+                    assert_eq!(
+                        (r.as_deref(), f.as_deref()),
+                        (*rule, *field),
+                        "source: {src:?}"
+                    );
+                }
+                other => panic!("expected an invalid-rules error for {src:?}, got {other:?}"),
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn matches_are_slices_of_the_input_on_char_boundaries(
+            s in "(\\PC|suicidal|no heating|\u{FB01}|\u{2019}|\n> | ){0,40}"
+        ) {
+            let rules = SafeguardingRules::default();
+            for m in rules.check(&s) {
+                proptest::prop_assert!(s.is_char_boundary(m.start) && s.is_char_boundary(m.end));
+                proptest::prop_assert!(m.start < m.end);
+                proptest::prop_assert_eq!(&s[m.start..m.end], m.text.as_str());
+            }
+        }
+    }
+
+    #[test]
+    fn custom_rule_with_negation_disabled() {
+        let src =
+            "[[rule]]\nid = \"n\"\ncategory = \"c\"\nphrases = [\"no food\"]\nnegatable = false";
+        let rules = SafeguardingRules::from_toml(src).map_err(|e| e.to_string());
+        let found = rules.map(|r| r.check("there is not no food"));
+        assert_eq!(
+            found.map(|f| f.iter().all(SafeguardingMatch::is_active)),
+            Ok(true)
+        );
+    }
+}
