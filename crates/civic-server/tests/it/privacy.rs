@@ -162,14 +162,14 @@ async fn triage_keeps_no_name_in_the_ledger_and_none_after_retention() {
     let kept = s.decision(&id).await;
     // The output names the safeguarding rule that matched, not the words;
     // the words and their offsets are in the explanation.
-    let matched = &kept["output"]["safeguarding_matches"][0];
-    assert!(matched["rule_id"].is_string(), "{kept}");
+    let matched = &kept["output"]["safeguarding"]["categories"][0];
+    assert!(matched["rule_ids"][0].is_string(), "{kept}");
     assert!(
         matched.get("text").is_none() && matched.get("start").is_none(),
         "{kept}"
     );
     assert!(
-        kept["explanation"]["safeguarding_matches"][0]["text"].is_string(),
+        kept["explanation"]["safeguarding"]["matches"][0]["text"].is_string(),
         "{kept}"
     );
     assert_eq!(kept["reference"], NAME);

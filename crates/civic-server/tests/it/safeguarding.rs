@@ -107,7 +107,8 @@ async fn harmless_words_do_not_alert_and_a_negated_concern_still_gets_a_look() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_matched_words_are_in_the_explanation_never_in_the_output() {
-    let s = TestServer::start().await;
+    // The explanation is kept only under a retention period.
+    let s = TestServer::start_with(|o| o.input_retention_days = Some(1)).await;
     let _dir = s.with_triage_model().await;
     let body = triage(&s, "My partner hits me and I need somewhere safe to stay").await;
     let words = body["safeguarding_matches"][0]["text"]
