@@ -333,6 +333,9 @@ impl WriterTask {
             }
             return;
         }
+        // Kept to retry one by one if the batch fails: one request the
+        // database refuses must not fail everyone else's.
+        let retry = (appends.len() > 1).then(|| appends.clone());
         match self.write(appends, force).await {
             Ok((outcomes, checkpoint)) => {
                 for (reply, outcome) in append_replies.into_iter().zip(outcomes) {
@@ -340,6 +343,30 @@ impl WriterTask {
                 }
                 for reply in checkpoint_replies {
                     let _ = reply.send(Ok(checkpoint.clone()));
+                }
+            }
+            Err(e) if retry.is_some() && !matches!(e, StoreError::Forked(_)) => {
+                tracing::warn!(error = %e, code = e.code(), count = append_replies.len(), "ledger batch failed; writing its requests one by one");
+                for (append, reply) in retry.into_iter().flatten().zip(append_replies) {
+                    let outcome = match self.write(vec![append], false).await {
+                        Ok((mut outcomes, _)) => outcomes
+                            .pop()
+                            .unwrap_or(Err(StoreError::Corrupt("no outcome for a write".into()))),
+                        Err(e) => {
+                            tracing::error!(error = %e, code = e.code(), "ledger write failed; nothing was written for it");
+                            Err(e)
+                        }
+                    };
+                    let _ = reply.send(outcome);
+                }
+                if !checkpoint_replies.is_empty() {
+                    let signed = self.write(Vec::new(), true).await;
+                    for reply in checkpoint_replies {
+                        let _ = reply.send(match &signed {
+                            Ok((_, cp)) => Ok(cp.clone()),
+                            Err(e) => Err(clone_error(e)),
+                        });
+                    }
                 }
             }
             Err(e) => {
