@@ -13,6 +13,7 @@ mod demo;
 mod error;
 pub mod export;
 mod models;
+pub mod overrides;
 pub mod redact;
 pub mod risk;
 pub mod safeguarding;

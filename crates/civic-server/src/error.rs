@@ -94,7 +94,7 @@ impl From<civic_app::AppError> for ApiError {
                 "something went wrong on our side; it has been logged",
             );
         }
-        if kind == ErrorKind::Unavailable {
+        if kind == ErrorKind::Unavailable && e.code() != "ledger_forked" {
             tracing::warn!(error = %e, code = e.code(), "dependency unavailable");
             return ApiError::new(
                 kind,
@@ -102,7 +102,16 @@ impl From<civic_app::AppError> for ApiError {
                 "the database is unavailable; nothing was written; try again shortly",
             );
         }
-        ApiError::new(kind, e.code(), e.to_string())
+        let field = match &e {
+            civic_app::AppError::Invalid { field, .. }
+            | civic_app::AppError::Unprocessable { field, .. } => Some(*field),
+            _ => None,
+        };
+        let error = ApiError::new(kind, e.code(), e.to_string());
+        match field {
+            Some(f) => error.with_details(serde_json::json!({ "field": f })),
+            None => error,
+        }
     }
 }
 

@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use civic_core::{
-    Decision, DecisionId, DecisionStatus, Digest, ErrorKind, ModelRef, NewDecision, Reason,
-    ReviewAction, ReviewEvent, Service, rfc3339,
+    Decision, DecisionId, DecisionStatus, Digest, ErrorKind, ModelRef, NewDecision, ReviewAction,
+    ReviewEvent, Service, rfc3339,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -269,12 +269,17 @@ pub struct ReviewRequest {
     /// The corrected output (required to override).
     #[schema(value_type = Object)]
     pub output: Option<Value>,
-    /// Why the suggestion was wrong (required to override).
+    /// Why the suggestion was wrong (required to override): one of the
+    /// configured override reasons, or `REASON: DETAILS`.
     pub reason: Option<String>,
+    /// More about why (required with the reason "Other").
+    pub details: Option<String>,
 }
 
 impl ReviewRequest {
-    fn parse(self) -> Result<ReviewAction, ApiError> {
+    /// The review, an override checked by the app's rules (the same the web
+    /// form's go through).
+    async fn parse(self, app: &civic_app::App, id: DecisionId) -> Result<ReviewAction, ApiError> {
         match self.action.as_str() {
             "accept" => Ok(ReviewAction::Accept),
             "override" => {
@@ -282,9 +287,19 @@ impl ReviewRequest {
                     .output
                     .filter(|o| !o.is_null())
                     .ok_or_else(|| invalid("output", "an override needs the corrected output"))?;
-                let reason = Reason::parse(self.reason.as_deref().unwrap_or_default())
-                    .map_err(|e| invalid("reason", &e.message))?;
-                Ok(ReviewAction::Override { output, reason })
+                if self.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                    return Err(invalid(
+                        "reason",
+                        "an override needs a reason; say why the suggestion was wrong",
+                    ));
+                }
+                let decision = app.decision(id).await?;
+                let correction = civic_app::overrides::Correction {
+                    output,
+                    reason: self.reason.unwrap_or_default(),
+                    details: self.details.unwrap_or_default(),
+                };
+                Ok(app.check_override(&decision, correction).await?)
             }
             other => Err(invalid(
                 "action",
@@ -307,7 +322,7 @@ pub async fn review(
     ApiJson(body): ApiJson<ReviewRequest>,
 ) -> Result<(StatusCode, Json<ReviewView>), ApiError> {
     let id = parse_id(&id)?;
-    let action = body.parse()?;
+    let action = body.parse(&state.app, id).await?;
     let event = state.app.review(id, action, caller.key_id).await?;
     Ok((StatusCode::CREATED, Json(ReviewView::from(&event))))
 }

@@ -320,6 +320,45 @@ pub fn action(
     Ok(ReviewAction::Override { output, reason })
 }
 
+/// [`action`], then, for an override, the app's rules, which the API's
+/// overrides pass too: the form's errors, or the action to record.
+pub async fn checked_action(
+    state: &AppState,
+    f: &ReviewFields,
+    decision: &Decision,
+    reasons: &[String],
+) -> Result<Result<ReviewAction, Vec<FieldError>>, PageError> {
+    let (output, reason) = match action(f, decision, reasons) {
+        Ok(ReviewAction::Override { output, reason }) => (output, reason),
+        other => return Ok(other),
+    };
+    let correction = civic_app::overrides::Correction {
+        output,
+        reason: reason.as_str().to_owned(),
+        details: String::new(),
+    };
+    match state.app.check_override(decision, correction).await {
+        Ok(a) => Ok(Ok(a)),
+        Err(civic_app::AppError::Unprocessable { field, message }) => {
+            let field = match field {
+                "output" if decision.output.get("team").is_some() => "team",
+                other => other,
+            };
+            Ok(Err(vec![FieldError::new(field, capitalise(&message))]))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A message from the app as a sentence on a page.
+fn capitalise(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// `POST /review/{id}`.
 pub async fn submit(
     State(state): State<AppState>,
@@ -328,7 +367,7 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     let decision = state.app.decision(parse_id(&id)?).await?;
     let reasons = state.app.config().web.override_reasons.clone();
-    let action = match action(&form.fields, &decision, &reasons) {
+    let action = match checked_action(&state, &form.fields, &decision, &reasons).await? {
         Ok(a) => a,
         Err(errors) => {
             return page(&state, &form.user, decision, form.fields, errors, false).await;

@@ -230,8 +230,8 @@ pub async fn review(
     form: WebForm<CaseworkerAndAbove, ReviewFields>,
 ) -> Result<Response, PageError> {
     let decision = own_decision(&state, &form.user, &id).await?;
-    let reasons = &state.app.config().web.override_reasons;
-    let action = match review::action(&form.fields, &decision, reasons) {
+    let reasons = state.app.config().web.override_reasons.clone();
+    let action = match review::checked_action(&state, &form.fields, &decision, &reasons).await? {
         Ok(a) => a,
         Err(errors) => {
             return ResultPage {

@@ -30,7 +30,7 @@ async fn a_decision_is_recorded_read_back_and_reviewed_once() {
         .client
         .post(s.url(&format!("/decisions/{id}/review")))
         .bearer_auth(s.token(Role::Reviewer))
-        .json(&json!({"action": "override", "output": {"eligible": false}, "reason": "income was misread"}))
+        .json(&json!({"action": "override", "output": {"eligible": false}, "reason": "Other", "details": "income was misread"}))
         .send()
         .await
         .expect("send");
@@ -57,7 +57,7 @@ async fn a_decision_is_recorded_read_back_and_reviewed_once() {
         .expect("json");
     assert_eq!(read["status"], "reviewed");
     assert_eq!(read["reviews"][0]["action"], "override");
-    assert_eq!(read["reviews"][0]["reason"], "income was misread");
+    assert_eq!(read["reviews"][0]["reason"], "Other: income was misread");
     assert_eq!(read["reviews"][0]["ledger_index"], 1);
 }
 

@@ -275,14 +275,14 @@ async fn a_reviewers_reason_is_a_digest_in_the_ledger_and_an_admin_can_redact_it
         Role::Reviewer,
         &format!("/decisions/{id}/review"),
         json!({"action": "override", "output": {"eligible": false},
-               "reason": format!("{NAME} phoned: income has changed")}),
+               "reason": format!("Other: {NAME} phoned, income has changed")}),
     )
     .await;
     assert_eq!(status, 201, "{review}");
     let review_id = review["id"].as_str().expect("id").to_owned();
     assert_eq!(
         s.decision(&id).await["reviews"][0]["reason"],
-        format!("{NAME} phoned: income has changed")
+        format!("Other: {NAME} phoned, income has changed")
     );
     s.app.writer().checkpoint_now().await.expect("checkpoint");
     assert_no_name(&ledger_text(&s).await, "the ledger");

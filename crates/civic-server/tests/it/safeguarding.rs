@@ -137,12 +137,12 @@ async fn dismissing_a_safeguarding_flag_needs_a_reason_and_is_counted_on_the_mod
             .send()
     };
     let no_reason =
-        review(json!({"action": "override", "output": {"team": "housing", "urgent": false}}))
+        review(json!({"action": "override", "output": {"team": body["team"], "urgent": false}}))
             .await
             .expect("send");
     assert!(no_reason.status().is_client_error());
     let dismissed = review(
-        json!({"action": "override", "output": {"team": "housing", "urgent": false},
+        json!({"action": "override", "output": {"team": body["team"], "urgent": false},
         "reason": "Not a safeguarding concern"}),
     )
     .await

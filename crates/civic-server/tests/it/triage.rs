@@ -113,3 +113,108 @@ async fn bad_triage_requests_are_refused_clearly_and_write_nothing() {
     );
     assert_eq!(s.app.store().ledger_size().await.expect("size"), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_api_refuses_the_overrides_the_web_refuses_and_none_reaches_training_data() {
+    let (s, _dir) = with_model().await;
+    let routed: Value = triage(&s, json!({"text": "The bin was not collected on Monday"}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let id = routed["decision_id"].as_str().expect("id");
+    let suggested = routed["team"].as_str().expect("team").to_owned();
+    let loaded = s
+        .app
+        .triage_model("council-triage", None)
+        .await
+        .expect("model");
+    let other = loaded
+        .model
+        .labels()
+        .iter()
+        .find(|l| **l != suggested)
+        .expect("another team")
+        .clone();
+    let review = |body: Value| {
+        let (client, url, token) = (
+            s.client.clone(),
+            s.url(&format!("/decisions/{id}/review")),
+            s.token(Role::Reviewer).to_owned(),
+        );
+        async move {
+            let res = client
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .expect("send");
+            (
+                res.status().as_u16(),
+                res.json::<Value>().await.expect("json"),
+            )
+        }
+    };
+    let refused = [
+        (
+            json!({"team": "parkingg"}),
+            "Wrong team",
+            "output",
+            "not a team",
+        ),
+        (
+            json!({"team": other}),
+            "because I said so",
+            "reason",
+            "not one of the override reasons",
+        ),
+        (json!({"team": other}), "Other", "details", "say why"),
+        (
+            json!({"team": suggested}),
+            "Wrong team",
+            "output",
+            "suggested",
+        ),
+        (
+            json!({"team": other, "colour": "red"}),
+            "Wrong team",
+            "output",
+            "colour",
+        ),
+        (
+            json!(["not", "an", "object"]),
+            "Wrong team",
+            "output",
+            "JSON object",
+        ),
+    ];
+    for (output, reason, field, words) in refused {
+        let (status, err) =
+            review(json!({"action": "override", "output": output, "reason": reason})).await;
+        assert_eq!(status, 422, "{output} {reason}: {err}");
+        assert_eq!(err["error"]["details"]["field"], field, "{err}");
+        let message = err["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(words), "{message}");
+    }
+    let corrections = s
+        .app
+        .store()
+        .override_corrections("triage")
+        .await
+        .expect("read");
+    assert!(corrections.is_empty(), "nothing refused is kept");
+    let (status, done) = review(json!({"action": "override", "output": {"team": other},
+        "reason": "Wrong team", "details": "the bins team handles this"}))
+    .await;
+    assert_eq!(status, 201, "{done}");
+    assert_eq!(done["reason"], "Wrong team: the bins team handles this");
+    let corrections = s
+        .app
+        .store()
+        .override_corrections("triage")
+        .await
+        .expect("read");
+    assert_eq!(corrections.len(), 1);
+    assert_eq!(corrections[0].output["team"], other.as_str());
+}

@@ -89,7 +89,7 @@ async fn a_version_1_ledger_still_verifies_and_grows_in_version_2() {
     let review = post(
         &client,
         server.url(&format!("/decisions/{id}/review")),
-        json!({"action": "override", "output": {"team": "housing"}, "reason": "Wilhelmina rang"}),
+        json!({"action": "override", "output": {"team": "housing"}, "reason": "Other: Wilhelmina rang"}),
     )
     .await;
     server.stop();
