@@ -573,6 +573,66 @@ impl App {
             self.verifier().verifier_key().to_owned(),
         ))
     }
+
+    /// A consistency proof from a checkpoint an auditor saved (its signed
+    /// note) to the ledger's latest checkpoint (signed now if entries are
+    /// unsigned), for `civic audit check-consistency` to check offline.
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::Invalid`] (`old`) if the note is not a checkpoint of
+    /// this ledger or covers more entries than the ledger has;
+    /// [`AppError::Unprocessable`] (`old`) if today's stored hashes do not
+    /// extend it (run `civic audit verify --since`).
+    pub async fn consistency_bundle(
+        &self,
+        old_note: &str,
+    ) -> Result<civic_ledger::ConsistencyBundle, AppError> {
+        let old = self
+            .verifier()
+            .verify(old_note)
+            .map_err(|e| AppError::Invalid {
+                field: "old",
+                message: format!("not a checkpoint signed by this ledger's key: {e}"),
+            })?;
+        let latest = self
+            .writer()
+            .checkpoint_now()
+            .await?
+            .ok_or_else(|| AppError::Invalid {
+                field: "old",
+                message: "the ledger is empty".into(),
+            })?;
+        if old.size > latest.size {
+            return Err(AppError::Invalid {
+                field: "old",
+                message: format!(
+                    "it covers {} entries but the ledger's latest checkpoint covers {}",
+                    old.size, latest.size
+                ),
+            });
+        }
+        let indexes = civic_ledger::consistency_proof_indexes(old.size, latest.size)?;
+        let hashes = self.store().read_hashes(&indexes).await?;
+        let proof = civic_ledger::consistency_proof(old.size, latest.size, &hashes)?;
+        let bundle = civic_ledger::ConsistencyBundle::new(
+            old_note.to_owned(),
+            latest.note,
+            proof,
+            self.verifier().verifier_key().to_owned(),
+        );
+        // Never hand out a bundle that does not check: the history since the
+        // saved checkpoint was rewritten.
+        bundle
+            .verify(self.verifier())
+            .map_err(|e| AppError::Unprocessable {
+                field: "old",
+                message: format!(
+                    "the ledger does not extend this checkpoint ({e}); run `civic audit verify --since`"
+                ),
+            })?;
+        Ok(bundle)
+    }
 }
 
 /// One entry after the part of the check that needs no other entry.
@@ -798,18 +858,34 @@ pub fn check_proof(
     bundle: &ProofBundle,
     trusted_key: Option<&str>,
 ) -> Result<VerifiedProof, AppError> {
-    let verifier = match trusted_key {
+    let verifier = bundle_verifier(&bundle.verifier_key, trusted_key)?;
+    Ok(bundle.verify(&verifier)?)
+}
+
+/// Checks a consistency bundle offline, with the ledger's published key
+/// when given (see [`check_proof`]); returns the old and new checkpoints.
+pub fn check_consistency(
+    bundle: &civic_ledger::ConsistencyBundle,
+    trusted_key: Option<&str>,
+) -> Result<(civic_ledger::Checkpoint, civic_ledger::Checkpoint), AppError> {
+    let verifier = bundle_verifier(&bundle.verifier_key, trusted_key)?;
+    Ok(bundle.verify(&verifier)?)
+}
+
+/// The trusted key, which must be the one the bundle names; or, without
+/// one, the bundle's own (which proves consistency, not who signed).
+fn bundle_verifier(embedded: &str, trusted_key: Option<&str>) -> Result<LogVerifier, AppError> {
+    match trusted_key {
         Some(key) => {
             let trusted = LogVerifier::from_verifier_key(key.trim())?;
-            if trusted.verifier_key() != bundle.verifier_key.trim() {
+            if trusted.verifier_key() != embedded.trim() {
                 return Err(AppError::Invalid {
                     field: "public key",
                     message: "the bundle was signed by a different key from the one given".into(),
                 });
             }
-            trusted
+            Ok(trusted)
         }
-        None => bundle.embedded_verifier()?,
-    };
-    Ok(bundle.verify(&verifier)?)
+        None => Ok(LogVerifier::from_verifier_key(embedded.trim())?),
+    }
 }

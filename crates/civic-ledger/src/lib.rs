@@ -70,12 +70,14 @@
 
 mod bundle;
 mod checkpoint;
+mod consistency;
 mod error;
 mod hash;
 mod tree;
 
 pub use bundle::{ProofBundle, VerifiedProof};
 pub use checkpoint::{Checkpoint, LogSigner, LogVerifier};
+pub use consistency::ConsistencyBundle;
 pub use error::LedgerError;
 pub use hash::{Hash, empty_root, leaf_hash, node_hash};
 pub use tree::{

@@ -323,6 +323,25 @@ pub enum AuditCommand {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Write a consistency proof (JSON) from a checkpoint you saved earlier (its
+    /// signed note, as `civic audit checkpoint --export` wrote it) to the latest one.
+    Consistency {
+        /// The saved checkpoint.
+        old: PathBuf,
+        /// Where to write the bundle [default: standard output].
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Check a consistency bundle offline, without the database: both checkpoints
+    /// are signed by the ledger's key and the later tree extends the earlier.
+    CheckConsistency {
+        /// The bundle, as written by `civic audit consistency`.
+        file: PathBuf,
+        /// The ledger's public key file (ledger.pub). Without it, the key inside the
+        /// bundle is used, which proves consistency but not who signed.
+        #[arg(long, value_name = "FILE")]
+        public_key: Option<PathBuf>,
+    },
     /// Check a proof bundle offline, without the database.
     CheckProof {
         /// The bundle, as written by `civic audit proof`.

@@ -352,8 +352,14 @@ async fn review(config: Config, cmd: ReviewCommand) -> anyhow::Result<ExitCode> 
 }
 
 async fn audit(config: Config, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
-    if let AuditCommand::CheckProof { file, public_key } = cmd {
-        return check_proof(&file, public_key.as_deref());
+    match &cmd {
+        AuditCommand::CheckProof { file, public_key } => {
+            return check_proof(file, public_key.as_deref());
+        }
+        AuditCommand::CheckConsistency { file, public_key } => {
+            return check_consistency(file, public_key.as_deref());
+        }
+        _ => {}
     }
     let app = App::open(config).await?;
     match cmd {
@@ -402,7 +408,28 @@ async fn audit(config: Config, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        AuditCommand::CheckProof { .. } => Ok(ExitCode::SUCCESS),
+        AuditCommand::Consistency { old, output } => {
+            let note = std::fs::read_to_string(&old)
+                .with_context(|| format!("could not read {}", old.display()))?;
+            let bundle = app.consistency_bundle(&note).await?;
+            let json = bundle.to_json();
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, format!("{json}\n"))
+                        .with_context(|| format!("could not write {}", path.display()))?;
+                    eprintln!(
+                        "Wrote the consistency proof to {}; check it anywhere with `civic audit check-consistency {} --public-key ledger.pub`",
+                        path.display(),
+                        path.display()
+                    );
+                }
+                None => println!("{json}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::CheckProof { .. } | AuditCommand::CheckConsistency { .. } => {
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -487,6 +514,39 @@ fn check_proof(
                 );
             }
             println!("{}", String::from_utf8_lossy(&proof.entry));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("FAILED: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+fn check_consistency(
+    file: &std::path::Path,
+    public_key: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("could not read {}", file.display()))?;
+    let bundle = civic_ledger::ConsistencyBundle::from_json(&text)
+        .with_context(|| format!("{} is not a consistency bundle", file.display()))?;
+    let key = public_key
+        .map(|p| {
+            std::fs::read_to_string(p).with_context(|| format!("could not read {}", p.display()))
+        })
+        .transpose()?;
+    match civic_app::audit::check_consistency(&bundle, key.as_deref()) {
+        Ok((old, new)) => {
+            println!(
+                "OK: the ledger {} of {} entries (root {}) extends its checkpoint of {} entries (root {}): nothing before it was rewritten.",
+                new.origin, new.size, new.root, old.size, old.root
+            );
+            if public_key.is_none() {
+                println!(
+                    "Note: checked with the key inside the bundle; pass --public-key ledger.pub to check who signed."
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

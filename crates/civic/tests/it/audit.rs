@@ -310,3 +310,98 @@ async fn review_state_that_disagrees_with_the_ledger_is_named_on_postgres_too() 
     let ok = civic(&dir, Some(&url), &["audit", "verify"]);
     assert!(ok.status.success(), "{}", stdout(&ok));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_checkpoint_is_proven_extended_offline_and_by_verify_since() {
+    let (tmp, dir) = tempdir();
+    let token = init(&dir, None);
+    let server = Server::start(&dir, None);
+    let client = reqwest::Client::new();
+    for n in 0..13 {
+        record(&client, &server.base, &token, n)
+            .await
+            .expect("record");
+    }
+    server.stop();
+    let saved = tmp.path().join("saved.checkpoint");
+    let out = civic(
+        &dir,
+        None,
+        &[
+            "audit",
+            "checkpoint",
+            "--export",
+            saved.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(out.status.success(), "{}", stdout(&out));
+    // The ledger grows after the auditor saved the checkpoint.
+    let server = Server::start(&dir, None);
+    for n in 20..23 {
+        record(&client, &server.base, &token, n)
+            .await
+            .expect("record");
+    }
+    server.stop();
+
+    let out = civic(
+        &dir,
+        None,
+        &["audit", "verify", "--since", saved.to_str().expect("utf-8")],
+    );
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("It extends the saved checkpoint of 13 entries"),
+        "{text}"
+    );
+
+    let bundle = tmp.path().join("consistency.json");
+    let out = civic(
+        &dir,
+        None,
+        &[
+            "audit",
+            "consistency",
+            saved.to_str().expect("utf-8"),
+            "--output",
+            bundle.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key = dir.join("ledger.pub");
+    let check = |file: &Path| {
+        civic(
+            &dir,
+            None,
+            &[
+                "audit",
+                "check-consistency",
+                file.to_str().expect("utf-8"),
+                "--public-key",
+                key.to_str().expect("utf-8"),
+            ],
+        )
+    };
+    let ok = check(&bundle);
+    let text = stdout(&ok);
+    assert!(ok.status.success(), "{text}");
+    assert!(
+        text.contains("of 16 entries") && text.contains("checkpoint of 13 entries"),
+        "{text}"
+    );
+
+    // An altered proof hash fails.
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&bundle).expect("read")).expect("json");
+    json["proof"][0] = serde_json::json!("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    let altered = tmp.path().join("altered.json");
+    std::fs::write(&altered, json.to_string()).expect("write");
+    let bad = check(&altered);
+    assert_eq!(bad.status.code(), Some(1), "{}", stdout(&bad));
+    assert!(stdout(&bad).contains("FAILED"));
+}
