@@ -77,3 +77,58 @@ fn pathological_inputs_are_handled_in_linear_time() {
     assert!(p.urgent);
     assert_eq!(p.safeguarding_matches.len(), 20_000);
 }
+
+/// The development sets, written by other authors from the definitions (the
+/// held-out test set is deliberately not used here: a test that had to pass
+/// on it would invite tuning on it).
+fn development_set() -> Vec<civic_triage::safeguarding::EvalLine> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/safeguarding");
+    let mut lines = Vec::new();
+    for file in ["positives-dev.jsonl", "negatives-dev.jsonl"] {
+        let text = std::fs::read_to_string(format!("{dir}/{file}")).expect("development set");
+        for (i, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            lines.push(
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("{file}:{}: {e}", i + 1)),
+            );
+        }
+    }
+    lines
+}
+
+/// Guards the figures in docs/benchmarks/triage.md for the development
+/// sets (100 % recall, 2 % false alarms when measured) with some slack: a
+/// change to the rules, corpus or thresholds that loses concerns fails here.
+#[test]
+fn the_detector_keeps_its_recall_on_the_independent_development_sets() {
+    let detector = civic_triage::safeguarding::Detector::shared_default().expect("detector");
+    let lines = development_set();
+    assert_eq!(lines.iter().filter(|l| l.safeguarding).count(), 140);
+    let report = civic_triage::safeguarding::evaluate(&detector, &lines);
+    let recall = report.recall.rate().expect("positives");
+    assert!(
+        recall >= 0.98,
+        "urgent recall {recall:.3}\n{}",
+        report.to_markdown()
+    );
+    for (category, count) in &report.per_category_any {
+        let rate = count.rate().unwrap_or(0.0);
+        assert!(
+            rate >= 0.95,
+            "{category}: {rate:.3}\n{}",
+            report.to_markdown()
+        );
+    }
+    let false_alarms = report
+        .false_alarms
+        .get("hard_negative")
+        .and_then(|c| c.rate());
+    assert!(
+        false_alarms.is_some_and(|r| r <= 0.05),
+        "hard-negative false alarms {false_alarms:?}\n{}",
+        report.to_markdown()
+    );
+}
