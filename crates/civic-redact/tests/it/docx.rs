@@ -216,3 +216,90 @@ fn docx_fixture_can_be_written_for_libreoffice() {
     std::fs::write(format!("{dir}/fixture.docx"), &input).expect("test fixture");
     std::fs::write(format!("{dir}/redacted.docx"), &out.bytes).expect("test fixture");
 }
+
+// The hiding places of issue 16: each test seeds a made-up name in one
+// place, redacts, and searches every entry of the output as raw bytes,
+// read with the zip crate rather than the redactor's own reader.
+
+/// A name no detector needs to know to be removed: it must go with its
+/// hiding place, not be found by the analyzer.
+const HIDDEN: &str = "Zebedee Quillfeather";
+
+const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
+
+const PACKAGE_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
+
+/// Zips `files` in order, names and bytes exactly as given.
+fn package(files: &[(&str, &str)]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, body) in files {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .expect("test fixture");
+        zip.write_all(body.as_bytes()).expect("test fixture");
+    }
+    zip.finish().expect("test fixture").into_inner()
+}
+
+/// The smallest Word document with `body` as its body.
+fn body_document(body: &str) -> String {
+    part(&format!("<w:body>{body}</w:body>"), "document")
+}
+
+fn redact_package(input: &[u8]) -> Result<docx::DocxRedacted, RedactError> {
+    docx::redact(
+        &Analyzer::default(),
+        input,
+        &Operator::Label,
+        &mut PseudonymTable::new(),
+    )
+}
+
+/// Every entry of a zip file as raw bytes, with its name.
+fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).expect("test fixture");
+    (0..archive.len())
+        .map(|i| {
+            let mut f = archive.by_index(i).expect("test fixture");
+            let mut b = Vec::new();
+            f.read_to_end(&mut b).expect("test fixture");
+            (f.name().expect("test fixture").into_owned(), b)
+        })
+        .collect()
+}
+
+/// Asserts the fixture does hold `needle`, so a test cannot pass vacuously.
+fn assert_somewhere(zip: &[u8], needle: &str) {
+    assert!(
+        entries(zip)
+            .iter()
+            .any(|(_, b)| b.windows(needle.len()).any(|w| w == needle.as_bytes())),
+        "fixture lacks {needle:?}"
+    );
+}
+
+#[test]
+fn a_zip_entry_that_climbs_out_of_the_package_refuses_the_document() {
+    let input = package(&[
+        ("[Content_Types].xml", CONTENT_TYPES),
+        ("_rels/.rels", PACKAGE_RELS),
+        ("word/document.xml", &body_document("<w:p/>")),
+        ("../../evil.txt", HIDDEN),
+    ]);
+    assert!(
+        entries(&input).iter().any(|(n, _)| n == "../../evil.txt"),
+        "the zip crate kept the name as given"
+    );
+    assert_somewhere(&input, HIDDEN);
+    let err = redact_package(&input).unwrap_err();
+    assert_eq!(err.code(), "redact.docx_invalid");
+    assert!(err.to_string().contains("\"../../evil.txt\""), "{err}");
+    // An absolute name and a backslash are refused the same way.
+    for name in ["/tmp/evil.txt", "word\\evil.xml"] {
+        let input = package(&[
+            ("word/document.xml", &body_document("<w:p/>")),
+            (name, HIDDEN),
+        ]);
+        let err = redact_package(&input).unwrap_err();
+        assert!(err.to_string().contains("evil"), "{err}");
+    }
+}

@@ -134,11 +134,15 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
 ) -> Result<HashMap<String, usize>, RedactError> {
     let mut archive =
         zip::ZipArchive::new(input).map_err(|e| docx_err(format!("not a zip file ({e})")))?;
-    // The names come from the central directory: nothing is unzipped yet.
-    if !archive
-        .file_names()
-        .any(|n| n.is_ok_and(|n| n == "word/document.xml"))
-    {
+    // The names come from the central directory: nothing is unzipped yet,
+    // so an unsafe name refuses the document before anything is written.
+    let mut has_document = false;
+    for n in archive.file_names() {
+        let n = n.map_err(|e| docx_err(format!("unreadable zip entry name ({e})")))?;
+        check_entry_name(&n)?;
+        has_document |= n == "word/document.xml";
+    }
+    if !has_document {
         return Err(docx_err(
             "no word/document.xml: this is not a Word document",
         ));
@@ -165,6 +169,9 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
             .name()
             .map_err(|e| docx_err(format!("unreadable zip entry name ({e})")))?
             .into_owned();
+        // Checked again here in case the local header's name differs from
+        // the central directory's.
+        check_entry_name(&name)?;
         if let Some((_, what)) = DROPPED_PARTS.iter().find(|(p, _)| *p == name) {
             state.count(&format!("{what} part {name}"));
             continue;
@@ -220,6 +227,33 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
     }
     out.finish().map_err(docx_err)?;
     Ok(state.removed)
+}
+
+/// Refuses a zip entry name that could escape the folder the output is
+/// unzipped into, or be read differently by another tool: an absolute
+/// name, a drive letter, a `..` component, a backslash (a separator on
+/// Windows) or a NUL. Word never writes such names, so the document is
+/// refused rather than the name cleaned, and the error names the entry.
+fn check_entry_name(name: &str) -> Result<(), RedactError> {
+    let bytes = name.as_bytes();
+    let why = if name.is_empty() {
+        "is empty"
+    } else if name.contains('\0') {
+        "contains a NUL character"
+    } else if name.contains('\\') {
+        "contains a backslash"
+    } else if name.starts_with('/') {
+        "is an absolute path"
+    } else if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
+        "starts with a drive letter"
+    } else if name.split('/').any(|c| c == "..") {
+        "has a '..' component that climbs out of the package"
+    } else {
+        return Ok(());
+    };
+    Err(docx_err(format!(
+        "the zip entry {name:?} {why}; Word never writes such a name and it could escape the folder the file is unzipped into, so the document is refused"
+    )))
 }
 
 /// Reads one XML part, refusing one larger than [`MAX_PART_BYTES`] or
@@ -365,6 +399,34 @@ fn redact_rels(state: &mut State<'_>, name: &str, bytes: &[u8]) -> Result<Vec<u8
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unsafe_entry_names_are_refused_naming_the_entry() {
+        for name in [
+            "../../evil.txt",
+            "word/../../evil.txt",
+            "..",
+            "/etc/passwd",
+            "C:/evil.txt",
+            "c:evil.txt",
+            "word\\..\\evil.txt",
+            "word/evil\0.xml",
+            "",
+        ] {
+            let e = check_entry_name(name).unwrap_err();
+            assert_eq!(e.code(), "redact.docx_invalid");
+            assert!(e.to_string().contains(&format!("{name:?}")), "{e}");
+        }
+        for name in [
+            "word/document.xml",
+            "[Content_Types].xml",
+            "_rels/.rels",
+            "word/..media/x.png",
+            "word/media/a..b.png",
+        ] {
+            assert!(check_entry_name(name).is_ok(), "{name}");
+        }
+    }
 
     #[test]
     fn a_part_over_the_cap_is_refused_naming_the_part_and_the_cap() {
