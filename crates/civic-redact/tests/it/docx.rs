@@ -267,6 +267,17 @@ fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// Asserts `needle` is in no entry of `zip`, searched as bytes.
+fn assert_nowhere(zip: &[u8], needle: &str) {
+    for (name, bytes) in entries(zip) {
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "{needle:?} survived in {name}:\n{}",
+            String::from_utf8_lossy(&bytes)
+        );
+    }
+}
+
 /// Asserts the fixture does hold `needle`, so a test cannot pass vacuously.
 fn assert_somewhere(zip: &[u8], needle: &str) {
     assert!(
@@ -301,5 +312,78 @@ fn a_zip_entry_that_climbs_out_of_the_package_refuses_the_document() {
         ]);
         let err = redact_package(&input).unwrap_err();
         assert!(err.to_string().contains("evil"), "{err}");
+    }
+}
+
+#[test]
+fn xml_comments_are_dropped_from_every_part_and_a_doctype_refuses_the_document() {
+    let comment = format!("<!-- {HIDDEN} -->");
+    let rels = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{comment}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#
+    );
+    let input = package(&[
+        (
+            "[Content_Types].xml",
+            &CONTENT_TYPES.replace("<Default", &format!("{comment}<Default")),
+        ),
+        ("_rels/.rels", PACKAGE_RELS),
+        (
+            "word/document.xml",
+            &body_document(&format!(
+                "<w:p>{comment}<w:r><w:t>Kept text.</w:t></w:r><?x {HIDDEN}?></w:p>"
+            )),
+        ),
+        ("word/_rels/document.xml.rels", &rels),
+        (
+            "word/styles.xml",
+            &part(&format!("{comment}<w:style/>"), "styles"),
+        ),
+        ("word/settings.xml", &part(&comment, "settings")),
+    ]);
+    assert_somewhere(&input, HIDDEN);
+    let out = redact_package(&input).expect("test fixture");
+    assert_nowhere(&out.bytes, HIDDEN);
+    assert_nowhere(&out.bytes, "<!--");
+    let parts = entries(&out.bytes);
+    let document = &parts
+        .iter()
+        .find(|(n, _)| n == "word/document.xml")
+        .expect("test fixture")
+        .1;
+    assert!(String::from_utf8_lossy(document).contains("Kept text."));
+    assert!(
+        parts
+            .iter()
+            .any(|(n, b)| n == "word/styles.xml"
+                && String::from_utf8_lossy(b).contains("<w:style/>"))
+    );
+    assert!(
+        out.removed["XML comments and processing instructions"] >= 3,
+        "{:?}",
+        out.removed
+    );
+
+    let entity = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><!DOCTYPE w:document [<!ENTITY x "{HIDDEN}">]><w:document {W}><w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>"#
+    );
+    for (part_name, doctype_in) in [
+        ("word/document.xml", entity.clone()),
+        ("word/styles.xml", entity),
+    ] {
+        let mut files = vec![("word/document.xml", body_document("<w:p/>"))];
+        if part_name == "word/document.xml" {
+            files[0].1 = doctype_in;
+        } else {
+            files.push((part_name, doctype_in));
+        }
+        let files: Vec<(&str, &str)> = files.iter().map(|(n, b)| (*n, b.as_str())).collect();
+        let err = redact_package(&package(&files)).unwrap_err();
+        assert_eq!(err.code(), "redact.docx_invalid");
+        let message = err.to_string();
+        assert!(
+            message.contains(part_name) && message.contains("DOCTYPE"),
+            "{message}"
+        );
+        assert!(!message.contains(HIDDEN), "{message}");
     }
 }

@@ -212,6 +212,17 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
         out.start_file(name.as_str(), options).map_err(docx_err)?;
         match new_bytes {
             Some(bytes) => out.write_all(&bytes).map_err(docx_err)?,
+            None if name.ends_with(".xml") => {
+                let (copied, dropped) =
+                    xml::copy_xml_part(&name, (&mut file).take(budget + 1), &mut out)?;
+                total += copied;
+                if dropped > 0 {
+                    *state
+                        .removed
+                        .entry("XML comments and processing instructions".to_owned())
+                        .or_default() += dropped;
+                }
+            }
             None => {
                 let copied = std::io::copy(&mut (&mut file).take(budget + 1), &mut out)
                     .map_err(|e| docx_err(format!("{name}: {e}")))?;

@@ -6,7 +6,7 @@ use std::io::{BufReader, Read, Take, Write};
 use quick_xml::events::{BytesStart, BytesText, Event};
 use quick_xml::{Reader, Writer, XmlVersion};
 
-use super::xml::{attr, matching_ends, name_is};
+use super::xml::{attr, keep_event, matching_ends, name_is, unbalanced};
 use super::{State, docx_err, unzips_too_large};
 use crate::detection::Detection;
 use crate::error::RedactError;
@@ -94,6 +94,10 @@ pub(super) fn redact_text_part<R: Read, W: Write>(
             }
             Err(e) => return Err(docx_err(format!("{name} is not well-formed XML ({e})"))),
         };
+        if !keep_event(name, &event)? {
+            state.count("XML comments and processing instructions");
+            continue;
+        }
         let eof = matches!(event, Event::Eof);
         match &event {
             Event::Start(s) => {
@@ -133,12 +137,6 @@ pub(super) fn redact_text_part<R: Read, W: Write>(
         return Err(unbalanced(name));
     }
     Ok(reader.buffer_position())
-}
-
-fn unbalanced(name: &str) -> RedactError {
-    docx_err(format!(
-        "{name} is not well-formed XML (unbalanced elements)"
-    ))
 }
 
 /// Redacts a stretch of a part that no paragraph, run, tracked change or
