@@ -387,3 +387,32 @@ fn xml_comments_are_dropped_from_every_part_and_a_doctype_refuses_the_document()
         assert!(!message.contains(HIDDEN), "{message}");
     }
 }
+
+#[test]
+fn content_control_names_and_tags_leave_no_trace() {
+    let body = format!(
+        r#"<w:sdt><w:sdtPr><w:alias w:val="{HIDDEN}"/><w:tag w:val="{HIDDEN}"/><w:placeholder><w:docPart w:val="{HIDDEN}"/></w:placeholder></w:sdtPr><w:sdtContent><w:p><w:r><w:t>Kept text.</w:t></w:r></w:p></w:sdtContent></w:sdt>"#
+    );
+    let header = part(
+        &format!(
+            r#"<w:sdt><w:sdtPr><w:alias w:val="{HIDDEN}"/><w:tag w:val="{HIDDEN}"/></w:sdtPr><w:sdtContent><w:p/></w:sdtContent></w:sdt>"#
+        ),
+        "hdr",
+    );
+    let input = package(&[
+        ("[Content_Types].xml", CONTENT_TYPES),
+        ("_rels/.rels", PACKAGE_RELS),
+        ("word/document.xml", &body_document(&body)),
+        ("word/header1.xml", &header),
+    ]);
+    assert_somewhere(&input, HIDDEN);
+    let out = redact_package(&input).expect("test fixture");
+    assert_nowhere(&out.bytes, HIDDEN);
+    assert_eq!(out.removed["content control names and tags"], 5);
+    let document = entries(&out.bytes)
+        .into_iter()
+        .find(|(n, _)| n == "word/document.xml")
+        .expect("test fixture")
+        .1;
+    assert!(String::from_utf8_lossy(&document).contains("Kept text."));
+}

@@ -252,11 +252,59 @@ fn redact_stretch<W: Write>(
                     Event::Empty(new)
                 })?;
             }
+            Event::Start(s) | Event::Empty(s)
+                if CONTENT_CONTROL_NAMES.contains(&s.name().as_ref()) =>
+            {
+                // A content control's name, tag and placeholder are free
+                // text a reader never sees, so they are emptied whatever
+                // they hold; an empty value is still valid.
+                let new = clear_attribute(s, "w:val");
+                if new.is_some() {
+                    state.count("content control names and tags");
+                }
+                let new = new.unwrap_or_else(|| s.to_owned());
+                write(if matches!(evs[i], Event::Start(_)) {
+                    Event::Start(new)
+                } else {
+                    Event::Empty(new)
+                })?;
+            }
+            Event::Start(s) | Event::Empty(s) if s.name().as_ref() == "w:listItem" => {
+                // The choices of a drop-down list are shown, so they are
+                // redacted like text rather than emptied.
+                let new = redact_attributes(state, name, s, &["w:displayText", "w:value"]);
+                write(if matches!(evs[i], Event::Start(_)) {
+                    Event::Start(new)
+                } else {
+                    Event::Empty(new)
+                })?;
+            }
             e => write(e.borrow())?,
         }
         i += 1;
     }
     Ok(())
+}
+
+/// The elements of a content control's properties (`w:sdtPr`) whose
+/// `w:val` is a name the author typed: its title, its tag, and the
+/// glossary entry its placeholder text comes from.
+const CONTENT_CONTROL_NAMES: &[&str] = &["w:alias", "w:tag", "w:docPart"];
+
+/// A copy of `s` with the attribute `key` emptied, or `None` if it has no
+/// such attribute or it is already empty.
+fn clear_attribute(s: &BytesStart<'_>, key: &str) -> Option<BytesStart<'static>> {
+    let mut changed = false;
+    let mut new = BytesStart::new(s.name().as_ref().to_owned());
+    for a in s.attributes().flatten() {
+        if a.key.as_ref() == key && !a.value.is_empty() {
+            changed = true;
+            new.push_attribute((key, ""));
+        } else {
+            new.push_attribute(a);
+        }
+    }
+    changed.then_some(new)
 }
 
 /// Marks tracked deletions, comment anchors, change records and hidden
@@ -504,6 +552,23 @@ mod tests {
         }
         xml.push_str("<w:sectPr/></w:body></w:document>");
         xml
+    }
+
+    #[test]
+    fn content_control_names_and_tags_are_emptied_and_list_items_redacted() {
+        let xml = format!(
+            r#"<w:document {W}><w:body><w:sdt><w:sdtPr><w:alias w:val="Zebedee Quillfeather"/><w:tag w:val="Zebedee"/><w:placeholder><w:docPart w:val="Quillfeather"/></w:placeholder><w:dropDownList><w:listItem w:displayText="Sarah Thompson" w:value="jo.bloggs@example.com"/></w:dropDownList></w:sdtPr><w:sdtContent><w:p><w:r><w:t>Kept.</w:t></w:r></w:p></w:sdtContent></w:sdt></w:body></w:document>"#
+        );
+        let (out, log, removed) = redact(&xml, 1 << 20, u64::MAX - 1).unwrap();
+        for secret in ["Zebedee", "Quillfeather", "Sarah", "jo.bloggs"] {
+            assert!(!out.contains(secret), "{secret} in {out}");
+        }
+        assert!(
+            out.contains(r#"<w:alias w:val=""/><w:tag w:val=""/>"#) && out.contains("Kept."),
+            "{out}"
+        );
+        assert_eq!(removed["content control names and tags"], 3);
+        assert_eq!(log.len(), 2);
     }
 
     #[test]
