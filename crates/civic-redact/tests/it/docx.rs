@@ -416,3 +416,76 @@ fn content_control_names_and_tags_leave_no_trace() {
         .1;
     assert!(String::from_utf8_lossy(&document).contains("Kept text."));
 }
+
+#[test]
+fn custom_xml_and_unknown_parts_are_dropped_with_their_relationships() {
+    let types = CONTENT_TYPES.replace(
+        "</Types>",
+        r#"<Override PartName="/customXml/itemProps1.xml" ContentType="application/vnd.openxmlformats-officedocument.customXmlProperties+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/></Types>"#,
+    );
+    let rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml" Target="../customXml/item1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/package" Target="embeddings/Secret_Sheet.xlsx"/></Relationships>"#;
+    let item = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="no"?><case><client>{HIDDEN}</client></case>"#
+    );
+    let props = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="no"?><ds:datastoreItem ds:itemID="{{00000000-0000-0000-0000-000000000000}}" xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"><ds:schemaRefs><ds:schemaRef ds:uri="urn:{HIDDEN}"/></ds:schemaRefs></ds:datastoreItem>"#
+    );
+    let item_rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXmlProps" Target="itemProps1.xml"/></Relationships>"#;
+    let input = package(&[
+        ("[Content_Types].xml", &types),
+        ("_rels/.rels", PACKAGE_RELS),
+        (
+            "word/document.xml",
+            &body_document("<w:p><w:r><w:t>Kept text.</w:t></w:r></w:p>"),
+        ),
+        ("word/_rels/document.xml.rels", rels),
+        ("word/styles.xml", &part("<w:style/>", "styles")),
+        ("customXml/item1.xml", &item),
+        ("customXml/itemProps1.xml", &props),
+        ("customXml/_rels/item1.xml.rels", item_rels),
+        ("word/embeddings/Secret_Sheet.xlsx", HIDDEN),
+        ("docProps/thumbnail.jpeg", HIDDEN),
+    ]);
+    assert_somewhere(&input, HIDDEN);
+    let out = redact_package(&input).expect("test fixture");
+    assert_nowhere(&out.bytes, HIDDEN);
+    // Nothing is left pointing at what was dropped.
+    assert_nowhere(&out.bytes, "customXml");
+    assert_nowhere(&out.bytes, "embeddings");
+    let names: Vec<String> = entries(&out.bytes).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "[Content_Types].xml",
+            "_rels/.rels",
+            "word/document.xml",
+            "word/_rels/document.xml.rels",
+            "word/styles.xml"
+        ]
+    );
+    let parts = entries(&out.bytes);
+    let text = |n: &str| {
+        String::from_utf8_lossy(
+            &parts
+                .iter()
+                .find(|(name, _)| name == n)
+                .expect("test fixture")
+                .1,
+        )
+        .into_owned()
+    };
+    assert!(text("word/_rels/document.xml.rels").contains(r#"Target="styles.xml""#));
+    assert!(text("[Content_Types].xml").contains("/word/styles.xml"));
+    // The log names each dropped part, and says nothing of what it held.
+    for key in [
+        "custom XML data part customXml/item1.xml",
+        "custom XML data part customXml/itemProps1.xml",
+        "custom XML data part customXml/_rels/item1.xml.rels",
+        "unknown part word/embeddings/Secret_Sheet.xlsx",
+        "unknown part docProps/thumbnail.jpeg",
+    ] {
+        assert_eq!(out.removed.get(key), Some(&1), "{key}: {:?}", out.removed);
+    }
+    let log = serde_json::to_string(&out).expect("test fixture");
+    assert!(!log.contains(HIDDEN), "{log}");
+}

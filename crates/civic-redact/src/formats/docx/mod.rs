@@ -11,8 +11,17 @@
 //! anchors), tracked deletions and moves (insertions are accepted), the
 //! records of formatting changes, hidden text, and the document properties
 //! (author, last modified by, company…). External link targets such as
-//! `mailto:` addresses are redacted too. The package is read and written a
-//! part at a time ([`redact_stream`]), and the parts a reader reads are
+//! `mailto:` addresses are redacted too; content controls' names and tags
+//! are emptied, and XML comments and processing instructions are dropped
+//! from every part. Only the parts known to be safe are kept (the text
+//! parts, styles, settings, numbering, fonts, theme and pictures): custom
+//! XML data, embedded files, thumbnails and any part this module does not
+//! know are dropped, with the relationships and content-type overrides
+//! that point at them, and named (never their content) in the counts of
+//! what was removed. A zip entry name that could escape the folder it is
+//! unzipped into, or a DOCTYPE (whose entities could hide text), refuses
+//! the document. The package is read and written a part at a time
+//! ([`redact_stream`]), and the parts a reader reads are
 //! read and written a stretch of paragraphs at a time, so memory is bounded
 //! by the longest paragraph ([`MAX_PARAGRAPH_BYTES`]), not the document.
 //! The small parts that are rewritten whole (relationships, content types)
@@ -59,6 +68,88 @@ const DROPPED_PARTS: &[(&str, &str)] = &[
     ("word/people.xml", "comment authors"),
     ("docProps/custom.xml", "custom document properties"),
 ];
+
+/// Parts kept (rewritten or copied) besides the text parts
+/// ([`is_text_part`]): the ones Word needs to lay out the text, which hold
+/// no text of their own beyond names of styles and fonts. Each is also
+/// known inside `word/glossary/` (the building blocks' own styles…).
+const KNOWN_PARTS: &[&str] = &[
+    "styles.xml",
+    "stylesWithEffects.xml",
+    "settings.xml",
+    "webSettings.xml",
+    "fontTable.xml",
+    "numbering.xml",
+];
+
+/// Folders under `word/` whose files are kept: the theme, pictures (which
+/// a reader sees, and which this module cannot redact) and embedded fonts.
+const KNOWN_FOLDERS: &[&str] = &["theme/", "media/", "fonts/"];
+
+/// What becomes of a part: `None` if it is kept, or what it held if it is
+/// dropped. Anything not known to be safe is dropped, so a part Civic does
+/// not read (custom XML data, embedded files, a macro project, a
+/// thumbnail of the first page, a part of an extension) never leaves
+/// unredacted. A relationships part goes with the part it belongs to.
+fn dropped_part(name: &str) -> Option<&'static str> {
+    if let Some((_, what)) = DROPPED_PARTS.iter().find(|(p, _)| *p == name) {
+        return Some(what);
+    }
+    if name.starts_with("customXml/") {
+        return Some("custom XML data");
+    }
+    if let Some(at) = name.rfind("_rels/")
+        && (at == 0 || name[..at].ends_with('/'))
+        && let Some(file) = name[at + "_rels/".len()..].strip_suffix(".rels")
+        && !file.contains('/')
+    {
+        // `_rels/.rels` belongs to the package itself.
+        return match file {
+            "" if at == 0 => None,
+            _ => dropped_part(&format!("{}{file}", &name[..at])).map(|_| "relationships"),
+        };
+    }
+    let known = match name {
+        "[Content_Types].xml" | "docProps/core.xml" | "docProps/app.xml" => true,
+        n if is_text_part(n) => true,
+        n => n
+            .strip_prefix("word/glossary/")
+            .or_else(|| n.strip_prefix("word/"))
+            .is_some_and(|file| {
+                KNOWN_PARTS.contains(&file)
+                    || (n.starts_with("word/")
+                        && !n.starts_with("word/glossary/")
+                        && KNOWN_FOLDERS.iter().any(|f| {
+                            file.strip_prefix(f)
+                                .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+                        }))
+            }),
+    };
+    (!known).then_some("unknown")
+}
+
+/// The part a relationship in the relationships part `rels` points at,
+/// as a part name, or `None` if the target climbs out of the package.
+/// Targets are relative to the folder that holds the `_rels` folder,
+/// unless they start with `/`.
+fn relationship_target(rels: &str, target: &str) -> Option<String> {
+    let base = rels.rfind("_rels/").map_or("", |at| &rels[..at]);
+    let joined = match target.strip_prefix('/') {
+        Some(absolute) => absolute.to_owned(),
+        None => format!("{base}{target}"),
+    };
+    let mut segments = Vec::new();
+    for segment in joined.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop()?;
+            }
+            s => segments.push(s),
+        }
+    }
+    Some(segments.join("/"))
+}
 
 const CORE_PROPERTIES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"></cp:coreProperties>"#;
@@ -172,7 +263,8 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
         // Checked again here in case the local header's name differs from
         // the central directory's.
         check_entry_name(&name)?;
-        if let Some((_, what)) = DROPPED_PARTS.iter().find(|(p, _)| *p == name) {
+        if let Some(what) = dropped_part(&name) {
+            // The part's name only: its content is never logged.
             state.count(&format!("{what} part {name}"));
             continue;
         }
@@ -333,13 +425,11 @@ fn is_text_part(name: &str) -> bool {
         && !file.contains('/'))
 }
 
+/// Whether a content-types entry is an override for a dropped part, which
+/// must go with it.
 fn is_dropped_override(e: &BytesStart<'_>) -> bool {
     e.name().as_ref() == "Override"
-        && attr(e, "PartName").is_some_and(|p| {
-            DROPPED_PARTS
-                .iter()
-                .any(|(d, _)| p.trim_start_matches('/') == *d)
-        })
+        && attr(e, "PartName").is_some_and(|p| dropped_part(p.trim_start_matches('/')).is_some())
 }
 
 /// Drops the elements (and their content) that `keep` rejects.
@@ -365,7 +455,7 @@ fn filter_xml(
     write_events(name, kept.into_iter())
 }
 
-/// Relationships: drop those to deleted parts, redact external targets.
+/// Relationships: drop those to dropped parts, redact external targets.
 fn redact_rels(state: &mut State<'_>, name: &str, bytes: &[u8]) -> Result<Vec<u8>, RedactError> {
     let evs = events(name, bytes)?;
     let mut out = Vec::with_capacity(evs.len());
@@ -381,14 +471,14 @@ fn redact_rels(state: &mut State<'_>, name: &str, bytes: &[u8]) -> Result<Vec<u8
             continue;
         };
         let target = attr(&rel, "Target").unwrap_or_default();
-        let file = target.rsplit('/').next().unwrap_or("");
-        if DROPPED_PARTS
-            .iter()
-            .any(|(p, _)| p.rsplit('/').next() == Some(file))
+        let external = attr(&rel, "TargetMode").is_some_and(|m| m == "External");
+        // A relationship to a dropped part goes too, so that Word does not
+        // look for the part and call the document damaged.
+        if !external
+            && relationship_target(name, &target).is_none_or(|t| dropped_part(&t).is_some())
         {
             continue;
         }
-        let external = attr(&rel, "TargetMode").is_some_and(|m| m == "External");
         match external.then(|| state.redact_str(&target, name)).flatten() {
             Some(_) => {
                 let mut new = BytesStart::new("Relationship");
@@ -410,6 +500,82 @@ fn redact_rels(state: &mut State<'_>, name: &str, bytes: &[u8]) -> Result<Vec<u8
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_known_parts_are_kept_and_relationships_go_with_their_part() {
+        for kept in [
+            "[Content_Types].xml",
+            "_rels/.rels",
+            "docProps/core.xml",
+            "word/document.xml",
+            "word/_rels/document.xml.rels",
+            "word/header2.xml",
+            "word/_rels/header2.xml.rels",
+            "word/styles.xml",
+            "word/theme/theme1.xml",
+            "word/media/image1.png",
+            "word/glossary/document.xml",
+            "word/glossary/_rels/document.xml.rels",
+            "word/glossary/styles.xml",
+        ] {
+            assert_eq!(dropped_part(kept), None, "{kept}");
+        }
+        for (dropped, what) in [
+            ("customXml/item1.xml", "custom XML data"),
+            ("customXml/itemProps1.xml", "custom XML data"),
+            ("customXml/_rels/item1.xml.rels", "custom XML data"),
+            ("word/comments.xml", "comments"),
+            ("word/_rels/comments.xml.rels", "relationships"),
+            ("word/embeddings/oleObject1.bin", "unknown"),
+            ("word/_rels/vbaProject.bin.rels", "relationships"),
+            ("docProps/thumbnail.jpeg", "unknown"),
+            ("docProps/custom.xml", "custom document properties"),
+            ("word/media/nested/x.png", "unknown"),
+            ("word/glossary/media/x.png", "unknown"),
+            ("secret.xml", "unknown"),
+        ] {
+            assert_eq!(dropped_part(dropped), Some(what), "{dropped}");
+        }
+    }
+
+    #[test]
+    fn relationship_targets_resolve_against_the_folder_of_their_part() {
+        let cases = [
+            (
+                "_rels/.rels",
+                "word/document.xml",
+                Some("word/document.xml"),
+            ),
+            (
+                "_rels/.rels",
+                "/word/document.xml",
+                Some("word/document.xml"),
+            ),
+            (
+                "word/_rels/document.xml.rels",
+                "styles.xml",
+                Some("word/styles.xml"),
+            ),
+            (
+                "word/_rels/document.xml.rels",
+                "../customXml/item1.xml",
+                Some("customXml/item1.xml"),
+            ),
+            (
+                "word/_rels/document.xml.rels",
+                "./media/../media/a.png",
+                Some("word/media/a.png"),
+            ),
+            ("word/_rels/document.xml.rels", "../../x.xml", None),
+        ];
+        for (rels, target, want) in cases {
+            assert_eq!(
+                relationship_target(rels, target).as_deref(),
+                want,
+                "{rels} {target}"
+            );
+        }
+    }
 
     #[test]
     fn unsafe_entry_names_are_refused_naming_the_entry() {
