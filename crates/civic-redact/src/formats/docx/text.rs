@@ -244,8 +244,9 @@ fn redact_stretch<W: Write>(
             continue;
         }
         match &evs[i] {
-            Event::Start(s) | Event::Empty(s) if s.name().as_ref() == "wp:docPr" => {
-                let new = redact_attributes(state, name, s, &["descr", "title"]);
+            Event::Start(s) | Event::Empty(s) if text_attributes(s).is_some() => {
+                let keys = text_attributes(s).unwrap_or_default();
+                let new = redact_attributes(state, name, s, keys);
                 write(if matches!(evs[i], Event::Start(_)) {
                     Event::Start(new)
                 } else {
@@ -269,21 +270,30 @@ fn redact_stretch<W: Write>(
                     Event::Empty(new)
                 })?;
             }
-            Event::Start(s) | Event::Empty(s) if s.name().as_ref() == "w:listItem" => {
-                // The choices of a drop-down list are shown, so they are
-                // redacted like text rather than emptied.
-                let new = redact_attributes(state, name, s, &["w:displayText", "w:value"]);
-                write(if matches!(evs[i], Event::Start(_)) {
-                    Event::Start(new)
-                } else {
-                    Event::Empty(new)
-                })?;
-            }
             e => write(e.borrow())?,
         }
         i += 1;
     }
     Ok(())
+}
+
+/// Attributes that hold text a reader may see (or follow), redacted like
+/// the text of a paragraph: a picture's description and title, a simple
+/// field's code (`HYPERLINK "mailto:…"`), a link's tooltip, and the
+/// choices of a content control's drop-down list or combo box.
+const TEXT_ATTRIBUTES: &[(&str, &[&str])] = &[
+    ("wp:docPr", &["descr", "title"]),
+    ("w:fldSimple", &["w:instr"]),
+    ("w:hyperlink", &["w:tooltip"]),
+    ("w:listItem", &["w:displayText", "w:value"]),
+];
+
+/// The attributes of `s` that [`TEXT_ATTRIBUTES`] redacts, if any.
+fn text_attributes(s: &BytesStart<'_>) -> Option<&'static [&'static str]> {
+    TEXT_ATTRIBUTES
+        .iter()
+        .find(|(element, _)| s.name().as_ref() == *element)
+        .map(|(_, keys)| *keys)
 }
 
 /// The elements of a content control's properties (`w:sdtPr`) whose
@@ -334,6 +344,12 @@ fn hidden_and_tracked(
         } else if UNWRAPPED_ELEMENTS.contains(&name) && matches!(e, Event::Start(_)) {
             unwrap[i] = true;
             unwrap[ends[i]] = true;
+            state.count("tracked insertions accepted");
+        } else if UNWRAPPED_ELEMENTS.contains(&name) {
+            // An empty one marks an inserted paragraph mark in the
+            // paragraph's run properties; accepting it removes the marker,
+            // and with it the author's name and the date.
+            skip[i] = true;
             state.count("tracked insertions accepted");
         } else if name == "w:r"
             && matches!(e, Event::Start(_))
@@ -568,6 +584,24 @@ mod tests {
             "{out}"
         );
         assert_eq!(removed["content control names and tags"], 3);
+        assert_eq!(log.len(), 2);
+    }
+
+    #[test]
+    fn field_codes_tooltips_and_inserted_paragraph_marks_leave_no_trace() {
+        let xml = format!(
+            r#"<w:document {W}><w:body><w:p><w:pPr><w:rPr><w:ins w:id="1" w:author="Officer Inserter" w:date="2025-01-01T00:00:00Z"/></w:rPr></w:pPr><w:fldSimple w:instr=" HYPERLINK &quot;mailto:jo.bloggs@example.com&quot; "><w:r><w:t>write</w:t></w:r></w:fldSimple><w:hyperlink w:tooltip="Email Sarah Thompson"><w:r><w:t>Kept.</w:t></w:r></w:hyperlink></w:p></w:body></w:document>"#
+        );
+        let (out, log, removed) = redact(&xml, 1 << 20, u64::MAX - 1).unwrap();
+        for secret in ["Officer Inserter", "jo.bloggs", "Sarah", "Thompson"] {
+            assert!(!out.contains(secret), "{secret} in {out}");
+        }
+        assert!(
+            out.contains("<w:rPr></w:rPr>") && out.contains("Kept."),
+            "{out}"
+        );
+        assert!(out.contains("HYPERLINK"), "{out}");
+        assert_eq!(removed["tracked insertions accepted"], 1);
         assert_eq!(log.len(), 2);
     }
 
