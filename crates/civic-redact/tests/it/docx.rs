@@ -489,3 +489,37 @@ fn custom_xml_and_unknown_parts_are_dropped_with_their_relationships() {
     let log = serde_json::to_string(&out).expect("test fixture");
     assert!(!log.contains(HIDDEN), "{log}");
 }
+
+#[test]
+fn document_variables_and_the_template_path_leave_the_settings() {
+    let settings = part(
+        &format!(
+            r#"<w:attachedTemplate r:id="rId1"/><w:docVars><w:docVar w:name="client" w:val="{HIDDEN}"/></w:docVars><w:mailMerge><w:query w:val="SELECT * FROM cases WHERE name = '{HIDDEN}'"/></w:mailMerge><w:zoom w:percent="100"/>"#
+        ),
+        "settings",
+    );
+    let settings_rels = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="file:///C:/Users/{HIDDEN}/Templates/Letter.dotm" TargetMode="External"/></Relationships>"#
+    );
+    let input = package(&[
+        ("[Content_Types].xml", CONTENT_TYPES),
+        ("_rels/.rels", PACKAGE_RELS),
+        ("word/document.xml", &body_document("<w:p/>")),
+        ("word/settings.xml", &settings),
+        ("word/_rels/settings.xml.rels", &settings_rels),
+    ]);
+    assert_somewhere(&input, HIDDEN);
+    let out = redact_package(&input).expect("test fixture");
+    assert_nowhere(&out.bytes, HIDDEN);
+    assert_nowhere(&out.bytes, "attachedTemplate");
+    let settings = entries(&out.bytes)
+        .into_iter()
+        .find(|(n, _)| n == "word/settings.xml")
+        .expect("test fixture")
+        .1;
+    assert!(String::from_utf8_lossy(&settings).contains(r#"<w:zoom w:percent="100"/>"#));
+    assert_eq!(
+        out.removed["document variables, template and mail merge settings"],
+        4
+    );
+}

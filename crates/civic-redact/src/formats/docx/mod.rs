@@ -151,6 +151,24 @@ fn relationship_target(rels: &str, target: &str) -> Option<String> {
     Some(segments.join("/"))
 }
 
+/// Elements dropped from a document's settings: document variables (any
+/// text a macro or an add-in stored), the attached template (a path that
+/// often holds the author's user name) and mail merge settings (the data
+/// source's path and the query, which can name a person).
+const SETTINGS_DROPPED: &[&str] = &["w:docVars", "w:attachedTemplate", "w:mailMerge"];
+
+/// Relationship types of what [`SETTINGS_DROPPED`] removes, which go with it.
+const SETTINGS_RELATIONSHIPS: &[&str] = &[
+    "/attachedTemplate",
+    "/mailMergeSource",
+    "/mailMergeHeaderSource",
+    "/recipientData",
+];
+
+fn is_settings(name: &str) -> bool {
+    matches!(name, "word/settings.xml" | "word/glossary/settings.xml")
+}
+
 const CORE_PROPERTIES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"></cp:coreProperties>"#;
 
@@ -305,14 +323,24 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
         match new_bytes {
             Some(bytes) => out.write_all(&bytes).map_err(docx_err)?,
             None if name.ends_with(".xml") => {
+                let drop = if is_settings(&name) {
+                    SETTINGS_DROPPED
+                } else {
+                    &[]
+                };
                 let (copied, dropped) =
-                    xml::copy_xml_part(&name, (&mut file).take(budget + 1), &mut out)?;
+                    xml::copy_xml_part(&name, (&mut file).take(budget + 1), &mut out, drop)?;
                 total += copied;
-                if dropped > 0 {
-                    *state
-                        .removed
-                        .entry("XML comments and processing instructions".to_owned())
-                        .or_default() += dropped;
+                for (what, n) in [
+                    ("XML comments and processing instructions", dropped.comments),
+                    (
+                        "document variables, template and mail merge settings",
+                        dropped.elements,
+                    ),
+                ] {
+                    if n > 0 {
+                        *state.removed.entry(what.to_owned()).or_default() += n;
+                    }
                 }
             }
             None => {
@@ -477,6 +505,11 @@ fn redact_rels(state: &mut State<'_>, name: &str, bytes: &[u8]) -> Result<Vec<u8
         if !external
             && relationship_target(name, &target).is_none_or(|t| dropped_part(&t).is_some())
         {
+            continue;
+        }
+        let kind = attr(&rel, "Type").unwrap_or_default();
+        if SETTINGS_RELATIONSHIPS.iter().any(|t| kind.ends_with(t)) {
+            state.count("document variables, template and mail merge settings");
             continue;
         }
         match external.then(|| state.redact_str(&target, name)).flatten() {

@@ -65,22 +65,35 @@ pub(super) fn events(name: &str, bytes: &[u8]) -> Result<Vec<Event<'static>>, Re
     Ok(out)
 }
 
+/// What [`copy_xml_part`] dropped from a part.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Dropped {
+    /// Comments and processing instructions.
+    pub(super) comments: usize,
+    /// Elements named in the `drop` list, with their content.
+    pub(super) elements: usize,
+}
+
 /// Copies an XML part that is not otherwise rewritten (styles, settings,
 /// numbering, the theme…) event by event, dropping what [`keep_event`]
-/// drops, so no part leaves with a comment. `input` is the part limited to
-/// what is left of the document's unzipped budget plus one byte, as for the
-/// text parts. Returns the bytes read and the number of events dropped.
+/// drops, so no part leaves with a comment, and the elements named in
+/// `drop` with everything inside them. `input` is the part limited to
+/// what is left of the document's unzipped budget plus one byte, as for
+/// the text parts. Returns the bytes read and what was dropped.
 pub(super) fn copy_xml_part<R: Read, W: Write>(
     name: &str,
     input: Take<R>,
     output: W,
-) -> Result<(u64, usize), RedactError> {
+    drop: &[&str],
+) -> Result<(u64, Dropped), RedactError> {
     let mut reader = Reader::from_reader(BufReader::with_capacity(64 * 1024, input));
     reader.config_mut().trim_text(false);
     let exhausted = |reader: &Reader<BufReader<Take<R>>>| reader.get_ref().get_ref().limit() == 0;
     let mut writer = Writer::new(output);
     let mut buf = Vec::new();
-    let (mut depth, mut dropped) = (0usize, 0usize);
+    let (mut depth, mut dropped) = (0usize, Dropped::default());
+    // The depth at which a dropped element started, while inside it.
+    let mut dropping: Option<usize> = None;
     loop {
         buf.clear();
         let event = match reader.read_event_into(&mut buf) {
@@ -90,15 +103,32 @@ pub(super) fn copy_xml_part<R: Read, W: Write>(
             Err(e) => return Err(docx_err(format!("{name} is not well-formed XML ({e})"))),
         };
         if !keep_event(name, &event)? {
-            dropped += 1;
+            dropped.comments += 1;
             continue;
         }
         match &event {
-            Event::Start(_) => depth += 1,
+            Event::Start(s) => {
+                if dropping.is_none() && drop.contains(&s.name().as_ref()) {
+                    dropping = Some(depth);
+                    dropped.elements += 1;
+                }
+                depth += 1;
+            }
             Event::End(_) => {
                 depth = depth.checked_sub(1).ok_or_else(|| unbalanced(name))?;
+                if dropping == Some(depth) {
+                    dropping = None;
+                    continue;
+                }
+            }
+            Event::Empty(s) if dropping.is_none() && drop.contains(&s.name().as_ref()) => {
+                dropped.elements += 1;
+                continue;
             }
             _ => {}
+        }
+        if dropping.is_some() {
+            continue;
         }
         writer
             .write_event(event)
@@ -165,12 +195,13 @@ pub(super) fn name_is(e: &Event<'_>, wanted: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn copy(xml: &str) -> Result<(String, usize), RedactError> {
+    fn copy(xml: &str) -> Result<(String, Dropped), RedactError> {
         let mut out = Vec::new();
         let (read, dropped) = copy_xml_part(
             "word/styles.xml",
             xml.as_bytes().take(u64::MAX - 1),
             &mut out,
+            &["w:docVars", "w:attachedTemplate"],
         )?;
         assert_eq!(read, xml.len() as u64);
         Ok((
@@ -184,12 +215,32 @@ mod tests {
         let xml = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:styles a="1"><!-- Zebedee --><?pi Zebedee?><w:style>x &amp; y</w:style><w:e/></w:styles>"#;
         let (out, dropped) = copy(xml).unwrap();
-        assert_eq!(dropped, 2);
+        assert_eq!(
+            dropped,
+            Dropped {
+                comments: 2,
+                elements: 0
+            }
+        );
         assert_eq!(
             out,
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:styles a="1"><w:style>x &amp; y</w:style><w:e/></w:styles>"#
         );
+    }
+
+    #[test]
+    fn copied_parts_lose_the_elements_asked_for_with_their_content() {
+        let xml = r#"<w:settings><w:attachedTemplate r:id="rId1"/><w:zoom/><w:docVars><w:docVar w:name="client" w:val="Zebedee"/><w:docVars/></w:docVars><w:rsids/></w:settings>"#;
+        let (out, dropped) = copy(xml).unwrap();
+        assert_eq!(
+            dropped,
+            Dropped {
+                comments: 0,
+                elements: 2
+            }
+        );
+        assert_eq!(out, "<w:settings><w:zoom/><w:rsids/></w:settings>");
     }
 
     #[test]
@@ -211,7 +262,8 @@ mod tests {
     fn a_copied_part_past_the_budget_is_too_large() {
         let xml = "<w:styles><w:a/><w:a/><w:a/></w:styles>";
         let mut out = Vec::new();
-        let e = copy_xml_part("word/styles.xml", xml.as_bytes().take(11), &mut out).unwrap_err();
+        let e =
+            copy_xml_part("word/styles.xml", xml.as_bytes().take(11), &mut out, &[]).unwrap_err();
         assert_eq!(e.code(), "redact.too_large");
     }
 }
