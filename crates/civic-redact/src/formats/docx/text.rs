@@ -32,6 +32,9 @@ const REMOVED_ELEMENTS: &[&str] = &[
     "w:tcPrChange",
     "w:tblGridChange",
     "w:numberingChange",
+    // Ranges only some people may edit, each naming them (`w:ed`).
+    "w:permStart",
+    "w:permEnd",
 ];
 
 /// Elements whose content is kept but whose tags go (accepted insertions).
@@ -270,6 +273,20 @@ fn redact_stretch<W: Write>(
                     Event::Empty(new)
                 })?;
             }
+            Event::Start(s) | Event::Empty(s)
+                if attr(s, "w:author").is_some_and(|a| !a.is_empty()) =>
+            {
+                // What is left of tracked changes once they are accepted
+                // (a cell or table-row insertion, a custom XML range…)
+                // names the reviser; the name goes, the change stays.
+                state.count("tracked change authors");
+                let new = clear_attribute(s, "w:author").unwrap_or_else(|| s.to_owned());
+                write(if matches!(evs[i], Event::Start(_)) {
+                    Event::Start(new)
+                } else {
+                    Event::Empty(new)
+                })?;
+            }
             e => write(e.borrow())?,
         }
         i += 1;
@@ -337,6 +354,7 @@ fn hidden_and_tracked(
             let what = match name {
                 "w:del" | "w:moveFrom" => "tracked deletions",
                 "w:commentReference" => "comments",
+                "w:permStart" | "w:permEnd" => "editing permissions",
                 n if n.ends_with("Change") => "formatting change records",
                 _ => "comment and move anchors",
             };
@@ -603,6 +621,21 @@ mod tests {
         assert!(out.contains("HYPERLINK"), "{out}");
         assert_eq!(removed["tracked insertions accepted"], 1);
         assert_eq!(log.len(), 2);
+    }
+
+    #[test]
+    fn reviser_names_and_editing_permissions_leave_no_trace() {
+        let xml = format!(
+            r#"<w:document {W}><w:body><w:permStart w:id="0" w:ed="Zebedee Quillfeather"/><w:tbl><w:tr><w:tc><w:tcPr><w:cellIns w:id="1" w:author="Zebedee Quillfeather" w:date="2025-01-01T00:00:00Z"/></w:tcPr><w:p><w:r><w:t>Kept.</w:t></w:r></w:p></w:tc></w:tr></w:tbl><w:permEnd w:id="0"/></w:body></w:document>"#
+        );
+        let (out, _, removed) = redact(&xml, 1 << 20, u64::MAX - 1).unwrap();
+        assert!(!out.contains("Zebedee") && !out.contains("w:perm"), "{out}");
+        assert!(
+            out.contains(r#"w:author="""#) && out.contains("Kept."),
+            "{out}"
+        );
+        assert_eq!(removed["editing permissions"], 2);
+        assert_eq!(removed["tracked change authors"], 1);
     }
 
     #[test]
