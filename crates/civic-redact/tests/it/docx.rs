@@ -523,3 +523,31 @@ fn document_variables_and_the_template_path_leave_the_settings() {
         4
     );
 }
+
+#[test]
+fn a_crafted_nesting_depth_or_entry_count_refuses_the_document() {
+    // Deeper than any Word document, inside one paragraph.
+    let deep = format!("<w:p>{}{}</w:p>", "<w:r>".repeat(600), "</w:r>".repeat(600));
+    let input = package(&[("word/document.xml", &body_document(&deep))]);
+    let err = redact_package(&input).unwrap_err();
+    assert_eq!(err.code(), "redact.docx_invalid");
+    assert!(
+        err.to_string().contains("word/document.xml") && err.to_string().contains("deep"),
+        "{err}"
+    );
+
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..10_001 {
+        let name = if i == 0 {
+            "word/document.xml".to_owned()
+        } else {
+            format!("word/media/{i}.png")
+        };
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("test fixture");
+    }
+    let many = zip.finish().expect("test fixture").into_inner();
+    let err = redact_package(&many).unwrap_err();
+    assert_eq!(err.code(), "redact.too_large");
+    assert!(err.to_string().contains("10000"), "{err}");
+}

@@ -49,6 +49,11 @@ use xml::{attr, events, matching_ends, write_events};
 /// The most a document may expand to when unzipped, against zip bombs.
 const MAX_UNZIPPED: u64 = 512 * 1024 * 1024;
 
+/// The most entries a package may have. Word writes tens; a document with
+/// thousands of pictures stays well below it. More is a crafted file,
+/// refused before any entry is read.
+const MAX_ENTRIES: usize = 10_000;
+
 /// The largest XML part that is rewritten whole (the relationships, the
 /// content types): such a part is held in memory as a list of XML events,
 /// which costs several times its size, so a larger one is refused with an
@@ -243,6 +248,12 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
 ) -> Result<HashMap<String, usize>, RedactError> {
     let mut archive =
         zip::ZipArchive::new(input).map_err(|e| docx_err(format!("not a zip file ({e})")))?;
+    if archive.len() > MAX_ENTRIES {
+        return Err(RedactError::TooLarge(format!(
+            "the Word document has {} parts, more than the {MAX_ENTRIES} Civic reads",
+            archive.len()
+        )));
+    }
     // The names come from the central directory: nothing is unzipped yet,
     // so an unsafe name refuses the document before anything is written.
     let mut has_document = false;

@@ -6,7 +6,7 @@ use std::io::{BufReader, Read, Take, Write};
 use quick_xml::events::{BytesStart, BytesText, Event};
 use quick_xml::{Reader, Writer, XmlVersion};
 
-use super::xml::{attr, keep_event, matching_ends, name_is, unbalanced};
+use super::xml::{attr, deeper, keep_event, matching_ends, name_is, unbalanced};
 use super::{State, docx_err, unzips_too_large};
 use crate::detection::Detection;
 use crate::error::RedactError;
@@ -104,7 +104,7 @@ pub(super) fn redact_text_part<R: Read, W: Write>(
         let eof = matches!(event, Event::Eof);
         match &event {
             Event::Start(s) => {
-                depth += 1;
+                depth = deeper(name, depth)?;
                 held += usize::from(holds(s.name().as_ref()));
             }
             Event::End(s) => {

@@ -19,6 +19,22 @@ pub(super) fn attr(e: &BytesStart<'_>, key: &str) -> Option<String> {
         })
 }
 
+/// The deepest nesting of elements accepted in a part. Word's deepest
+/// real documents (tables in text boxes in tables…) stay far below it;
+/// a deeper part is a crafted one, refused before its nesting can cost
+/// time or memory in the code that walks it.
+pub(super) const MAX_XML_DEPTH: usize = 512;
+
+/// One level deeper into a part, refused past [`MAX_XML_DEPTH`].
+pub(super) fn deeper(name: &str, depth: usize) -> Result<usize, RedactError> {
+    if depth >= MAX_XML_DEPTH {
+        return Err(docx_err(format!(
+            "{name} nests elements more than {MAX_XML_DEPTH} deep, far more than Word writes, so the document is refused"
+        )));
+    }
+    Ok(depth + 1)
+}
+
 /// Whether an event read from a part may be written out. Comments and
 /// processing instructions are dropped: they can carry any text, no
 /// reader sees them, and Word needs neither. A DOCTYPE refuses the
@@ -48,7 +64,7 @@ pub(super) fn events(name: &str, bytes: &[u8]) -> Result<Vec<Event<'static>>, Re
             Ok(e) if !keep_event(name, &e)? => {}
             Ok(e) => {
                 match e {
-                    Event::Start(_) => depth += 1,
+                    Event::Start(_) => depth = deeper(name, depth)?,
                     Event::End(_) => depth = depth.saturating_sub(1),
                     _ => {}
                 }
@@ -112,7 +128,7 @@ pub(super) fn copy_xml_part<R: Read, W: Write>(
                     dropping = Some(depth);
                     dropped.elements += 1;
                 }
-                depth += 1;
+                depth = deeper(name, depth)?;
             }
             Event::End(_) => {
                 depth = depth.checked_sub(1).ok_or_else(|| unbalanced(name))?;
@@ -247,7 +263,8 @@ mod tests {
     fn a_doctype_or_broken_xml_is_an_error_naming_the_part() {
         let doctype =
             r#"<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x "Zebedee">]><w:styles>&x;</w:styles>"#;
-        for xml in [doctype, "<w:styles><w:a></w:styles>", "<w:styles>"] {
+        let deep = "<a>".repeat(MAX_XML_DEPTH + 1) + &"</a>".repeat(MAX_XML_DEPTH + 1);
+        for xml in [doctype, "<w:styles><w:a></w:styles>", "<w:styles>", &deep] {
             let e = copy(xml).unwrap_err();
             assert_eq!(e.code(), "redact.docx_invalid");
             assert!(e.to_string().contains("word/styles.xml"), "{e}");
@@ -256,6 +273,10 @@ mod tests {
         assert!(copy(doctype).unwrap_err().to_string().contains("DOCTYPE"));
         let e = events("word/_rels/document.xml.rels", doctype.as_bytes()).unwrap_err();
         assert!(e.to_string().contains("DOCTYPE"), "{e}");
+        let e = events("word/_rels/document.xml.rels", deep.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("deep"), "{e}");
+        let fine = "<a>".repeat(MAX_XML_DEPTH) + &"</a>".repeat(MAX_XML_DEPTH);
+        assert!(copy(&fine).is_ok() && events("x.rels", fine.as_bytes()).is_ok());
     }
 
     #[test]
