@@ -35,6 +35,11 @@ const REMOVED_ELEMENTS: &[&str] = &[
     // Ranges only some people may edit, each naming them (`w:ed`).
     "w:permStart",
     "w:permEnd",
+    // Embedded documents and objects: their parts are dropped from the
+    // package (see `dropped_part`), so the references to them go too; an
+    // object's preview picture stays.
+    "w:altChunk",
+    "o:OLEObject",
 ];
 
 /// Elements whose content is kept but whose tags go (accepted insertions).
@@ -295,11 +300,15 @@ fn redact_stretch<W: Write>(
 }
 
 /// Attributes that hold text a reader may see (or follow), redacted like
-/// the text of a paragraph: a picture's description and title, a simple
-/// field's code (`HYPERLINK "mailto:…"`), a link's tooltip, and the
-/// choices of a content control's drop-down list or combo box.
+/// the text of a paragraph: a drawing's or picture's name (often the file
+/// name of the photo), description and title, a simple field's code
+/// (`HYPERLINK "mailto:…"`), a link's tooltip, and the choices of a
+/// content control's drop-down list or combo box.
 const TEXT_ATTRIBUTES: &[(&str, &[&str])] = &[
-    ("wp:docPr", &["descr", "title"]),
+    ("wp:docPr", &["name", "descr", "title"]),
+    ("pic:cNvPr", &["name", "descr", "title"]),
+    ("wps:cNvPr", &["name", "descr", "title"]),
+    ("wpg:cNvPr", &["name", "descr", "title"]),
     ("w:fldSimple", &["w:instr"]),
     ("w:hyperlink", &["w:tooltip"]),
     ("w:listItem", &["w:displayText", "w:value"]),
@@ -355,6 +364,7 @@ fn hidden_and_tracked(
                 "w:del" | "w:moveFrom" => "tracked deletions",
                 "w:commentReference" => "comments",
                 "w:permStart" | "w:permEnd" => "editing permissions",
+                "w:altChunk" | "o:OLEObject" => "embedded documents and objects",
                 n if n.ends_with("Change") => "formatting change records",
                 _ => "comment and move anchors",
             };
@@ -636,6 +646,18 @@ mod tests {
         );
         assert_eq!(removed["editing permissions"], 2);
         assert_eq!(removed["tracked change authors"], 1);
+    }
+
+    #[test]
+    fn picture_names_and_embedded_objects_leave_no_trace() {
+        let xml = format!(
+            r#"<w:document {W}><w:body><w:p><w:r><w:drawing><wp:inline><wp:docPr id="1" name="Photo of Sarah Thompson"/><pic:pic><pic:nvPicPr><pic:cNvPr id="0" name="Sarah Thompson" descr="Photo of Sarah Thompson"/></pic:nvPicPr></pic:pic></wp:inline></w:drawing></w:r><w:r><w:object><v:shape id="s1"/><o:OLEObject Type="Embed" r:id="rId9"/></w:object></w:r></w:p><w:altChunk r:id="rId10"/></w:body></w:document>"#
+        );
+        let (out, _, removed) = redact(&xml, 1 << 20, u64::MAX - 1).unwrap();
+        assert!(!out.contains("Sarah") && !out.contains("Thompson"), "{out}");
+        assert!(!out.contains("rId9") && !out.contains("rId10"), "{out}");
+        assert!(out.contains("<v:shape"), "{out}");
+        assert_eq!(removed["embedded documents and objects"], 2);
     }
 
     #[test]
