@@ -40,6 +40,12 @@ const REMOVED_ELEMENTS: &[&str] = &[
     // object's preview picture stays.
     "w:altChunk",
     "o:OLEObject",
+    // Attributes of custom XML and smart-tag markup (`w:attr w:val` is
+    // any text), and content controls' bindings to the custom XML data,
+    // which is dropped: the controls keep their text, unbound.
+    "w:customXmlPr",
+    "w:smartTagPr",
+    "w:dataBinding",
 ];
 
 /// Elements whose content is kept but whose tags go (accepted insertions).
@@ -365,6 +371,9 @@ fn hidden_and_tracked(
                 "w:commentReference" => "comments",
                 "w:permStart" | "w:permEnd" => "editing permissions",
                 "w:altChunk" | "o:OLEObject" => "embedded documents and objects",
+                "w:customXmlPr" | "w:smartTagPr" | "w:dataBinding" => {
+                    "custom XML properties and bindings"
+                }
                 n if n.ends_with("Change") => "formatting change records",
                 _ => "comment and move anchors",
             };
@@ -658,6 +667,16 @@ mod tests {
         assert!(!out.contains("rId9") && !out.contains("rId10"), "{out}");
         assert!(out.contains("<v:shape"), "{out}");
         assert_eq!(removed["embedded documents and objects"], 2);
+    }
+
+    #[test]
+    fn custom_xml_markup_and_bindings_leave_no_trace() {
+        let xml = format!(
+            r#"<w:document {W}><w:body><w:customXml w:element="client"><w:customXmlPr><w:attr w:name="id" w:val="Zebedee Quillfeather"/></w:customXmlPr><w:p><w:smartTag w:element="place"><w:smartTagPr><w:attr w:name="x" w:val="Zebedee"/></w:smartTagPr><w:r><w:t>Kept.</w:t></w:r></w:smartTag></w:p></w:customXml><w:sdt><w:sdtPr><w:dataBinding w:xpath="/case[name='Zebedee']" w:storeItemID="{{1}}"/></w:sdtPr><w:sdtContent><w:p/></w:sdtContent></w:sdt></w:body></w:document>"#
+        );
+        let (out, _, removed) = redact(&xml, 1 << 20, u64::MAX - 1).unwrap();
+        assert!(!out.contains("Zebedee") && out.contains("Kept."), "{out}");
+        assert_eq!(removed["custom XML properties and bindings"], 3);
     }
 
     #[test]
