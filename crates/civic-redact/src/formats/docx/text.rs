@@ -124,6 +124,15 @@ pub(super) fn redact_text_part<R: Read, W: Write>(
             }
             _ => {}
         }
+        if eof && depth != 0 {
+            // The stretch would hold elements that never end, which its
+            // redaction assumes they do; a cut-off part is an error.
+            return Err(if exhausted(&reader) {
+                unzips_too_large()
+            } else {
+                unbalanced(name)
+            });
+        }
         if !eof {
             chunk.push(event.into_owned());
         }
@@ -677,6 +686,21 @@ mod tests {
         let (out, _, removed) = redact(&xml, 1 << 20, u64::MAX - 1).unwrap();
         assert!(!out.contains("Zebedee") && out.contains("Kept."), "{out}");
         assert_eq!(removed["custom XML properties and bindings"], 3);
+    }
+
+    #[test]
+    fn an_unclosed_element_at_the_end_of_a_part_is_an_error_not_a_panic() {
+        for tail in [
+            "<w:r>",
+            "<w:p><w:r>",
+            "<w:r><w:drawing>",
+            "<w:t>",
+            "<w:ins>",
+        ] {
+            let xml = format!(r#"<w:document {W}><w:body><w:p>{tail}"#);
+            let e = redact(&xml, 1 << 20, u64::MAX - 1).unwrap_err();
+            assert_eq!(e.code(), "redact.docx_invalid", "{tail}");
+        }
     }
 
     #[test]
