@@ -48,6 +48,10 @@ const REMOVED_ELEMENTS: &[&str] = &[
     "w:dataBinding",
 ];
 
+/// The references that make a drawing a chart or a SmartArt diagram, whose
+/// parts (with their own text and data) are dropped from the package.
+const DROPPED_GRAPHICS: &[&str] = &["c:chart", "cx:chart", "dgm:relIds"];
+
 /// Elements whose content is kept but whose tags go (accepted insertions).
 const UNWRAPPED_ELEMENTS: &[&str] = &["w:ins", "w:moveTo"];
 
@@ -397,6 +401,16 @@ fn hidden_and_tracked(
             // and with it the author's name and the date.
             skip[i] = true;
             state.count("tracked insertions accepted");
+        } else if name == "w:drawing"
+            && matches!(e, Event::Start(_))
+            && evs[i + 1..ends[i]]
+                .iter()
+                .any(|e| DROPPED_GRAPHICS.iter().any(|g| name_is(e, g)))
+        {
+            // Its data and text live in parts that are dropped; the
+            // drawing would point at nothing.
+            skip[i] = true;
+            state.count("charts and diagrams");
         } else if name == "w:r"
             && matches!(e, Event::Start(_))
             && run_is_hidden(&evs[i + 1..ends[i]])
@@ -701,6 +715,19 @@ mod tests {
             let e = redact(&xml, 1 << 20, u64::MAX - 1).unwrap_err();
             assert_eq!(e.code(), "redact.docx_invalid", "{tail}");
         }
+    }
+
+    #[test]
+    fn charts_and_diagrams_go_with_their_parts() {
+        let xml = format!(
+            r#"<w:document {W}><w:body><w:p><w:r><w:drawing><wp:inline><a:graphic><a:graphicData><c:chart r:id="rId5"/></a:graphicData></a:graphic></wp:inline></w:drawing></w:r><w:r><w:drawing><wp:inline><a:graphic><a:graphicData><dgm:relIds r:dm="rId6"/></a:graphicData></a:graphic></wp:inline></w:drawing></w:r><w:r><w:t>Kept.</w:t></w:r></w:p></w:body></w:document>"#
+        );
+        let (out, _, removed) = redact(&xml, 1 << 20, u64::MAX - 1).unwrap();
+        assert!(
+            !out.contains("rId5") && !out.contains("rId6") && out.contains("Kept."),
+            "{out}"
+        );
+        assert_eq!(removed["charts and diagrams"], 2);
     }
 
     #[test]
