@@ -722,6 +722,17 @@ mod tests {
     }
 
     #[test]
+    fn a_part_cut_off_anywhere_is_redacted_or_refused_never_a_panic() {
+        let xml = body(10);
+        for end in 0..=xml.len() {
+            for chunk in [64, 1 << 20] {
+                // Only whether it returns matters: any cut is an answer.
+                let _ = redact_bytes(&xml.as_bytes()[..end], chunk, u64::MAX - 1);
+            }
+        }
+    }
+
+    #[test]
     fn charts_and_diagrams_go_with_their_parts() {
         let xml = format!(
             r#"<w:document {W}><w:body><w:p><w:r><w:drawing><wp:inline><a:graphic><a:graphicData><c:chart r:id="rId5"/></a:graphicData></a:graphic></wp:inline></w:drawing></w:r><w:r><w:drawing><wp:inline><a:graphic><a:graphicData><dgm:relIds r:dm="rId6"/></a:graphicData></a:graphic></wp:inline></w:drawing></w:r><w:r><w:t>Kept.</w:t></w:r></w:p></w:body></w:document>"#
