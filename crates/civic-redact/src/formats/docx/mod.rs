@@ -170,6 +170,7 @@ const SETTINGS_RELATIONSHIPS: &[&str] = &[
     "/recipientData",
 ];
 
+/// Whether a part is a settings part (the document's or the building blocks').
 fn is_settings(name: &str) -> bool {
     matches!(name, "word/settings.xml" | "word/glossary/settings.xml")
 }
