@@ -216,3 +216,338 @@ fn docx_fixture_can_be_written_for_libreoffice() {
     std::fs::write(format!("{dir}/fixture.docx"), &input).expect("test fixture");
     std::fs::write(format!("{dir}/redacted.docx"), &out.bytes).expect("test fixture");
 }
+
+// The hiding places of issue 16: each test seeds a made-up name in one
+// place, redacts, and searches every entry of the output as raw bytes,
+// read with the zip crate rather than the redactor's own reader.
+
+/// A name no detector needs to know to be removed: it must go with its
+/// hiding place, not be found by the analyzer.
+const HIDDEN: &str = "Zebedee Quillfeather";
+
+const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
+
+const PACKAGE_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>"#;
+
+/// Zips `files` in order, names and bytes exactly as given.
+fn package(files: &[(&str, &str)]) -> Vec<u8> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, body) in files {
+        zip.start_file(*name, zip::write::SimpleFileOptions::default())
+            .expect("test fixture");
+        zip.write_all(body.as_bytes()).expect("test fixture");
+    }
+    zip.finish().expect("test fixture").into_inner()
+}
+
+/// The smallest Word document with `body` as its body.
+fn body_document(body: &str) -> String {
+    part(&format!("<w:body>{body}</w:body>"), "document")
+}
+
+fn redact_package(input: &[u8]) -> Result<docx::DocxRedacted, RedactError> {
+    docx::redact(
+        &Analyzer::default(),
+        input,
+        &Operator::Label,
+        &mut PseudonymTable::new(),
+    )
+}
+
+/// Every entry of a zip file as raw bytes, with its name.
+fn entries(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).expect("test fixture");
+    (0..archive.len())
+        .map(|i| {
+            let mut f = archive.by_index(i).expect("test fixture");
+            let mut b = Vec::new();
+            f.read_to_end(&mut b).expect("test fixture");
+            (f.name().expect("test fixture").into_owned(), b)
+        })
+        .collect()
+}
+
+/// Asserts `needle` is in no entry of `zip`, searched as bytes.
+fn assert_nowhere(zip: &[u8], needle: &str) {
+    for (name, bytes) in entries(zip) {
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "{needle:?} survived in {name}:\n{}",
+            String::from_utf8_lossy(&bytes)
+        );
+    }
+}
+
+/// Asserts the fixture does hold `needle`, so a test cannot pass vacuously.
+fn assert_somewhere(zip: &[u8], needle: &str) {
+    assert!(
+        entries(zip)
+            .iter()
+            .any(|(_, b)| b.windows(needle.len()).any(|w| w == needle.as_bytes())),
+        "fixture lacks {needle:?}"
+    );
+}
+
+#[test]
+fn a_zip_entry_that_climbs_out_of_the_package_refuses_the_document() {
+    let input = package(&[
+        ("[Content_Types].xml", CONTENT_TYPES),
+        ("_rels/.rels", PACKAGE_RELS),
+        ("word/document.xml", &body_document("<w:p/>")),
+        ("../../evil.txt", HIDDEN),
+    ]);
+    assert!(
+        entries(&input).iter().any(|(n, _)| n == "../../evil.txt"),
+        "the zip crate kept the name as given"
+    );
+    assert_somewhere(&input, HIDDEN);
+    let err = redact_package(&input).unwrap_err();
+    assert_eq!(err.code(), "redact.docx_invalid");
+    assert!(err.to_string().contains("\"../../evil.txt\""), "{err}");
+    // An absolute name and a backslash are refused the same way.
+    for name in ["/tmp/evil.txt", "word\\evil.xml"] {
+        let input = package(&[
+            ("word/document.xml", &body_document("<w:p/>")),
+            (name, HIDDEN),
+        ]);
+        let err = redact_package(&input).unwrap_err();
+        assert!(err.to_string().contains("evil"), "{err}");
+    }
+}
+
+#[test]
+fn xml_comments_are_dropped_from_every_part_and_a_doctype_refuses_the_document() {
+    let comment = format!("<!-- {HIDDEN} -->");
+    let rels = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{comment}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>"#
+    );
+    let input = package(&[
+        (
+            "[Content_Types].xml",
+            &CONTENT_TYPES.replace("<Default", &format!("{comment}<Default")),
+        ),
+        ("_rels/.rels", PACKAGE_RELS),
+        (
+            "word/document.xml",
+            &body_document(&format!(
+                "<w:p>{comment}<w:r><w:t>Kept text.</w:t></w:r><?x {HIDDEN}?></w:p>"
+            )),
+        ),
+        ("word/_rels/document.xml.rels", &rels),
+        (
+            "word/styles.xml",
+            &part(&format!("{comment}<w:style/>"), "styles"),
+        ),
+        ("word/settings.xml", &part(&comment, "settings")),
+    ]);
+    assert_somewhere(&input, HIDDEN);
+    let out = redact_package(&input).expect("test fixture");
+    assert_nowhere(&out.bytes, HIDDEN);
+    assert_nowhere(&out.bytes, "<!--");
+    let parts = entries(&out.bytes);
+    let document = &parts
+        .iter()
+        .find(|(n, _)| n == "word/document.xml")
+        .expect("test fixture")
+        .1;
+    assert!(String::from_utf8_lossy(document).contains("Kept text."));
+    assert!(
+        parts
+            .iter()
+            .any(|(n, b)| n == "word/styles.xml"
+                && String::from_utf8_lossy(b).contains("<w:style/>"))
+    );
+    assert!(
+        out.removed["XML comments and processing instructions"] >= 3,
+        "{:?}",
+        out.removed
+    );
+
+    let entity = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><!DOCTYPE w:document [<!ENTITY x "{HIDDEN}">]><w:document {W}><w:body><w:p><w:r><w:t>&x;</w:t></w:r></w:p></w:body></w:document>"#
+    );
+    for (part_name, doctype_in) in [
+        ("word/document.xml", entity.clone()),
+        ("word/styles.xml", entity),
+    ] {
+        let mut files = vec![("word/document.xml", body_document("<w:p/>"))];
+        if part_name == "word/document.xml" {
+            files[0].1 = doctype_in;
+        } else {
+            files.push((part_name, doctype_in));
+        }
+        let files: Vec<(&str, &str)> = files.iter().map(|(n, b)| (*n, b.as_str())).collect();
+        let err = redact_package(&package(&files)).unwrap_err();
+        assert_eq!(err.code(), "redact.docx_invalid");
+        let message = err.to_string();
+        assert!(
+            message.contains(part_name) && message.contains("DOCTYPE"),
+            "{message}"
+        );
+        assert!(!message.contains(HIDDEN), "{message}");
+    }
+}
+
+#[test]
+fn content_control_names_and_tags_leave_no_trace() {
+    let body = format!(
+        r#"<w:sdt><w:sdtPr><w:alias w:val="{HIDDEN}"/><w:tag w:val="{HIDDEN}"/><w:placeholder><w:docPart w:val="{HIDDEN}"/></w:placeholder></w:sdtPr><w:sdtContent><w:p><w:r><w:t>Kept text.</w:t></w:r></w:p></w:sdtContent></w:sdt>"#
+    );
+    let header = part(
+        &format!(
+            r#"<w:sdt><w:sdtPr><w:alias w:val="{HIDDEN}"/><w:tag w:val="{HIDDEN}"/></w:sdtPr><w:sdtContent><w:p/></w:sdtContent></w:sdt>"#
+        ),
+        "hdr",
+    );
+    let input = package(&[
+        ("[Content_Types].xml", CONTENT_TYPES),
+        ("_rels/.rels", PACKAGE_RELS),
+        ("word/document.xml", &body_document(&body)),
+        ("word/header1.xml", &header),
+    ]);
+    assert_somewhere(&input, HIDDEN);
+    let out = redact_package(&input).expect("test fixture");
+    assert_nowhere(&out.bytes, HIDDEN);
+    assert_eq!(out.removed["content control names and tags"], 5);
+    let document = entries(&out.bytes)
+        .into_iter()
+        .find(|(n, _)| n == "word/document.xml")
+        .expect("test fixture")
+        .1;
+    assert!(String::from_utf8_lossy(&document).contains("Kept text."));
+}
+
+#[test]
+fn custom_xml_and_unknown_parts_are_dropped_with_their_relationships() {
+    let types = CONTENT_TYPES.replace(
+        "</Types>",
+        r#"<Override PartName="/customXml/itemProps1.xml" ContentType="application/vnd.openxmlformats-officedocument.customXmlProperties+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/></Types>"#,
+    );
+    let rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml" Target="../customXml/item1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/package" Target="embeddings/Secret_Sheet.xlsx"/></Relationships>"#;
+    let item = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="no"?><case><client>{HIDDEN}</client></case>"#
+    );
+    let props = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="no"?><ds:datastoreItem ds:itemID="{{00000000-0000-0000-0000-000000000000}}" xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"><ds:schemaRefs><ds:schemaRef ds:uri="urn:{HIDDEN}"/></ds:schemaRefs></ds:datastoreItem>"#
+    );
+    let item_rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXmlProps" Target="itemProps1.xml"/></Relationships>"#;
+    let input = package(&[
+        ("[Content_Types].xml", &types),
+        ("_rels/.rels", PACKAGE_RELS),
+        (
+            "word/document.xml",
+            &body_document("<w:p><w:r><w:t>Kept text.</w:t></w:r></w:p>"),
+        ),
+        ("word/_rels/document.xml.rels", rels),
+        ("word/styles.xml", &part("<w:style/>", "styles")),
+        ("customXml/item1.xml", &item),
+        ("customXml/itemProps1.xml", &props),
+        ("customXml/_rels/item1.xml.rels", item_rels),
+        ("word/embeddings/Secret_Sheet.xlsx", HIDDEN),
+        ("docProps/thumbnail.jpeg", HIDDEN),
+    ]);
+    assert_somewhere(&input, HIDDEN);
+    let out = redact_package(&input).expect("test fixture");
+    assert_nowhere(&out.bytes, HIDDEN);
+    // Nothing is left pointing at what was dropped.
+    assert_nowhere(&out.bytes, "customXml");
+    assert_nowhere(&out.bytes, "embeddings");
+    let names: Vec<String> = entries(&out.bytes).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "[Content_Types].xml",
+            "_rels/.rels",
+            "word/document.xml",
+            "word/_rels/document.xml.rels",
+            "word/styles.xml"
+        ]
+    );
+    let parts = entries(&out.bytes);
+    let text = |n: &str| {
+        String::from_utf8_lossy(
+            &parts
+                .iter()
+                .find(|(name, _)| name == n)
+                .expect("test fixture")
+                .1,
+        )
+        .into_owned()
+    };
+    assert!(text("word/_rels/document.xml.rels").contains(r#"Target="styles.xml""#));
+    assert!(text("[Content_Types].xml").contains("/word/styles.xml"));
+    // The log names each dropped part, and says nothing of what it held.
+    for key in [
+        "custom XML data part customXml/item1.xml",
+        "custom XML data part customXml/itemProps1.xml",
+        "custom XML data part customXml/_rels/item1.xml.rels",
+        "unknown part word/embeddings/Secret_Sheet.xlsx",
+        "unknown part docProps/thumbnail.jpeg",
+    ] {
+        assert_eq!(out.removed.get(key), Some(&1), "{key}: {:?}", out.removed);
+    }
+    let log = serde_json::to_string(&out).expect("test fixture");
+    assert!(!log.contains(HIDDEN), "{log}");
+}
+
+#[test]
+fn document_variables_and_the_template_path_leave_the_settings() {
+    let settings = part(
+        &format!(
+            r#"<w:attachedTemplate r:id="rId1"/><w:docVars><w:docVar w:name="client" w:val="{HIDDEN}"/></w:docVars><w:mailMerge><w:query w:val="SELECT * FROM cases WHERE name = '{HIDDEN}'"/></w:mailMerge><w:zoom w:percent="100"/>"#
+        ),
+        "settings",
+    );
+    let settings_rels = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/attachedTemplate" Target="file:///C:/Users/{HIDDEN}/Templates/Letter.dotm" TargetMode="External"/></Relationships>"#
+    );
+    let input = package(&[
+        ("[Content_Types].xml", CONTENT_TYPES),
+        ("_rels/.rels", PACKAGE_RELS),
+        ("word/document.xml", &body_document("<w:p/>")),
+        ("word/settings.xml", &settings),
+        ("word/_rels/settings.xml.rels", &settings_rels),
+    ]);
+    assert_somewhere(&input, HIDDEN);
+    let out = redact_package(&input).expect("test fixture");
+    assert_nowhere(&out.bytes, HIDDEN);
+    assert_nowhere(&out.bytes, "attachedTemplate");
+    let settings = entries(&out.bytes)
+        .into_iter()
+        .find(|(n, _)| n == "word/settings.xml")
+        .expect("test fixture")
+        .1;
+    assert!(String::from_utf8_lossy(&settings).contains(r#"<w:zoom w:percent="100"/>"#));
+    assert_eq!(
+        out.removed["document variables, template and mail merge settings"],
+        4
+    );
+}
+
+#[test]
+fn a_crafted_nesting_depth_or_entry_count_refuses_the_document() {
+    // Deeper than any Word document, inside one paragraph.
+    let deep = format!("<w:p>{}{}</w:p>", "<w:r>".repeat(600), "</w:r>".repeat(600));
+    let input = package(&[("word/document.xml", &body_document(&deep))]);
+    let err = redact_package(&input).unwrap_err();
+    assert_eq!(err.code(), "redact.docx_invalid");
+    assert!(
+        err.to_string().contains("word/document.xml") && err.to_string().contains("deep"),
+        "{err}"
+    );
+
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..10_001 {
+        let name = if i == 0 {
+            "word/document.xml".to_owned()
+        } else {
+            format!("word/media/{i}.png")
+        };
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .expect("test fixture");
+    }
+    let many = zip.finish().expect("test fixture").into_inner();
+    let err = redact_package(&many).unwrap_err();
+    assert_eq!(err.code(), "redact.too_large");
+    assert!(err.to_string().contains("10000"), "{err}");
+}

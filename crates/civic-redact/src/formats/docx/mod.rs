@@ -11,8 +11,17 @@
 //! anchors), tracked deletions and moves (insertions are accepted), the
 //! records of formatting changes, hidden text, and the document properties
 //! (author, last modified by, company…). External link targets such as
-//! `mailto:` addresses are redacted too. The package is read and written a
-//! part at a time ([`redact_stream`]), and the parts a reader reads are
+//! `mailto:` addresses are redacted too; content controls' names and tags
+//! are emptied, and XML comments and processing instructions are dropped
+//! from every part. Only the parts known to be safe are kept (the text
+//! parts, styles, settings, numbering, fonts, theme and pictures): custom
+//! XML data, embedded files, thumbnails and any part this module does not
+//! know are dropped, with the relationships and content-type overrides
+//! that point at them, and named (never their content) in the counts of
+//! what was removed. A zip entry name that could escape the folder it is
+//! unzipped into, or a DOCTYPE (whose entities could hide text), refuses
+//! the document. The package is read and written a part at a time
+//! ([`redact_stream`]), and the parts a reader reads are
 //! read and written a stretch of paragraphs at a time, so memory is bounded
 //! by the longest paragraph ([`MAX_PARAGRAPH_BYTES`]), not the document.
 //! The small parts that are rewritten whole (relationships, content types)
@@ -40,6 +49,11 @@ use xml::{attr, events, matching_ends, write_events};
 /// The most a document may expand to when unzipped, against zip bombs.
 const MAX_UNZIPPED: u64 = 512 * 1024 * 1024;
 
+/// The most entries a package may have. Word writes tens; a document with
+/// thousands of pictures stays well below it. More is a crafted file,
+/// refused before any entry is read.
+const MAX_ENTRIES: usize = 10_000;
+
 /// The largest XML part that is rewritten whole (the relationships, the
 /// content types): such a part is held in memory as a list of XML events,
 /// which costs several times its size, so a larger one is refused with an
@@ -59,6 +73,107 @@ const DROPPED_PARTS: &[(&str, &str)] = &[
     ("word/people.xml", "comment authors"),
     ("docProps/custom.xml", "custom document properties"),
 ];
+
+/// Parts kept (rewritten or copied) besides the text parts
+/// ([`is_text_part`]): the ones Word needs to lay out the text, which hold
+/// no text of their own beyond names of styles and fonts. Each is also
+/// known inside `word/glossary/` (the building blocks' own styles…).
+const KNOWN_PARTS: &[&str] = &[
+    "styles.xml",
+    "stylesWithEffects.xml",
+    "settings.xml",
+    "webSettings.xml",
+    "fontTable.xml",
+    "numbering.xml",
+];
+
+/// Folders under `word/` whose files are kept: the theme, pictures (which
+/// a reader sees, and which this module cannot redact) and embedded fonts.
+const KNOWN_FOLDERS: &[&str] = &["theme/", "media/", "fonts/"];
+
+/// What becomes of a part: `None` if it is kept, or what it held if it is
+/// dropped. Anything not known to be safe is dropped, so a part Civic does
+/// not read (custom XML data, embedded files, a macro project, a
+/// thumbnail of the first page, a part of an extension) never leaves
+/// unredacted. A relationships part goes with the part it belongs to.
+fn dropped_part(name: &str) -> Option<&'static str> {
+    if let Some((_, what)) = DROPPED_PARTS.iter().find(|(p, _)| *p == name) {
+        return Some(what);
+    }
+    if name.starts_with("customXml/") {
+        return Some("custom XML data");
+    }
+    if let Some(at) = name.rfind("_rels/")
+        && (at == 0 || name[..at].ends_with('/'))
+        && let Some(file) = name[at + "_rels/".len()..].strip_suffix(".rels")
+        && !file.contains('/')
+    {
+        // `_rels/.rels` belongs to the package itself.
+        return match file {
+            "" if at == 0 => None,
+            _ => dropped_part(&format!("{}{file}", &name[..at])).map(|_| "relationships"),
+        };
+    }
+    let known = match name {
+        "[Content_Types].xml" | "docProps/core.xml" | "docProps/app.xml" => true,
+        n if is_text_part(n) => true,
+        n => n
+            .strip_prefix("word/glossary/")
+            .or_else(|| n.strip_prefix("word/"))
+            .is_some_and(|file| {
+                KNOWN_PARTS.contains(&file)
+                    || (n.starts_with("word/")
+                        && !n.starts_with("word/glossary/")
+                        && KNOWN_FOLDERS.iter().any(|f| {
+                            file.strip_prefix(f)
+                                .is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
+                        }))
+            }),
+    };
+    (!known).then_some("unknown")
+}
+
+/// The part a relationship in the relationships part `rels` points at,
+/// as a part name, or `None` if the target climbs out of the package.
+/// Targets are relative to the folder that holds the `_rels` folder,
+/// unless they start with `/`.
+fn relationship_target(rels: &str, target: &str) -> Option<String> {
+    let base = rels.rfind("_rels/").map_or("", |at| &rels[..at]);
+    let joined = match target.strip_prefix('/') {
+        Some(absolute) => absolute.to_owned(),
+        None => format!("{base}{target}"),
+    };
+    let mut segments = Vec::new();
+    for segment in joined.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                segments.pop()?;
+            }
+            s => segments.push(s),
+        }
+    }
+    Some(segments.join("/"))
+}
+
+/// Elements dropped from a document's settings: document variables (any
+/// text a macro or an add-in stored), the attached template (a path that
+/// often holds the author's user name) and mail merge settings (the data
+/// source's path and the query, which can name a person).
+const SETTINGS_DROPPED: &[&str] = &["w:docVars", "w:attachedTemplate", "w:mailMerge"];
+
+/// Relationship types of what [`SETTINGS_DROPPED`] removes, which go with it.
+const SETTINGS_RELATIONSHIPS: &[&str] = &[
+    "/attachedTemplate",
+    "/mailMergeSource",
+    "/mailMergeHeaderSource",
+    "/recipientData",
+];
+
+/// Whether a part is a settings part (the document's or the building blocks').
+fn is_settings(name: &str) -> bool {
+    matches!(name, "word/settings.xml" | "word/glossary/settings.xml")
+}
 
 const CORE_PROPERTIES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"></cp:coreProperties>"#;
@@ -134,11 +249,21 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
 ) -> Result<HashMap<String, usize>, RedactError> {
     let mut archive =
         zip::ZipArchive::new(input).map_err(|e| docx_err(format!("not a zip file ({e})")))?;
-    // The names come from the central directory: nothing is unzipped yet.
-    if !archive
-        .file_names()
-        .any(|n| n.is_ok_and(|n| n == "word/document.xml"))
-    {
+    if archive.len() > MAX_ENTRIES {
+        return Err(RedactError::TooLarge(format!(
+            "the Word document has {} parts, more than the {MAX_ENTRIES} Civic reads",
+            archive.len()
+        )));
+    }
+    // The names come from the central directory: nothing is unzipped yet,
+    // so an unsafe name refuses the document before anything is written.
+    let mut has_document = false;
+    for n in archive.file_names() {
+        let n = n.map_err(|e| docx_err(format!("unreadable zip entry name ({e})")))?;
+        check_entry_name(&n)?;
+        has_document |= n == "word/document.xml";
+    }
+    if !has_document {
         return Err(docx_err(
             "no word/document.xml: this is not a Word document",
         ));
@@ -165,7 +290,11 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
             .name()
             .map_err(|e| docx_err(format!("unreadable zip entry name ({e})")))?
             .into_owned();
-        if let Some((_, what)) = DROPPED_PARTS.iter().find(|(p, _)| *p == name) {
+        // Checked again here in case the local header's name differs from
+        // the central directory's.
+        check_entry_name(&name)?;
+        if let Some(what) = dropped_part(&name) {
+            // The part's name only: its content is never logged.
             state.count(&format!("{what} part {name}"));
             continue;
         }
@@ -205,6 +334,27 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
         out.start_file(name.as_str(), options).map_err(docx_err)?;
         match new_bytes {
             Some(bytes) => out.write_all(&bytes).map_err(docx_err)?,
+            None if name.ends_with(".xml") => {
+                let drop = if is_settings(&name) {
+                    SETTINGS_DROPPED
+                } else {
+                    &[]
+                };
+                let (copied, dropped) =
+                    xml::copy_xml_part(&name, (&mut file).take(budget + 1), &mut out, drop)?;
+                total += copied;
+                for (what, n) in [
+                    ("XML comments and processing instructions", dropped.comments),
+                    (
+                        "document variables, template and mail merge settings",
+                        dropped.elements,
+                    ),
+                ] {
+                    if n > 0 {
+                        *state.removed.entry(what.to_owned()).or_default() += n;
+                    }
+                }
+            }
             None => {
                 let copied = std::io::copy(&mut (&mut file).take(budget + 1), &mut out)
                     .map_err(|e| docx_err(format!("{name}: {e}")))?;
@@ -220,6 +370,33 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
     }
     out.finish().map_err(docx_err)?;
     Ok(state.removed)
+}
+
+/// Refuses a zip entry name that could escape the folder the output is
+/// unzipped into, or be read differently by another tool: an absolute
+/// name, a drive letter, a `..` component, a backslash (a separator on
+/// Windows) or a NUL. Word never writes such names, so the document is
+/// refused rather than the name cleaned, and the error names the entry.
+fn check_entry_name(name: &str) -> Result<(), RedactError> {
+    let bytes = name.as_bytes();
+    let why = if name.is_empty() {
+        "is empty"
+    } else if name.contains('\0') {
+        "contains a NUL character"
+    } else if name.contains('\\') {
+        "contains a backslash"
+    } else if name.starts_with('/') {
+        "is an absolute path"
+    } else if bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':' {
+        "starts with a drive letter"
+    } else if name.split('/').any(|c| c == "..") {
+        "has a '..' component that climbs out of the package"
+    } else {
+        return Ok(());
+    };
+    Err(docx_err(format!(
+        "the zip entry {name:?} {why}; Word never writes such a name and it could escape the folder the file is unzipped into, so the document is refused"
+    )))
 }
 
 /// Reads one XML part, refusing one larger than [`MAX_PART_BYTES`] or
@@ -288,13 +465,11 @@ fn is_text_part(name: &str) -> bool {
         && !file.contains('/'))
 }
 
+/// Whether a content-types entry is an override for a dropped part, which
+/// must go with it.
 fn is_dropped_override(e: &BytesStart<'_>) -> bool {
     e.name().as_ref() == "Override"
-        && attr(e, "PartName").is_some_and(|p| {
-            DROPPED_PARTS
-                .iter()
-                .any(|(d, _)| p.trim_start_matches('/') == *d)
-        })
+        && attr(e, "PartName").is_some_and(|p| dropped_part(p.trim_start_matches('/')).is_some())
 }
 
 /// Drops the elements (and their content) that `keep` rejects.
@@ -320,7 +495,7 @@ fn filter_xml(
     write_events(name, kept.into_iter())
 }
 
-/// Relationships: drop those to deleted parts, redact external targets.
+/// Relationships: drop those to dropped parts, redact external targets.
 fn redact_rels(state: &mut State<'_>, name: &str, bytes: &[u8]) -> Result<Vec<u8>, RedactError> {
     let evs = events(name, bytes)?;
     let mut out = Vec::with_capacity(evs.len());
@@ -336,14 +511,19 @@ fn redact_rels(state: &mut State<'_>, name: &str, bytes: &[u8]) -> Result<Vec<u8
             continue;
         };
         let target = attr(&rel, "Target").unwrap_or_default();
-        let file = target.rsplit('/').next().unwrap_or("");
-        if DROPPED_PARTS
-            .iter()
-            .any(|(p, _)| p.rsplit('/').next() == Some(file))
+        let external = attr(&rel, "TargetMode").is_some_and(|m| m == "External");
+        // A relationship to a dropped part goes too, so that Word does not
+        // look for the part and call the document damaged.
+        if !external
+            && relationship_target(name, &target).is_none_or(|t| dropped_part(&t).is_some())
         {
             continue;
         }
-        let external = attr(&rel, "TargetMode").is_some_and(|m| m == "External");
+        let kind = attr(&rel, "Type").unwrap_or_default();
+        if SETTINGS_RELATIONSHIPS.iter().any(|t| kind.ends_with(t)) {
+            state.count("document variables, template and mail merge settings");
+            continue;
+        }
         match external.then(|| state.redact_str(&target, name)).flatten() {
             Some(_) => {
                 let mut new = BytesStart::new("Relationship");
@@ -365,6 +545,110 @@ fn redact_rels(state: &mut State<'_>, name: &str, bytes: &[u8]) -> Result<Vec<u8
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_known_parts_are_kept_and_relationships_go_with_their_part() {
+        for kept in [
+            "[Content_Types].xml",
+            "_rels/.rels",
+            "docProps/core.xml",
+            "word/document.xml",
+            "word/_rels/document.xml.rels",
+            "word/header2.xml",
+            "word/_rels/header2.xml.rels",
+            "word/styles.xml",
+            "word/theme/theme1.xml",
+            "word/media/image1.png",
+            "word/glossary/document.xml",
+            "word/glossary/_rels/document.xml.rels",
+            "word/glossary/styles.xml",
+        ] {
+            assert_eq!(dropped_part(kept), None, "{kept}");
+        }
+        for (dropped, what) in [
+            ("customXml/item1.xml", "custom XML data"),
+            ("customXml/itemProps1.xml", "custom XML data"),
+            ("customXml/_rels/item1.xml.rels", "custom XML data"),
+            ("word/comments.xml", "comments"),
+            ("word/_rels/comments.xml.rels", "relationships"),
+            ("word/embeddings/oleObject1.bin", "unknown"),
+            ("word/_rels/vbaProject.bin.rels", "relationships"),
+            ("docProps/thumbnail.jpeg", "unknown"),
+            ("docProps/custom.xml", "custom document properties"),
+            ("word/media/nested/x.png", "unknown"),
+            ("word/glossary/media/x.png", "unknown"),
+            ("secret.xml", "unknown"),
+        ] {
+            assert_eq!(dropped_part(dropped), Some(what), "{dropped}");
+        }
+    }
+
+    #[test]
+    fn relationship_targets_resolve_against_the_folder_of_their_part() {
+        let cases = [
+            (
+                "_rels/.rels",
+                "word/document.xml",
+                Some("word/document.xml"),
+            ),
+            (
+                "_rels/.rels",
+                "/word/document.xml",
+                Some("word/document.xml"),
+            ),
+            (
+                "word/_rels/document.xml.rels",
+                "styles.xml",
+                Some("word/styles.xml"),
+            ),
+            (
+                "word/_rels/document.xml.rels",
+                "../customXml/item1.xml",
+                Some("customXml/item1.xml"),
+            ),
+            (
+                "word/_rels/document.xml.rels",
+                "./media/../media/a.png",
+                Some("word/media/a.png"),
+            ),
+            ("word/_rels/document.xml.rels", "../../x.xml", None),
+        ];
+        for (rels, target, want) in cases {
+            assert_eq!(
+                relationship_target(rels, target).as_deref(),
+                want,
+                "{rels} {target}"
+            );
+        }
+    }
+
+    #[test]
+    fn unsafe_entry_names_are_refused_naming_the_entry() {
+        for name in [
+            "../../evil.txt",
+            "word/../../evil.txt",
+            "..",
+            "/etc/passwd",
+            "C:/evil.txt",
+            "c:evil.txt",
+            "word\\..\\evil.txt",
+            "word/evil\0.xml",
+            "",
+        ] {
+            let e = check_entry_name(name).unwrap_err();
+            assert_eq!(e.code(), "redact.docx_invalid");
+            assert!(e.to_string().contains(&format!("{name:?}")), "{e}");
+        }
+        for name in [
+            "word/document.xml",
+            "[Content_Types].xml",
+            "_rels/.rels",
+            "word/..media/x.png",
+            "word/media/a..b.png",
+        ] {
+            assert!(check_entry_name(name).is_ok(), "{name}");
+        }
+    }
 
     #[test]
     fn a_part_over_the_cap_is_refused_naming_the_part_and_the_cap() {

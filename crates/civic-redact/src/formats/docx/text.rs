@@ -6,7 +6,7 @@ use std::io::{BufReader, Read, Take, Write};
 use quick_xml::events::{BytesStart, BytesText, Event};
 use quick_xml::{Reader, Writer, XmlVersion};
 
-use super::xml::{attr, matching_ends, name_is};
+use super::xml::{attr, deeper, keep_event, matching_ends, name_is, unbalanced};
 use super::{State, docx_err, unzips_too_large};
 use crate::detection::Detection;
 use crate::error::RedactError;
@@ -32,7 +32,25 @@ const REMOVED_ELEMENTS: &[&str] = &[
     "w:tcPrChange",
     "w:tblGridChange",
     "w:numberingChange",
+    // Ranges only some people may edit, each naming them (`w:ed`).
+    "w:permStart",
+    "w:permEnd",
+    // Embedded documents and objects: their parts are dropped from the
+    // package (see `dropped_part`), so the references to them go too; an
+    // object's preview picture stays.
+    "w:altChunk",
+    "o:OLEObject",
+    // Attributes of custom XML and smart-tag markup (`w:attr w:val` is
+    // any text), and content controls' bindings to the custom XML data,
+    // which is dropped: the controls keep their text, unbound.
+    "w:customXmlPr",
+    "w:smartTagPr",
+    "w:dataBinding",
 ];
+
+/// The references that make a drawing a chart or a SmartArt diagram, whose
+/// parts (with their own text and data) are dropped from the package.
+const DROPPED_GRAPHICS: &[&str] = &["c:chart", "cx:chart", "dgm:relIds"];
 
 /// Elements whose content is kept but whose tags go (accepted insertions).
 const UNWRAPPED_ELEMENTS: &[&str] = &["w:ins", "w:moveTo"];
@@ -94,10 +112,14 @@ pub(super) fn redact_text_part<R: Read, W: Write>(
             }
             Err(e) => return Err(docx_err(format!("{name} is not well-formed XML ({e})"))),
         };
+        if !keep_event(name, &event)? {
+            state.count("XML comments and processing instructions");
+            continue;
+        }
         let eof = matches!(event, Event::Eof);
         match &event {
             Event::Start(s) => {
-                depth += 1;
+                depth = deeper(name, depth)?;
                 held += usize::from(holds(s.name().as_ref()));
             }
             Event::End(s) => {
@@ -105,6 +127,15 @@ pub(super) fn redact_text_part<R: Read, W: Write>(
                 held -= usize::from(holds(s.name().as_ref()));
             }
             _ => {}
+        }
+        if eof && depth != 0 {
+            // The stretch would hold elements that never end, which its
+            // redaction assumes they do; a cut-off part is an error.
+            return Err(if exhausted(&reader) {
+                unzips_too_large()
+            } else {
+                unbalanced(name)
+            });
         }
         if !eof {
             chunk.push(event.into_owned());
@@ -133,12 +164,6 @@ pub(super) fn redact_text_part<R: Read, W: Write>(
         return Err(unbalanced(name));
     }
     Ok(reader.buffer_position())
-}
-
-fn unbalanced(name: &str) -> RedactError {
-    docx_err(format!(
-        "{name} is not well-formed XML (unbalanced elements)"
-    ))
 }
 
 /// Redacts a stretch of a part that no paragraph, run, tracked change or
@@ -246,8 +271,40 @@ fn redact_stretch<W: Write>(
             continue;
         }
         match &evs[i] {
-            Event::Start(s) | Event::Empty(s) if s.name().as_ref() == "wp:docPr" => {
-                let new = redact_attributes(state, name, s, &["descr", "title"]);
+            Event::Start(s) | Event::Empty(s) if text_attributes(s).is_some() => {
+                let keys = text_attributes(s).unwrap_or_default();
+                let new = redact_attributes(state, name, s, keys);
+                write(if matches!(evs[i], Event::Start(_)) {
+                    Event::Start(new)
+                } else {
+                    Event::Empty(new)
+                })?;
+            }
+            Event::Start(s) | Event::Empty(s)
+                if CONTENT_CONTROL_NAMES.contains(&s.name().as_ref()) =>
+            {
+                // A content control's name, tag and placeholder are free
+                // text a reader never sees, so they are emptied whatever
+                // they hold; an empty value is still valid.
+                let new = clear_attribute(s, "w:val");
+                if new.is_some() {
+                    state.count("content control names and tags");
+                }
+                let new = new.unwrap_or_else(|| s.to_owned());
+                write(if matches!(evs[i], Event::Start(_)) {
+                    Event::Start(new)
+                } else {
+                    Event::Empty(new)
+                })?;
+            }
+            Event::Start(s) | Event::Empty(s)
+                if attr(s, "w:author").is_some_and(|a| !a.is_empty()) =>
+            {
+                // What is left of tracked changes once they are accepted
+                // (a cell or table-row insertion, a custom XML range…)
+                // names the reviser; the name goes, the change stays.
+                state.count("tracked change authors");
+                let new = clear_attribute(s, "w:author").unwrap_or_else(|| s.to_owned());
                 write(if matches!(evs[i], Event::Start(_)) {
                     Event::Start(new)
                 } else {
@@ -259,6 +316,50 @@ fn redact_stretch<W: Write>(
         i += 1;
     }
     Ok(())
+}
+
+/// Attributes that hold text a reader may see (or follow), redacted like
+/// the text of a paragraph: a drawing's or picture's name (often the file
+/// name of the photo), description and title, a simple field's code
+/// (`HYPERLINK "mailto:…"`), a link's tooltip, and the choices of a
+/// content control's drop-down list or combo box.
+const TEXT_ATTRIBUTES: &[(&str, &[&str])] = &[
+    ("wp:docPr", &["name", "descr", "title"]),
+    ("pic:cNvPr", &["name", "descr", "title"]),
+    ("wps:cNvPr", &["name", "descr", "title"]),
+    ("wpg:cNvPr", &["name", "descr", "title"]),
+    ("w:fldSimple", &["w:instr"]),
+    ("w:hyperlink", &["w:tooltip"]),
+    ("w:listItem", &["w:displayText", "w:value"]),
+];
+
+/// The attributes of `s` that [`TEXT_ATTRIBUTES`] redacts, if any.
+fn text_attributes(s: &BytesStart<'_>) -> Option<&'static [&'static str]> {
+    TEXT_ATTRIBUTES
+        .iter()
+        .find(|(element, _)| s.name().as_ref() == *element)
+        .map(|(_, keys)| *keys)
+}
+
+/// The elements of a content control's properties (`w:sdtPr`) whose
+/// `w:val` is a name the author typed: its title, its tag, and the
+/// glossary entry its placeholder text comes from.
+const CONTENT_CONTROL_NAMES: &[&str] = &["w:alias", "w:tag", "w:docPart"];
+
+/// A copy of `s` with the attribute `key` emptied, or `None` if it has no
+/// such attribute or it is already empty.
+fn clear_attribute(s: &BytesStart<'_>, key: &str) -> Option<BytesStart<'static>> {
+    let mut changed = false;
+    let mut new = BytesStart::new(s.name().as_ref().to_owned());
+    for a in s.attributes().flatten() {
+        if a.key.as_ref() == key && !a.value.is_empty() {
+            changed = true;
+            new.push_attribute((key, ""));
+        } else {
+            new.push_attribute(a);
+        }
+    }
+    changed.then_some(new)
 }
 
 /// Marks tracked deletions, comment anchors, change records and hidden
@@ -281,6 +382,11 @@ fn hidden_and_tracked(
             let what = match name {
                 "w:del" | "w:moveFrom" => "tracked deletions",
                 "w:commentReference" => "comments",
+                "w:permStart" | "w:permEnd" => "editing permissions",
+                "w:altChunk" | "o:OLEObject" => "embedded documents and objects",
+                "w:customXmlPr" | "w:smartTagPr" | "w:dataBinding" => {
+                    "custom XML properties and bindings"
+                }
                 n if n.ends_with("Change") => "formatting change records",
                 _ => "comment and move anchors",
             };
@@ -289,6 +395,26 @@ fn hidden_and_tracked(
             unwrap[i] = true;
             unwrap[ends[i]] = true;
             state.count("tracked insertions accepted");
+        } else if UNWRAPPED_ELEMENTS.contains(&name) {
+            // An empty one marks an inserted paragraph mark in the
+            // paragraph's run properties; accepting it removes the marker,
+            // and with it the author's name and the date.
+            skip[i] = true;
+            state.count("tracked insertions accepted");
+        } else if name == "w:drawing"
+            && matches!(e, Event::Start(_))
+            // A drawing is not kept whole in one stretch (outside a run, a
+            // crafted one can be cut), so its end may be missing: `get`.
+            && evs.get(i + 1..ends[i]).is_some_and(|inner| {
+                inner
+                    .iter()
+                    .any(|e| DROPPED_GRAPHICS.iter().any(|g| name_is(e, g)))
+            })
+        {
+            // Its data and text live in parts that are dropped; the
+            // drawing would point at nothing.
+            skip[i] = true;
+            state.count("charts and diagrams");
         } else if name == "w:r"
             && matches!(e, Event::Start(_))
             && run_is_hidden(&evs[i + 1..ends[i]])
@@ -506,6 +632,123 @@ mod tests {
         }
         xml.push_str("<w:sectPr/></w:body></w:document>");
         xml
+    }
+
+    #[test]
+    fn content_control_names_and_tags_are_emptied_and_list_items_redacted() {
+        let xml = format!(
+            r#"<w:document {W}><w:body><w:sdt><w:sdtPr><w:alias w:val="Zebedee Quillfeather"/><w:tag w:val="Zebedee"/><w:placeholder><w:docPart w:val="Quillfeather"/></w:placeholder><w:dropDownList><w:listItem w:displayText="Sarah Thompson" w:value="jo.bloggs@example.com"/></w:dropDownList></w:sdtPr><w:sdtContent><w:p><w:r><w:t>Kept.</w:t></w:r></w:p></w:sdtContent></w:sdt></w:body></w:document>"#
+        );
+        let (out, log, removed) = redact(&xml, 1 << 20, u64::MAX - 1).unwrap();
+        for secret in ["Zebedee", "Quillfeather", "Sarah", "jo.bloggs"] {
+            assert!(!out.contains(secret), "{secret} in {out}");
+        }
+        assert!(
+            out.contains(r#"<w:alias w:val=""/><w:tag w:val=""/>"#) && out.contains("Kept."),
+            "{out}"
+        );
+        assert_eq!(removed["content control names and tags"], 3);
+        assert_eq!(log.len(), 2);
+    }
+
+    #[test]
+    fn field_codes_tooltips_and_inserted_paragraph_marks_leave_no_trace() {
+        let xml = format!(
+            r#"<w:document {W}><w:body><w:p><w:pPr><w:rPr><w:ins w:id="1" w:author="Officer Inserter" w:date="2025-01-01T00:00:00Z"/></w:rPr></w:pPr><w:fldSimple w:instr=" HYPERLINK &quot;mailto:jo.bloggs@example.com&quot; "><w:r><w:t>write</w:t></w:r></w:fldSimple><w:hyperlink w:tooltip="Email Sarah Thompson"><w:r><w:t>Kept.</w:t></w:r></w:hyperlink></w:p></w:body></w:document>"#
+        );
+        let (out, log, removed) = redact(&xml, 1 << 20, u64::MAX - 1).unwrap();
+        for secret in ["Officer Inserter", "jo.bloggs", "Sarah", "Thompson"] {
+            assert!(!out.contains(secret), "{secret} in {out}");
+        }
+        assert!(
+            out.contains("<w:rPr></w:rPr>") && out.contains("Kept."),
+            "{out}"
+        );
+        assert!(out.contains("HYPERLINK"), "{out}");
+        assert_eq!(removed["tracked insertions accepted"], 1);
+        assert_eq!(log.len(), 2);
+    }
+
+    #[test]
+    fn reviser_names_and_editing_permissions_leave_no_trace() {
+        let xml = format!(
+            r#"<w:document {W}><w:body><w:permStart w:id="0" w:ed="Zebedee Quillfeather"/><w:tbl><w:tr><w:tc><w:tcPr><w:cellIns w:id="1" w:author="Zebedee Quillfeather" w:date="2025-01-01T00:00:00Z"/></w:tcPr><w:p><w:r><w:t>Kept.</w:t></w:r></w:p></w:tc></w:tr></w:tbl><w:permEnd w:id="0"/></w:body></w:document>"#
+        );
+        let (out, _, removed) = redact(&xml, 1 << 20, u64::MAX - 1).unwrap();
+        assert!(!out.contains("Zebedee") && !out.contains("w:perm"), "{out}");
+        assert!(
+            out.contains(r#"w:author="""#) && out.contains("Kept."),
+            "{out}"
+        );
+        assert_eq!(removed["editing permissions"], 2);
+        assert_eq!(removed["tracked change authors"], 1);
+    }
+
+    #[test]
+    fn picture_names_and_embedded_objects_leave_no_trace() {
+        let xml = format!(
+            r#"<w:document {W}><w:body><w:p><w:r><w:drawing><wp:inline><wp:docPr id="1" name="Photo of Sarah Thompson"/><pic:pic><pic:nvPicPr><pic:cNvPr id="0" name="Sarah Thompson" descr="Photo of Sarah Thompson"/></pic:nvPicPr></pic:pic></wp:inline></w:drawing></w:r><w:r><w:object><v:shape id="s1"/><o:OLEObject Type="Embed" r:id="rId9"/></w:object></w:r></w:p><w:altChunk r:id="rId10"/></w:body></w:document>"#
+        );
+        let (out, _, removed) = redact(&xml, 1 << 20, u64::MAX - 1).unwrap();
+        assert!(!out.contains("Sarah") && !out.contains("Thompson"), "{out}");
+        assert!(!out.contains("rId9") && !out.contains("rId10"), "{out}");
+        assert!(out.contains("<v:shape"), "{out}");
+        assert_eq!(removed["embedded documents and objects"], 2);
+    }
+
+    #[test]
+    fn custom_xml_markup_and_bindings_leave_no_trace() {
+        let xml = format!(
+            r#"<w:document {W}><w:body><w:customXml w:element="client"><w:customXmlPr><w:attr w:name="id" w:val="Zebedee Quillfeather"/></w:customXmlPr><w:p><w:smartTag w:element="place"><w:smartTagPr><w:attr w:name="x" w:val="Zebedee"/></w:smartTagPr><w:r><w:t>Kept.</w:t></w:r></w:smartTag></w:p></w:customXml><w:sdt><w:sdtPr><w:dataBinding w:xpath="/case[name='Zebedee']" w:storeItemID="{{1}}"/></w:sdtPr><w:sdtContent><w:p/></w:sdtContent></w:sdt></w:body></w:document>"#
+        );
+        let (out, _, removed) = redact(&xml, 1 << 20, u64::MAX - 1).unwrap();
+        assert!(!out.contains("Zebedee") && out.contains("Kept."), "{out}");
+        assert_eq!(removed["custom XML properties and bindings"], 3);
+    }
+
+    #[test]
+    fn an_unclosed_element_at_the_end_of_a_part_is_an_error_not_a_panic() {
+        for tail in [
+            "<w:r>",
+            "<w:p><w:r>",
+            "<w:r><w:drawing>",
+            "<w:t>",
+            "<w:ins>",
+        ] {
+            let xml = format!(r#"<w:document {W}><w:body><w:p>{tail}"#);
+            let e = redact(&xml, 1 << 20, u64::MAX - 1).unwrap_err();
+            assert_eq!(e.code(), "redact.docx_invalid", "{tail}");
+        }
+    }
+
+    #[test]
+    fn a_part_cut_off_anywhere_is_redacted_or_refused_never_a_panic() {
+        let xml = body(10);
+        for end in 0..=xml.len() {
+            for chunk in [64, 1 << 20] {
+                // Only whether it returns matters: any cut is an answer.
+                let _ = redact_bytes(&xml.as_bytes()[..end], chunk, u64::MAX - 1);
+            }
+        }
+    }
+
+    #[test]
+    fn charts_and_diagrams_go_with_their_parts() {
+        let xml = format!(
+            r#"<w:document {W}><w:body><w:p><w:r><w:drawing><wp:inline><a:graphic><a:graphicData><c:chart r:id="rId5"/></a:graphicData></a:graphic></wp:inline></w:drawing></w:r><w:r><w:drawing><wp:inline><a:graphic><a:graphicData><dgm:relIds r:dm="rId6"/></a:graphicData></a:graphic></wp:inline></w:drawing></w:r><w:r><w:t>Kept.</w:t></w:r></w:p></w:body></w:document>"#
+        );
+        let (out, _, removed) = redact(&xml, 1 << 20, u64::MAX - 1).unwrap();
+        assert!(
+            !out.contains("rId5") && !out.contains("rId6") && out.contains("Kept."),
+            "{out}"
+        );
+        assert_eq!(removed["charts and diagrams"], 2);
+        // Outside a run, a drawing may be cut across stretches: no panic.
+        let paragraphs = "<w:p><w:r><w:t>Kept.</w:t></w:r></w:p>".repeat(50);
+        let xml = format!(
+            r#"<w:document {W}><w:body><w:drawing>{paragraphs}<c:chart r:id="rId5"/></w:drawing></w:body></w:document>"#
+        );
+        assert!(redact(&xml, 64, u64::MAX - 1).is_ok());
     }
 
     #[test]
