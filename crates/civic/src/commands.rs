@@ -392,40 +392,22 @@ async fn audit(config: Config, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
         } => {
             let id: DecisionId = decision_id.parse()?;
             let bundle = app.proof(id).await?;
-            let json = bundle.to_json();
-            match output {
-                Some(path) => {
-                    std::fs::write(&path, format!("{json}\n"))
-                        .with_context(|| format!("could not write {}", path.display()))?;
-                    eprintln!(
-                        "Wrote the inclusion proof of entry {} to {}; check it with `civic audit check-proof {}`",
-                        bundle.index,
-                        path.display(),
-                        path.display()
-                    );
-                }
-                None => println!("{json}"),
-            }
-            Ok(ExitCode::SUCCESS)
+            write_or_print(output.as_deref(), &bundle.to_json(), |path| {
+                format!(
+                    "Wrote the inclusion proof of entry {} to {path}; check it with `civic audit check-proof {path}`",
+                    bundle.index
+                )
+            })
         }
         AuditCommand::Consistency { old, output } => {
             let note = std::fs::read_to_string(&old)
                 .with_context(|| format!("could not read {}", old.display()))?;
             let bundle = app.consistency_bundle(&note).await?;
-            let json = bundle.to_json();
-            match output {
-                Some(path) => {
-                    std::fs::write(&path, format!("{json}\n"))
-                        .with_context(|| format!("could not write {}", path.display()))?;
-                    eprintln!(
-                        "Wrote the consistency proof to {}; check it anywhere with `civic audit check-consistency {} --public-key ledger.pub`",
-                        path.display(),
-                        path.display()
-                    );
-                }
-                None => println!("{json}"),
-            }
-            Ok(ExitCode::SUCCESS)
+            write_or_print(output.as_deref(), &bundle.to_json(), |path| {
+                format!(
+                    "Wrote the consistency proof to {path}; check it anywhere with `civic audit check-consistency {path} --public-key ledger.pub`"
+                )
+            })
         }
         AuditCommand::CheckProof { .. } | AuditCommand::CheckConsistency { .. } => {
             Ok(ExitCode::SUCCESS)
@@ -521,6 +503,24 @@ fn check_proof(
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// Writes `json` to `output` (and says so on standard error, with what
+/// `done` says about the file), or prints it to standard output.
+fn write_or_print(
+    output: Option<&std::path::Path>,
+    json: &str,
+    done: impl FnOnce(&str) -> String,
+) -> anyhow::Result<ExitCode> {
+    match output {
+        Some(path) => {
+            std::fs::write(path, format!("{json}\n"))
+                .with_context(|| format!("could not write {}", path.display()))?;
+            eprintln!("{}", done(&path.display().to_string()));
+        }
+        None => println!("{json}"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check_consistency(

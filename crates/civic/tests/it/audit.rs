@@ -6,12 +6,21 @@ use crate::support::{Server, civic, copy_dir, init, record, sqlite_url, stdout, 
 
 /// A data directory with 12 decisions and one review, server stopped.
 async fn populated() -> (tempfile::TempDir, std::path::PathBuf, Vec<String>) {
+    populated_on(None, 12).await
+}
+
+/// `count` decisions (every third waiting for review) and an accept of the
+/// first, on SQLite or the PostgreSQL database at `url`; server stopped.
+async fn populated_on(
+    url: Option<&str>,
+    count: usize,
+) -> (tempfile::TempDir, std::path::PathBuf, Vec<String>) {
     let (tmp, dir) = tempdir();
-    let token = init(&dir, None);
-    let server = Server::start(&dir, None);
+    let token = init(&dir, url);
+    let server = Server::start(&dir, url);
     let client = reqwest::Client::new();
     let mut ids = Vec::new();
-    for n in 0..12 {
+    for n in 0..count {
         ids.push(
             record(&client, &server.base, &token, n)
                 .await
@@ -239,27 +248,7 @@ async fn review_state_that_disagrees_with_the_ledger_is_named_on_postgres_too() 
     let Some(url) = crate::support::fresh_postgres().await else {
         return;
     };
-    let (_tmp, dir) = tempdir();
-    let token = init(&dir, Some(&url));
-    let server = Server::start(&dir, Some(&url));
-    let client = reqwest::Client::new();
-    let mut ids = Vec::new();
-    for n in 0..4 {
-        ids.push(
-            record(&client, &server.base, &token, n)
-                .await
-                .expect("record"),
-        );
-    }
-    let res = client
-        .post(server.url(&format!("/decisions/{}/review", ids[0])))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"action": "accept"}))
-        .send()
-        .await
-        .expect("review");
-    assert_eq!(res.status(), 201);
-    server.stop();
+    let (_tmp, dir, ids) = populated_on(Some(&url), 4).await;
     let ok = civic(&dir, Some(&url), &["audit", "verify"]);
     assert!(ok.status.success(), "{}", stdout(&ok));
 
