@@ -80,7 +80,7 @@ pub fn detect_jsonl(
                 .into(),
         });
     }
-    if !options.overwrite && output.exists() {
+    if !options.overwrite && output.exists() && !civic_dataset::output::is_special(output) {
         return Err(AppError::Invalid {
             field: "output",
             message: format!(
@@ -100,11 +100,8 @@ pub fn detect_jsonl(
     .map_err(too_long)?;
     reader.require_columns(&["id", "text"])?;
     let analyzer = Analyzer::new(config);
-    let dir = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io_err(dir, e))?;
+    let dir = civic_dataset::output::temp_dir_for(output);
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| io_err(&dir, e))?;
     let mut summary = DetectSummary::default();
     let mut batch: Vec<(Value, String)> = Vec::with_capacity(CHUNK);
     loop {
@@ -190,23 +187,17 @@ pub(crate) fn persist(
     overwrite: bool,
 ) -> Result<(), AppError> {
     tmp.as_file().sync_all().map_err(|e| io_err(output, e))?;
-    let persisted = if overwrite {
-        tmp.persist(output).map(|_| ())
-    } else {
-        tmp.persist_noclobber(output).map(|_| ())
-    };
-    persisted.map_err(|e| io_err(output, e.error))
+    civic_dataset::output::persist(tmp, output, overwrite).map_err(|e| io_err(output, e))
 }
 
 /// Writes `bytes` to `output` atomically (a temporary file in the same
-/// directory, renamed into place), creating the directory if needed.
+/// directory, renamed into place), creating the directory if needed; a
+/// special output (`-`, a device, a FIFO, a link) is written into in place
+/// (see [`civic_dataset::output`]).
 pub(crate) fn write_atomic(output: &Path, bytes: &[u8], overwrite: bool) -> Result<(), AppError> {
-    let dir = output
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| io_err(dir, e))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io_err(dir, e))?;
+    let dir = civic_dataset::output::temp_dir_for(output);
+    std::fs::create_dir_all(&dir).map_err(|e| io_err(&dir, e))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| io_err(&dir, e))?;
     tmp.write_all(bytes).map_err(|e| io_err(output, e))?;
     persist(tmp, output, overwrite)
 }

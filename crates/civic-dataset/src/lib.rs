@@ -26,6 +26,7 @@
 mod digest;
 mod error;
 mod format;
+pub mod output;
 mod reader;
 mod record;
 mod writer;

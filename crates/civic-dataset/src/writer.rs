@@ -115,7 +115,7 @@ impl Writer {
     ) -> Result<Self, Error> {
         let path = path.as_ref().to_owned();
         let format = Format::resolve(options.format, &path)?;
-        if !options.overwrite && path.exists() {
+        if !options.overwrite && path.exists() && !crate::output::is_special(&path) {
             return Err(Error::OutputExists { path });
         }
         let columns: Vec<String> = input_columns
@@ -126,15 +126,12 @@ impl Writer {
         // Checks that no name repeats, input or new.
         Schema::with_names(path.clone(), columns.clone())?;
 
-        let directory = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
+        let directory = crate::output::temp_dir_for(&path);
         let file = tempfile::Builder::new()
             .prefix(".civic-dataset-")
             .suffix(".tmp")
-            .tempfile_in(directory)
-            .map_err(|e| Error::io(directory, "creating a temporary file", e))?;
+            .tempfile_in(&directory)
+            .map_err(|e| Error::io(&directory, "creating a temporary file", e))?;
         let sink = match format {
             Format::Csv => {
                 let mut writer = csv::Writer::from_writer(file);
@@ -203,21 +200,12 @@ impl Writer {
         file.as_file()
             .sync_all()
             .map_err(|e| Error::io(&path, "writing", e))?;
-        let persisted = if self.overwrite {
-            file.persist(&path)
-        } else {
-            file.persist_noclobber(&path)
-        };
-        match persisted {
-            Ok(_) => Ok(()),
-            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+        match crate::output::persist(file, &path, self.overwrite) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 Err(Error::OutputExists { path })
             }
-            Err(e) => Err(Error::io(
-                &path,
-                "moving the finished file into place",
-                e.error,
-            )),
+            Err(e) => Err(Error::io(&path, "moving the finished file into place", e)),
         }
     }
 }

@@ -896,12 +896,22 @@ async fn redact_detect(cmd: RedactCommand) -> anyhow::Result<ExitCode> {
     for p in summary.problems.iter().take(20) {
         eprintln!("skipped line {}: {}", p.line, p.message);
     }
-    println!(
+    let said = format!(
         "Found {} spans in {} documents; wrote {}.",
         summary.spans,
         summary.documents,
-        output.display()
+        if output == std::path::Path::new("-") {
+            "them to standard output".to_owned()
+        } else {
+            output.display().to_string()
+        }
     );
+    // With `--output -` the spans are on standard output: say it elsewhere.
+    if output == std::path::Path::new("-") {
+        eprintln!("{said}");
+    } else {
+        println!("{said}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

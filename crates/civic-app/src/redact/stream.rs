@@ -282,10 +282,7 @@ pub(crate) fn write_log(
     entries: LogEntries<'_>,
     overwrite: bool,
 ) -> Result<(), AppError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = civic_dataset::output::temp_dir_for(path);
     let head = serde_json::to_vec_pretty(header)
         .map_err(|e| AppError::Internal(format!("redaction log: {e}")))?;
     // A pretty-printed object ends with "\n}": reopen it to add the array.
@@ -293,7 +290,7 @@ pub(crate) fn write_log(
         .strip_suffix(b"\n}")
         .filter(|_| header.as_object().is_some_and(|o| !o.is_empty()))
         .ok_or_else(|| AppError::Internal("redaction log header is not an object".into()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io_err(dir, e))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(|e| io_err(&dir, e))?;
     let mut w = BufWriter::new(tmp.as_file_mut());
     write_entries(&mut w, head, entries)
         .and_then(|()| w.flush())

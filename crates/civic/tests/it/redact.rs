@@ -591,3 +591,52 @@ fn detect_refuses_a_line_over_the_limit_naming_it_and_writes_nothing() {
         2
     );
 }
+
+/// Run as root, a rename over `/dev/null` replaced the device with a regular
+/// file: special outputs are written into in place, and `-` is standard
+/// output.
+#[test]
+fn detect_writes_into_dev_null_and_standard_output_without_replacing_them() {
+    let (tmp, dir) = tempdir();
+    init(&dir, None);
+    let input = tmp.path().join("docs.jsonl");
+    write(
+        &input,
+        b"{\"id\": 1, \"text\": \"Call Sarah Thompson on 020 7946 0000\"}\n",
+    );
+    let input = input.display().to_string();
+    if Path::new("/dev/null").exists() {
+        let out = civic(
+            &dir,
+            None,
+            &["redact", "detect", &input, "--output", "/dev/null"],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let kind = std::fs::symlink_metadata("/dev/null")
+            .expect("/dev/null")
+            .file_type();
+        assert!(!kind.is_file(), "/dev/null was replaced by a regular file");
+    }
+    let out = civic(&dir, None, &["redact", "detect", &input, "--output", "-"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = stdout(&out);
+    // Standard output holds the spans and nothing else.
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("only JSON lines"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    assert_eq!(lines[0]["id"], 1, "{text}");
+    assert!(
+        !Path::new("-").exists() && !dir.join("-").exists(),
+        "no file named -"
+    );
+}
