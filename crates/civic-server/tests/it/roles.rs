@@ -59,6 +59,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: Method::POST,
+        path_template: "/api/v1/triage",
+        allowed: SUBMIT,
+    },
+    Endpoint {
+        method: Method::POST,
         path_template: "/api/v1/redact",
         allowed: SUBMIT,
     },
@@ -97,6 +102,7 @@ fn needs_auth(e: &Endpoint) -> bool {
 async fn every_role_against_every_endpoint() {
     let s = TestServer::start().await;
     let _risk = s.with_risk_model().await;
+    let _triage = s.with_triage_model().await;
     let claim = crate::support::new_claims(1, 5).remove(0);
     for e in ENDPOINTS {
         for role in Role::ALL {
@@ -204,4 +210,37 @@ async fn a_revoked_key_is_401_at_once() {
     assert_ne!(get().await.expect("send").status(), 401);
     s.app.store().revoke_key(made.key.id).await.expect("revoke");
     assert_eq!(get().await.expect("send").status(), 401);
+}
+
+/// Every operation the OpenAPI document describes is in [`ENDPOINTS`], and
+/// every entry there is documented: a new endpoint cannot be added without
+/// saying which roles may call it, and so without being tried as each role.
+#[tokio::test]
+async fn every_documented_endpoint_is_in_the_role_matrix_and_no_other() {
+    let s = TestServer::start().await;
+    let doc: serde_json::Value = s
+        .client
+        .get(s.url("/openapi.json"))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let mut documented = Vec::new();
+    for (path, operations) in doc["paths"].as_object().expect("paths") {
+        for method in operations.as_object().expect("operations").keys() {
+            documented.push(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    documented.sort();
+    let mut matrix: Vec<String> = ENDPOINTS
+        .iter()
+        .map(|e| format!("{} {}", e.method, e.path_template))
+        .collect();
+    matrix.sort();
+    assert_eq!(
+        documented, matrix,
+        "the OpenAPI document and the role matrix (ENDPOINTS) must list the same operations"
+    );
 }
