@@ -551,3 +551,31 @@ fn a_crafted_nesting_depth_or_entry_count_refuses_the_document() {
     assert_eq!(err.code(), "redact.too_large");
     assert!(err.to_string().contains("10000"), "{err}");
 }
+
+/// A package whose parts say they unzip past the limit is refused from its
+/// central directory, before anything is inflated.
+#[test]
+fn a_package_declaring_more_than_the_limit_is_refused_before_inflating() {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    zip.start_file("word/document.xml", options).expect("entry");
+    zip.write_all(body_document("<w:p/>").as_bytes())
+        .expect("write");
+    // 520 MiB of zeros deflate to about half a megabyte.
+    zip.start_file("word/media/padding.bin", options)
+        .expect("entry");
+    let block = vec![0u8; 1 << 20];
+    for _ in 0..520 {
+        zip.write_all(&block).expect("write");
+    }
+    let bytes = zip.finish().expect("finish").into_inner();
+    assert!(bytes.len() < 4 << 20, "{} bytes", bytes.len());
+    match redact_package(&bytes) {
+        Err(RedactError::TooLarge(message)) => {
+            assert!(message.contains("declares 520 MB"), "{message}");
+        }
+        other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
+    }
+}

@@ -255,6 +255,24 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
             archive.len()
         )));
     }
+    // What the package says it unzips to, from the central directory: a
+    // zip bomb that declares its size honestly is refused before any of it
+    // is inflated (one that understates it is still stopped by the budget
+    // below, but only after inflating up to it).
+    let mut declared = 0u64;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| docx_err(format!("unreadable zip entry ({e})")))?;
+        declared = declared.saturating_add(entry.size());
+    }
+    if declared > MAX_UNZIPPED {
+        return Err(RedactError::TooLarge(format!(
+            "the Word document declares {} MB unzipped, more than the {} MB Civic reads",
+            declared >> 20,
+            MAX_UNZIPPED >> 20
+        )));
+    }
     // The names come from the central directory: nothing is unzipped yet,
     // so an unsafe name refuses the document before anything is written.
     let mut has_document = false;
