@@ -133,8 +133,18 @@ impl Draft {
 }
 
 /// Why a draft could not be stored.
-#[derive(Debug)]
-struct StoreFull;
+#[derive(Debug, PartialEq, Eq)]
+enum StoreFull {
+    /// Everyone's drafts together fill the store.
+    Everyone,
+    /// This person's drafts fill their share of it.
+    Yours,
+}
+
+/// The most of the store's budget one person's drafts may hold together (a
+/// first draft excepted): a quarter, so that one or two people redacting
+/// several large documents can never fill it for everyone else.
+const SHARE_PER_USER: usize = 4;
 
 impl Drafts {
     /// A store holding at most eight uploads' worth (`body_limit` each).
@@ -166,9 +176,21 @@ impl Drafts {
         {
             drafts.remove(&oldest);
         }
+        let size = draft.size();
+        let theirs: usize = drafts
+            .values()
+            .filter(|d| d.owner == draft.owner)
+            .map(Draft::size)
+            .sum();
+        // A person's first draft is limited by the whole budget only, so a
+        // single large document can always be redacted; more drafts must
+        // fit in their share.
+        if theirs > 0 && theirs.saturating_add(size) > self.budget / SHARE_PER_USER {
+            return Err(StoreFull::Yours);
+        }
         let used: usize = drafts.values().map(Draft::size).sum();
-        if used.saturating_add(draft.size()) > self.budget {
-            return Err(StoreFull);
+        if used.saturating_add(size) > self.budget {
+            return Err(StoreFull::Everyone);
         }
         let mut bytes = [0u8; 16];
         rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -403,12 +425,18 @@ pub async fn upload(
     };
     match state.redactions.insert(draft) {
         Ok(id) => Ok(Redirect::to(&format!("/redact/{id}")).into_response()),
-        Err(StoreFull) => {
-            tracing::warn!("redaction drafts are full");
-            let errors = vec![FieldError::new(
-                "file",
-                "Too many documents are being redacted at the moment. Try again in a few minutes",
-            )];
+        Err(full) => {
+            tracing::warn!(scope = ?full, "redaction drafts are full");
+            let message = match full {
+                StoreFull::Yours => {
+                    "Your documents being redacted already use your share of the space. \
+                     Finish or download one of them, or try again in 30 minutes"
+                }
+                StoreFull::Everyone => {
+                    "Too many documents are being redacted at the moment. Try again in a few minutes"
+                }
+            };
+            let errors = vec![FieldError::new("file", message)];
             upload_page(
                 &state,
                 &user,
@@ -1045,6 +1073,48 @@ mod tests {
     fn download_names_keep_only_safe_characters() {
         assert_eq!(download_name("letter 1.docx"), "redacted-letter_1.docx");
         assert_eq!(download_name("a\"b;\r\n.txt"), "redacted-a_b___.txt");
+    }
+
+    fn draft(owner: UserId, bytes: usize) -> Draft {
+        let now = Instant::now();
+        Draft {
+            owner,
+            expires: now + DRAFT_TTL,
+            uploaded: now,
+            name: "letter.txt".into(),
+            bytes: vec![b'x'; bytes].into(),
+            options: RedactOptions::default(),
+            preview: Arc::new(DocumentPreview {
+                file_type: FileType::Text,
+                passages: Vec::new(),
+                decoding: None,
+            }),
+            rejected: BTreeSet::new(),
+            added: Vec::new(),
+            done: None,
+        }
+    }
+
+    #[test]
+    fn one_person_cannot_fill_the_drafts_for_everyone() {
+        // A store of 8,000 bytes: each person may hold 2,000 of them.
+        let drafts = Drafts::for_body_limit(1_000);
+        let (a, b) = (UserId::new(), UserId::new());
+        assert!(drafts.insert(draft(a, 1_500)).is_ok());
+        assert_eq!(drafts.insert(draft(a, 1_000)), Err(StoreFull::Yours));
+        // One large document alone fits, whatever the share.
+        let c = UserId::new();
+        assert!(drafts.insert(draft(c, 3_000)).is_ok());
+        drafts.lock().retain(|_, d| d.owner != c);
+        for _ in 0..3 {
+            assert!(
+                drafts.insert(draft(b, 600)).is_ok(),
+                "another person still has room"
+            );
+        }
+        // The fourth replaces B's oldest (three drafts each at most).
+        assert!(drafts.insert(draft(b, 600)).is_ok());
+        assert_eq!(drafts.lock().len(), 4);
     }
 
     #[test]
