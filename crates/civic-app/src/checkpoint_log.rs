@@ -48,12 +48,74 @@ pub struct LoggedCheckpoint {
 pub struct CheckpointLog {
     path: PathBuf,
     verifier: LogVerifier,
+    /// The largest checkpoint known, once the file has been read: the
+    /// writer asks before every signature, and the file grows by a line a
+    /// checkpoint (every 10 s by default), so it is read once and then
+    /// kept up to date by [`SignedHistory::record`].
+    last: std::sync::Mutex<Option<Option<(u64, Hash)>>>,
 }
 
 impl CheckpointLog {
     /// The log at `path` for the ledger that `verifier` checks.
     pub fn new(path: PathBuf, verifier: LogVerifier) -> Self {
-        Self { path, verifier }
+        Self {
+            path,
+            verifier,
+            last: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The largest checkpoint of this ledger in the file: every line is
+    /// parsed, and the chosen one's signature checked (all of them are
+    /// checked by [`CheckpointLog::read`], which `civic audit verify` uses).
+    pub fn largest(&self) -> Result<Option<(u64, Hash)>, AppError> {
+        let mut cached = self.lock();
+        if let Some(known) = *cached {
+            return Ok(known);
+        }
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(self.error(format!("could not read it: {e}"))),
+        };
+        let mut largest: Option<(usize, LoggedCheckpoint)> = None;
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let logged: LoggedCheckpoint = serde_json::from_str(line)
+                .map_err(|e| self.error(format!("line {}: not a checkpoint record: {e}", i + 1)))?;
+            if logged.key == self.verifier.verifier_key()
+                && largest.as_ref().is_none_or(|(_, l)| logged.size > l.size)
+            {
+                largest = Some((i, logged));
+            }
+        }
+        let found = match largest {
+            None => None,
+            Some((i, logged)) => {
+                let bad = |what: String| self.error(format!("line {}: {what}", i + 1));
+                let cp = self
+                    .verifier
+                    .verify(&logged.note)
+                    .map_err(|e| bad(format!("its signed note does not verify: {e}")))?;
+                if cp.size != logged.size || cp.root.to_base64() != logged.root {
+                    return Err(bad(
+                        "the size or root beside the note differs from the note".into(),
+                    ));
+                }
+                Some((cp.size, cp.root))
+            }
+        };
+        *cached = Some(found);
+        Ok(found)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Option<(u64, Hash)>>> {
+        // A cached size and root: one left by a panicking thread is usable.
+        self.last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The file's path.
@@ -119,7 +181,15 @@ impl CheckpointLog {
             .map_err(|e| self.error(format!("could not open it to append: {e}")))?;
         file.write_all(text.as_bytes())
             .and_then(|()| file.sync_data())
-            .map_err(|e| self.error(format!("could not append to it: {e}")))
+            .map_err(|e| self.error(format!("could not append to it: {e}")))?;
+        // Keep the largest known, if the file has been read already.
+        let mut cached = self.lock();
+        if let Some(known) = cached.as_mut()
+            && known.is_none_or(|(size, _)| cp.size > size)
+        {
+            *known = Some((cp.size, cp.root));
+        }
+        Ok(())
     }
 
     fn error(&self, message: String) -> AppError {
@@ -132,13 +202,9 @@ impl CheckpointLog {
 
 impl SignedHistory for CheckpointLog {
     fn last(&self) -> Result<Option<(u64, Hash)>, String> {
-        let all = self.read().map_err(|e| e.to_string())?;
         // The largest, not the last line: two processes on one database
         // sharing the file may append in either order.
-        Ok(all
-            .into_iter()
-            .map(|(_, cp)| (cp.size, cp.root))
-            .max_by_key(|(size, _)| *size))
+        self.largest().map_err(|e| e.to_string())
     }
 
     fn record(&self, checkpoint: &StoredCheckpoint) -> Result<(), String> {
@@ -184,6 +250,33 @@ mod tests {
         );
         let last = SignedHistory::last(&log).expect("last");
         assert_eq!(last, Some((7, stored(&s, 7).root)));
+    }
+
+    #[test]
+    fn a_log_read_afresh_finds_the_largest_and_checks_its_signature() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("c.jsonl");
+        let s = signer();
+        let writer = CheckpointLog::new(path.clone(), s.verifier());
+        for size in [2, 9, 4] {
+            writer.append(&stored(&s, size)).expect("append");
+        }
+        let fresh = CheckpointLog::new(path.clone(), s.verifier());
+        assert_eq!(
+            fresh.largest().expect("read"),
+            Some((9, stored(&s, 9).root))
+        );
+        // The largest line's note altered: the file is refused, naming it.
+        let text = std::fs::read_to_string(&path).expect("read");
+        let lines: Vec<&str> = text.lines().collect();
+        let forged = lines[1]
+            .replacen("\\n9\\n", "\\n10\\n", 1)
+            .replace("\"size\":9", "\"size\":10");
+        std::fs::write(&path, format!("{}\n{forged}\n{}\n", lines[0], lines[2])).expect("write");
+        let err = CheckpointLog::new(path, s.verifier())
+            .largest()
+            .expect_err("forged");
+        assert!(err.to_string().contains("line 2"), "{err}");
     }
 
     #[test]

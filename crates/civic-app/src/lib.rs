@@ -66,8 +66,8 @@ impl App {
             signer.verifier(),
         ));
         // A broken file stops the server here, with its name and line,
-        // rather than at the first write.
-        checkpoint_log.read()?;
+        // rather than at the first write; the largest checkpoint is kept.
+        checkpoint_log.largest()?;
         let writer_config = WriterConfig {
             checkpoint_every: config.checkpoint_every,
             checkpoint_interval: config.checkpoint_interval,
