@@ -73,37 +73,14 @@ impl CheckpointLog {
         if let Some(known) = *cached {
             return Ok(known);
         }
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(self.error(format!("could not read it: {e}"))),
-        };
-        let mut largest: Option<(usize, LoggedCheckpoint)> = None;
-        for (i, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let logged: LoggedCheckpoint = serde_json::from_str(line)
-                .map_err(|e| self.error(format!("line {}: not a checkpoint record: {e}", i + 1)))?;
-            if logged.key == self.verifier.verifier_key()
-                && largest.as_ref().is_none_or(|(_, l)| logged.size > l.size)
-            {
-                largest = Some((i, logged));
-            }
-        }
-        let found = match largest {
+        let found = match self
+            .lines()?
+            .into_iter()
+            .max_by_key(|(i, logged)| (logged.size, std::cmp::Reverse(*i)))
+        {
             None => None,
             Some((i, logged)) => {
-                let bad = |what: String| self.error(format!("line {}: {what}", i + 1));
-                let cp = self
-                    .verifier
-                    .verify(&logged.note)
-                    .map_err(|e| bad(format!("its signed note does not verify: {e}")))?;
-                if cp.size != logged.size || cp.root.to_base64() != logged.root {
-                    return Err(bad(
-                        "the size or root beside the note differs from the note".into(),
-                    ));
-                }
+                let cp = self.check(i, &logged)?;
                 Some((cp.size, cp.root))
             }
         };
@@ -132,6 +109,18 @@ impl CheckpointLog {
     /// names the file and the line: the file is evidence, so it is never
     /// silently skipped.
     pub fn read(&self) -> Result<Vec<(LoggedCheckpoint, civic_ledger::Checkpoint)>, AppError> {
+        self.lines()?
+            .into_iter()
+            .map(|(i, logged)| {
+                let cp = self.check(i, &logged)?;
+                Ok((logged, cp))
+            })
+            .collect()
+    }
+
+    /// This ledger's lines of the file, parsed, with their 0-based line
+    /// numbers; none when there is no file yet.
+    fn lines(&self) -> Result<Vec<(usize, LoggedCheckpoint)>, AppError> {
         let text = match std::fs::read_to_string(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -142,24 +131,33 @@ impl CheckpointLog {
             if line.trim().is_empty() {
                 continue;
             }
-            let bad = |what: String| self.error(format!("line {}: {what}", i + 1));
             let logged: LoggedCheckpoint = serde_json::from_str(line)
-                .map_err(|e| bad(format!("not a checkpoint record: {e}")))?;
-            if logged.key != self.verifier.verifier_key() {
-                continue;
+                .map_err(|e| self.error(format!("line {}: not a checkpoint record: {e}", i + 1)))?;
+            if logged.key == self.verifier.verifier_key() {
+                out.push((i, logged));
             }
-            let cp = self
-                .verifier
-                .verify(&logged.note)
-                .map_err(|e| bad(format!("its signed note does not verify: {e}")))?;
-            if cp.size != logged.size || cp.root.to_base64() != logged.root {
-                return Err(bad(
-                    "the size or root beside the note differs from the note".into(),
-                ));
-            }
-            out.push((logged, cp));
         }
         Ok(out)
+    }
+
+    /// Checks line `i`'s signed note, and that the size and root beside it
+    /// are the note's.
+    fn check(
+        &self,
+        i: usize,
+        logged: &LoggedCheckpoint,
+    ) -> Result<civic_ledger::Checkpoint, AppError> {
+        let bad = |what: String| self.error(format!("line {}: {what}", i + 1));
+        let cp = self
+            .verifier
+            .verify(&logged.note)
+            .map_err(|e| bad(format!("its signed note does not verify: {e}")))?;
+        if cp.size != logged.size || cp.root.to_base64() != logged.root {
+            return Err(bad(
+                "the size or root beside the note differs from the note".into(),
+            ));
+        }
+        Ok(cp)
     }
 
     /// Appends one checkpoint and syncs the file.

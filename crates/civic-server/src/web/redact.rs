@@ -518,7 +518,7 @@ fn evidence_text(e: &civic_redact::Evidence) -> String {
 /// The code points of `text` from `start` to `end` (clamped to the text).
 /// The passage's code points are collected once and sliced for every span:
 /// skipping to each span from the start of its passage made the page
-/// quadratic in the passage's length (a 2 MB text took 7.6 s to show).
+/// quadratic in the passage's length (issue 16's probe: 7.6 s of CPU for 2 MB).
 fn chars(text: &[char], start: usize, end: usize) -> String {
     let end = end.min(text.len());
     text[start.min(end)..end].iter().collect()
