@@ -109,6 +109,16 @@ impl App {
         Ok(detector.clone())
     }
 
+    /// Stops this instance cleanly: signs a checkpoint over whatever the
+    /// last writes appended (so no entry is left without one), then closes
+    /// the pool's database connections. Later calls on this `App` fail.
+    pub async fn shutdown(&self) -> Result<(), AppError> {
+        let signed = self.writer.checkpoint_now().await;
+        self.store.close().await;
+        signed?;
+        Ok(())
+    }
+
     /// The configuration in force.
     pub fn config(&self) -> &Config {
         &self.config

@@ -181,7 +181,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     .await?;
     // Sign whatever the last requests appended, so that a stopped server
     // leaves no entry without a signed checkpoint.
-    if let Err(e) = app.writer().checkpoint_now().await {
+    if let Err(e) = app.shutdown().await {
         tracing::warn!(error = %e, "could not sign a final checkpoint");
     }
     tracing::info!("server stopped");

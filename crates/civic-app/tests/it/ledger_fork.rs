@@ -49,32 +49,35 @@ async fn record(dir: &Path, first: u64, count: u64) {
     for n in first..first + count {
         app.record_decision(decision(n)).await.expect("record");
     }
-    app.writer().checkpoint_now().await.expect("checkpoint");
-    drop(app);
-    // Let the pool's connections close, so SQLite folds its write-ahead log
-    // into the database file before it is copied.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.shutdown().await.expect("shutdown");
 }
 
-fn replace_database(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(to).expect("dir") {
-        let path = entry.expect("entry").path();
-        if path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with("civic.db"))
-        {
-            std::fs::remove_file(path).expect("remove");
+/// Puts a copy of the database at `from` in the place of the one at `to`.
+///
+/// The copy is made by SQLite (`VACUUM INTO`), so it holds whatever is in
+/// the write-ahead log too, whether or not the last connection has folded
+/// it in yet; the target's files are removed first, whichever exist.
+async fn replace_database(from: &Path, to: &Path) {
+    use sqlx::Connection as _;
+    let copy = from.join("copy.db");
+    let url = format!("sqlite://{}", from.join("civic.db").display());
+    let mut conn = sqlx::SqliteConnection::connect(&url)
+        .await
+        .expect("open the copy's source");
+    sqlx::query("VACUUM INTO ?")
+        .bind(copy.to_string_lossy().into_owned())
+        .execute(&mut conn)
+        .await
+        .expect("copy");
+    conn.close().await.expect("close");
+    for name in ["civic.db", "civic.db-wal", "civic.db-shm"] {
+        match std::fs::remove_file(to.join(name)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => panic!("remove {name}: {e}"),
         }
     }
-    for entry in std::fs::read_dir(from).expect("dir") {
-        let path = entry.expect("entry").path();
-        if let Some(name) = path
-            .file_name()
-            .filter(|n| n.to_string_lossy().starts_with("civic.db"))
-        {
-            std::fs::copy(&path, to.join(name)).expect("copy");
-        }
-    }
+    std::fs::rename(&copy, to.join("civic.db")).expect("move the copy in");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -92,7 +95,7 @@ async fn a_database_swapped_for_another_signed_history_is_refused_and_named() {
     civic_app::init(&config(&forged)).await.expect("init");
     std::fs::copy(real.join("ledger.key"), forged.join("ledger.key")).expect("key");
     record(&forged, 100, 5).await;
-    replace_database(&forged, &real);
+    replace_database(&forged, &real).await;
 
     let app = App::open(config(&real)).await.expect("open");
     let outcome = app.verify_ledger(&|_| {}).await.expect("verify ran");
@@ -144,13 +147,12 @@ async fn removed_entries_and_checkpoints_are_named_and_an_auditors_copy_proves_e
     assert_eq!(saved[0].size, 4);
     let report = app.verify_ledger_since(&saved, &|_| {}).await.expect("ran");
     assert_eq!(report.map(|r| r.entries), Ok(7));
-    drop(app);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.shutdown().await.expect("shutdown");
 
     // Everything removed: an empty database with the same key.
     civic_app::init(&config(&empty)).await.expect("init");
     std::fs::copy(real.join("ledger.key"), empty.join("ledger.key")).expect("key");
-    replace_database(&empty, &real);
+    replace_database(&empty, &real).await;
     let app = App::open(config(&real)).await.expect("open");
     let outcome = app.verify_ledger_since(&saved, &|_| {}).await.expect("ran");
     assert!(
