@@ -23,13 +23,15 @@
 //! [`App::preview_upload`]: civic_app::App::preview_upload
 //! [`App::redact_upload_reviewed`]: civic_app::App::redact_upload_reviewed
 
+mod paging;
+
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use askama::Template;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use civic_app::AppError;
@@ -55,6 +57,10 @@ pub const DRAFT_TTL: Duration = Duration::from_secs(30 * 60);
 
 /// The most drafts one user keeps; a new upload replaces their oldest.
 const DRAFTS_PER_USER: usize = 3;
+
+/// The most places a reviewer may add to one document (each is a row on
+/// its page and a span in the final review).
+const MAX_ADDED: usize = 10_000;
 
 /// The longest "text to redact" a reviewer may add, in characters.
 const MAX_FIND_CHARS: usize = 500;
@@ -94,6 +100,10 @@ struct Draft {
     bytes: Arc<[u8]>,
     options: RedactOptions,
     preview: Arc<DocumentPreview>,
+    /// Where the review's pages start and end.
+    layout: Arc<paging::Layout>,
+    /// The pages (from 0) the reviewer has opened.
+    seen: BTreeSet<usize>,
     /// Suggestions the reviewer unticked, as `(passage, span)`.
     rejected: BTreeSet<(usize, usize)>,
     /// Spans the reviewer added, sorted, never overlapping one another.
@@ -410,6 +420,13 @@ pub async fn upload(
             return upload_page(&state, &user, &fields.operator, errors, status);
         }
     };
+    let preview = Arc::new(preview);
+    let laid_out = preview.clone();
+    let layout = tokio::task::spawn_blocking(move || {
+        paging::Layout::new(&laid_out, paging::PAGE_CHARS, paging::PAGE_SPANS)
+    })
+    .await
+    .map_err(|e| PageError::from(AppError::Internal(format!("page layout: {e}"))))?;
     let now = Instant::now();
     let draft = Draft {
         owner: user.session.user.id,
@@ -418,7 +435,9 @@ pub async fn upload(
         name,
         bytes,
         options,
-        preview: Arc::new(preview),
+        preview,
+        layout: Arc::new(layout),
+        seen: BTreeSet::new(),
         rejected: BTreeSet::new(),
         added: Vec::new(),
         done: None,
@@ -485,6 +504,11 @@ struct ReviewTemplate {
     operator: String,
     decoding: String,
     notice: String,
+    /// This page, from 1.
+    page: usize,
+    pages: usize,
+    /// The pages, from 1, the reviewer has not opened yet.
+    unseen: String,
     passages: Vec<PassageView>,
     suggestions: Vec<SpanRow>,
     added: Vec<SpanRow>,
@@ -524,64 +548,101 @@ fn chars(text: &[char], start: usize, end: usize) -> String {
     text[start.min(end)..end].iter().collect()
 }
 
-fn review_page(
-    state: &AppState,
-    user: &SignedIn<CaseworkerAndAbove>,
-    id: &str,
-    draft: &Draft,
-    entered: Entered,
-    errors: Vec<FieldError>,
-) -> Result<Response, PageError> {
+/// One page of the review, copied out of the draft so that it is rendered
+/// after the drafts' lock is released (and costs the same whatever the
+/// document's length: see [`paging`]).
+#[derive(Debug)]
+struct ReviewData {
+    name: String,
+    file_type: &'static str,
+    operator: String,
+    decoding: String,
+    /// From 0.
+    page: usize,
+    pages: usize,
+    unseen: Vec<usize>,
+    passages: Vec<PassageView>,
+    suggestions: Vec<SpanRow>,
+    added: Vec<SpanRow>,
+}
+
+/// What page `page` (from 0, clamped to the last) of `draft` shows; marks
+/// the page as opened.
+fn review_data(draft: &mut Draft, page: usize) -> ReviewData {
+    let layout = draft.layout.clone();
+    let page = page.min(layout.len() - 1);
+    draft.seen.insert(page);
     let preview = &draft.preview;
+    let pieces = layout.page(page);
+    // Spans are numbered through the whole document in reading order, so a
+    // number means the same span on every page.
+    let mut number = pieces.first().map_or(0, |f| {
+        let suggested: usize = preview.passages[..f.passage]
+            .iter()
+            .map(|p| p.spans.len())
+            .sum::<usize>()
+            + paging::spans_starting_in(
+                preview,
+                &paging::Piece {
+                    end: f.start,
+                    start: 0,
+                    ..*f
+                },
+            )
+            .len();
+        let added = draft
+            .added
+            .iter()
+            .filter(|a| (a.passage, a.start) < (f.passage, f.start))
+            .count();
+        suggested + added
+    });
     let mut suggestions = Vec::new();
     let mut added_rows = Vec::new();
     let mut passages = Vec::new();
-    let mut number = 0;
-    for (p, passage) in preview.passages.iter().enumerate() {
-        let text: Vec<char> = passage.text.chars().collect();
-        // Every span of the passage, suggested or added, in order.
-        let mut marks: Vec<(usize, usize, String, &'static str)> = Vec::new();
-        for (i, s) in passage.spans.iter().enumerate() {
-            number += 1;
+    for piece in pieces {
+        let p = piece.passage;
+        let passage = &preview.passages[p];
+        let text: Vec<char> = passage.text[piece.byte_start..piece.byte_end]
+            .chars()
+            .collect();
+        let local = |at: usize| at.saturating_sub(piece.start).min(text.len());
+        // Every span shown on this piece, suggested or added, in order:
+        // (start, end, tag, state, row) where row is the form's row, for
+        // spans that start here.
+        let mut marks: Vec<(usize, usize, &'static str, &'static str, Option<SpanRow>)> =
+            Vec::new();
+        for i in paging::spans_starting_in(preview, piece) {
+            let s = &passage.spans[i];
             let rejected = draft.rejected.contains(&(p, i));
-            marks.push((
-                s.start,
-                s.end,
-                format!("{number} {}", s.label.as_str()),
-                if rejected { "rejected" } else { "suggested" },
-            ));
-            suggestions.push(SpanRow {
+            let row = SpanRow {
                 field: format!("keep-{p}-{i}"),
-                number,
-                value: chars(&text, s.start, s.end),
+                number: 0,
+                value: chars(&text, local(s.start), local(s.end)),
                 label: s.label.as_str(),
                 detail: format!("score {:.2}; {}", s.score, evidence_text(&s.evidence)),
                 checked: !rejected,
-            });
+            };
+            let state = if rejected { "rejected" } else { "suggested" };
+            marks.push((s.start, s.end, s.label.as_str(), state, Some(row)));
         }
-        for (k, a) in draft
-            .added
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| a.passage == p)
-        {
-            number += 1;
-            marks.push((
-                a.start,
-                a.end,
-                format!("{number} {}", a.label.as_str()),
-                "added",
-            ));
-            added_rows.push(SpanRow {
+        for (k, a) in draft.added.iter().enumerate() {
+            if a.passage != p || a.end <= piece.start || a.start >= piece.end {
+                continue;
+            }
+            // An added span that began on the page before is marked, not
+            // listed again.
+            let row = (a.start >= piece.start).then(|| SpanRow {
                 field: format!("added-{k}"),
-                number,
-                value: chars(&text, a.start, a.end),
+                number: 0,
+                value: chars(&text, local(a.start), local(a.end)),
                 label: a.label.as_str(),
                 detail: "added by you".to_owned(),
                 checked: true,
             });
+            marks.push((a.start, a.end, a.label.as_str(), "added", row));
         }
-        if marks.is_empty() && passage.text.trim().is_empty() {
+        if marks.is_empty() && text.iter().all(|c| c.is_whitespace()) {
             continue;
         }
         // An added span may overlap a suggestion: it then replaces it, so
@@ -589,9 +650,21 @@ fn review_page(
         marks.sort_by_key(|m| (m.0, m.1));
         let mut segments = Vec::new();
         let mut at = 0;
-        for (start, end, tag, kind) in marks {
-            let start = start.max(at).min(text.len());
-            let end = end.min(text.len());
+        for (start, end, label, state, row) in marks {
+            let tag = match row {
+                Some(mut row) => {
+                    number += 1;
+                    row.number = number;
+                    if state == "added" {
+                        added_rows.push(row);
+                    } else {
+                        suggestions.push(row);
+                    }
+                    format!("{number} {label}")
+                }
+                None => format!("{label} (continued)"),
+            };
+            let (start, end) = (local(start).max(at), local(end));
             if start >= end {
                 continue;
             }
@@ -605,7 +678,7 @@ fn review_page(
             segments.push(Segment {
                 text: text[start..end].iter().collect(),
                 tag,
-                state: kind,
+                state,
             });
             at = end;
         }
@@ -618,14 +691,7 @@ fn review_page(
         }
         passages.push(PassageView { segments });
     }
-    let t = ReviewTemplate {
-        chrome: Chrome::new(
-            state,
-            Some(&user.session),
-            &form_title("Review the redactions", &errors),
-            "/redact",
-        ),
-        id: id.to_owned(),
+    ReviewData {
         name: draft.name.clone(),
         file_type: preview.file_type.as_str(),
         operator: draft.options.operator.clone().unwrap_or_default(),
@@ -634,10 +700,57 @@ fn review_page(
             .as_ref()
             .map(|d| d.describe())
             .unwrap_or_default(),
-        notice: entered.notice,
+        page,
+        pages: layout.len(),
+        unseen: paging::unseen(layout.len(), &draft.seen),
         passages,
         suggestions,
         added: added_rows,
+    }
+}
+
+/// "3", "3 and 5", "3, 5 and 6".
+fn in_words(pages: &[usize]) -> String {
+    match pages {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!(
+            "{} and {last}",
+            rest.iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn review_page(
+    state: &AppState,
+    user: &SignedIn<CaseworkerAndAbove>,
+    id: &str,
+    data: ReviewData,
+    entered: Entered,
+    errors: Vec<FieldError>,
+) -> Result<Response, PageError> {
+    let t = ReviewTemplate {
+        chrome: Chrome::new(
+            state,
+            Some(&user.session),
+            &form_title("Review the redactions", &errors),
+            "/redact",
+        ),
+        id: id.to_owned(),
+        name: data.name,
+        file_type: data.file_type,
+        operator: data.operator,
+        decoding: data.decoding,
+        notice: entered.notice,
+        page: data.page + 1,
+        pages: data.pages,
+        unseen: in_words(&data.unseen),
+        passages: data.passages,
+        suggestions: data.suggestions,
+        added: data.added,
         labels: choices(
             &entered.find_label,
             Label::ALL
@@ -653,19 +766,34 @@ fn review_page(
     render_form(&t, &t.errors)
 }
 
+/// `?page=N` (from 1); anything else is the first page.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    #[serde(default)]
+    page: Option<String>,
+}
+
+/// A page number from a form or a query (from 1), as an index from 0.
+fn page_index(page: Option<&str>) -> usize {
+    page.and_then(|p| p.trim().parse::<usize>().ok())
+        .unwrap_or(1)
+        .saturating_sub(1)
+}
+
 /// `GET /redact/{id}`: the review.
 pub async fn show(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    Query(query): Query<PageQuery>,
     user: SignedIn<CaseworkerAndAbove>,
 ) -> Result<Response, PageError> {
     let id = draft_id(&id)?;
-    state
+    let page = page_index(query.page.as_deref());
+    let data = state
         .redactions
-        .with(id, user.session.user.id, |d| {
-            review_page(&state, &user, id, d, Entered::default(), Vec::new())
-        })
-        .ok_or(PageError::NotFound)?
+        .with(id, user.session.user.id, |d| review_data(d, page))
+        .ok_or(PageError::NotFound)?;
+    review_page(&state, &user, id, data, Entered::default(), Vec::new())
 }
 
 /// The review form: the CSRF token, which button, the text to add, and a
@@ -675,9 +803,13 @@ pub async fn show(
 pub struct ReviewFields {
     #[serde(default)]
     csrf: String,
-    /// `add` or `redact`.
+    /// `add`, `redact`, or `page-N` to save this page's boxes and open
+    /// page N (from 1).
     #[serde(default)]
     action: String,
+    /// The page (from 1) whose boxes the form holds.
+    #[serde(default)]
+    page: String,
     #[serde(default)]
     find_text: String,
     #[serde(default)]
@@ -692,21 +824,27 @@ impl FormFields for ReviewFields {
     }
 }
 
-/// Takes the ticked boxes into the draft.
-fn take_boxes(draft: &mut Draft, boxes: &HashMap<String, String>) {
-    draft.rejected = draft
-        .preview
-        .passages
-        .iter()
-        .enumerate()
-        .flat_map(|(p, passage)| (0..passage.spans.len()).map(move |i| (p, i)))
-        .filter(|(p, i)| !boxes.contains_key(&format!("keep-{p}-{i}")))
-        .collect();
+/// Takes the ticked boxes of page `page` (from 0) into the draft; spans on
+/// other pages keep their state, as their boxes were not on the form.
+fn take_boxes(draft: &mut Draft, page: usize, boxes: &HashMap<String, String>) {
+    let layout = draft.layout.clone();
+    for piece in layout.page(page) {
+        for i in paging::spans_starting_in(&draft.preview, piece) {
+            let key = (piece.passage, i);
+            if boxes.contains_key(&format!("keep-{}-{i}", piece.passage)) {
+                draft.rejected.remove(&key);
+            } else {
+                draft.rejected.insert(key);
+            }
+        }
+    }
     let added = std::mem::take(&mut draft.added);
     draft.added = added
         .into_iter()
         .enumerate()
-        .filter(|(k, _)| boxes.contains_key(&format!("added-{k}")))
+        .filter(|(k, a)| {
+            !layout.holds(page, a.passage, a.start) || boxes.contains_key(&format!("added-{k}"))
+        })
         .map(|(_, a)| a)
         .collect();
 }
@@ -740,27 +878,52 @@ fn add_text(draft: &mut Draft, text: &str, label: &str) -> Result<String, Vec<Fi
             "That text is not in the document; copy it exactly as it appears",
         )]);
     }
-    let mut added = 0;
-    for (passage, start, end) in found {
-        let clash = draft
-            .added
-            .iter()
-            .any(|a| a.passage == passage && a.start < end && start < a.end);
-        if !clash {
-            draft.added.push(Added {
-                passage,
-                start,
-                end,
-                label,
-            });
-            added += 1;
-        }
+    if draft.added.len().saturating_add(found.len()) > MAX_ADDED {
+        return Err(vec![FieldError::new(
+            "find-text",
+            format!(
+                "That text appears {} times; you can add at most {MAX_ADDED} places in one document",
+                found.len()
+            ),
+        )]);
     }
+    // The spans added before are sorted and never overlap, so a clash is
+    // found by search; the new ones (matches of one text) do not overlap
+    // one another.
+    let before = &draft.added;
+    let new: Vec<Added> = found
+        .into_iter()
+        .filter(|&(passage, start, end)| {
+            let i = before.partition_point(|a| (a.passage, a.end) <= (passage, start));
+            !before
+                .get(i)
+                .is_some_and(|a| a.passage == passage && a.start < end)
+        })
+        .map(|(passage, start, end)| Added {
+            passage,
+            start,
+            end,
+            label,
+        })
+        .collect();
+    let pages: BTreeSet<usize> = new
+        .iter()
+        .map(|a| draft.layout.page_of(a.passage, a.start) + 1)
+        .collect();
+    let added = new.len();
+    draft.added.extend(new);
     draft.added.sort();
+    let at = if draft.layout.len() > 1 && added > 0 {
+        let pages: Vec<usize> = pages.into_iter().collect();
+        let noun = if pages.len() == 1 { "page" } else { "pages" };
+        format!(", on {noun} {}", in_words(&pages))
+    } else {
+        String::new()
+    };
     Ok(match added {
         0 => "That text is already added everywhere it appears.".to_owned(),
-        1 => "Added 1 place to redact.".to_owned(),
-        n => format!("Added {n} places to redact."),
+        1 => format!("Added 1 place to redact{at}."),
+        n => format!("Added {n} places to redact{at}."),
     })
 }
 
@@ -809,11 +972,20 @@ pub async fn submit(
     let user = &form.user;
     let f = &form.fields;
     let owner = user.session.user.id;
+    let page = page_index(Some(&f.page));
+    if let Some(to) = f.action.strip_prefix("page-") {
+        state
+            .redactions
+            .with(id, owner, |d| take_boxes(d, page, &f.boxes))
+            .ok_or(PageError::NotFound)?;
+        let to = page_index(Some(to)) + 1;
+        return Ok(Redirect::to(&format!("/redact/{id}?page={to}")).into_response());
+    }
     if f.action == "add" {
-        return state
+        let (data, entered, errors) = state
             .redactions
             .with(id, owner, |d| {
-                take_boxes(d, &f.boxes);
+                take_boxes(d, page, &f.boxes);
                 let (entered, errors) = match add_text(d, &f.find_text, &f.find_label) {
                     Ok(notice) => (
                         Entered {
@@ -831,15 +1003,16 @@ pub async fn submit(
                         errors,
                     ),
                 };
-                review_page(&state, user, id, d, entered, errors)
+                (review_data(d, page), entered, errors)
             })
             .ok_or(PageError::NotFound)?;
+        return review_page(&state, user, id, data, entered, errors);
     }
     let taken = state.redactions.with(id, owner, |d| {
-        take_boxes(d, &f.boxes);
+        take_boxes(d, page, &f.boxes);
         (
             d.name.clone(),
-            d.bytes.to_vec(),
+            d.bytes.clone(),
             d.options.clone(),
             review_of(d),
         )
@@ -851,7 +1024,7 @@ pub async fn submit(
         .app
         .redact_upload_reviewed(
             name,
-            bytes,
+            bytes.to_vec(),
             &options,
             None,
             review,
@@ -865,13 +1038,12 @@ pub async fn submit(
             let Some(message) = user_error(&e) else {
                 return Err(e.into());
             };
-            return state
+            let data = state
                 .redactions
-                .with(id, owner, |d| {
-                    let errors = vec![FieldError::new("find-text", message)];
-                    review_page(&state, user, id, d, Entered::default(), errors)
-                })
+                .with(id, owner, |d| review_data(d, page))
                 .ok_or(PageError::NotFound)?;
+            let errors = vec![FieldError::new("find-text", message)];
+            return review_page(&state, user, id, data, Entered::default(), errors);
         }
     };
     tracing::info!(user = %owner, decision = %decision.id, spans = doc.log.len(), "redacted a document on the web page");
@@ -1089,6 +1261,16 @@ mod tests {
                 passages: Vec::new(),
                 decoding: None,
             }),
+            layout: Arc::new(paging::Layout::new(
+                &DocumentPreview {
+                    file_type: FileType::Text,
+                    passages: Vec::new(),
+                    decoding: None,
+                },
+                paging::PAGE_CHARS,
+                paging::PAGE_SPANS,
+            )),
+            seen: BTreeSet::new(),
             rejected: BTreeSet::new(),
             added: Vec::new(),
             done: None,

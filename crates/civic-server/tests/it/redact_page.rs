@@ -273,3 +273,118 @@ async fn the_page_is_for_caseworkers_and_above_and_checks_csrf_and_uploads() {
     let (status, _, _) = b.get(&format!("{path}/file")).await;
     assert_eq!(status, 404, "nothing to download before redacting");
 }
+
+/// Whether the box `field` is ticked on `page`.
+fn is_ticked(page: &str, field: &str) -> bool {
+    page[page.find(&format!("name=\"{field}\"")).expect("box")..]
+        .split('>')
+        .next()
+        .expect("tag")
+        .contains("checked")
+}
+
+/// A long document is reviewed a page at a time: each page is small, the
+/// spans are numbered through the document, a choice made on one page is
+/// kept while the reviewer visits others, and the final redaction applies
+/// the choices of every page.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_document_is_reviewed_page_by_page_and_every_pages_choices_count() {
+    let s = TestServer::start().await;
+    let mut b = caseworker(&s).await;
+    let letter: String = (0..2_000)
+        .map(|i| format!("Case {i}: we called Mr John Smith on 020 7946 {i:04} about the bins.\n"))
+        .collect();
+    let path = upload(&mut b, "cases.txt", letter.as_bytes()).await;
+
+    let (status, first, _) = b.get(&path).await;
+    assert_eq!(status, 200, "{first}");
+    let pages: usize = first
+        .split("Page 1 of ")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .and_then(|n| n.trim().parse().ok())
+        .expect("page 1 of N");
+    assert!(pages >= 5, "{pages} pages for 4,000 suggestions");
+    assert!(first.len() < 400_000, "one page is {} bytes", first.len());
+    assert!(
+        first.contains("You have not opened pages 2, 3"),
+        "the reminder"
+    );
+    let boxes_one = suggestions(&first);
+    assert!(
+        !boxes_one.is_empty() && boxes_one.len() <= 400,
+        "{}",
+        boxes_one.len()
+    );
+    assert!(boxes_one[0].1.starts_with("1. "), "{:?}", boxes_one[0]);
+    let csrf = hidden(&first, "csrf");
+
+    // Untick the first suggestion and go to page 2.
+    let rejected_one = boxes_one[0].0.clone();
+    let mut form: Vec<(&str, &str)> = boxes_one[1..]
+        .iter()
+        .map(|(f, _)| (f.as_str(), "yes"))
+        .collect();
+    form.extend([("csrf", csrf.as_str()), ("page", "1"), ("action", "page-2")]);
+    let (status, _, headers) = b.post(&path, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], format!("{path}?page=2").as_str());
+
+    let (_, second, _) = b.get(&format!("{path}?page=2")).await;
+    assert!(second.contains("Page 2 of "), "on page 2");
+    let boxes_two = suggestions(&second);
+    assert!(
+        boxes_two
+            .iter()
+            .all(|(f, _)| !boxes_one.iter().any(|(g, _)| g == f)),
+        "each suggestion is on one page"
+    );
+    let first_number: usize = boxes_two[0]
+        .1
+        .split('.')
+        .next()
+        .expect("n")
+        .parse()
+        .expect("number");
+    assert_eq!(first_number, boxes_one.len() + 1, "numbers run on");
+
+    // Untick one on page 2, and go back: page 1 remembers its choice.
+    let rejected_two = boxes_two[3].0.clone();
+    let mut form: Vec<(&str, &str)> = boxes_two
+        .iter()
+        .filter(|(f, _)| *f != rejected_two)
+        .map(|(f, _)| (f.as_str(), "yes"))
+        .collect();
+    form.extend([("csrf", csrf.as_str()), ("page", "2"), ("action", "page-1")]);
+    let (status, _, _) = b.post(&path, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, again, _) = b.get(&format!("{path}?page=1")).await;
+    assert!(!is_ticked(&again, &rejected_one), "kept across pages");
+    assert!(is_ticked(&again, &boxes_one[1].0));
+    assert!(
+        again.contains("You have not opened pages 3"),
+        "page 2 is seen now"
+    );
+    // Past the end is the last page; nonsense is the first.
+    let (_, last, _) = b.get(&format!("{path}?page=999")).await;
+    assert!(last.contains(&format!("Page {pages} of {pages}")));
+    let (_, nonsense, _) = b.get(&format!("{path}?page=abc")).await;
+    assert!(nonsense.contains("Page 1 of "));
+
+    // Redact from page 1: the choices of both pages are applied.
+    let mut form: Vec<(&str, &str)> = boxes_one[1..]
+        .iter()
+        .map(|(f, _)| (f.as_str(), "yes"))
+        .collect();
+    form.extend([("csrf", csrf.as_str()), ("page", "1"), ("action", "redact")]);
+    let (status, page, _) = b.post(&path, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let (file, log) = downloads(&mut b, &path).await;
+    assert_eq!(log["review"]["rejected"], 2, "{}", log["review"]);
+    let out = String::from_utf8(file).expect("utf-8");
+    assert_eq!(
+        out.matches("John Smith").count() + out.matches("020 7946").count(),
+        2,
+        "only the two unticked suggestions are left"
+    );
+}
