@@ -455,10 +455,15 @@ impl DocumentPreview {
             // ASCII lowering keeps every byte offset, so offsets found in
             // the lowered text are offsets in the passage.
             let hay = passage.text.to_ascii_lowercase();
+            let needle_chars = needle.chars().count();
+            // Code points are counted from the previous match on, not from
+            // the start of the passage for each match (which was quadratic
+            // for a common word in a long passage).
+            let (mut byte_at, mut char_at) = (0, 0);
             for (byte, _) in hay.match_indices(&needle) {
-                let start = passage.text[..byte].chars().count();
-                let end = start + passage.text[byte..byte + needle.len()].chars().count();
-                found.push((p, start, end));
+                char_at += passage.text[byte_at..byte].chars().count();
+                byte_at = byte;
+                found.push((p, char_at, char_at + needle_chars));
             }
         }
         found
@@ -661,6 +666,31 @@ mod tests {
         assert_eq!(found[1], suggested[0]);
         assert_eq!(found[0].value(text), "Café");
         assert_eq!(found[0].evidence.pattern, "reviewer");
+    }
+
+    #[test]
+    fn occurrences_are_in_code_points_whatever_comes_before_them() {
+        let preview = DocumentPreview {
+            file_type: FileType::Text,
+            decoding: None,
+            passages: vec![
+                Passage {
+                    text: "Zoë met Zoë; ZOË and zoë 😀 Zoë".to_owned(),
+                    spans: Vec::new(),
+                },
+                Passage {
+                    text: "no one here".to_owned(),
+                    spans: Vec::new(),
+                },
+            ],
+        };
+        // ASCII letters match whatever their case; "ë" must match exactly.
+        assert_eq!(
+            preview.occurrences("zoë"),
+            vec![(0, 0, 3), (0, 8, 11), (0, 21, 24), (0, 27, 30)]
+        );
+        assert!(preview.occurrences("   ").is_empty());
+        assert_eq!(preview.occurrences("one"), vec![(1, 3, 6)]);
     }
 
     fn label_redaction() -> Redaction {
