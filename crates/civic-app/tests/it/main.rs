@@ -2,3 +2,4 @@
 //! instance opened on a fresh data directory.
 
 mod ledger_fork;
+mod use_cases;

@@ -1,0 +1,188 @@
+//! The review use cases as every edge (web page, API, command line) uses
+//! them: who may review a decision, the rules an override must pass, and the
+//! erasure of a reviewer's reason; the ledger verifies at the end.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use civic_app::overrides::Correction;
+use civic_app::triage::TrainRequest;
+use civic_app::{App, AppError, Config, Overrides};
+use civic_core::{DecisionStatus, KeyId, ReviewAction, Role};
+use serde_json::json;
+
+fn config(data_dir: &Path) -> Config {
+    Config::load(Overrides {
+        data_dir: Some(data_dir.to_owned()),
+        quality_sample_rate: Some(0.0),
+        ..Overrides::default()
+    })
+    .expect("config")
+}
+
+/// An instance with a small routing model, trained from demo messages.
+async fn instance(dir: &Path) -> App {
+    civic_app::init(&config(dir)).await.expect("init");
+    let app = App::open(config(dir)).await.expect("open");
+    let data = dir.join("contacts.jsonl");
+    let lines: Vec<String> = civic_triage::demo::generate(7, 600)
+        .into_iter()
+        .map(|m| json!({"text": m.text, "team": m.label, "urgent": m.urgent}).to_string())
+        .collect();
+    std::fs::write(&data, lines.join("\n")).expect("write");
+    let trained = app
+        .train_triage(
+            TrainRequest {
+                data,
+                text_column: "text".into(),
+                label_column: "team".into(),
+                urgent_column: Some("urgent".into()),
+                name: "council-triage".into(),
+                holdout: 0.2,
+                seed: 1,
+                strict: true,
+                include_overrides: false,
+            },
+            "test",
+            Arc::new(|_| {}),
+        )
+        .await
+        .expect("train");
+    assert!(trained.version.active);
+    app
+}
+
+fn person() -> KeyId {
+    KeyId::new()
+}
+
+/// The field an error names, for an error that names one.
+fn field_of(e: &AppError) -> Option<&'static str> {
+    match e {
+        AppError::Unprocessable { field, .. } | AppError::Invalid { field, .. } => Some(field),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_safeguarding_message_is_reviewed_under_the_rules_and_its_reason_can_be_erased() {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = instance(dir.path()).await;
+    let (caller, other, reviewer, admin) = (person(), person(), person(), person());
+
+    let triaged = app
+        .triage(
+            "council-triage",
+            "My neighbour is threatening to hurt himself",
+            None,
+            caller,
+        )
+        .await
+        .expect("triage");
+    let decision = triaged.decision;
+    assert_eq!(decision.status, DecisionStatus::NeedsReview);
+    assert_eq!(decision.output["urgent"], true, "{}", decision.output);
+
+    // Another caseworker may not settle it; the caller or a reviewer may.
+    let refused = app
+        .review_as(decision.id, ReviewAction::Accept, other, Role::Caseworker)
+        .await
+        .expect_err("not theirs");
+    assert!(matches!(refused, AppError::Forbidden(_)), "{refused:?}");
+    assert!(App::may_review(&decision, caller, Role::Caseworker));
+    assert!(App::may_review(&decision, other, Role::Reviewer));
+
+    // The override rules, each naming its field.
+    let team = decision.output["team"].as_str().expect("team").to_owned();
+    let other_team = if team == "parking" {
+        "waste_collection"
+    } else {
+        "parking"
+    };
+    let cases = [
+        (json!({"team": "no_such_team"}), "Wrong team", "", "output"),
+        (
+            json!({"team": other_team}),
+            "Because I said so",
+            "",
+            "reason",
+        ),
+        (json!({"team": other_team}), "Other", "", "details"),
+        (json!("parking"), "Wrong team", "", "output"),
+        (decision.output.clone(), "Wrong team", "", "output"),
+        (
+            json!({"team": other_team, "priority": 1}),
+            "Wrong team",
+            "",
+            "output",
+        ),
+    ];
+    for (output, reason, details, field) in cases {
+        let correction = Correction {
+            output: output.clone(),
+            reason: reason.into(),
+            details: details.into(),
+        };
+        let err = app
+            .check_override(&decision, correction)
+            .await
+            .expect_err("refused");
+        assert_eq!(field_of(&err), Some(field), "{output} / {reason}: {err}");
+    }
+
+    // A good override, by a reviewer, with details that are personal.
+    let action = app
+        .check_override(
+            &decision,
+            Correction {
+                output: json!({"team": other_team, "urgent": true}),
+                reason: "Other".into(),
+                details: "spoke to Mrs Okafor, it is her son".into(),
+            },
+        )
+        .await
+        .expect("a valid override");
+    let review = app
+        .review_as(decision.id, action, reviewer, Role::Reviewer)
+        .await
+        .expect("review");
+    let (now, reviews) = app
+        .decision_with_reviews(decision.id)
+        .await
+        .expect("decision");
+    assert_eq!(now.status, DecisionStatus::Reviewed);
+    assert_eq!(reviews.len(), 1);
+    assert!(
+        format!("{reviews:?}").contains("Okafor"),
+        "kept until erased"
+    );
+    // Settled once: a second review is refused.
+    assert!(
+        app.review_as(decision.id, ReviewAction::Accept, caller, Role::Caseworker)
+            .await
+            .is_err()
+    );
+
+    // Erasing the reason: administrators only, and it says why.
+    let refused = app
+        .redact_reason(review.id, "SAR-2026-0042", reviewer, Role::Reviewer)
+        .await
+        .expect_err("admins only");
+    assert!(matches!(refused, AppError::Forbidden(_)), "{refused:?}");
+    let err = app
+        .redact_reason(review.id, "  ", admin, Role::Admin)
+        .await
+        .expect_err("no why");
+    assert_eq!(field_of(&err), Some("why"));
+    app.redact_reason(review.id, "SAR-2026-0042", admin, Role::Admin)
+        .await
+        .expect("redacted");
+    let (_, reviews) = app
+        .decision_with_reviews(decision.id)
+        .await
+        .expect("decision");
+    assert!(!format!("{reviews:?}").contains("Okafor"), "{reviews:?}");
+
+    let outcome = app.verify_ledger(&|_| {}).await.expect("verify ran");
+    assert!(outcome.is_ok(), "{outcome:?}");
+}
