@@ -934,6 +934,8 @@ async fn redact_files(
         overwrite: args.overwrite,
         stream_text_above: args.stream_above,
         max_email_bytes: args.max_email_bytes,
+        caller: civic_app::redact::files::command_line_caller(),
+        reference: None,
     };
     let bar = spinner("{spinner} redacting [{bar:30}] {pos}/{len} files ({per_sec})");
     let progress_bar = bar.clone();

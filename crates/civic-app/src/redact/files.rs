@@ -61,6 +61,11 @@ pub struct BatchRequest {
     /// is parsed whole, so its size bounds the memory it needs
     /// ([`MAX_EMAIL_BYTES`] unless changed).
     pub max_email_bytes: u64,
+    /// Who the decisions are recorded for ([`command_line_caller`] for the
+    /// command line).
+    pub caller: KeyId,
+    /// The caller's reference, recorded (as a digest) with each decision.
+    pub reference: Option<String>,
 }
 
 /// The largest e-mail message redacted unless changed: a message is
@@ -116,7 +121,94 @@ struct Job {
     input: PathBuf,
     output: PathBuf,
     log: PathBuf,
+    /// The input and output as the log names them.
+    input_name: String,
+    output_name: String,
 }
+
+/// An uploaded file's name made safe as a file name and in a
+/// `Content-Disposition` header: ASCII letters, digits, `.`, `-` and `_`
+/// (anything else becomes `_`), no leading dot, at most 100 characters.
+pub fn safe_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let safe: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let safe = safe.trim_start_matches('.');
+    // Keep the end, where the extension is.
+    let skip = safe.len().saturating_sub(100);
+    match &safe[skip..] {
+        "" => "upload".to_owned(),
+        kept => kept.to_owned(),
+    }
+}
+
+/// An uploaded document to redact to files.
+#[derive(Debug)]
+pub struct UploadToFiles {
+    /// The name it was sent with (its extension tells its type).
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub options: RedactOptions,
+    /// A CSV policy, as TOML text.
+    pub csv_policy: Option<String>,
+    pub reference: Option<String>,
+    pub caller: KeyId,
+}
+
+impl FileOutcome {
+    /// Packs the redacted file and its log into one ZIP archive at `path`
+    /// (the file stored as it is, the log compressed), copying each from
+    /// disk a piece at a time: the answer to an upload, as one download.
+    pub fn package_zip(&self, path: &Path) -> Result<(), AppError> {
+        let file = std::fs::File::create_new(path).map_err(|e| io_err(path, e))?;
+        let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(file));
+        let zip_err = |e: zip::result::ZipError| io_err(path, std::io::Error::other(e));
+        for (source, method) in [
+            (&self.output, zip::CompressionMethod::Stored),
+            (&self.log, zip::CompressionMethod::Deflated),
+        ] {
+            let name = source
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(method)
+                .large_file(true);
+            zip.start_file(name, options).map_err(zip_err)?;
+            let mut from = std::fs::File::open(source).map_err(|e| io_err(source, e))?;
+            std::io::copy(&mut from, &mut zip).map_err(|e| io_err(path, e))?;
+        }
+        let mut inner = zip.finish().map_err(zip_err)?;
+        std::io::Write::flush(&mut inner).map_err(|e| io_err(path, e))?;
+        Ok(())
+    }
+}
+
+/// An upload redacted and packed by [`App::redact_upload_packaged`].
+#[derive(Debug)]
+pub struct PackagedUpload {
+    /// What was redacted and recorded.
+    pub outcome: FileOutcome,
+    /// The archive: the redacted file, then its log.
+    pub zip: PathBuf,
+    /// The archive's size in bytes.
+    pub len: u64,
+    /// Removed, with everything in it, when this is dropped.
+    _dir: tempfile::TempDir,
+}
+
+/// Uploads above this size are redacted as a stream: with the whole file in
+/// memory already, an answer built in memory would hold it several times
+/// over.
+const STREAM_UPLOADS_ABOVE: u64 = 1 << 20;
 
 /// The id batch decisions are recorded under: the local command line, not
 /// an API key.
@@ -167,21 +259,7 @@ impl App {
             .collect();
         let run = |i: usize, table: &mut PseudonymTable| {
             let job = &jobs[i];
-            let result = match route(job, sizes[i], req) {
-                Ok(Route::Stream(kind)) => self.redact_streamed(
-                    job,
-                    kind,
-                    &redaction,
-                    &policy,
-                    table,
-                    handle,
-                    req.overwrite,
-                ),
-                Ok(Route::Whole) => {
-                    self.redact_one(job, &redaction, &policy, table, handle, req.overwrite)
-                }
-                Err(e) => Err(e),
-            };
+            let result = self.redact_job(job, sizes[i], req, &redaction, &policy, table, handle);
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             (job.input.clone(), result)
         };
@@ -213,6 +291,131 @@ impl App {
         Ok(summary)
     }
 
+    /// Redacts an uploaded document into one ZIP archive holding its
+    /// redacted file and its log, in a temporary directory under the data
+    /// directory that is removed when the result is dropped (so after the
+    /// answer is sent, or when the client goes away). The memory needed is
+    /// `civic redact`'s, not a multiple of the document's size. One decision
+    /// is recorded for `upload.caller`.
+    pub async fn redact_upload_packaged(
+        &self,
+        upload: UploadToFiles,
+    ) -> Result<PackagedUpload, AppError> {
+        let data_dir = &self.config().data_dir;
+        let dir = tempfile::Builder::new()
+            .prefix(".upload-")
+            .tempdir_in(data_dir)
+            .map_err(|e| io_err(data_dir, e))?;
+        let outcome = self.redact_upload_to_dir(upload, dir.path()).await?;
+        let zip = dir.path().join("answer.zip");
+        let (packed, at) = (outcome.clone(), zip.clone());
+        tokio::task::spawn_blocking(move || packed.package_zip(&at))
+            .await
+            .map_err(|e| AppError::Internal(format!("packaging task: {e}")))??;
+        let len = std::fs::metadata(&zip).map_err(|e| io_err(&zip, e))?.len();
+        Ok(PackagedUpload {
+            outcome,
+            zip,
+            len,
+            _dir: dir,
+        })
+    }
+
+    /// Redacts an uploaded document into `dir` (which must exist and be
+    /// empty): its redacted file, named `redacted-NAME`, and its log,
+    /// `NAME.redaction.json`, written as `civic redact` writes them and in
+    /// the memory it needs (a document over 1 MiB is redacted as a stream;
+    /// the upload is written to `dir/input/` first and removed after). One
+    /// decision is recorded for `upload.caller`.
+    async fn redact_upload_to_dir(
+        &self,
+        upload: UploadToFiles,
+        dir: &Path,
+    ) -> Result<FileOutcome, AppError> {
+        crate::check_reference(upload.reference.as_deref())?;
+        if upload.bytes.is_empty() {
+            return Err(AppError::Unprocessable {
+                field: "file",
+                message: "the uploaded file is empty".into(),
+            });
+        }
+        let policy = match &upload.csv_policy {
+            Some(text) => CsvPolicy::from_toml(text).map_err(|source| AppError::Redact {
+                file: "csv_policy".into(),
+                source,
+            })?,
+            None => CsvPolicy::default(),
+        };
+        let redaction = self.redaction(&upload.options)?;
+        let name = safe_file_name(&upload.name);
+        let input_dir = dir.join("input");
+        std::fs::create_dir(&input_dir).map_err(|e| io_err(&input_dir, e))?;
+        let input = input_dir.join(&name);
+        std::fs::write(&input, &upload.bytes).map_err(|e| io_err(&input, e))?;
+        let size = upload.bytes.len() as u64;
+        drop(upload.bytes);
+        let output_name = format!("redacted-{name}");
+        let job = Job {
+            output: dir.join(&output_name),
+            log: dir.join(format!("{name}{LOG_SUFFIX}")),
+            input: input.clone(),
+            input_name: name,
+            output_name,
+        };
+        let req = BatchRequest {
+            inputs: vec![input.clone()],
+            out_dir: dir.to_owned(),
+            options: upload.options,
+            keep_file: None,
+            csv_policy: None,
+            overwrite: false,
+            stream_text_above: STREAM_UPLOADS_ABOVE,
+            max_email_bytes: MAX_EMAIL_BYTES,
+            caller: upload.caller,
+            reference: upload.reference,
+        };
+        let app = self.clone();
+        let handle = tokio::runtime::Handle::current();
+        let outcome = tokio::task::spawn_blocking(move || {
+            let mut table = PseudonymTable::new();
+            app.redact_job(
+                &job,
+                Some(size),
+                &req,
+                &redaction,
+                &policy,
+                &mut table,
+                &handle,
+            )
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("redaction task: {e}")))?;
+        // The upload holds the personal data: it goes whatever happened.
+        let _ = std::fs::remove_dir_all(&input_dir);
+        outcome
+    }
+
+    /// Redacts one planned file, whole or as a stream as its size and type
+    /// decide.
+    #[allow(clippy::too_many_arguments)]
+    fn redact_job(
+        &self,
+        job: &Job,
+        size: Option<u64>,
+        req: &BatchRequest,
+        redaction: &Redaction,
+        policy: &CsvPolicy,
+        table: &mut PseudonymTable,
+        handle: &tokio::runtime::Handle,
+    ) -> Result<FileOutcome, AppError> {
+        match route(job, size, req)? {
+            Route::Stream(kind) => {
+                self.redact_streamed(job, kind, redaction, policy, table, handle, req)
+            }
+            Route::Whole => self.redact_one(job, redaction, policy, table, handle, req),
+        }
+    }
+
     fn redact_one(
         &self,
         job: &Job,
@@ -220,8 +423,9 @@ impl App {
         policy: &CsvPolicy,
         table: &mut PseudonymTable,
         handle: &tokio::runtime::Handle,
-        overwrite: bool,
+        req: &BatchRequest,
     ) -> Result<FileOutcome, AppError> {
+        let overwrite = req.overwrite;
         let name = job.input.display().to_string();
         let bytes = std::fs::read(&job.input).map_err(|e| io_err(&job.input, e))?;
         let kind = file_type(&name, &bytes)?;
@@ -244,7 +448,7 @@ impl App {
         // The decision is recorded before the output exists: no redacted
         // file is ever released without its ledger record.
         let decision =
-            handle.block_on(self.record_redaction(facts, command_line_caller(), None))?;
+            handle.block_on(self.record_redaction(facts, req.caller, req.reference.clone()))?;
         write_atomic(&job.output, &doc.bytes, overwrite)?;
         let mut log = log_header(job, kind, redaction, &decision, &output);
         log["counts"] = json!(doc.counts());
@@ -276,8 +480,9 @@ impl App {
         policy: &CsvPolicy,
         table: &mut PseudonymTable,
         handle: &tokio::runtime::Handle,
-        overwrite: bool,
+        req: &BatchRequest,
     ) -> Result<FileOutcome, AppError> {
+        let overwrite = req.overwrite;
         let out_dir = job
             .output
             .parent()
@@ -298,7 +503,7 @@ impl App {
             }),
         };
         let decision =
-            handle.block_on(self.record_redaction(facts, command_line_caller(), None))?;
+            handle.block_on(self.record_redaction(facts, req.caller, req.reference.clone()))?;
         persist(streamed.output, &job.output, overwrite)?;
         let counts = streamed.tally.counts().clone();
         let mut log = log_header(job, kind, redaction, &decision, &streamed.output_content);
@@ -344,8 +549,8 @@ fn log_header(
     output: &Content,
 ) -> serde_json::Value {
     json!({
-        "input": job.input,
-        "output": job.output,
+        "input": job.input_name,
+        "output": job.output_name,
         "file_type": kind,
         "operator": redaction.operator.name(),
         "labels": redaction.analyzer.config().labels,
@@ -515,7 +720,13 @@ fn plan(inputs: &[PathBuf], out_dir: &Path, overwrite: bool) -> Result<Vec<Job>,
                 existing.push(written.clone());
             }
         }
-        jobs.push(Job { input, output, log });
+        jobs.push(Job {
+            input_name: input.display().to_string(),
+            output_name: output.display().to_string(),
+            input,
+            output,
+            log,
+        });
     }
     if jobs.is_empty() {
         return Err(AppError::Invalid {

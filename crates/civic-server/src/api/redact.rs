@@ -5,18 +5,23 @@
 //! `/redact` takes either JSON (a text) or `multipart/form-data` (a
 //! document upload); the Content-Type says which. A redacted document comes
 //! back base64-encoded inside the JSON response, beside its redaction log,
-//! so that a client gets the file and its spans in one well-typed answer.
+//! so that a client gets the file and its spans in one well-typed answer;
+//! or, when the client accepts `application/zip`, as one ZIP download
+//! holding the redacted file and its log, redacted and sent from disk in
+//! bounded memory (the way for large documents: a JSON answer holds the
+//! file base64-encoded and every log entry at once).
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use civic_app::redact::RedactOptions;
 use civic_app::redact::review::{ChosenSpan, Preview, ReviewCounts, Span};
 use civic_core::ErrorKind;
 use civic_redact::Label;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::AppState;
@@ -147,16 +152,16 @@ pub struct DocumentResponse {
     /// the part named by `location`, score, evidence, operator and the
     /// value's SHA-256 (never the value).
     #[schema(value_type = Vec<Object>)]
-    pub redactions: Value,
+    pub redactions: Vec<civic_redact::LogEntry>,
     /// E-mail attachments left out of the output.
     #[schema(value_type = Vec<Object>)]
-    pub attachments_removed: Value,
+    pub attachments_removed: Vec<civic_redact::formats::eml::RemovedAttachment>,
     /// Word content removed besides the personal data, with counts.
     #[schema(value_type = Object)]
-    pub removed: Value,
+    pub removed: std::collections::BTreeMap<String, usize>,
     /// How a text that was not valid UTF-8 was decoded, if it was not.
     #[schema(value_type = Option<Object>)]
-    pub decoding: Value,
+    pub decoding: Option<civic_app::redact::document::Decoding>,
 }
 
 /// The answer of `/redact`: a text or a document, as sent.
@@ -167,10 +172,6 @@ pub enum RedactResponse {
     Text(TextResponse),
     /// For a document upload.
     Document(DocumentResponse),
-}
-
-fn to_json(v: impl Serialize) -> Result<Value, ApiError> {
-    serde_json::to_value(v).map_err(|e| civic_app::AppError::Internal(e.to_string()).into())
 }
 
 fn bad_upload(message: impl Into<String>) -> ApiError {
@@ -202,14 +203,19 @@ pub async fn preview(
         (RedactRequest = "application/json"),
         (RedactUpload = "multipart/form-data"),
     )),
-    responses((status = 200, body = RedactResponse), (status = 400, body = crate::error::ErrorBody),
+    responses((status = 200, content(
+                  (RedactResponse = "application/json"),
+                  (Vec<u8> = "application/zip"),
+              ), description = "JSON; or, for an upload sent with `Accept: application/zip`, a ZIP holding `redacted-NAME` and `NAME.redaction.json`, with the decision's id in the `Civic-Decision-Id` header"),
+              (status = 400, body = crate::error::ErrorBody),
               (status = 413, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)),
     security(("api_key" = [])))]
 pub async fn redact(
     State(state): State<AppState>,
     caller: Caller<CaseworkerAndAbove>,
     request: Request,
-) -> Result<Json<RedactResponse>, ApiError> {
+) -> Result<Response, ApiError> {
+    let zip = accepts_zip(request.headers());
     let multipart = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -219,7 +225,12 @@ pub async fn redact(
         let upload = Multipart::from_request(request, &state)
             .await
             .map_err(|r| bad_upload(r.body_text()))?;
-        return redact_document(&state, caller, upload).await;
+        if zip {
+            return redact_document_to_zip(&state, caller, upload).await;
+        }
+        return Ok(redact_document(&state, caller, upload)
+            .await?
+            .into_response());
     }
     let ApiJson(body) = ApiJson::<RedactRequest>::from_request(request, &state).await?;
     let chosen = match body.spans {
@@ -256,7 +267,85 @@ pub async fn redact(
         text: done.text,
         spans: done.spans,
         review: done.review,
-    })))
+    }))
+    .into_response())
+}
+
+/// Whether the client asked for the ZIP answer (`Accept: application/zip`).
+fn accepts_zip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/zip"))
+        })
+}
+
+/// The ZIP answer: the document is redacted to files under the data
+/// directory (as `civic redact` does, streaming large ones), packed, and
+/// sent a piece at a time; the files are removed once it is sent or the
+/// client goes away.
+async fn redact_document_to_zip(
+    state: &AppState,
+    caller: Caller<CaseworkerAndAbove>,
+    form: Multipart,
+) -> Result<Response, ApiError> {
+    let upload = read_upload(form).await?;
+    let Some((name, bytes)) = upload.file else {
+        return Err(bad_upload(
+            "no file field: send the document as the `file` field",
+        ));
+    };
+    let packed = state
+        .app
+        .redact_upload_packaged(civic_app::redact::files::UploadToFiles {
+            name,
+            bytes,
+            options: upload.options.into(),
+            csv_policy: upload.csv_policy,
+            reference: upload.reference,
+            caller: caller.key_id,
+        })
+        .await?;
+    let file = tokio::fs::File::open(&packed.zip)
+        .await
+        .map_err(|e| civic_app::AppError::Internal(format!("redacted package: {e}")))?;
+    let download = format!(
+        "attachment; filename=\"{}.zip\"",
+        packed
+            .outcome
+            .output
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "redacted".into())
+    );
+    let headers = [
+        (header::CONTENT_TYPE, "application/zip".to_owned()),
+        (header::CONTENT_LENGTH, packed.len.to_string()),
+        (header::CONTENT_DISPOSITION, download),
+        (
+            header::HeaderName::from_static("civic-decision-id"),
+            packed.outcome.decision_id.to_string(),
+        ),
+    ];
+    // The stream owns the package, so its directory lives until the body
+    // is sent or dropped.
+    let chunks = futures_util::stream::unfold((file, packed), |(mut file, packed)| async move {
+        let mut buf = vec![0u8; 64 * 1024];
+        match tokio::io::AsyncReadExt::read(&mut file, &mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok::<_, std::io::Error>(buf), (file, packed)))
+            }
+            Err(e) => Some((Err(e), (file, packed))),
+        }
+    });
+    Ok((headers, Body::from_stream(chunks)).into_response())
 }
 
 /// The fields of an upload, parsed.
@@ -346,9 +435,9 @@ async fn redact_document(
         file_type: doc.file_type.as_str().to_owned(),
         content_base64: base64::engine::general_purpose::STANDARD.encode(&doc.bytes),
         output_sha256: civic_core::Digest::of(&doc.bytes).to_hex(),
-        redactions: to_json(&doc.log)?,
-        attachments_removed: to_json(&doc.attachments)?,
-        removed: to_json(&doc.removed)?,
-        decoding: to_json(&doc.decoding)?,
+        redactions: doc.log,
+        attachments_removed: doc.attachments,
+        removed: doc.removed,
+        decoding: doc.decoding,
     })))
 }

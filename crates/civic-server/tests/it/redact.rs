@@ -291,3 +291,126 @@ async fn an_upload_over_the_body_limit_is_413() {
     let (status, body) = upload(&s, "big.txt", big.as_bytes(), None).await;
     assert_eq!(status, 413, "{body}");
 }
+
+/// Uploads `bytes` asking for the ZIP answer; the status, headers and body.
+async fn upload_for_zip(
+    s: &TestServer,
+    file_name: &str,
+    bytes: &[u8],
+    fields: &[(&str, &str)],
+) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+    let (content_type, body) = multipart(fields, Some((file_name, bytes)));
+    let res = s
+        .client
+        .post(s.url("/redact"))
+        .bearer_auth(s.token(Role::Caseworker))
+        .header("content-type", content_type)
+        .header("accept", "application/zip")
+        .body(body)
+        .send()
+        .await
+        .expect("send");
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    (status, headers, res.bytes().await.expect("body").to_vec())
+}
+
+/// A ZIP answer's entries, by name.
+fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    (0..archive.len())
+        .map(|i| {
+            let mut entry = archive.by_index(i).expect("entry");
+            let mut content = Vec::new();
+            std::io::Read::read_to_end(&mut entry, &mut content).expect("read");
+            (entry.name().expect("entry name").into_owned(), content)
+        })
+        .collect()
+}
+
+/// With `Accept: application/zip` an upload comes back as one download:
+/// the redacted file and its log, for a small file redacted whole and for
+/// a large one redacted as a stream alike; the decision is recorded for
+/// the caller, and nothing is left under the data directory afterwards.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upload_can_come_back_as_one_zip_download_redacted_in_bounded_memory() {
+    let s = TestServer::start().await;
+    let small = "Dear Mr John Smith, we will call 020 7946 0000.\n";
+    let large: String = (0..40_000)
+        .map(|i| format!("Case {i}: Mr John Smith, 020 7946 {:04}.\n", i % 10_000))
+        .collect();
+    assert!(large.len() > 1 << 20, "over the streaming threshold");
+    for (name, text) in [("letter.txt", small), ("cases.txt", large.as_str())] {
+        let (status, headers, body) = upload_for_zip(
+            &s,
+            &format!("../{name}"),
+            text.as_bytes(),
+            &[
+                ("reference", "case-77"),
+                ("options", r#"{"operator": "label"}"#),
+            ],
+        )
+        .await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        assert_eq!(headers["content-type"], "application/zip");
+        assert_eq!(
+            headers["content-disposition"],
+            format!("attachment; filename=\"redacted-{name}.zip\"").as_str()
+        );
+        let files = unzip(&body);
+        let names: Vec<&str> = files.keys().map(String::as_str).collect();
+        let log_name = format!("{name}.redaction.json");
+        assert_eq!(names, {
+            let mut want = vec![format!("redacted-{name}"), log_name.clone()];
+            want.sort();
+            want
+        });
+        let out = String::from_utf8(files[&format!("redacted-{name}")].clone()).expect("utf-8");
+        for gone in ["John Smith", "020 7946"] {
+            let at = out.find(gone);
+            assert!(
+                at.is_none(),
+                "{name}: {gone} survived: {}",
+                &out[at.unwrap_or(0).saturating_sub(200)..(at.unwrap_or(0) + 200).min(out.len())]
+            );
+        }
+        assert_eq!(
+            out.matches("[PERSON]").count(),
+            text.matches("John Smith").count()
+        );
+        let log: Value = serde_json::from_slice(&files[&log_name]).expect("log json");
+        assert_eq!(
+            log["input"], name,
+            "the upload's name, not a path on the server"
+        );
+        assert_eq!(
+            log["redactions"].as_array().expect("entries").len(),
+            2 * text.lines().count()
+        );
+        assert!(
+            !log.to_string().contains("John Smith"),
+            "digests, not values"
+        );
+        let id = headers["civic-decision-id"].to_str().expect("ascii");
+        assert_eq!(log["decision_id"], id);
+        let recorded = decision(&s, id).await;
+        assert_eq!(recorded["service"], "redact");
+        assert_eq!(recorded["output"]["output_sha256"], log["output_sha256"]);
+        assert_ne!(
+            recorded["requested_by"], "00000000-0000-0000-0000-000000000000",
+            "recorded for the API key, not the command line"
+        );
+    }
+    let left: Vec<_> = std::fs::read_dir(s.data_dir())
+        .expect("data dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".upload-"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+
+    // Errors are JSON errors as before.
+    let (status, _, body) = upload_for_zip(&s, "letter.docx", b"Dear Sir, plain text", &[]).await;
+    assert_eq!(status, 422);
+    let body: Value = serde_json::from_slice(&body).expect("json error");
+    assert_eq!(body["error"]["code"], "redact.unsupported_file_type");
+}
