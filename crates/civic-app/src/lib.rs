@@ -129,13 +129,14 @@ impl App {
         &self.config
     }
 
-    /// The store.
-    pub fn store(&self) -> &Store {
+    /// The store. Only use cases in this crate reach it: the server and
+    /// the CLI call the use cases.
+    pub(crate) fn store(&self) -> &Store {
         &self.store
     }
 
-    /// The ledger writer.
-    pub fn writer(&self) -> &LedgerWriter {
+    /// The ledger writer (only use cases in this crate reach it).
+    pub(crate) fn writer(&self) -> &LedgerWriter {
         &self.writer
     }
 

@@ -1,4 +1,5 @@
 //! civic-app's use cases, driven as the CLI and the server drive them: an
 //! instance opened on a fresh data directory.
 
+mod edges;
 mod ledger_fork;
