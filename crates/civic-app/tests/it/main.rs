@@ -2,4 +2,5 @@
 //! instance opened on a fresh data directory.
 
 mod edges;
+mod housekeeping;
 mod ledger_fork;
