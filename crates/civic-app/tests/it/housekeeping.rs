@@ -42,10 +42,8 @@ async fn open(dir: &std::path::Path, lifetime: Duration) -> App {
     App::open(config).await.expect("open")
 }
 
-#[tokio::test]
-async fn housekeeping_removes_lapsed_inputs_and_expired_sessions_only() {
-    let dir = tempfile::tempdir().expect("dir");
-    let app = open(dir.path(), Duration::from_millis(1)).await;
+/// Adds a caseworker and signs them in; returns the session's secret.
+async fn sign_in(app: &App) -> String {
     let email = Email::parse("clerk@example.gov.uk").expect("email");
     let made = app
         .add_user(&email, Role::Caseworker, None)
@@ -54,7 +52,15 @@ async fn housekeeping_removes_lapsed_inputs_and_expired_sessions_only() {
     let password = made.generated.expect("a generated password");
     app.sign_in(email.as_str(), &password, None)
         .await
-        .expect("sign in");
+        .expect("sign in")
+        .token
+}
+
+#[tokio::test]
+async fn housekeeping_removes_lapsed_inputs_and_expired_sessions_only() {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = open(dir.path(), Duration::from_millis(1)).await;
+    sign_in(&app).await;
     let lapsed = app
         .record_decision(decision(json!({ "household": 1 })))
         .await
@@ -91,16 +97,7 @@ async fn housekeeping_removes_lapsed_inputs_and_expired_sessions_only() {
 async fn housekeeping_keeps_inputs_and_sessions_still_within_their_time() {
     let dir = tempfile::tempdir().expect("dir");
     let app = open(dir.path(), Duration::from_secs(3600)).await;
-    let email = Email::parse("clerk@example.gov.uk").expect("email");
-    let made = app
-        .add_user(&email, Role::Caseworker, None)
-        .await
-        .expect("user");
-    let password = made.generated.expect("a generated password");
-    let session = app
-        .sign_in(email.as_str(), &password, None)
-        .await
-        .expect("sign in");
+    let session = sign_in(&app).await;
     let input = json!({ "household": 2 });
     let kept = app
         .record_decision(decision(input.clone()))
@@ -118,6 +115,6 @@ async fn housekeeping_keeps_inputs_and_sessions_still_within_their_time() {
         app.decision_input(kept.id).await.expect("read"),
         Some(input)
     );
-    assert!(app.session(&session.token).await.expect("read").is_some());
+    assert!(app.session(&session).await.expect("read").is_some());
     app.shutdown().await.expect("shutdown");
 }
