@@ -307,6 +307,11 @@ impl Config {
     pub fn ledger_public_key_file(&self) -> PathBuf {
         self.ledger_key_file.with_extension("pub")
     }
+
+    /// The database URL with any password replaced, fit to print or log.
+    pub fn database_url_redacted(&self) -> String {
+        civic_store::redact_url(&self.database_url)
+    }
 }
 
 fn safeguarding_config(

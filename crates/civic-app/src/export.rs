@@ -9,7 +9,8 @@
 //! digest, as the ledger does.
 
 use civic_core::{Decision, rfc3339};
-use civic_store::{ExportCursor, ExportFilter, ExportPage, ReviewRecord, StoreError};
+pub use civic_store::ExportFilter;
+use civic_store::{ExportCursor, ExportPage, ReviewRecord, StoreError};
 use futures_util::stream::{BoxStream, StreamExt as _};
 
 use crate::{App, AppError};

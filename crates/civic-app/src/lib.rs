@@ -12,8 +12,13 @@ pub mod config;
 mod demo;
 mod error;
 pub mod export;
+pub mod keys;
+pub mod ledger;
+pub mod lifecycle;
+pub mod load;
 mod models;
 pub mod overrides;
+pub mod queue;
 pub mod redact;
 pub mod risk;
 pub mod safeguarding;
@@ -23,7 +28,7 @@ pub mod triage;
 pub mod users;
 mod verify_job;
 pub use demo::{DEMO_TRAINING_CLAIMS, DemoOutcome};
-pub use models::Loaded;
+pub use models::{Loaded, ModelVersion, SampleOutcomes};
 
 use civic_core::{
     Decision, DecisionId, KeyId, Reason, ReasonRedaction, ReviewAction, ReviewEvent, ReviewEventId,
@@ -124,13 +129,14 @@ impl App {
         &self.config
     }
 
-    /// The store.
-    pub fn store(&self) -> &Store {
+    /// The store. Only use cases in this crate reach it: the server and
+    /// the CLI call the use cases.
+    pub(crate) fn store(&self) -> &Store {
         &self.store
     }
 
-    /// The ledger writer.
-    pub fn writer(&self) -> &LedgerWriter {
+    /// The ledger writer (only use cases in this crate reach it).
+    pub(crate) fn writer(&self) -> &LedgerWriter {
         &self.writer
     }
 
@@ -157,6 +163,15 @@ impl App {
         let decision = self.store.decision(id).await?;
         let reviews = self.store.reviews(id).await?;
         Ok((decision, reviews))
+    }
+
+    /// A decision's raw input (JSON, as the service received it), while
+    /// retention keeps it; `None` once it has lapsed or if none was kept.
+    pub async fn decision_input(
+        &self,
+        id: DecisionId,
+    ) -> Result<Option<serde_json::Value>, AppError> {
+        Ok(self.store.decision_input(id).await?)
     }
 
     /// A person accepts or overrides a decision; recorded in the ledger.
@@ -233,11 +248,7 @@ impl App {
     }
 
     /// Creates an API key; the token is in the result and nowhere else.
-    pub async fn create_key(
-        &self,
-        name: &str,
-        role: Role,
-    ) -> Result<civic_store::NewApiKey, AppError> {
+    pub async fn create_key(&self, name: &str, role: Role) -> Result<keys::NewApiKey, AppError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(AppError::Invalid {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use civic_store::ModelVersion;
+pub use civic_store::{ModelVersion, SampleOutcomes};
 
 use crate::{App, AppError};
 
@@ -106,5 +106,17 @@ impl App {
         self.triage_models.invalidate(name);
         self.risk_models.invalidate(name);
         Ok(v)
+    }
+
+    /// Every registered model version, whatever its service, by name then
+    /// version.
+    pub async fn list_models(&self) -> Result<Vec<ModelVersion>, AppError> {
+        Ok(self.store().list_models().await?)
+    }
+
+    /// The outcomes of quality samples per model version (how many were
+    /// sampled, reviewed and overridden), by model name and version.
+    pub async fn quality_samples_by_model(&self) -> Result<Vec<SampleOutcomes>, AppError> {
+        Ok(self.store().quality_samples_by_model().await?)
     }
 }

@@ -10,7 +10,8 @@ use argon2::password_hash::rand_core::{OsRng, RngCore as _};
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use base64::Engine as _;
 use civic_core::{Email, Password, Role, now_millis};
-use civic_store::{NewSession, Session, User};
+use civic_store::NewSession;
+pub use civic_store::{Session, User};
 use std::net::IpAddr;
 use std::time::Instant;
 
@@ -171,6 +172,22 @@ impl App {
     /// Ends a session.
     pub async fn sign_out(&self, token: &str) -> Result<(), AppError> {
         Ok(self.store().end_session(token).await?)
+    }
+
+    /// Every user, oldest first.
+    pub async fn list_users(&self) -> Result<Vec<User>, AppError> {
+        Ok(self.store().list_users().await?)
+    }
+
+    /// Keeps a form's fields with a session (the form a person was filling
+    /// in when their previous session expired), to be put back once.
+    pub async fn keep_session_draft(&self, token: &str, draft: &str) -> Result<(), AppError> {
+        Ok(self.store().set_session_draft(token, draft).await?)
+    }
+
+    /// The form kept with a session, if any, removed as it is read.
+    pub async fn take_session_draft(&self, token: &str) -> Result<Option<String>, AppError> {
+        Ok(self.store().take_session_draft(token).await?)
     }
 }
 

@@ -90,18 +90,13 @@ impl<P: Policy> FromRequestParts<AppState> for Caller<P> {
                 "send an API key as `Authorization: Bearer civic_…`",
             )
         })?;
-        let key = state
-            .app
-            .store()
-            .authenticate(token)
-            .await?
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorKind::Unauthenticated,
-                    "unauthenticated",
-                    "the API key is unknown or revoked",
-                )
-            })?;
+        let key = state.app.authenticate_key(token).await?.ok_or_else(|| {
+            ApiError::new(
+                ErrorKind::Unauthenticated,
+                "unauthenticated",
+                "the API key is unknown or revoked",
+            )
+        })?;
         if !P::ROLES.allows(key.role) {
             let allowed: Vec<&str> = P::ROLES.as_slice().iter().map(|r| r.as_str()).collect();
             return Err(ApiError::new(

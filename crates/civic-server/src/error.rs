@@ -115,12 +115,6 @@ impl From<civic_app::AppError> for ApiError {
     }
 }
 
-impl From<civic_store::StoreError> for ApiError {
-    fn from(e: civic_store::StoreError) -> Self {
-        civic_app::AppError::from(e).into()
-    }
-}
-
 impl From<civic_core::ParseError> for ApiError {
     fn from(e: civic_core::ParseError) -> Self {
         ApiError::new(ErrorKind::InvalidInput, "invalid_input", e.to_string())

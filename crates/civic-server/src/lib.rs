@@ -114,32 +114,14 @@ async fn not_found(State(state): State<AppState>, req: Request) -> Response {
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then drains
-/// in-flight requests. Also runs the hourly purge of lapsed raw inputs.
+/// in-flight requests. Also runs the app's housekeeping (the hourly purge
+/// of lapsed raw inputs and expired sessions, [`civic_app::App::run_housekeeping`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let purge_store = state.app.store().clone();
-    let purge = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            match purge_store.purge_expired_inputs().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(
-                    count = n,
-                    "purged the inputs, explanations and references of decisions past their retention"
-                ),
-                Err(e) => tracing::warn!(error = %e, "could not purge expired inputs"),
-            }
-            match purge_store.purge_expired_sessions().await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(count = n, "removed expired web sessions"),
-                Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
-            }
-        }
-    });
+    let purge = tokio::spawn(state.app.clone().run_housekeeping());
     // Each connection's peer address reaches handlers (sign-in throttling).
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)

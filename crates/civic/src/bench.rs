@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use civic_app::load::{Commit, DecisionAppender};
 use civic_app::{App, Config};
 use civic_core::{DecisionStatus, Digest, KeyId, ModelRef, NewDecision, Service};
-use civic_store::{Append, LedgerWriter, WriterConfig};
 use serde_json::json;
 
 use crate::cli::BenchCommand;
@@ -66,7 +66,7 @@ fn sample(n: u64, requested_by: KeyId) -> NewDecision {
 
 /// Appends `count` decisions from `clients` concurrent tasks; returns the elapsed time.
 pub async fn append_all(
-    writer: &LedgerWriter,
+    appender: &DecisionAppender,
     count: u64,
     clients: usize,
 ) -> anyhow::Result<Duration> {
@@ -75,14 +75,14 @@ pub async fn append_all(
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(clients);
     for _ in 0..clients {
-        let (writer, next) = (writer.clone(), next.clone());
+        let (appender, next) = (appender.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
             loop {
                 let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if n >= count {
-                    return Ok::<(), civic_store::StoreError>(());
+                    return Ok::<(), civic_app::AppError>(());
                 }
-                writer.append(Append::Decision(sample(n, key))).await?;
+                appender.append(sample(n, key)).await?;
             }
         }));
     }
@@ -146,23 +146,13 @@ async fn ledger(
     let config = bench_config(base, &scratch);
     civic_app::init(&config).await?;
     let app = App::open(config.clone()).await?;
-    let backend = format!("{:?}", app.store().backend());
+    let backend = format!("{:?}", app.backend());
     println!(
         "backend: {backend}; {clients} concurrent clients; durable commits (SQLite WAL synchronous=FULL / PostgreSQL synchronous_commit=on)"
     );
 
     // Baseline: one transaction (one fsync) per append.
-    let signer = civic_ledger::LogSigner::from_private_key(
-        std::fs::read_to_string(&config.ledger_key_file)?.trim(),
-    )?;
-    let (unbatched, _task) = LedgerWriter::spawn(
-        app.store().clone(),
-        signer,
-        WriterConfig {
-            max_batch: 1,
-            ..WriterConfig::default()
-        },
-    );
+    let unbatched = app.decision_appender(Commit::EachAlone)?;
     let t = append_all(&unbatched, baseline_entries, clients).await?;
     println!(
         "appends, one transaction each (baseline): {baseline_entries} in {:.2} s = {:.0} events/s",
@@ -171,14 +161,14 @@ async fn ledger(
     );
     drop(unbatched);
 
-    let t = append_all(app.writer(), entries, clients).await?;
+    let t = append_all(&app.decision_appender(Commit::Grouped)?, entries, clients).await?;
     println!(
         "appends, group commit:                    {entries} in {:.2} s = {:.0} events/s",
         t.as_secs_f64(),
         entries as f64 / t.as_secs_f64()
     );
-    app.writer().checkpoint_now().await?;
-    let size = app.store().ledger_size().await?;
+    app.checkpoint_now().await?;
+    let size = app.ledger_size().await?;
 
     // Inclusion proofs at the full size, read from the database.
     let samples = 2000u64;

@@ -11,9 +11,10 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
+use civic_app::load::Commit;
+use civic_app::queue::{QueueCount, QueueCursor, QueueFilter, QueueSummary};
 use civic_app::{App, Config};
 use civic_core::{Email, Role, now_millis};
-use civic_store::{QueueCursor, QueueFilter};
 
 use crate::bench::{append_all, bench_config, cpu_seconds, scratch_dir};
 
@@ -84,19 +85,18 @@ pub async fn run(
     civic_app::init(&config).await?;
     let app = App::open(config).await?;
     if seeded {
-        let t = append_all(app.writer(), entries, clients).await?;
+        let t = append_all(&app.decision_appender(Commit::Grouped)?, entries, clients).await?;
         println!(
             "seeded {entries} decisions in {:.1} s ({clients} clients)",
             t.as_secs_f64()
         );
     }
-    app.writer().checkpoint_now().await?;
-    let store = app.store();
-    let summary = store.queue_summary(now_millis()).await?;
+    app.checkpoint_now().await?;
+    let summary = app.queue_summary(now_millis()).await?;
     println!(
         "backend: {:?}; {} ledger entries, {} items waiting for review",
-        store.backend(),
-        store.ledger_size().await?,
+        app.backend(),
+        app.ledger_size().await?,
         summary.total
     );
     let fixture = fixture(&app, &summary).await?;
@@ -194,9 +194,8 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// Finds the service, team, deep cursor and item the pages need.
-async fn fixture(app: &App, summary: &civic_store::QueueSummary) -> anyhow::Result<Fixture> {
-    let store = app.store();
-    let busiest = |counts: &[civic_store::QueueCount]| {
+async fn fixture(app: &App, summary: &QueueSummary) -> anyhow::Result<Fixture> {
+    let busiest = |counts: &[QueueCount]| {
         counts
             .iter()
             .find_map(|c| c.name.clone())
@@ -212,7 +211,7 @@ async fn fixture(app: &App, summary: &civic_store::QueueSummary) -> anyhow::Resu
     let mut offset = 0u64;
     let mut after = None;
     while offset + u64::from(step) <= target {
-        let page = store.queue_page(&all, after, step).await?;
+        let page = app.queue_page(&all, after, step).await?;
         match page.next {
             Some(next) => {
                 after = Some(next);
@@ -222,7 +221,7 @@ async fn fixture(app: &App, summary: &civic_store::QueueSummary) -> anyhow::Resu
         }
     }
     let deep = after.context("the queue is too short for a deep page: seed more entries")?;
-    let page = store.queue_page(&all, Some(deep), 1).await?;
+    let page = app.queue_page(&all, Some(deep), 1).await?;
     let item = page
         .items
         .first()

@@ -4,9 +4,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use civic_app::ledger::{ConsistencyBundle, ProofBundle};
 use civic_app::{App, Config, InitOutcome, LogFormat, Overrides};
 use civic_core::{DecisionId, KeyId, Role, rfc3339};
-use civic_ledger::ProofBundle;
 
 use crate::cli::{
     AuditCommand, Cli, Command, ConfigArgs, KeyCommand, ModelCommand, RedactCommand, ReviewCommand,
@@ -84,10 +84,7 @@ async fn init(config: &Config) -> anyhow::Result<ExitCode> {
             verifier_key,
         } => {
             println!("Set up {}", config.data_dir.display());
-            println!(
-                "  database:           {}",
-                civic_store::redact_url(&config.database_url)
-            );
+            println!("  database:           {}", config.database_url_redacted());
             println!(
                 "  ledger signing key: {} (keep it secret)",
                 config.ledger_key_file.display()
@@ -172,7 +169,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     println!(
         "Civic is listening on http://{addr} (web interface at /, API under /api/v1; press Ctrl-C to stop)"
     );
-    tracing::info!(%addr, backend = ?app.store().backend(), "server started");
+    tracing::info!(%addr, backend = ?app.backend(), "server started");
     civic_server::serve(
         listener,
         civic_server::AppState::new(app.clone()),
@@ -223,7 +220,7 @@ async fn key(config: Config, cmd: KeyCommand) -> anyhow::Result<ExitCode> {
             println!("  {}", made.token);
         }
         KeyCommand::List => {
-            let keys = app.store().list_keys().await?;
+            let keys = app.list_keys().await?;
             if keys.is_empty() {
                 println!("No API keys.");
             }
@@ -249,7 +246,7 @@ async fn key(config: Config, cmd: KeyCommand) -> anyhow::Result<ExitCode> {
         }
         KeyCommand::Revoke { id } => {
             let id: KeyId = id.parse()?;
-            let k = app.store().revoke_key(id).await?;
+            let k = app.revoke_key(id).await?;
             println!("Revoked {} key {} ({})", k.role, k.id, k.name);
         }
     }
@@ -308,7 +305,7 @@ async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<ExitCode> {
             print_password(done.generated.as_deref());
         }
         UserCommand::List => {
-            let users = app.store().list_users().await?;
+            let users = app.list_users().await?;
             if users.is_empty() {
                 println!("No users.");
             }
@@ -364,7 +361,7 @@ async fn audit(config: Config, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
     let app = App::open(config).await?;
     match cmd {
         AuditCommand::Verify { stats, since } => verify(&app, stats, since.as_deref()).await,
-        AuditCommand::Checkpoint { export } => match app.writer().checkpoint_now().await? {
+        AuditCommand::Checkpoint { export } => match app.checkpoint_now().await? {
             Some(cp) => {
                 match export {
                     Some(path) => {
@@ -529,7 +526,7 @@ fn check_consistency(
 ) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("could not read {}", file.display()))?;
-    let bundle = civic_ledger::ConsistencyBundle::from_json(&text)
+    let bundle = ConsistencyBundle::from_json(&text)
         .with_context(|| format!("{} is not a consistency bundle", file.display()))?;
     let key = public_key
         .map(|p| {
@@ -706,7 +703,7 @@ async fn model(config: Config, cmd: ModelCommand) -> anyhow::Result<ExitCode> {
     let app = App::open(config).await?;
     match cmd {
         ModelCommand::List => {
-            let models = app.store().list_models().await?;
+            let models = app.list_models().await?;
             if models.is_empty() {
                 println!(
                     "No models yet: train one with `civic triage train` or `civic risk train`."

@@ -111,10 +111,7 @@ async fn a_database_swapped_for_another_signed_history_is_refused_and_named() {
         .await
         .expect_err("no write on a fork");
     assert_eq!(refused.code(), "ledger_forked", "{refused}");
-    assert!(
-        app.writer().checkpoint_now().await.is_err(),
-        "nothing is signed"
-    );
+    assert!(app.checkpoint_now().await.is_err(), "nothing is signed");
     drop(app);
 
     // What the database alone shows: nothing. The log is what caught it.
@@ -133,12 +130,7 @@ async fn removed_entries_and_checkpoints_are_named_and_an_auditors_copy_proves_e
     // An auditor saved the checkpoint; the ledger grows; it still extends it.
     let app = App::open(config(&real)).await.expect("open");
     let saved_file = root.path().join("saved.checkpoint");
-    let cp = app
-        .writer()
-        .checkpoint_now()
-        .await
-        .expect("cp")
-        .expect("some");
+    let cp = app.checkpoint_now().await.expect("cp").expect("some");
     std::fs::write(&saved_file, &cp.note).expect("save");
     for n in 10..13 {
         app.record_decision(decision(n)).await.expect("record");

@@ -34,7 +34,7 @@ pub async fn checkpoint(
     State(state): State<AppState>,
     _caller: Caller<Readers>,
 ) -> Result<Json<CheckpointView>, ApiError> {
-    let cp = state.app.writer().checkpoint_now().await?.ok_or_else(|| {
+    let cp = state.app.checkpoint_now().await?.ok_or_else(|| {
         ApiError::new(
             ErrorKind::NotFound,
             "empty_ledger",

@@ -23,7 +23,7 @@ pub struct Health {
 #[utoipa::path(get, path = "/api/v1/health", tag = "health",
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
-    let ok = state.app.store().ping().await.is_ok();
+    let ok = state.app.database_ok().await;
     let body = Health {
         status: if ok { "ok" } else { "unavailable" },
         database: if ok { "ok" } else { "unavailable" },

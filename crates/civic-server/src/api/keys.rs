@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use civic_app::keys::ApiKey;
 use civic_core::{KeyId, Role, rfc3339};
-use civic_store::ApiKey;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -66,7 +66,7 @@ pub async fn list(
     State(state): State<AppState>,
     _caller: Caller<Admins>,
 ) -> Result<Json<Vec<KeyView>>, ApiError> {
-    let keys = state.app.store().list_keys().await?;
+    let keys = state.app.list_keys().await?;
     Ok(Json(keys.iter().map(KeyView::from).collect()))
 }
 
@@ -102,6 +102,6 @@ pub async fn revoke(
     Path(id): Path<String>,
 ) -> Result<Json<KeyView>, ApiError> {
     let id: KeyId = id.parse()?;
-    let key = state.app.store().revoke_key(id).await?;
+    let key = state.app.revoke_key(id).await?;
     Ok(Json(KeyView::from(&key)))
 }

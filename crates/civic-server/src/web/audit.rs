@@ -10,8 +10,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use civic_app::VerifyJobState;
 use civic_app::audit::DecisionAudit;
+use civic_app::export::ExportFilter;
 use civic_core::{DecisionId, Service, Timestamp, rfc3339};
-use civic_store::ExportFilter;
 use futures_util::StreamExt as _;
 use serde::Deserialize;
 
@@ -42,7 +42,7 @@ pub struct QualityRow {
 
 /// The quality-sample table's rows (the overview shows them too).
 pub async fn quality_rows(state: &AppState) -> Result<Vec<QualityRow>, PageError> {
-    let outcomes = state.app.store().quality_samples_by_model().await?;
+    let outcomes = state.app.quality_samples_by_model().await?;
     Ok(outcomes
         .into_iter()
         .map(|o| QualityRow {
@@ -195,7 +195,6 @@ async fn audit_page(
 ) -> Result<Response, PageError> {
     let checkpoint = state
         .app
-        .store()
         .latest_checkpoint()
         .await?
         .map(|cp| CheckpointView {

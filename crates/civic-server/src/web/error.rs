@@ -65,12 +65,6 @@ impl From<civic_app::AppError> for PageError {
     }
 }
 
-impl From<civic_store::StoreError> for PageError {
-    fn from(e: civic_store::StoreError) -> Self {
-        civic_app::AppError::from(e).into()
-    }
-}
-
 impl From<askama::Error> for PageError {
     fn from(e: askama::Error) -> Self {
         tracing::error!(error = %e, "template failed");

@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, Redirect};
+use civic_app::ModelVersion;
 use civic_core::Roles;
-use civic_store::ModelVersion;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -63,7 +63,7 @@ pub async fn list(
     user: SignedIn<Oversight>,
 ) -> Result<Html<String>, PageError> {
     let mut by_name: BTreeMap<String, Vec<ModelVersion>> = BTreeMap::new();
-    for v in state.app.store().list_models().await? {
+    for v in state.app.list_models().await? {
         by_name.entry(v.name.clone()).or_default().push(v);
     }
     let rows = by_name
@@ -451,7 +451,6 @@ pub async fn show(
 ) -> Result<Html<String>, PageError> {
     let versions: Vec<ModelVersion> = state
         .app
-        .store()
         .list_models()
         .await?
         .into_iter()

@@ -55,13 +55,9 @@ pub async fn overview(
 ) -> Result<Html<String>, PageError> {
     let now = now_millis();
     let target = state.app.config().web.review_target;
-    let summary = state.app.store().queue_summary(now - target).await?;
-    let today = state
-        .app
-        .store()
-        .activity_since_day(civic_store::utc_day(now))
-        .await?;
-    let rows = |counts: Vec<civic_store::QueueCount>| {
+    let summary = state.app.queue_summary(now - target).await?;
+    let today = state.app.activity_on_day_of(now).await?;
+    let rows = |counts: Vec<civic_app::queue::QueueCount>| {
         counts
             .into_iter()
             .map(|c| CountRow {

@@ -5,8 +5,8 @@ use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use civic_app::users::Session;
 use civic_core::{Role, Roles};
-use civic_store::Session;
 use rand::RngCore as _;
 use serde::Deserialize;
 
@@ -386,7 +386,7 @@ pub async fn sign_in(
         return Ok(response);
     };
     if let Some(d) = draft.filter(|d| d.len() <= MAX_DRAFT) {
-        state.app.store().set_session_draft(&new.token, &d).await?;
+        state.app.keep_session_draft(&new.token, &d).await?;
     }
     let ttl = state.app.config().web.session_ttl.as_secs();
     let target = return_to

@@ -4,8 +4,8 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, Redirect};
+use civic_app::queue::{QueueCount, QueueCursor, QueueFilter};
 use civic_core::{DecisionId, now_millis};
-use civic_store::{QueueCursor, QueueFilter};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -119,12 +119,8 @@ pub async fn queue(
     };
     // A cursor that does not parse starts again at the first page.
     let after: Option<QueueCursor> = q.after.parse().ok();
-    let page = state
-        .app
-        .store()
-        .queue_page(&filter, after, PAGE_SIZE)
-        .await?;
-    let summary = state.app.store().queue_summary(now - target).await?;
+    let page = state.app.queue_page(&filter, after, PAGE_SIZE).await?;
+    let summary = state.app.queue_summary(now - target).await?;
     let me = user.session.user.id;
     let rows = page
         .items
@@ -160,7 +156,7 @@ pub async fn queue(
         }
     };
     let any = || ("".to_owned(), "Any".to_owned());
-    let named = |counts: Vec<civic_store::QueueCount>| {
+    let named = |counts: Vec<QueueCount>| {
         std::iter::once(any()).chain(
             counts
                 .into_iter()
@@ -234,7 +230,6 @@ pub async fn assign(
     let id: DecisionId = id.parse().map_err(|_| PageError::NotFound)?;
     state
         .app
-        .store()
         .assign(id, Some(form.user.session.user.id))
         .await?;
     let back = &form.fields.return_to;

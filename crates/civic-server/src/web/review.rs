@@ -161,7 +161,7 @@ async fn page(
     restored: bool,
 ) -> Result<Response, PageError> {
     // Reviewers may see the input; it exists only while retention keeps it.
-    let input = state.app.store().decision_input(decision.id).await?;
+    let input = state.app.decision_input(decision.id).await?;
     let text = input
         .as_ref()
         .and_then(|i| i.get("text"))
@@ -226,7 +226,7 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let decision = state.app.decision(parse_id(&id)?).await?;
     // A form kept when the session expired is put back once, for this decision.
-    let draft = match state.app.store().take_session_draft(&user.token).await? {
+    let draft = match state.app.take_session_draft(&user.token).await? {
         Some(d) => serde_json::from_str::<KeptDraft>(&d).ok(),
         None => None,
     };

@@ -12,7 +12,7 @@ use axum::extract::{Form, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, header};
 use civic_app::SecureCookies;
-use civic_store::Session;
+use civic_app::users::Session;
 use serde::de::DeserializeOwned;
 
 use crate::AppState;

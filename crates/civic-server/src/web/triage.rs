@@ -318,7 +318,6 @@ impl ResultPage {
             Some(t) => Some(t),
             None => state
                 .app
-                .store()
                 .decision_input(d.id)
                 .await?
                 .and_then(|i| i.get("text").and_then(Value::as_str).map(str::to_owned)),

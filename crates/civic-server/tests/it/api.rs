@@ -84,7 +84,7 @@ async fn an_override_without_a_reason_is_refused_and_nothing_is_written() {
         let err: Value = res.json().await.expect("json");
         assert_eq!(err["error"]["code"], "invalid_input", "{err}");
     }
-    assert_eq!(s.app.store().ledger_size().await.expect("size"), 1);
+    assert_eq!(s.app.ledger_size().await.expect("size"), 1);
 }
 
 #[tokio::test]
@@ -147,14 +147,14 @@ async fn bodies_over_the_limit_are_413() {
     assert_eq!(res.status(), 413);
     let err: Value = res.json().await.expect("json");
     assert_eq!(err["error"]["code"], "body_too_large");
-    assert_eq!(s.app.store().ledger_size().await.expect("size"), 0);
+    assert_eq!(s.app.ledger_size().await.expect("size"), 0);
 }
 
 #[tokio::test]
 async fn a_database_that_is_gone_gives_503_and_writes_nothing() {
     let s = TestServer::start().await;
     let token = s.token(Role::Caseworker).to_owned();
-    s.app.store().close().await;
+    s.app.shutdown().await.expect("shut down");
     let res = s
         .client
         .post(s.url("/decisions"))
@@ -198,7 +198,7 @@ async fn proofs_from_the_api_verify_offline() {
         .json()
         .await
         .expect("json");
-    let bundle = civic_ledger::ProofBundle::from_json(&bundle.to_string()).expect("bundle");
+    let bundle = civic_app::ledger::ProofBundle::from_json(&bundle.to_string()).expect("bundle");
     let proof = civic_app::audit::check_proof(
         &bundle,
         Some(checkpoint["verifier_key"].as_str().expect("key")),
@@ -236,7 +236,7 @@ async fn signed_checkpoints_are_listed_in_pages_each_verifiable() {
     let auditor = s.token(Role::Auditor).to_owned();
     for _ in 0..3 {
         s.record(false).await;
-        s.app.writer().checkpoint_now().await.expect("checkpoint");
+        s.app.checkpoint_now().await.expect("checkpoint");
     }
     let get = |query: &'static str| {
         let (client, url, token) = (

@@ -76,7 +76,7 @@ async fn only_auditors_and_admins_reach_the_audit_pages() {
         assert!(page.contains("href=\"/audit\""), "nav link for {role}");
         assert_eq!(page.matches("<h1").count(), 1);
         // The latest checkpoint covers the one decision recorded.
-        s.app.writer().checkpoint_now().await.expect("checkpoint");
+        s.app.checkpoint_now().await.expect("checkpoint");
         let (_, page, _) = b.get("/audit").await;
         assert!(page.contains("id=\"checkpoint-size\">1<"), "{page}");
         assert!(
@@ -142,12 +142,7 @@ async fn a_decision_shows_its_ledger_entries_and_a_valid_inclusion_proof() {
     let s = TestServer::start().await;
     let first = waiting(&s, eligibility()).await;
     let id = waiting(&s, eligibility()).await;
-    let reviewer = s
-        .app
-        .store()
-        .create_key("r", Role::Reviewer)
-        .await
-        .expect("key");
+    let reviewer = s.app.create_key("r", Role::Reviewer).await.expect("key");
     s.app
         .review(
             id,
@@ -199,7 +194,7 @@ async fn a_decision_shows_its_ledger_entries_and_a_valid_inclusion_proof() {
             .expect("ascii")
             .starts_with("attachment")
     );
-    let bundle = civic_ledger::ProofBundle::from_json(&bundle).expect("bundle");
+    let bundle = civic_app::ledger::ProofBundle::from_json(&bundle).expect("bundle");
     let key = s.app.verifier().verifier_key().to_owned();
     let proved = civic_app::audit::check_proof(&bundle, Some(&key)).expect("valid proof");
     let decision = s.app.decision(id).await.expect("decision");
@@ -245,12 +240,7 @@ async fn exports_hold_every_record_as_safe_csv_without_raw_input() {
         }
     }))
     .await;
-    let reviewer = s
-        .app
-        .store()
-        .create_key("r", Role::Reviewer)
-        .await
-        .expect("key");
+    let reviewer = s.app.create_key("r", Role::Reviewer).await.expect("key");
     s.app
         .review(
             formula,

@@ -43,7 +43,7 @@ async fn post(s: &TestServer, role: Role, path: &str, body: Value) -> (u16, Valu
 /// The ledger's tables as text: entries, stored hashes (hex) and checkpoints.
 async fn ledger_text(s: &TestServer) -> String {
     use futures_util::TryStreamExt as _;
-    let store = s.app.store();
+    let store = s.store().await;
     let entries: Vec<_> = store.ledger_entries().try_collect().await.expect("entries");
     let mut text = String::new();
     for e in &entries {
@@ -101,7 +101,7 @@ async fn database_file_text(s: &TestServer) -> String {
 /// does while retention lasts; after the purge neither the record nor any
 /// other part of the database does, and the ledger still verifies.
 async fn assert_kept_only_while_retained(s: &TestServer, ids: &[String]) {
-    s.app.writer().checkpoint_now().await.expect("checkpoint");
+    s.app.checkpoint_now().await.expect("checkpoint");
     assert_no_name(&ledger_text(s).await, "the ledger");
     for id in ids {
         let res = s
@@ -121,8 +121,8 @@ async fn assert_kept_only_while_retained(s: &TestServer, ids: &[String]) {
 
     let later = from_unix_millis(unix_millis(now_millis()) + 2 * 86_400_000).expect("in range");
     let purged = s
-        .app
         .store()
+        .await
         .purge_expired_inputs_at(later)
         .await
         .expect("purge");
@@ -284,7 +284,7 @@ async fn a_reviewers_reason_is_a_digest_in_the_ledger_and_an_admin_can_redact_it
         s.decision(&id).await["reviews"][0]["reason"],
         format!("Other: {NAME} phoned, income has changed")
     );
-    s.app.writer().checkpoint_now().await.expect("checkpoint");
+    s.app.checkpoint_now().await.expect("checkpoint");
     assert_no_name(&ledger_text(&s).await, "the ledger");
 
     // Only an administrator may redact it, and must say why.
@@ -319,8 +319,8 @@ async fn a_reviewers_reason_is_a_digest_in_the_ledger_and_an_admin_can_redact_it
         "{read}"
     );
     let entry = s
-        .app
         .store()
+        .await
         .ledger_entry(redaction["ledger_index"].as_u64().expect("index"))
         .await
         .expect("entry");

@@ -208,7 +208,7 @@ async fn a_revoked_key_is_401_at_once() {
             .send()
     };
     assert_ne!(get().await.expect("send").status(), 401);
-    s.app.store().revoke_key(made.key.id).await.expect("revoke");
+    s.app.revoke_key(made.key.id).await.expect("revoke");
     assert_eq!(get().await.expect("send").status(), 401);
 }
 

@@ -64,6 +64,15 @@ impl TestServer {
         format!("{}/api/v1{path}", self.base)
     }
 
+    /// The database, opened beside the app's own connections, for tests
+    /// that look at what was stored (the server reaches it only through
+    /// `civic-app`).
+    pub async fn store(&self) -> civic_store::Store {
+        civic_store::Store::connect(&self.app.config().database_url)
+            .await
+            .expect("store")
+    }
+
     /// The data directory (the SQLite database is `civic.db` in it).
     pub fn data_dir(&self) -> &std::path::Path {
         self._dir.path()
@@ -375,7 +384,7 @@ impl Browser {
     }
 }
 
-pub async fn user(s: &TestServer, role: Role) -> (String, civic_store::User) {
+pub async fn user(s: &TestServer, role: Role) -> (String, civic_app::users::User) {
     let email = format!("{role}@example.gov.uk");
     let made = s
         .app

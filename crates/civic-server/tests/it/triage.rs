@@ -65,8 +65,8 @@ async fn a_message_is_routed_explained_and_recorded_without_its_text() {
     );
     // The ledger entry holds the digest of the text, never the text.
     let entry = s
-        .app
         .store()
+        .await
         .ledger_entry(decision["ledger_index"].as_u64().expect("index"))
         .await
         .expect("entry");
@@ -111,7 +111,7 @@ async fn bad_triage_requests_are_refused_clearly_and_write_nothing() {
             .expect("message")
             .contains("no-such-model")
     );
-    assert_eq!(s.app.store().ledger_size().await.expect("size"), 0);
+    assert_eq!(s.app.ledger_size().await.expect("size"), 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -198,8 +198,8 @@ async fn the_api_refuses_the_overrides_the_web_refuses_and_none_reaches_training
         assert!(message.contains(words), "{message}");
     }
     let corrections = s
-        .app
         .store()
+        .await
         .override_corrections("triage")
         .await
         .expect("read");
@@ -210,8 +210,8 @@ async fn the_api_refuses_the_overrides_the_web_refuses_and_none_reaches_training
     assert_eq!(status, 201, "{done}");
     assert_eq!(done["reason"], "Wrong team: the bins team handles this");
     let corrections = s
-        .app
         .store()
+        .await
         .override_corrections("triage")
         .await
         .expect("read");

@@ -267,8 +267,8 @@ async fn accepting_and_overriding_reach_the_ledger_as_review_events() {
     }
     for r in [&accepted[0], &overridden[0]] {
         let entry = s
-            .app
             .store()
+            .await
             .ledger_entry(r.ledger_index)
             .await
             .expect("entry");

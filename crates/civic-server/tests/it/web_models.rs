@@ -123,7 +123,6 @@ async fn only_oversight_roles_see_models_and_only_admins_activate_a_version() {
     );
     let active = s
         .app
-        .store()
         .list_models()
         .await
         .expect("models")

@@ -152,7 +152,7 @@ async fn a_caseworker_routes_a_message_and_corrects_the_routing_into_the_ledger(
     }
     // Both the suggestion and the correction are in the ledger, with proofs.
     for index in [decision.ledger_index, reviews[0].ledger_index] {
-        let entry = s.app.store().ledger_entry(index).await.expect("entry");
+        let entry = s.store().await.ledger_entry(index).await.expect("entry");
         assert!(["decision", "review"].contains(&entry.kind.as_str()));
     }
     let res = s
@@ -277,7 +277,7 @@ async fn empty_and_over_long_messages_get_the_error_summary_and_record_nothing()
     }
     let (status, _, _) = b.post("/triage", &[("text", "pothole")]).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "no CSRF token");
-    assert_eq!(s.app.store().ledger_size().await.expect("size"), 0);
+    assert_eq!(s.app.ledger_size().await.expect("size"), 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,0 +1,76 @@
+//! A running instance's upkeep: whether its database answers, and the
+//! hourly removal of what retention no longer allows to be kept. (Opening
+//! is [`App::open`]; stopping, with its final checkpoint, [`App::shutdown`].)
+
+use std::time::Duration;
+
+pub use civic_store::Backend;
+
+use crate::App;
+
+/// How often [`App::run_housekeeping`] removes lapsed inputs and sessions.
+pub const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
+
+/// What one round of housekeeping removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Purged {
+    /// Decisions whose raw input, explanation or reference was removed
+    /// because its retention period had lapsed.
+    pub inputs: u64,
+    /// Expired web sessions removed.
+    pub sessions: u64,
+}
+
+impl App {
+    /// Which database engine this instance uses.
+    pub fn backend(&self) -> Backend {
+        self.store().backend()
+    }
+
+    /// Whether the database answers (for the health check).
+    pub async fn database_ok(&self) -> bool {
+        self.store().ping().await.is_ok()
+    }
+
+    /// One round of housekeeping: removes the raw inputs, explanations and
+    /// references of decisions past their retention, then expired web
+    /// sessions. A failure is logged (it is tried again next round) and
+    /// counts as nothing removed.
+    pub async fn purge_lapsed(&self) -> Purged {
+        let inputs = match self.store().purge_expired_inputs().await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not purge expired inputs");
+                0
+            }
+        };
+        if inputs > 0 {
+            tracing::info!(
+                count = inputs,
+                "purged the inputs, explanations and references of decisions past their retention"
+            );
+        }
+        let sessions = match self.store().purge_expired_sessions().await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not remove expired sessions");
+                0
+            }
+        };
+        if sessions > 0 {
+            tracing::info!(count = sessions, "removed expired web sessions");
+        }
+        Purged { inputs, sessions }
+    }
+
+    /// Runs [`App::purge_lapsed`] every [`HOUSEKEEPING_EVERY`] (the first
+    /// round at once) until the returned future is dropped or its task
+    /// aborted; a server spawns it beside its listener.
+    pub async fn run_housekeeping(self) {
+        let mut tick = tokio::time::interval(HOUSEKEEPING_EVERY);
+        loop {
+            tick.tick().await;
+            self.purge_lapsed().await;
+        }
+    }
+}

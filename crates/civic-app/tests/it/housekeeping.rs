@@ -1,0 +1,120 @@
+//! The housekeeping a running instance does (the server spawns
+//! `App::run_housekeeping`): what retention no longer allows to be kept
+//! leaves the database, and nothing else does.
+
+use std::time::Duration;
+
+use civic_app::lifecycle::Purged;
+use civic_app::{App, Config, Overrides};
+use civic_core::{DecisionStatus, Digest, Email, KeyId, ModelRef, NewDecision, Role, Service};
+use serde_json::json;
+
+fn decision(input: serde_json::Value) -> NewDecision {
+    NewDecision {
+        service: Service::parse("eligibility").expect("service"),
+        model: ModelRef {
+            name: "fsm-rules".into(),
+            version: "1".into(),
+        },
+        input_digest: Digest::of_json(&input),
+        input: Some(input),
+        output: json!({ "eligible": true }),
+        explanation: json!({}),
+        confidence: None,
+        status: DecisionStatus::Auto,
+        requested_by: KeyId::from_uuid(uuid::Uuid::nil()),
+        reference: None,
+    }
+}
+
+/// An instance whose inputs and sessions last `lifetime`.
+async fn open(dir: &std::path::Path, lifetime: Duration) -> App {
+    let mut config = Config::load(Overrides {
+        data_dir: Some(dir.to_owned()),
+        quality_sample_rate: Some(0.0),
+        ..Overrides::default()
+    })
+    .expect("config");
+    // Shorter than any setting allows, so that the test need not wait a day.
+    config.input_retention = Some(lifetime);
+    config.web.session_ttl = lifetime;
+    civic_app::init(&config).await.expect("init");
+    App::open(config).await.expect("open")
+}
+
+/// Adds a caseworker and signs them in; returns the session's secret.
+async fn sign_in(app: &App) -> String {
+    let email = Email::parse("clerk@example.gov.uk").expect("email");
+    let made = app
+        .add_user(&email, Role::Caseworker, None)
+        .await
+        .expect("user");
+    let password = made.generated.expect("a generated password");
+    app.sign_in(email.as_str(), &password, None)
+        .await
+        .expect("sign in")
+        .token
+}
+
+#[tokio::test]
+async fn housekeeping_removes_lapsed_inputs_and_expired_sessions_only() {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = open(dir.path(), Duration::from_millis(1)).await;
+    sign_in(&app).await;
+    let lapsed = app
+        .record_decision(decision(json!({ "household": 1 })))
+        .await
+        .expect("record");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+
+    let purged = app.purge_lapsed().await;
+    assert_eq!(
+        purged,
+        Purged {
+            inputs: 1,
+            sessions: 1
+        }
+    );
+    assert_eq!(app.decision_input(lapsed.id).await.expect("read"), None);
+    // The decision itself and its ledger entry stay.
+    assert_eq!(
+        app.decision(lapsed.id).await.expect("decision").id,
+        lapsed.id
+    );
+    assert_eq!(app.ledger_size().await.expect("size"), 1);
+    // A second round finds nothing left to remove.
+    assert_eq!(
+        app.purge_lapsed().await,
+        Purged {
+            inputs: 0,
+            sessions: 0
+        }
+    );
+    app.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn housekeeping_keeps_inputs_and_sessions_still_within_their_time() {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = open(dir.path(), Duration::from_secs(3600)).await;
+    let session = sign_in(&app).await;
+    let input = json!({ "household": 2 });
+    let kept = app
+        .record_decision(decision(input.clone()))
+        .await
+        .expect("record");
+
+    assert_eq!(
+        app.purge_lapsed().await,
+        Purged {
+            inputs: 0,
+            sessions: 0
+        }
+    );
+    assert_eq!(
+        app.decision_input(kept.id).await.expect("read"),
+        Some(input)
+    );
+    assert!(app.session(&session).await.expect("read").is_some());
+    app.shutdown().await.expect("shutdown");
+}
