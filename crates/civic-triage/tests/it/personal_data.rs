@@ -114,9 +114,16 @@ fn a_model_trained_on_signed_messages_has_no_name_features() {
     assert_no_personal_data(&model, "model trained on signed messages");
     // The signature alone is no longer evidence for waste: every term it has is a
     // placeholder or a word of the sign-off, the same for both residents.
-    let terms: Vec<String> = model.explain(signed).terms.into_iter().map(|t| t.term).collect();
+    let terms: Vec<String> = model
+        .explain(signed)
+        .terms
+        .into_iter()
+        .map(|t| t.term)
+        .collect();
     assert!(
-        terms.iter().all(|t| fragments.iter().all(|f| !t.contains(f))),
+        terms
+            .iter()
+            .all(|t| fragments.iter().all(|f| !t.contains(f))),
         "{terms:?}"
     );
     let other = model.explain("Kind regards, Gareth Evans, 0113 496 0000");
@@ -164,13 +171,26 @@ fn models_trained_before_masking_load_and_predict_as_before() {
         let want: serde_json::Value = serde_json::from_str(line).expect("a recorded line");
         let text = want["text"].as_str().unwrap_or_default();
         let p = model.predict(text);
-        assert_eq!(p.label, want["label"].as_str().unwrap_or_default(), "{text}");
+        assert_eq!(
+            p.label,
+            want["label"].as_str().unwrap_or_default(),
+            "{text}"
+        );
         let confidence = want["confidence"].as_f64().unwrap_or(-1.0);
         assert!((p.confidence - confidence).abs() < 1e-12, "{text}");
-        let terms: Vec<String> = model.explain(text).terms.into_iter().map(|t| t.term).collect();
+        let terms: Vec<String> = model
+            .explain(text)
+            .terms
+            .into_iter()
+            .map(|t| t.term)
+            .collect();
         let want_terms: Vec<String> = want["terms"]
             .as_array()
-            .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default();
         assert_eq!(terms, want_terms, "{text}");
     }
