@@ -44,7 +44,8 @@
 //!   together with its character n-grams, or a bigram) and [`Explanation`] reports the top
 //!   terms for and against the predicted class plus the rest, so
 //!   `bias + Σ for + Σ against + rest == logit` (to floating-point rounding, tested to 1e-9).
-//!   Hashed features are named by the words of the message itself, never guessed.
+//!   Hashed features are named by the words of the message itself (or, for personal data
+//!   in a masking model, by the placeholder that replaced it), never guessed.
 //! - **Determinism.** The same examples, options and seed give a byte-identical model file
 //!   (our own SplitMix64 generator, so no dependency upgrade can change it).
 //! - **A person decides.** Nothing urgent or uncertain is routed silently.
