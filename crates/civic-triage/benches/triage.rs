@@ -26,7 +26,7 @@ fn trained(buckets_log2: u8) -> TriageModel {
     let options = TrainOptions {
         features: FeatureConfig {
             buckets_log2,
-            ..FeatureConfig::default()
+            ..FeatureConfig::routing()
         },
         ..TrainOptions::default()
     };
@@ -37,7 +37,7 @@ fn trained(buckets_log2: u8) -> TriageModel {
 }
 
 fn bench(c: &mut Criterion) {
-    let model = trained(FeatureConfig::default().buckets_log2);
+    let model = trained(FeatureConfig::routing().buckets_log2);
     let small = trained(16);
     let messages = long_messages(1000);
     let mean_len = messages.iter().map(String::len).sum::<usize>() / messages.len();

@@ -5,8 +5,12 @@
 //! ```text
 //! cargo run --release -p civic-triage --example bench_compare -- TRAIN.csv TEST.csv \
 //!     [--name NAME] [--buckets-log2 18] [--char MIN MAX] [--no-bigrams] [--epochs 10] \
-//!     [--lr 0.3] [--l2 1e-5] [--holdout 0.2] [--seed 42] [--save MODEL]
+//!     [--lr 0.3] [--l2 1e-5] [--holdout 0.2] [--seed 42] [--save MODEL] \
+//!     [--raw-words] [--keep-personal-data] [--keep-stopwords]
 //! ```
+//!
+//! By default personal data is masked and stopwords dropped, as in `TrainOptions::default()`;
+//! `--raw-words` turns both off (the features of models trained before masking).
 
 use std::error::Error;
 use std::time::Instant;
@@ -41,7 +45,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         _ => return Err("usage: bench_compare TRAIN.csv TEST.csv [options]".into()),
     };
     let mut options = TrainOptions::default();
-    let mut features = FeatureConfig::default();
+    let mut features = FeatureConfig::routing();
     let mut name = String::from("civic");
     let mut save: Option<String> = None;
     let mut i = 2;
@@ -62,6 +66,12 @@ fn main() -> Result<(), Box<dyn Error>> {
                 i += 2;
             }
             "--no-bigrams" => features.word_bigrams = false,
+            "--raw-words" => {
+                features.mask_personal_data = false;
+                features.drop_stopwords = false;
+            }
+            "--keep-personal-data" => features.mask_personal_data = false,
+            "--keep-stopwords" => features.drop_stopwords = false,
             "--epochs" => {
                 options.epochs = value(i + 1)?.parse()?;
                 i += 1;

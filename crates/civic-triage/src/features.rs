@@ -12,10 +12,15 @@
 //! holding a vocabulary or their feature vectors; see `docs/benchmarks/triage.md` for the
 //! measurement of bucket counts against quality.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::text::{Token, TokenKind, normalise, tokenise_into};
+use crate::text::{
+    Token, TokenKind, is_stopword, mask_personal_data, normalise, tokenise_into,
+    tokenise_masked_into,
+};
 
 const BIGRAM_SALT: u64 = 0xB16_B16;
 const CHAR_SALT: u64 = 0xC4A2_C4A2;
@@ -33,8 +38,20 @@ pub struct FeatureConfig {
     pub char_ngram_min: u8,
     /// Longest character n-gram.
     pub char_ngram_max: u8,
+    /// Whether personal data is replaced by typed placeholders (`<person>`, `<postcode>`…)
+    /// before the text becomes features ([`crate::text::mask_personal_data`]), so that no
+    /// name, address or number of a resident becomes a weight or an explanation's term.
+    /// Absent (false) in models trained before it existed, which keep their raw words.
+    #[serde(default)]
+    pub mask_personal_data: bool,
+    /// Whether English stopwords are dropped before the text becomes features
+    /// ([`crate::text::is_stopword`]). Absent (false) in models trained before it existed.
+    #[serde(default)]
+    pub drop_stopwords: bool,
 }
 
+/// The settings every model had before personal data was masked: raw words, stopwords
+/// included. [`FeatureConfig::routing`] is what new routing models are trained with.
 impl Default for FeatureConfig {
     fn default() -> Self {
         Self {
@@ -43,6 +60,8 @@ impl Default for FeatureConfig {
             word_bigrams: true,
             char_ngram_min: 4,
             char_ngram_max: 4,
+            mask_personal_data: false,
+            drop_stopwords: false,
         }
     }
 }
@@ -60,6 +79,42 @@ pub(crate) enum TermRef {
 }
 
 impl FeatureConfig {
+    /// The settings of new routing models ([`crate::TrainOptions::default`]): the defaults
+    /// with personal data masked and stopwords dropped.
+    pub fn routing() -> Self {
+        Self {
+            mask_personal_data: true,
+            drop_stopwords: true,
+            ..Self::default()
+        }
+    }
+
+    /// The text as a model with these settings sees it: personal data masked (if the model
+    /// masks it), then [`normalise`]d. The one preparation training and prediction share;
+    /// tokenise the result with [`tokens`](Self::tokens).
+    pub fn prepare<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if !self.mask_personal_data {
+            return normalise(text);
+        }
+        match mask_personal_data(text) {
+            Cow::Borrowed(t) => normalise(t),
+            Cow::Owned(masked) => Cow::Owned(normalise(&masked).into_owned()),
+        }
+    }
+
+    /// The tokens of [`prepare`](Self::prepare)d text that become features: placeholders
+    /// kept whole and stopwords dropped, for models with those settings.
+    pub fn tokens<'t>(&self, prepared: &'t str, out: &mut Vec<Token<'t>>) {
+        if self.mask_personal_data {
+            tokenise_masked_into(prepared, out);
+        } else {
+            tokenise_into(prepared, out);
+        }
+        if self.drop_stopwords {
+            out.retain(|t| t.kind != TokenKind::Word || !is_stopword(t.text));
+        }
+    }
+
     pub(crate) fn buckets(&self) -> usize {
         1usize << self.buckets_log2
     }
@@ -144,9 +199,9 @@ impl FeatureConfig {
     /// The buckets of every feature occurrence of `text`, in order (no merging).
     pub(crate) fn occurrences(&self, text: &str, out: &mut Vec<u32>) {
         out.clear();
-        let norm = normalise(text);
+        let prepared = self.prepare(text);
         let mut tokens = Vec::new();
-        tokenise_into(&norm, &mut tokens);
+        self.tokens(&prepared, &mut tokens);
         self.for_each_feature(&tokens, |b, _| out.push(b));
     }
 

@@ -3,7 +3,7 @@
 //! ```text
 //! offset  size  content
 //! 0       8     signature "CIVICTRG"
-//! 8       4     format version, u32 little-endian (currently 2)
+//! 8       4     format version, u32 little-endian (currently 3)
 //! 12      4     header length H, u32 little-endian
 //! 16      H     header: UTF-8 JSON (labels, feature settings, calibration, threshold,
 //!               safeguarding rules as TOML, metadata, per-class top terms)
@@ -12,6 +12,13 @@
 //! …       4·C   biases, f32 little-endian
 //! end-32  32    SHA-256 of everything before it
 //! ```
+//!
+//! Version 3 has the layout of version 2; its header's feature settings may ask for personal
+//! data to be masked and stopwords dropped (`mask_personal_data`, `drop_stopwords`), which a
+//! build that reads only versions 1 and 2 would silently ignore, predicting from features
+//! the model was not trained on: the new number makes such a build refuse the file
+//! instead. Version 2 files, which lack those settings, load with both off, so they predict
+//! exactly as before.
 //!
 //! Version 1 files (written before weights were quantised, see [`crate::weights`]) have
 //! `4·B·C` bytes of f32 weights in place of the i8 weights and scales. They still load:
@@ -36,8 +43,11 @@ use crate::weights::QuantisedWeights;
 /// The first eight bytes of every triage model file.
 pub const SIGNATURE: &[u8; 8] = b"CIVICTRG";
 /// The model file format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 2;
-/// The older format version this build still reads (f32 weights).
+pub const FORMAT_VERSION: u32 = 3;
+/// The older format version this build still reads (quantised weights; no text settings
+/// beyond those of version 1, so raw words and stopwords).
+const FORMAT_VERSION_RAW_WORDS: u32 = 2;
+/// The oldest format version this build still reads (f32 weights).
 const FORMAT_VERSION_F32: u32 = 1;
 
 #[derive(Serialize, Deserialize)]
@@ -88,7 +98,7 @@ impl TriageModel {
     /// Reads a model written by [`to_bytes`](Self::to_bytes).
     ///
     /// Errors: [`TriageError::NotAModelFile`] when the signature is missing,
-    /// [`TriageError::UnsupportedVersion`] for a format version other than 1 or 2, and
+    /// [`TriageError::UnsupportedVersion`] for a format version other than 1, 2 or 3, and
     /// [`TriageError::CorruptModel`] for truncation, a checksum mismatch or inconsistent
     /// contents.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, TriageError> {
@@ -96,7 +106,7 @@ impl TriageModel {
             return Err(TriageError::NotAModelFile);
         }
         let version = read_u32(bytes, 8)?;
-        if version != FORMAT_VERSION && version != FORMAT_VERSION_F32 {
+        if ![FORMAT_VERSION, FORMAT_VERSION_RAW_WORDS, FORMAT_VERSION_F32].contains(&version) {
             return Err(TriageError::UnsupportedVersion {
                 found: version,
                 supported: FORMAT_VERSION,

@@ -3,8 +3,12 @@
 //!
 //! # How a message is handled
 //!
-//! 1. [`text`]: Unicode NFKC, lowercasing, and an English tokeniser that keeps numbers,
-//!    e-mail-ish and URL-ish tokens whole.
+//! 1. [`FeatureConfig::prepare`] and [`FeatureConfig::tokens`], the one preparation training
+//!    and prediction share: personal data replaced by typed placeholders (`<person>`,
+//!    `<postcode>`…) with `civic-redact`'s detectors, then ([`text`]) Unicode NFKC,
+//!    lowercasing, and an English tokeniser that keeps numbers, e-mail-ish and URL-ish
+//!    tokens and placeholders whole, less English stopwords. Models trained before masking
+//!    (no such settings stored) keep the raw words and stopwords they were trained on.
 //! 2. Features ([`FeatureConfig`]): word unigrams, word bigrams and character 4-grams of
 //!    words (`<word>` with boundary marks), hashed with seeded XXH3 into 2¹⁸ buckets; each
 //!    occurrence has value `1/√n` for a message with `n` feature occurrences.
@@ -40,7 +44,8 @@
 //!   together with its character n-grams, or a bigram) and [`Explanation`] reports the top
 //!   terms for and against the predicted class plus the rest, so
 //!   `bias + Σ for + Σ against + rest == logit` (to floating-point rounding, tested to 1e-9).
-//!   Hashed features are named by the words of the message itself, never guessed.
+//!   Hashed features are named by the words of the message itself (or, for personal data
+//!   in a masking model, by the placeholder that replaced it), never guessed.
 //! - **Determinism.** The same examples, options and seed give a byte-identical model file
 //!   (our own SplitMix64 generator, so no dependency upgrade can change it).
 //! - **A person decides.** Nothing urgent or uncertain is routed silently.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::calibration::{ThresholdChoice, softmax};
 use crate::features::{FeatureConfig, TermRef};
 use crate::safeguarding::{SafeguardingMatch, SafeguardingRules};
-use crate::text::{Token, normalise, tokenise_into};
+use crate::text::Token;
 use crate::weights::QuantisedWeights;
 
 /// How many terms [`Explanation::supporting`] and [`Explanation::opposing`] list.
@@ -222,10 +222,10 @@ impl TriageModel {
         self.class_terms.get(k).map(Vec::as_slice)
     }
 
-    /// Logits of every class for normalised text.
+    /// Logits of every class for text [`FeatureConfig::prepare`]d with this model's settings.
     pub(crate) fn score<'t>(&self, norm: &'t str) -> Scored<'t> {
         let mut tokens = Vec::new();
-        tokenise_into(norm, &mut tokens);
+        self.features.tokens(norm, &mut tokens);
         let mut buckets = Vec::with_capacity(norm.len());
         let mut terms = Vec::with_capacity(norm.len());
         let mut token_hashes = Vec::with_capacity(tokens.len());
@@ -343,7 +343,7 @@ impl TriageModel {
         text: &str,
         class_of: impl Fn(&[f64]) -> usize,
     ) -> (Vec<f64>, Vec<TermContribution>) {
-        let norm = normalise(text);
+        let norm = self.features.prepare(text);
         let s = self.score(&norm);
         let mut probs = vec![0.0; s.logits.len()];
         softmax(&s.logits, self.temperature, &mut probs);
@@ -356,7 +356,7 @@ impl TriageModel {
     /// Every term's exact contribution to the logit of the predicted class, in text order
     /// (the full list that [`Prediction::explanation`] summarises).
     pub fn explain(&self, text: &str) -> LogitBreakdown {
-        let norm = normalise(text);
+        let norm = self.features.prepare(text);
         let s = self.score(&norm);
         let k = argmax(&s.logits);
         LogitBreakdown {
@@ -374,7 +374,7 @@ impl TriageModel {
     /// Routes one message: team, calibrated confidence, alternatives, safeguarding flags,
     /// an exact explanation and whether a person must review it.
     pub fn predict(&self, text: &str) -> Prediction {
-        let norm = normalise(text);
+        let norm = self.features.prepare(text);
         let s = self.score(&norm);
         let mut probs = vec![0.0; s.logits.len()];
         softmax(&s.logits, self.temperature, &mut probs);

@@ -16,7 +16,6 @@ use crate::report::{LabelCount, TrainReport};
 use crate::rng::SplitMix64;
 use crate::safeguarding::{SafeguardingMatch, SafeguardingRules};
 use crate::solver::{self, SolverOptions};
-use crate::text::{normalise, tokenise_into};
 use crate::weights::QuantisedWeights;
 
 /// Labels with fewer examples than this get a warning in the report.
@@ -65,7 +64,8 @@ pub struct TrainOptions {
     pub learning_rate: f32,
     /// L2 regularisation strength (≥ 0).
     pub l2: f32,
-    /// How text becomes features.
+    /// How text becomes features; [`FeatureConfig::routing`] (personal data masked,
+    /// stopwords dropped) by default.
     pub features: FeatureConfig,
     /// The safeguarding rules stored with the model.
     pub rules: SafeguardingRules,
@@ -80,7 +80,7 @@ impl Default for TrainOptions {
             epochs: 10,
             learning_rate: 0.1,
             l2: 3e-3,
-            features: FeatureConfig::default(),
+            features: FeatureConfig::routing(),
             rules: SafeguardingRules::default(),
         }
     }
@@ -261,7 +261,7 @@ pub fn train(
     let hold_y: Vec<u16> = hold_idx.iter().map(|&i| y[i]).collect();
     let logits: Vec<Vec<f64>> = hold
         .par_iter()
-        .map(|e| model.score(&normalise(&e.text)).logits)
+        .map(|e| model.score(&model.features.prepare(&e.text)).logits)
         .collect();
     let confidence_at = |t: f64| -> Vec<f64> {
         let mut p = vec![0.0; labels.len()];
@@ -429,9 +429,9 @@ fn name_top_terms(
         ..features.clone()
     };
     for text in texts.iter().take(NAMING_EXAMPLES) {
-        let norm = normalise(text);
+        let norm = word_only.prepare(text);
         let mut tokens = Vec::new();
-        tokenise_into(&norm, &mut tokens);
+        word_only.tokens(&norm, &mut tokens);
         word_only.for_each_feature(&tokens, |b, t| {
             names.entry(b).or_insert_with(|| match t {
                 TermRef::Token(i) => tokens[i as usize].text.to_string(),

@@ -3,6 +3,7 @@
 mod errors;
 mod explain;
 mod model_file;
+mod personal_data;
 mod quality;
 mod reports;
 mod safeguarding;
@@ -13,12 +14,13 @@ use civic_triage::{
     FeatureConfig, TrainOptions, TrainReport, TrainingExample, TriageModel, demo, train,
 };
 
-/// Small enough to train in a second or two in a debug build.
+/// Small enough to train in a second or two in a debug build; otherwise the routing
+/// defaults (personal data masked, stopwords dropped).
 pub fn options() -> TrainOptions {
     TrainOptions {
         features: FeatureConfig {
             buckets_log2: 16,
-            ..FeatureConfig::default()
+            ..FeatureConfig::routing()
         },
         ..TrainOptions::default()
     }
