@@ -790,6 +790,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn upload_names_become_safe_file_names_that_keep_their_extension() {
+        assert_eq!(safe_file_name("letter 1.docx"), "letter_1.docx");
+        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(
+            safe_file_name("C:\\Users\\jo\\Smith SAR.txt"),
+            "Smith_SAR.txt"
+        );
+        assert_eq!(safe_file_name(".hidden.txt"), "hidden.txt");
+        assert_eq!(safe_file_name("a\"b;\r\n.txt"), "a_b___.txt");
+        assert_eq!(safe_file_name(""), "upload");
+        assert_eq!(safe_file_name(".."), "upload");
+        let long = format!("{}.csv", "x".repeat(300));
+        let kept = safe_file_name(&long);
+        assert_eq!(kept.len(), 100);
+        assert!(kept.ends_with(".csv"));
+        assert_eq!(safe_file_name("Zoë.txt"), "Zo_.txt");
+    }
+
+    #[test]
     fn the_plan_mirrors_directories_and_refuses_clashes_and_existing_outputs() {
         let dir = tempfile::tempdir().unwrap();
         let src = dir.path().join("in");

@@ -1136,17 +1136,10 @@ pub async fn done(
 
 /// A file name safe in a `Content-Disposition` header.
 fn download_name(name: &str) -> String {
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("redacted-{safe}")
+    format!(
+        "redacted-{}",
+        civic_app::redact::files::safe_file_name(name)
+    )
 }
 
 fn content_type(t: FileType) -> &'static str {
