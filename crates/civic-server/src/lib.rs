@@ -17,6 +17,7 @@ pub mod json;
 pub mod json_check;
 pub mod security;
 pub mod web;
+pub mod witness;
 
 use std::future::Future;
 use std::time::Duration;
@@ -120,6 +121,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Witnesses, if configured, are sent each new checkpoint in the
+    // background: a slow or absent witness never holds up a write.
+    let witnessing = state.app.spawn_witnessing();
     let purge_store = state.app.store().clone();
     let purge = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
@@ -146,5 +150,8 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await;
     purge.abort();
+    if let Some(task) = witnessing {
+        task.abort();
+    }
     result
 }
