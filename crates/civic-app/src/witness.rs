@@ -289,12 +289,11 @@ impl Witness {
         let body = std::str::from_utf8(body)
             .map_err(|_| Refusal::Malformed("the request is not UTF-8 text".into()))?;
         let request = AddCheckpoint::parse(body).map_err(|e| Refusal::Malformed(e.to_string()))?;
-        let origin = request
-            .checkpoint
-            .split('\n')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
+        // A malformed checkpoint is a bad request (400) whatever its
+        // first line names; only a well-formed one is looked up by origin.
+        let origin = civic_ledger::Checkpoint::parse_unverified(&request.checkpoint)
+            .map_err(|e| Refusal::Malformed(e.to_string()))?
+            .origin;
         let log = self
             .logs
             .get(&origin)

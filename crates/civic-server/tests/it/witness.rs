@@ -293,8 +293,10 @@ async fn the_witness_answers_with_the_statuses_the_protocol_gives() {
         "{line}"
     );
 
-    let res = post("old zero\n\nnote\n".into()).await.expect("send");
-    assert_eq!(res.status().as_u16(), 400);
+    for malformed in ["old zero\n\nnote\n", "old 5\n\nx\n"] {
+        let res = post(malformed.into()).await.expect("send");
+        assert_eq!(res.status().as_u16(), 400, "{malformed:?}");
+    }
     let other = civic_ledger::LogSigner::generate("other.test/ledger", &mut rand::rngs::OsRng)
         .expect("key");
     let res = post(format!("old 0\n\n{}", other.sign(1, latest.root)))
