@@ -551,14 +551,19 @@ impl App {
     /// An inclusion proof bundle for the entry at `index`.
     pub async fn proof_for_index(&self, index: u64) -> Result<ProofBundle, AppError> {
         let store = self.store();
-        let checkpoint = match store.latest_checkpoint().await? {
-            Some(cp) if cp.size > index => cp,
-            _ => self
-                .writer()
-                .checkpoint_now()
-                .await?
-                .filter(|cp| cp.size > index)
-                .ok_or_else(|| AppError::Internal(format!("no checkpoint covers entry {index}")))?,
+        let checkpoint = match self.witnessed_checkpoint_covering(index).await? {
+            Some(cp) => cp,
+            None => match store.latest_checkpoint().await? {
+                Some(cp) if cp.size > index => cp,
+                _ => self
+                    .writer()
+                    .checkpoint_now()
+                    .await?
+                    .filter(|cp| cp.size > index)
+                    .ok_or_else(|| {
+                        AppError::Internal(format!("no checkpoint covers entry {index}"))
+                    })?,
+            },
         };
         let entry = store.ledger_entry(index).await?;
         let hashes = store
@@ -569,9 +574,40 @@ impl App {
             index,
             entry.entry,
             path,
-            checkpoint.note,
+            self.with_cosignatures(&checkpoint)?,
             self.verifier().verifier_key().to_owned(),
         ))
+    }
+
+    /// The largest checkpoint covering entry `index` that a configured
+    /// witness cosigned, so that a proof can carry cosignatures (the
+    /// latest checkpoint may not have been witnessed yet).
+    async fn witnessed_checkpoint_covering(
+        &self,
+        index: u64,
+    ) -> Result<Option<civic_store::StoredCheckpoint>, AppError> {
+        let Some((size, root)) = self.witnessing.largest_cosigned_covering(index) else {
+            return Ok(None);
+        };
+        let found = self.store().checkpoints_after(size - 1, 1).await?;
+        Ok(found
+            .into_iter()
+            .next()
+            .filter(|cp| cp.size == size && cp.root == root))
+    }
+
+    /// The checkpoint's signed note with every valid witness cosignature
+    /// of it added.
+    pub fn with_cosignatures(
+        &self,
+        checkpoint: &civic_store::StoredCheckpoint,
+    ) -> Result<String, AppError> {
+        let mut note = checkpoint.note.clone();
+        for recorded in self.cosignatures(checkpoint.size, &checkpoint.root) {
+            let cosignature = civic_ledger::Cosignature::from_line(&recorded.cosignature)?;
+            note = civic_ledger::add_cosignature(&note, &cosignature)?;
+        }
+        Ok(note)
     }
 
     /// A consistency proof from a checkpoint an auditor saved (its signed
@@ -860,6 +896,54 @@ pub fn check_proof(
 ) -> Result<VerifiedProof, AppError> {
     let verifier = bundle_verifier(&bundle.verifier_key, trusted_key)?;
     Ok(bundle.verify(&verifier)?)
+}
+
+/// Checks a proof bundle as [`check_proof`] does, and that its checkpoint
+/// carries valid cosignatures by at least `required` of the `witnesses`
+/// (their public keys, each counted once); returns the proof and the names
+/// of the witnesses whose cosignatures are valid.
+pub fn check_proof_witnessed(
+    bundle: &ProofBundle,
+    trusted_key: Option<&str>,
+    witnesses: &[civic_ledger::CosignatureVerifier],
+    required: usize,
+) -> Result<(VerifiedProof, Vec<String>), AppError> {
+    if required > witnesses.len() {
+        return Err(AppError::Invalid {
+            field: "require-witnesses",
+            message: format!(
+                "{required} cosignatures are required but only {} witness keys were given",
+                witnesses.len()
+            ),
+        });
+    }
+    let proof = check_proof(bundle, trusted_key)?;
+    let mut valid: Vec<String> = Vec::new();
+    let mut problems = Vec::new();
+    for witness in witnesses {
+        if valid.iter().any(|v| v == witness.verifier_key()) {
+            continue;
+        }
+        match witness.verify(&bundle.checkpoint) {
+            Ok(_) => valid.push(witness.verifier_key().to_owned()),
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    if valid.len() < required {
+        return Err(AppError::Unprocessable {
+            field: "witnesses",
+            message: format!(
+                "the checkpoint carries valid cosignatures by {} of the witnesses given, but {required} are required ({})",
+                valid.len(),
+                problems.join("; ")
+            ),
+        });
+    }
+    let names = valid
+        .iter()
+        .map(|key| key.split('+').next().unwrap_or_default().to_owned())
+        .collect();
+    Ok((proof, names))
 }
 
 /// Checks a consistency bundle offline, with the ledger's published key

@@ -50,6 +50,29 @@ pub struct Config {
     pub web: WebConfig,
     /// The safeguarding detector's settings.
     pub safeguarding: crate::safeguarding::SafeguardingConfig,
+    /// The witnesses asked to cosign each new checkpoint (file only).
+    pub witnesses: Vec<WitnessSetting>,
+}
+
+/// A witness this instance sends its checkpoints to (`[[witnesses]]` in
+/// `civic.toml`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WitnessSetting {
+    /// The witness's name, as in its key.
+    pub name: String,
+    /// Its address, `http://host:port` (the request goes to
+    /// `URL/add-checkpoint`).
+    pub url: String,
+    /// Its public key.
+    pub key: civic_ledger::CosignatureVerifier,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WitnessFileSetting {
+    name: String,
+    url: String,
+    key: String,
 }
 
 /// The web interface's settings.
@@ -165,6 +188,7 @@ struct FileSettings {
     safeguarding_watch_threshold: Option<f64>,
     safeguarding_never_auto: Option<bool>,
     safeguarding_procedure_url: Option<String>,
+    witnesses: Option<Vec<WitnessFileSetting>>,
 }
 
 /// The default share of would-be automatic decisions checked by a person: 2%.
@@ -199,6 +223,7 @@ impl Config {
     fn merge(data_dir: PathBuf, o: Overrides, f: FileSettings) -> Result<Self, AppError> {
         let web = web_config(&o, &f)?;
         let safeguarding = safeguarding_config(&f)?;
+        let witnesses = witnesses(f.witnesses.as_deref().unwrap_or_default())?;
         let database_url = o
             .database_url
             .or(f.database_url)
@@ -300,7 +325,14 @@ impl Config {
             log_format,
             web,
             safeguarding,
+            witnesses,
         })
+    }
+
+    /// The file where witnesses' cosignatures of this ledger's checkpoints
+    /// are kept, beside the checkpoint log (`….checkpoints.cosignatures.jsonl`).
+    pub fn cosignature_log(&self) -> PathBuf {
+        self.checkpoint_log.with_extension("cosignatures.jsonl")
     }
 
     /// The file with the ledger's public (verifier) key, beside the private key.
@@ -325,6 +357,52 @@ fn safeguarding_config(
         procedure_url: f.safeguarding_procedure_url.clone().or(d.procedure_url),
     }
     .validate()
+}
+
+/// Parses `[[witnesses]]`: each key must be a witness (cosignature/v1) key
+/// named as the entry is, each address plain `http://` (see
+/// `docs/configuration.md` for why), and no witness given twice.
+fn witnesses(list: &[WitnessFileSetting]) -> Result<Vec<WitnessSetting>, AppError> {
+    let mut out: Vec<WitnessSetting> = Vec::new();
+    for (i, w) in list.iter().enumerate() {
+        let key = civic_ledger::CosignatureVerifier::from_verifier_key(&w.key)
+            .map_err(|e| invalid("witnesses", format!("entry {}: key: {e}", i + 1)))?;
+        if key.name() != w.name {
+            return Err(invalid(
+                "witnesses",
+                format!(
+                    "entry {}: the name {:?} differs from the key's name {:?}",
+                    i + 1,
+                    w.name,
+                    key.name()
+                ),
+            ));
+        }
+        let url = w.url.trim_end_matches('/');
+        let host = url.strip_prefix("http://").unwrap_or_default();
+        if host.is_empty() || host.contains(char::is_whitespace) {
+            return Err(invalid(
+                "witnesses",
+                format!(
+                    "entry {}: url {:?} must be http://HOST[:PORT][/PATH] (https is not built in; see docs/configuration.md)",
+                    i + 1,
+                    w.url
+                ),
+            ));
+        }
+        if out.iter().any(|o| o.name == w.name) {
+            return Err(invalid(
+                "witnesses",
+                format!("entry {}: the witness {:?} is given twice", i + 1, w.name),
+            ));
+        }
+        out.push(WitnessSetting {
+            name: w.name.clone(),
+            url: url.to_owned(),
+            key,
+        });
+    }
+    Ok(out)
 }
 
 fn web_config(o: &Overrides, f: &FileSettings) -> Result<WebConfig, AppError> {
@@ -515,6 +593,49 @@ mod tests {
         for (file, setting) in cases {
             match load_with(file, Overrides::default()) {
                 Err(AppError::Config { setting: s, .. }) => assert_eq!(s, setting, "{file}"),
+                other => panic!("{file}: expected a config error, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn witnesses_are_read_from_the_file_and_bad_ones_named() {
+        let w = civic_ledger::Cosigner::generate("w.test/a", &mut rand::rngs::OsRng).expect("key");
+        let entry = |name: &str, url: &str, key: &str| {
+            format!("[[witnesses]]\nname = \"{name}\"\nurl = \"{url}\"\nkey = \"{key}\"\n")
+        };
+        let key = w.verifier_key();
+        let c = load_with(
+            &entry("w.test/a", "http://127.0.0.1:7380/", key),
+            Overrides::default(),
+        )
+        .expect("valid");
+        assert_eq!(c.witnesses.len(), 1);
+        assert_eq!(
+            c.witnesses[0].url, "http://127.0.0.1:7380",
+            "no trailing slash"
+        );
+        assert_eq!(c.witnesses[0].key, w.verifier());
+        assert!(
+            c.cosignature_log()
+                .ends_with(".checkpoints.cosignatures.jsonl")
+                || c.cosignature_log()
+                    .to_string_lossy()
+                    .ends_with(".checkpoints.cosignatures.jsonl")
+        );
+        let twice = entry("w.test/a", "http://a", key) + &entry("w.test/a", "http://b", key);
+        for (file, says) in [
+            (entry("w.test/a", "http://a", "not-a-key"), "key"),
+            (entry("w.test/other", "http://a", key), "differs"),
+            (entry("w.test/a", "https://a", key), "http://"),
+            (entry("w.test/a", "a:7380", key), "http://"),
+            (twice, "twice"),
+        ] {
+            match load_with(&file, Overrides::default()) {
+                Err(AppError::Config { setting, message }) => {
+                    assert_eq!(setting, "witnesses", "{file}");
+                    assert!(message.contains(says), "{file}: {message}");
+                }
                 other => panic!("{file}: expected a config error, got {other:?}"),
             }
         }

@@ -6,7 +6,9 @@
 //! Producing and checking bundles are the audit use cases
 //! ([`App::proof`], [`crate::audit::check_proof`] and their kin).
 
-pub use civic_ledger::{Checkpoint, ConsistencyBundle, LogVerifier, ProofBundle, VerifiedProof};
+pub use civic_ledger::{
+    Checkpoint, ConsistencyBundle, CosignatureVerifier, LogVerifier, ProofBundle, VerifiedProof,
+};
 pub use civic_store::StoredCheckpoint;
 
 use crate::{App, AppError};

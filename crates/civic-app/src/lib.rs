@@ -27,6 +27,8 @@ pub mod sign_in_throttle;
 pub mod triage;
 pub mod users;
 mod verify_job;
+pub mod witness;
+pub mod witnessing;
 pub use demo::{DEMO_TRAINING_CLAIMS, DemoOutcome};
 pub use models::{Loaded, ModelVersion, SampleOutcomes};
 
@@ -37,7 +39,7 @@ use civic_core::{
 use civic_ledger::{LogSigner, LogVerifier};
 use civic_store::{LedgerWriter, Store, WriterConfig};
 
-pub use config::{Config, LogFormat, Overrides, SecureCookies, WebConfig};
+pub use config::{Config, LogFormat, Overrides, SecureCookies, WebConfig, WitnessSetting};
 pub use error::AppError;
 pub use setup::{InitOutcome, init};
 pub use verify_job::VerifyJobState;
@@ -58,6 +60,7 @@ pub struct App {
     verify_job: std::sync::Arc<verify_job::VerifyJob>,
     sign_in_throttle: std::sync::Arc<sign_in_throttle::SignInThrottle>,
     checkpoint_log: std::sync::Arc<checkpoint_log::CheckpointLog>,
+    witnessing: std::sync::Arc<witnessing::Witnessing>,
 }
 
 impl App {
@@ -73,6 +76,10 @@ impl App {
         // A broken file stops the server here, with its name and line,
         // rather than at the first write; the largest checkpoint is kept.
         checkpoint_log.largest()?;
+        let witnessing = std::sync::Arc::new(witnessing::Witnessing::open(
+            config.cosignature_log(),
+            config.witnesses.clone(),
+        )?);
         let writer_config = WriterConfig {
             checkpoint_every: config.checkpoint_every,
             checkpoint_interval: config.checkpoint_interval,
@@ -94,6 +101,7 @@ impl App {
             verify_job: Default::default(),
             sign_in_throttle: Default::default(),
             checkpoint_log,
+            witnessing,
         })
     }
 

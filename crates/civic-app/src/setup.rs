@@ -55,7 +55,7 @@ pub async fn init(config: &Config) -> Result<InitOutcome, AppError> {
 }
 
 /// Writes a secret file readable by its owner only, refusing to replace one.
-fn write_private(path: &Path, text: &str) -> Result<(), AppError> {
+pub(crate) fn write_private(path: &Path, text: &str) -> Result<(), AppError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

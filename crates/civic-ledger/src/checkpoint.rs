@@ -50,6 +50,28 @@ impl Checkpoint {
     }
 }
 
+impl Checkpoint {
+    /// Reads a signed checkpoint's origin, size and root **without checking
+    /// any signature**: for choosing which key to check it with (a witness
+    /// looks its log up by origin). Trust nothing from it until
+    /// [`LogVerifier::verify`] succeeds.
+    ///
+    /// # Errors
+    ///
+    /// [`LedgerError::MalformedNote`] or [`LedgerError::MalformedCheckpoint`].
+    pub fn parse_unverified(note_text: &str) -> Result<Self, LedgerError> {
+        let note =
+            Note::from_bytes(note_text.as_bytes()).map_err(|_| LedgerError::MalformedNote)?;
+        let parsed = tlog_tiles::Checkpoint::from_bytes(note.text())
+            .map_err(|_| LedgerError::MalformedCheckpoint)?;
+        Ok(Checkpoint {
+            origin: parsed.origin().to_owned(),
+            size: parsed.size(),
+            root: (*parsed.hash()).into(),
+        })
+    }
+}
+
 /// Checks that an origin is usable both as a checkpoint origin line and as a
 /// signed-note key name.
 fn check_origin(origin: &str) -> Result<(), LedgerError> {

@@ -112,6 +112,50 @@ pub enum LedgerError {
         found: String,
     },
 
+    /// A witness name is not usable as a signed-note key name.
+    #[error(
+        "invalid witness name {name:?}: it must be non-empty, with no spaces, control characters or '+'"
+    )]
+    InvalidWitnessName {
+        /// The rejected name.
+        name: String,
+    },
+
+    /// A witness key text is not a C2SP cosignature/v1 key.
+    #[error(
+        "malformed witness key: expected <name>+<id>+<base64 of 0x04 and the public key> (or PRIVATE+KEY+… for a private key)"
+    )]
+    MalformedWitnessKey,
+
+    /// A note signature line is not a cosignature/v1 line.
+    #[error(
+        "malformed cosignature line: expected \"— <witness name> <base64 of key id, timestamp and signature>\""
+    )]
+    MalformedCosignature,
+
+    /// The note carries no cosignature by the witness's key.
+    #[error("the checkpoint carries no cosignature by witness {witness:?}")]
+    CosignatureMissing {
+        /// The witness's name.
+        witness: String,
+    },
+
+    /// A cosignature by the witness's key does not match the note.
+    #[error(
+        "the cosignature by witness {witness:?} does not match the checkpoint: it was altered after the witness signed"
+    )]
+    CosignatureInvalid {
+        /// The witness's name.
+        witness: String,
+    },
+
+    /// A tlog-witness add-checkpoint request body does not parse.
+    #[error("malformed add-checkpoint request: {reason}")]
+    MalformedWitnessRequest {
+        /// What is wrong.
+        reason: String,
+    },
+
     /// A proof bundle declares a format this version does not understand.
     #[error("unsupported proof bundle format {found:?}: expected {expected:?}")]
     UnsupportedBundleFormat {
@@ -147,6 +191,12 @@ impl LedgerError {
             LedgerError::CheckpointWrongKey { .. } => "ledger_checkpoint_wrong_key",
             LedgerError::CheckpointBadSignature => "ledger_checkpoint_bad_signature",
             LedgerError::CheckpointOriginMismatch { .. } => "ledger_checkpoint_origin_mismatch",
+            LedgerError::InvalidWitnessName { .. } => "ledger_invalid_witness_name",
+            LedgerError::MalformedWitnessKey => "ledger_malformed_witness_key",
+            LedgerError::MalformedCosignature => "ledger_malformed_cosignature",
+            LedgerError::CosignatureMissing { .. } => "ledger_cosignature_missing",
+            LedgerError::CosignatureInvalid { .. } => "ledger_cosignature_invalid",
+            LedgerError::MalformedWitnessRequest { .. } => "ledger_malformed_witness_request",
             LedgerError::UnsupportedBundleFormat { .. } => "ledger_unsupported_bundle_format",
             LedgerError::MalformedBundle { .. } => "ledger_malformed_bundle",
         }

@@ -23,6 +23,10 @@
 //! - Signed checkpoints ([`LogSigner`], [`LogVerifier`], [`Checkpoint`]): a
 //!   C2SP tlog-checkpoint body in a C2SP signed note, Ed25519.
 //! - [`ProofBundle`]: an inclusion proof an auditor checks offline, as JSON.
+//! - Witness cosignatures ([`Cosigner`], [`CosignatureVerifier`]): C2SP
+//!   tlog-cosignature v1 lines added to a signed checkpoint by another party
+//!   that checked it extends what it saw before, and [`AddCheckpoint`], the
+//!   C2SP tlog-witness request that asks for one.
 //!
 //! ## Invariants
 //!
@@ -71,13 +75,16 @@
 mod bundle;
 mod checkpoint;
 mod consistency;
+mod cosignature;
 mod error;
 mod hash;
 mod tree;
+mod witness_request;
 
 pub use bundle::{ProofBundle, VerifiedProof};
 pub use checkpoint::{Checkpoint, LogSigner, LogVerifier};
 pub use consistency::ConsistencyBundle;
+pub use cosignature::{Cosignature, CosignatureVerifier, Cosigner, add_cosignature};
 pub use error::LedgerError;
 pub use hash::{Hash, empty_root, leaf_hash, node_hash};
 pub use tree::{
@@ -85,3 +92,4 @@ pub use tree::{
     inclusion_proof_indexes, stored_hash_count, stored_hash_index, tree_hash, tree_hash_indexes,
     verify_consistency, verify_inclusion,
 };
+pub use witness_request::AddCheckpoint;

@@ -17,6 +17,7 @@ pub mod json;
 pub mod json_check;
 pub mod security;
 pub mod web;
+pub mod witness;
 
 use std::future::Future;
 use std::time::Duration;
@@ -121,6 +122,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Witnesses, if configured, are sent each new checkpoint in the
+    // background: a slow or absent witness never holds up a write.
+    let witnessing = state.app.spawn_witnessing();
     let purge = tokio::spawn(state.app.clone().run_housekeeping());
     // Each connection's peer address reaches handlers (sign-in throttling).
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -128,5 +132,8 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await;
     purge.abort();
+    if let Some(task) = witnessing {
+        task.abort();
+    }
     result
 }

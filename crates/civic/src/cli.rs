@@ -174,6 +174,31 @@ pub enum Command {
     /// Measure performance end to end (results go in docs/benchmarks.md).
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Witness other ledgers: cosign their checkpoints after checking that
+    /// each extends the last one seen (C2SP tlog-witness).
+    #[command(subcommand)]
+    Witness(WitnessCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WitnessCommand {
+    /// Make a witness signing key; prints its public key, which each log
+    /// you witness puts in its `[[witnesses]]` setting.
+    Init {
+        /// The witness's name, e.g. witness.example-council.gov.uk/w1.
+        #[arg(long)]
+        name: String,
+        /// Where to write the private key (the public key goes beside it, .pub).
+        #[arg(long, value_name = "FILE")]
+        key_file: PathBuf,
+    },
+    /// Run the witness's HTTP server (POST /add-checkpoint).
+    Serve {
+        /// The witness's configuration file (TOML: bind, key_file,
+        /// state_file and [[logs]] with each log's public key).
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -350,6 +375,14 @@ pub enum AuditCommand {
         /// key inside the bundle is used, which proves consistency but not who signed.
         #[arg(long, value_name = "FILE")]
         public_key: Option<PathBuf>,
+        /// A witness's public key file (as `civic witness init` wrote it); repeat for
+        /// each witness you trust.
+        #[arg(long = "witness-key", value_name = "FILE")]
+        witness_keys: Vec<PathBuf>,
+        /// Refuse the proof unless its checkpoint carries valid cosignatures from at
+        /// least N of the witness keys given [default: all of them].
+        #[arg(long, value_name = "N")]
+        require_witnesses: Option<usize>,
     },
 }
 

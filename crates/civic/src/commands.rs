@@ -53,6 +53,11 @@ fn init_logging(format: LogFormat) {
 
 /// Runs one command; the exit code says whether it succeeded.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // A witness has its own configuration file, not a data directory.
+    if let Command::Witness(cmd) = cli.command {
+        init_logging(LogFormat::Text);
+        return crate::witness::run(cmd).await;
+    }
     let serve_args = match &cli.command {
         Command::Serve(s) => Some(s),
         _ => None,
@@ -70,6 +75,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Triage(cmd) => triage(config, cmd).await,
         Command::Risk(cmd) => risk(config, cmd).await,
         Command::Model(cmd) => model(config, cmd).await,
+        Command::Witness(_) => Ok(ExitCode::SUCCESS),
         Command::Redact(args) => match args.command {
             Some(cmd) => redact_detect(cmd).await,
             None => redact_files(config, args.files).await,
@@ -185,7 +191,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -350,8 +356,18 @@ async fn review(config: Config, cmd: ReviewCommand) -> anyhow::Result<ExitCode> 
 
 async fn audit(config: Config, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
     match &cmd {
-        AuditCommand::CheckProof { file, public_key } => {
-            return check_proof(file, public_key.as_deref());
+        AuditCommand::CheckProof {
+            file,
+            public_key,
+            witness_keys,
+            require_witnesses,
+        } => {
+            return check_proof(
+                file,
+                public_key.as_deref(),
+                witness_keys,
+                require_witnesses.unwrap_or(witness_keys.len()),
+            );
         }
         AuditCommand::CheckConsistency { file, public_key } => {
             return check_consistency(file, public_key.as_deref());
@@ -471,6 +487,8 @@ async fn verify(
 fn check_proof(
     file: &std::path::Path,
     public_key: Option<&std::path::Path>,
+    witness_keys: &[std::path::PathBuf],
+    required: usize,
 ) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("could not read {}", file.display()))?;
@@ -481,12 +499,28 @@ fn check_proof(
             std::fs::read_to_string(p).with_context(|| format!("could not read {}", p.display()))
         })
         .transpose()?;
-    match civic_app::audit::check_proof(&bundle, key.as_deref()) {
-        Ok(proof) => {
+    let witnesses = witness_keys
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("could not read {}", p.display()))?;
+            civic_app::ledger::CosignatureVerifier::from_verifier_key(&text)
+                .with_context(|| format!("{} is not a witness public key", p.display()))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    match civic_app::audit::check_proof_witnessed(&bundle, key.as_deref(), &witnesses, required) {
+        Ok((proof, witnessed)) => {
             println!(
                 "OK: entry {} is included in the ledger {} of {} entries (root {}).",
                 proof.index, proof.checkpoint.origin, proof.checkpoint.size, proof.checkpoint.root
             );
+            if !witnessed.is_empty() {
+                println!(
+                    "Cosigned by {} of the witnesses given: {}.",
+                    witnessed.len(),
+                    witnessed.join(", ")
+                );
+            }
             if public_key.is_none() {
                 println!(
                     "Note: checked with the key inside the bundle; pass --public-key ledger.pub to check who signed."

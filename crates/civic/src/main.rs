@@ -6,6 +6,7 @@ mod bench;
 mod bench_web;
 mod cli;
 mod commands;
+mod witness;
 
 use std::process::ExitCode;
 

@@ -18,12 +18,56 @@ pub struct CheckpointView {
     pub tree_size: u64,
     /// The Merkle root (base64).
     pub root_hash: String,
-    /// The C2SP signed note: checkpoint body and Ed25519 signature.
+    /// The C2SP signed note: checkpoint body, the ledger's Ed25519
+    /// signature and any witness cosignatures (C2SP tlog-cosignature).
     pub note: String,
     /// The public key that verifies it (signed-note verifier key).
     pub verifier_key: String,
     /// When it was signed (RFC 3339).
     pub signed_at: String,
+    /// The configured witnesses that cosigned it, each checked against the
+    /// witness's key; empty when none has (yet).
+    pub cosignatures: Vec<CosignatureView>,
+}
+
+/// One witness's cosignature of a checkpoint.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CosignatureView {
+    /// The witness's name.
+    pub witness: String,
+    /// The witness's public key (cosignature/v1 verifier key).
+    pub witness_key: String,
+    /// When the witness cosigned (RFC 3339).
+    pub cosigned_at: Option<String>,
+    /// The note signature line, as the witness returned it.
+    pub line: String,
+}
+
+impl CheckpointView {
+    /// A stored checkpoint with its cosignatures, as the API shows it.
+    pub fn new(
+        app: &civic_app::App,
+        cp: civic_app::ledger::StoredCheckpoint,
+    ) -> Result<Self, ApiError> {
+        let cosignatures = app
+            .cosignatures(cp.size, &cp.root)
+            .into_iter()
+            .map(|c| CosignatureView {
+                cosigned_at: c.cosigned_at().map(rfc3339),
+                witness: c.witness,
+                witness_key: c.key,
+                line: c.cosignature,
+            })
+            .collect();
+        Ok(CheckpointView {
+            tree_size: cp.size,
+            root_hash: cp.root.to_base64(),
+            note: app.with_cosignatures(&cp)?,
+            verifier_key: app.verifier().verifier_key().to_owned(),
+            signed_at: rfc3339(cp.created_at),
+            cosignatures,
+        })
+    }
 }
 
 /// The latest signed checkpoint (one is signed now if entries are unsigned).
@@ -41,13 +85,7 @@ pub async fn checkpoint(
             "the ledger has no entries yet",
         )
     })?;
-    Ok(Json(CheckpointView {
-        tree_size: cp.size,
-        root_hash: cp.root.to_base64(),
-        note: cp.note,
-        verifier_key: state.app.verifier().verifier_key().to_owned(),
-        signed_at: rfc3339(cp.created_at),
-    }))
+    Ok(Json(CheckpointView::new(&state.app, cp)?))
 }
 
 /// Which checkpoints to list.
@@ -95,20 +133,13 @@ pub async fn checkpoints(
         )
     })?;
     let found = state.app.checkpoints_after(q.after, q.limit).await?;
-    let key = state.app.verifier().verifier_key().to_owned();
     let next_after = (found.len() == q.limit as usize)
         .then(|| found.last().map(|c| c.size))
         .flatten();
     let checkpoints = found
         .into_iter()
-        .map(|cp| CheckpointView {
-            tree_size: cp.size,
-            root_hash: cp.root.to_base64(),
-            note: cp.note,
-            verifier_key: key.clone(),
-            signed_at: rfc3339(cp.created_at),
-        })
-        .collect();
+        .map(|cp| CheckpointView::new(&state.app, cp))
+        .collect::<Result<_, _>>()?;
     Ok(Json(CheckpointList {
         checkpoints,
         next_after,

@@ -149,6 +149,14 @@ struct CheckpointView {
     root: String,
     signed_at: String,
     note: String,
+    cosignatures: Vec<CosignatureRow>,
+}
+
+/// A witness's cosignature of the latest checkpoint.
+#[derive(Debug)]
+struct CosignatureRow {
+    witness: String,
+    cosigned_at: String,
 }
 
 #[derive(Template)]
@@ -157,6 +165,7 @@ struct AuditTemplate {
     chrome: Chrome,
     errors: Vec<FieldError>,
     checkpoint: Option<CheckpointView>,
+    witnesses_configured: usize,
     verifier_key: String,
     verify: VerifyView,
     lookup: String,
@@ -193,16 +202,26 @@ async fn audit_page(
     typed: AuditQuery,
     errors: Vec<FieldError>,
 ) -> Result<Response, PageError> {
-    let checkpoint = state
-        .app
-        .latest_checkpoint()
-        .await?
-        .map(|cp| CheckpointView {
+    let checkpoint = match state.app.latest_checkpoint().await? {
+        None => None,
+        Some(cp) => Some(CheckpointView {
             size: cp.size,
             root: cp.root.to_base64(),
             signed_at: rfc3339(cp.created_at),
-            note: cp.note,
-        });
+            note: state.app.with_cosignatures(&cp)?,
+            cosignatures: state
+                .app
+                .cosignatures(cp.size, &cp.root)
+                .into_iter()
+                .map(|c| CosignatureRow {
+                    cosigned_at: c
+                        .cosigned_at()
+                        .map_or_else(|| "at an unknown time".into(), rfc3339),
+                    witness: c.witness,
+                })
+                .collect(),
+        }),
+    };
     let title = if errors.is_empty() {
         "Audit"
     } else {
@@ -211,6 +230,7 @@ async fn audit_page(
     let t = AuditTemplate {
         chrome: Chrome::new(state, Some(&user.session), title, "/audit"),
         checkpoint,
+        witnesses_configured: state.app.config().witnesses.len(),
         verifier_key: state.app.verifier().verifier_key().to_owned(),
         verify: verify_view(state.app.verification_state()),
         lookup_error: error_for(&errors, "id").map(str::to_owned),

@@ -14,3 +14,4 @@ mod triage;
 mod web;
 mod web_models;
 mod web_triage;
+mod witness;
