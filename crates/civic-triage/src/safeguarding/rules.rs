@@ -22,6 +22,11 @@
 //!   forwarded messages are deliberately not quoted).
 //! - **Watch rules** (`watch`): a rule with `level = "watch"` marks words that are often,
 //!   but not usually, a concern ("bailiffs", "food bank"): its matches never alert.
+//!
+//! One thing removes a match altogether: the file's `harmless` patterns, regular
+//! expressions for the harmless uses of concern words that whole-word phrases cannot tell
+//! apart ("end it early" of a tenancy, "cut themselves on" broken glass, "suicide
+//! prevention training"). A match that overlaps a harmless match is dropped.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -100,6 +105,7 @@ pub struct SafeguardingRules {
     phrases: Option<AhoCorasick>,
     phrase_rule: Vec<usize>,
     patterns: Vec<(usize, Regex)>,
+    harmless: Vec<Regex>,
     negation_cues: BTreeSet<String>,
     negation_window: usize,
 }
@@ -131,6 +137,7 @@ impl SafeguardingRules {
             phrases: None,
             phrase_rule: Vec::new(),
             patterns: Vec::new(),
+            harmless: Vec::new(),
             negation_cues: BTreeSet::new(),
             negation_window: 0,
         }
@@ -150,12 +157,12 @@ impl SafeguardingRules {
         for key in doc.keys() {
             if !matches!(
                 key.as_str(),
-                "rule" | "sets" | "negation_cues" | "negation_window"
+                "rule" | "sets" | "negation_cues" | "negation_window" | "harmless"
             ) {
                 return Err(invalid(
                     None,
                     Some(key),
-                    "unknown top-level field (expected rule, sets, negation_cues, negation_window)",
+                    "unknown top-level field (expected rule, sets, negation_cues, negation_window, harmless)",
                 ));
             }
         }
@@ -211,6 +218,19 @@ impl SafeguardingRules {
                 patterns.push((k, re));
             }
         }
+        let harmless = string_list(&doc, "harmless", None)?
+            .iter()
+            .map(|p| {
+                let p = expand_sets(p, &sets).map_err(|e| invalid(None, Some("harmless"), e))?;
+                Regex::new(&p).map_err(|e| {
+                    invalid(
+                        None,
+                        Some("harmless"),
+                        format!("bad regular expression {p:?}: {e}"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let phrases = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
@@ -223,6 +243,7 @@ impl SafeguardingRules {
             phrases,
             phrase_rule,
             patterns,
+            harmless,
             negation_cues,
             negation_window,
         })
@@ -272,6 +293,14 @@ impl SafeguardingRules {
                     found.push((m.start(), m.end(), *k));
                 }
             }
+        }
+        if !found.is_empty() && !self.harmless.is_empty() {
+            let harmless: Vec<(usize, usize)> = self
+                .harmless
+                .iter()
+                .flat_map(|re| re.find_iter(&norm).map(|m| (m.start(), m.end())))
+                .collect();
+            found.retain(|&(s, e, _)| !harmless.iter().any(|&(hs, he)| s < he && hs < e));
         }
         // Keep the longest of overlapping matches of one category, leftmost first. Matches
         // of different categories may overlap: "threatening to hurt himself" is a threat
