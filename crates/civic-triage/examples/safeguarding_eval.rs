@@ -120,7 +120,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Prints every missed concern, wrong category and false alarm.
+/// Prints every missed concern, concern alerted without one of its categories, and false
+/// alarm.
 fn show_errors(detector: &Detector, lines: &[EvalLine]) {
     for l in lines {
         let a = detector.assess(&l.text);
@@ -130,9 +131,15 @@ fn show_errors(detector: &Detector, lines: &[EvalLine]) {
             .iter()
             .flat_map(|f| f.rule_ids.iter().map(String::as_str))
             .collect();
+        // A category counts as found only at alert level, as in the report.
+        let alerted: Vec<&str> = a
+            .categories(civic_triage::safeguarding::Level::Alert)
+            .into_iter()
+            .map(|c| c.id())
+            .collect();
         let wrong_category = l.safeguarding
             && a.urgent()
-            && !l.categories.iter().any(|c| found.contains(&c.as_str()));
+            && !l.categories.iter().all(|c| alerted.contains(&c.as_str()));
         let what = match (l.safeguarding, a.urgent()) {
             (true, false) => "MISSED",
             (false, true) => "FALSE ALARM",

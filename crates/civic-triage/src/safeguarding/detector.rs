@@ -127,7 +127,7 @@ impl Detector {
         scorer: Option<Arc<LearnedScorer>>,
         thresholds: Thresholds,
     ) -> Result<Self, TriageError> {
-        for r in rules.rules() {
+        for r in rules.rules().iter().chain(rules.companion_rules()) {
             if Category::parse(&r.category).is_none() {
                 return Err(TriageError::InvalidRules {
                     rule: Some(r.id.clone()),
@@ -235,6 +235,20 @@ impl Detector {
                     .collect();
             }
         }
+        // A message that alerts may also be about someone a companion rule names (a child
+        // in the household, an older person without heating): that category alerts too.
+        if by_category.values().any(|f| f.level == Level::Alert) {
+            for (rule_id, category) in self.rules.companions(text) {
+                let Some(category) = Category::parse(category) else {
+                    continue;
+                };
+                let f = finding(&mut by_category, category);
+                f.level = Level::Alert;
+                if !f.rule_ids.iter().any(|r| r == rule_id) {
+                    f.rule_ids.push(rule_id.to_string());
+                }
+            }
+        }
         let mut findings: Vec<Finding> = by_category.into_values().collect();
         findings.sort_by(|a, b| {
             b.level
@@ -328,6 +342,14 @@ mod tests {
                 Level::Watch,
                 Some(Category::SelfHarmSuicide),
             ),
+            // A companion rule adds the child in the household to an alert, and finds
+            // nothing on its own.
+            (
+                "My partner hits me in front of my kids",
+                Level::Alert,
+                Some(Category::ChildAtRisk),
+            ),
+            ("My kids love the new play park", Level::None, None),
             ("Please kill the weeds on the verge", Level::None, None),
             ("My phone died while paying for parking", Level::None, None),
         ];

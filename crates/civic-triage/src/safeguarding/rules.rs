@@ -23,6 +23,13 @@
 //! - **Watch rules** (`watch`): a rule with `level = "watch"` marks words that are often,
 //!   but not usually, a concern ("bailiffs", "food bank"): its matches never alert.
 //!
+//! **Companion rules** (`[[companion]]` tables, same fields as a rule) name a second
+//! category that a message also belongs to *when something else alerts on it*: a child in
+//! a household with domestic abuse or about to be homeless is also `child_at_risk`; an
+//! older or disabled person without heating is also `adult_at_risk`. On their own they
+//! find nothing, so they are not in [`SafeguardingRules::check`]'s matches; the detector
+//! asks for them with [`SafeguardingRules::companions`] once a message has alerted.
+//!
 //! One thing removes a match altogether: the file's `harmless` patterns, regular
 //! expressions for the harmless uses of concern words that whole-word phrases cannot tell
 //! apart ("end it early" of a tenancy, "cut themselves on" broken glass, "suicide
@@ -106,8 +113,16 @@ pub struct SafeguardingRules {
     phrase_rule: Vec<usize>,
     patterns: Vec<(usize, Regex)>,
     harmless: Vec<Regex>,
+    companions: Vec<Companion>,
     negation_cues: BTreeSet<String>,
     negation_window: usize,
+}
+
+/// A compiled `[[companion]]` rule: its phrases (as whole-word expressions) and patterns.
+#[derive(Debug, Clone)]
+struct Companion {
+    rule: SafeguardingRule,
+    patterns: Vec<Regex>,
 }
 
 impl Default for SafeguardingRules {
@@ -138,6 +153,7 @@ impl SafeguardingRules {
             phrase_rule: Vec::new(),
             patterns: Vec::new(),
             harmless: Vec::new(),
+            companions: Vec::new(),
             negation_cues: BTreeSet::new(),
             negation_window: 0,
         }
@@ -157,12 +173,12 @@ impl SafeguardingRules {
         for key in doc.keys() {
             if !matches!(
                 key.as_str(),
-                "rule" | "sets" | "negation_cues" | "negation_window" | "harmless"
+                "rule" | "sets" | "negation_cues" | "negation_window" | "harmless" | "companion"
             ) {
                 return Err(invalid(
                     None,
                     Some(key),
-                    "unknown top-level field (expected rule, sets, negation_cues, negation_window, harmless)",
+                    "unknown top-level field (expected rule, companion, sets, negation_cues, negation_window, harmless)",
                 ));
             }
         }
@@ -176,8 +192,17 @@ impl SafeguardingRules {
             None => Vec::new(),
         };
         let sets = parse_sets(&doc)?;
+        let companions: Vec<Companion> = match doc.get("companion") {
+            Some(toml::Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| compile_companion(parse_rule(i, v)?, &sets))
+                .collect::<Result<_, _>>()?,
+            Some(_) => return Err(invalid(None, Some("companion"), "use [[companion]] tables")),
+            None => Vec::new(),
+        };
         let mut seen = BTreeSet::new();
-        for r in &rules {
+        for r in rules.iter().chain(companions.iter().map(|c| &c.rule)) {
             if !seen.insert(r.id.as_str()) {
                 return Err(invalid(Some(&r.id), Some("id"), "duplicate rule id"));
             }
@@ -244,6 +269,7 @@ impl SafeguardingRules {
             phrase_rule,
             patterns,
             harmless,
+            companions,
             negation_cues,
             negation_window,
         })
@@ -257,6 +283,32 @@ impl SafeguardingRules {
     /// The rules, in file order.
     pub fn rules(&self) -> &[SafeguardingRule] {
         &self.rules
+    }
+
+    /// The companion rules, in file order.
+    pub fn companion_rules(&self) -> impl Iterator<Item = &SafeguardingRule> {
+        self.companions.iter().map(|c| &c.rule)
+    }
+
+    /// The companion rules that match `text` outside quoted reply text, as (rule id,
+    /// category) pairs in file order: the further categories a message that has alerted
+    /// also belongs to.
+    pub fn companions(&self, text: &str) -> Vec<(&str, &str)> {
+        if self.companions.is_empty() {
+            return Vec::new();
+        }
+        let (norm, starts) = matching_form(text);
+        let quoted = quoted::quoted_ranges(text);
+        let live = |s: usize| !quoted.iter().any(|q| q.contains(&starts[s]));
+        self.companions
+            .iter()
+            .filter(|c| {
+                c.patterns
+                    .iter()
+                    .any(|re| re.find_iter(&norm).any(|m| live(m.start())))
+            })
+            .map(|c| (c.rule.id.as_str(), c.rule.category.as_str()))
+            .collect()
     }
 
     /// Finds every safeguarding match in `text`, in order of position, with `negated` and
@@ -367,6 +419,30 @@ impl SafeguardingRules {
     }
 }
 
+/// Compiles a companion rule: each phrase as a whole-word expression, and the patterns.
+fn compile_companion(
+    rule: SafeguardingRule,
+    sets: &BTreeMap<String, String>,
+) -> Result<Companion, TriageError> {
+    let phrases = rule
+        .phrases
+        .iter()
+        .map(|p| format!(r"\b{}\b", regex::escape(&matching_form(p).0)));
+    let mut patterns = Vec::new();
+    for p in phrases.chain(rule.patterns.iter().cloned()) {
+        let p = expand_sets(&p, sets).map_err(|e| invalid(Some(&rule.id), Some("patterns"), e))?;
+        let re = Regex::new(&p).map_err(|e| {
+            invalid(
+                Some(&rule.id),
+                Some("patterns"),
+                format!("bad regular expression {p:?}: {e}"),
+            )
+        })?;
+        patterns.push(re);
+    }
+    Ok(Companion { rule, patterns })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,6 +520,20 @@ mod tests {
             ("refugee support", &[]),
             ("Please kill the weeds on the verge", &[]),
             ("This pothole will kill someone's tyres", &[]),
+            // Harmless patterns drop matches that phrases cannot tell apart.
+            ("I want to end it early, how much notice?", &[]),
+            (
+                "The glass is smashed, someone will cut themselves on it",
+                &[],
+            ),
+            (
+                "Can I volunteer on the domestic abuse awareness stall?",
+                &[],
+            ),
+            (
+                "I want to end it, I can't go on",
+                &[("suicide-words", "end it", false, false)],
+            ),
             ("My phone died", &[]),
             (
                 "Thanks!\n> I am suicidal\nAll sorted now",
@@ -473,6 +563,25 @@ mod tests {
                 .collect();
             assert_eq!(got, expected, "text: {text:?}");
         }
+    }
+
+    #[test]
+    fn companions_name_further_categories_outside_quotes() {
+        let rules = SafeguardingRules::default();
+        let categories = |text: &str| -> Vec<String> {
+            rules
+                .companions(text)
+                .into_iter()
+                .map(|(_, c)| c.to_string())
+                .collect()
+        };
+        assert_eq!(
+            categories("he hits me in front of my kids"),
+            ["child_at_risk"]
+        );
+        assert_eq!(categories("no heating and my nan is 88"), ["adult_at_risk"]);
+        assert!(categories("thanks\n> my kids").is_empty());
+        assert!(categories("the bins are overflowing").is_empty());
     }
 
     #[test]
@@ -514,6 +623,17 @@ mod tests {
                 Some("id"),
             ),
             ("negation_window = 99", None, Some("negation_window")),
+            ("harmless = [\"(\"]", None, Some("harmless")),
+            (
+                "[[companion]]\nid = \"c1\"\ncategory = \"c\"\npatterns = [\"(\"]",
+                Some("c1"),
+                Some("patterns"),
+            ),
+            (
+                "[[rule]]\nid = \"r1\"\ncategory = \"c\"\nphrases = [\"a\"]\n[[companion]]\nid = \"r1\"\ncategory = \"c\"\nphrases = [\"b\"]",
+                Some("r1"),
+                Some("id"),
+            ),
             ("this is not toml", None, None),
         ];
         for (src, rule, field) in cases {

@@ -45,6 +45,7 @@ const VARIANTS: &[(&str, &str)] = &[
     ("nothin", "nothing"),
     ("somethin", "something"),
     ("nites", "nights"),
+    ("heeting", "heating"),
     ("postin", "posting"),
     ("pickin", "picking"),
     ("answerin", "answering"),
