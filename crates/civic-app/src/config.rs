@@ -189,6 +189,7 @@ struct FileSettings {
     safeguarding_never_auto: Option<bool>,
     safeguarding_procedure_url: Option<String>,
     witnesses: Option<Vec<WitnessFileSetting>>,
+    safeguarding_teams: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// The default share of would-be automatic decisions checked by a person: 2%.
@@ -355,6 +356,7 @@ fn safeguarding_config(
         watch_threshold: f.safeguarding_watch_threshold.unwrap_or(d.watch_threshold),
         never_auto: f.safeguarding_never_auto.unwrap_or(d.never_auto),
         procedure_url: f.safeguarding_procedure_url.clone().or(d.procedure_url),
+        teams: safeguarding_teams(f.safeguarding_teams.as_ref())?,
     }
     .validate()
 }
@@ -401,6 +403,27 @@ fn witnesses(list: &[WitnessFileSetting]) -> Result<Vec<WitnessSetting>, AppErro
             url: url.to_owned(),
             key,
         });
+    }
+    Ok(out)
+}
+
+/// `safeguarding_teams`: category id → team, every id one of the seven.
+fn safeguarding_teams(
+    teams: Option<&std::collections::BTreeMap<String, String>>,
+) -> Result<std::collections::BTreeMap<civic_triage::safeguarding::Category, String>, AppError> {
+    use civic_triage::safeguarding::Category;
+    let mut out = std::collections::BTreeMap::new();
+    for (id, team) in teams.into_iter().flatten() {
+        let category = Category::parse(id).ok_or_else(|| {
+            invalid(
+                "safeguarding_teams",
+                format!(
+                    "{id:?} is not a safeguarding category; use one of {}",
+                    Category::ALL.map(Category::id).join(", ")
+                ),
+            )
+        })?;
+        out.insert(category, team.clone());
     }
     Ok(out)
 }
@@ -562,6 +585,25 @@ mod tests {
     }
 
     #[test]
+    fn safeguarding_teams_replace_the_named_categories_only() {
+        use civic_triage::safeguarding::Category;
+        let c = load_with(
+            "[safeguarding_teams]\nchild_at_risk = \"Early help hub\"\n",
+            Overrides::default(),
+        )
+        .expect("valid");
+        let detector = c.safeguarding.detector().expect("detector");
+        assert_eq!(
+            detector.suggested_team(Category::ChildAtRisk),
+            "Early help hub"
+        );
+        assert_eq!(
+            detector.suggested_team(Category::AdultAtRisk),
+            Category::AdultAtRisk.suggested_team()
+        );
+    }
+
+    #[test]
     fn flags_and_environment_win_over_the_file() {
         let c = load_with(
             "bind = \"127.0.0.1:9000\"\ncheckpoint_every = 50\n",
@@ -589,6 +631,14 @@ mod tests {
             ("override_reasons = []", "override_reasons"),
             ("quality_sample_rate = 1.5", "quality_sample_rate"),
             ("quality_sample_rate = -0.01", "quality_sample_rate"),
+            (
+                "[safeguarding_teams]\nflooding = \"Drainage\"",
+                "safeguarding_teams",
+            ),
+            (
+                "[safeguarding_teams]\nchild_at_risk = \"\"",
+                "safeguarding_teams",
+            ),
         ];
         for (file, setting) in cases {
             match load_with(file, Overrides::default()) {

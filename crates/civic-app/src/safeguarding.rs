@@ -11,10 +11,11 @@
 //! - [`SafeguardingEvidence`] (in `explanation.safeguarding`): the matched words with
 //!   their offsets, and the words that raised the learned score.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use civic_triage::safeguarding::{
-    Assessment, Detector, Finding, Level, SafeguardingMatch, Thresholds,
+    Assessment, Category, Detector, Finding, Level, SafeguardingMatch, Thresholds,
 };
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +33,9 @@ pub struct SafeguardingConfig {
     pub never_auto: bool,
     /// The local safeguarding procedure, linked from the review banner.
     pub procedure_url: Option<String>,
+    /// The team suggested for a category where the body names its own
+    /// (`safeguarding_teams`); the other categories keep the detector's defaults.
+    pub teams: BTreeMap<Category, String>,
 }
 
 impl Default for SafeguardingConfig {
@@ -42,6 +46,7 @@ impl Default for SafeguardingConfig {
             watch_threshold: t.watch,
             never_auto: true,
             procedure_url: None,
+            teams: BTreeMap::new(),
         }
     }
 }
@@ -75,6 +80,15 @@ impl SafeguardingConfig {
                 "must be an http(s) address or a path starting with /",
             ));
         }
+        for (category, team) in &self.teams {
+            let length = team.trim().chars().count();
+            if !(1..=100).contains(&length) {
+                return Err(AppError::Config {
+                    setting: "safeguarding_teams",
+                    message: format!("the team for {} must be 1 to 100 characters", category.id()),
+                });
+            }
+        }
         Ok(self)
     }
 
@@ -89,7 +103,13 @@ impl SafeguardingConfig {
                     watch: self.watch_threshold,
                 })
             })
-            .map_err(|e| AppError::Internal(format!("safeguarding detector: {e}")))?;
+            .map_err(|e| AppError::Internal(format!("safeguarding detector: {e}")))?
+            .with_teams(
+                self.teams
+                    .iter()
+                    .map(|(c, t)| (*c, t.trim().to_string()))
+                    .collect(),
+            );
         Ok(Arc::new(detector))
     }
 }
@@ -178,6 +198,20 @@ mod tests {
                     ..Default::default()
                 },
                 Some("safeguarding_procedure_url"),
+            ),
+            (
+                SafeguardingConfig {
+                    teams: BTreeMap::from([(Category::ChildAtRisk, "  ".to_string())]),
+                    ..Default::default()
+                },
+                Some("safeguarding_teams"),
+            ),
+            (
+                SafeguardingConfig {
+                    teams: BTreeMap::from([(Category::ChildAtRisk, "Early help hub".into())]),
+                    ..Default::default()
+                },
+                None,
             ),
         ];
         for (config, want) in cases {

@@ -77,9 +77,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if files.is_empty() {
         return Ok(());
     }
+    // The rules are compiled once per process and the scorer trained once: timed apart,
+    // so that a change to either shows in its own figure.
     let started = Instant::now();
+    let _ = SafeguardingRules::default();
+    let rules_time = started.elapsed().as_secs_f64();
     let detector = Detector::shared_default()?.with_thresholds(thresholds)?;
-    eprintln!("detector ready in {:.2} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "detector ready in {:.2} s (rules {:.2} s, learned scorer {:.2} s)",
+        started.elapsed().as_secs_f64(),
+        rules_time,
+        started.elapsed().as_secs_f64() - rules_time
+    );
     let mut all = Vec::new();
     let mut per_file = Vec::new();
     for f in &files {
@@ -100,6 +109,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if show {
         show_errors(&detector, &all);
     }
+    // Per-message cost: one pass over every line, one thread, after the first use has
+    // compiled and trained everything.
+    let started = Instant::now();
+    for l in &all {
+        std::hint::black_box(detector.assess(&l.text));
+    }
+    let took = started.elapsed().as_secs_f64();
+    eprintln!(
+        "assessed {} messages in {:.3} s ({:.3} ms each, one thread)",
+        all.len(),
+        took,
+        took * 1000.0 / all.len().max(1) as f64
+    );
     println!("## All files ({} lines)\n", all.len());
     println!("{}", evaluate(&detector, &all).to_markdown());
     if per_file.len() > 1 {
@@ -111,7 +133,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Prints every missed concern, wrong category and false alarm.
+/// Prints every missed concern, concern alerted without one of its categories, and false
+/// alarm.
 fn show_errors(detector: &Detector, lines: &[EvalLine]) {
     for l in lines {
         let a = detector.assess(&l.text);
@@ -121,9 +144,15 @@ fn show_errors(detector: &Detector, lines: &[EvalLine]) {
             .iter()
             .flat_map(|f| f.rule_ids.iter().map(String::as_str))
             .collect();
+        // A category counts as found only at alert level, as in the report.
+        let alerted: Vec<&str> = a
+            .categories(civic_triage::safeguarding::Level::Alert)
+            .into_iter()
+            .map(|c| c.id())
+            .collect();
         let wrong_category = l.safeguarding
             && a.urgent()
-            && !l.categories.iter().any(|c| found.contains(&c.as_str()));
+            && !l.categories.iter().all(|c| alerted.contains(&c.as_str()));
         let what = match (l.safeguarding, a.urgent()) {
             (true, false) => "MISSED",
             (false, true) => "FALSE ALARM",

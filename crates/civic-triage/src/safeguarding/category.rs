@@ -67,8 +67,9 @@ impl Category {
         }
     }
 
-    /// The team a council usually refers this category to. A suggestion for the reviewer,
-    /// who records where the case was actually referred.
+    /// The team a council usually refers this category to: the default suggestion for the
+    /// reviewer, who records where the case was actually referred. A body may name its own
+    /// with [`super::Detector::with_teams`].
     pub fn suggested_team(self) -> &'static str {
         match self {
             Category::SelfHarmSuicide => "Mental health crisis team",

@@ -117,6 +117,9 @@ pub struct Detector {
     rules: SafeguardingRules,
     scorer: Option<Arc<LearnedScorer>>,
     thresholds: Thresholds,
+    /// The team suggested per category where a body names its own
+    /// ([`Category::suggested_team`] otherwise).
+    teams: BTreeMap<Category, String>,
 }
 
 impl Detector {
@@ -127,7 +130,7 @@ impl Detector {
         scorer: Option<Arc<LearnedScorer>>,
         thresholds: Thresholds,
     ) -> Result<Self, TriageError> {
-        for r in rules.rules() {
+        for r in rules.rules().iter().chain(rules.companion_rules()) {
             if Category::parse(&r.category).is_none() {
                 return Err(TriageError::InvalidRules {
                     rule: Some(r.id.clone()),
@@ -154,6 +157,7 @@ impl Detector {
             rules,
             scorer,
             thresholds,
+            teams: BTreeMap::new(),
         })
     }
 
@@ -169,12 +173,55 @@ impl Detector {
 
     /// The same detector with other thresholds.
     pub fn with_thresholds(self, thresholds: Thresholds) -> Result<Self, TriageError> {
-        Self::new(self.rules, self.scorer, thresholds)
+        let teams = self.teams;
+        Self::new(self.rules, self.scorer, thresholds).map(|d| d.with_teams(teams))
+    }
+
+    /// The same detector suggesting a body's own teams: `teams` names the team for some
+    /// or all categories; the others keep [`Category::suggested_team`].
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// use civic_triage::safeguarding::{Category, Detector, SafeguardingRules, Thresholds};
+    /// let teams = BTreeMap::from([(Category::DomesticAbuse, "Safer Homes team".to_string())]);
+    /// let detector = Detector::new(SafeguardingRules::default(), None, Thresholds::default())?
+    ///     .with_teams(teams);
+    /// let a = detector.assess("My partner hits me");
+    /// assert_eq!(a.findings[0].suggested_team, "Safer Homes team");
+    /// assert_eq!(detector.suggested_team(Category::ChildAtRisk), Category::ChildAtRisk.suggested_team());
+    /// # Ok::<(), civic_triage::TriageError>(())
+    /// ```
+    pub fn with_teams(mut self, teams: BTreeMap<Category, String>) -> Self {
+        self.teams = teams;
+        self
+    }
+
+    /// The team this detector suggests for a category.
+    pub fn suggested_team(&self, category: Category) -> &str {
+        self.teams
+            .get(&category)
+            .map_or(category.suggested_team(), String::as_str)
     }
 
     /// The thresholds in use.
     pub fn thresholds(&self) -> Thresholds {
         self.thresholds
+    }
+
+    /// The finding for `category` in `map`, added empty with this detector's team.
+    fn finding<'m>(
+        &self,
+        map: &'m mut BTreeMap<Category, Finding>,
+        category: Category,
+    ) -> &'m mut Finding {
+        map.entry(category).or_insert_with(|| Finding {
+            category,
+            level: Level::None,
+            score: 0.0,
+            rule_ids: Vec::new(),
+            by_model: false,
+            suggested_team: self.suggested_team(category).to_string(),
+        })
     }
 
     /// Assesses one message.
@@ -190,7 +237,7 @@ impl Detector {
             } else {
                 Level::Watch
             };
-            let f = finding(&mut by_category, category);
+            let f = self.finding(&mut by_category, category);
             f.level = f.level.max(level);
             if !f.rule_ids.contains(&m.rule_id) {
                 f.rule_ids.push(m.rule_id.clone());
@@ -217,7 +264,7 @@ impl Detector {
                 // The likeliest category carries the level; others close to it (half its
                 // probability or more) are reported too, since a message may be two kinds.
                 if level > Level::None && *p >= top * 0.5 && *p > 0.05 {
-                    let f = finding(&mut by_category, *category);
+                    let f = self.finding(&mut by_category, *category);
                     f.level = f.level.max(level);
                     f.by_model = true;
                 }
@@ -233,6 +280,20 @@ impl Detector {
                     .into_iter()
                     .map(|t| (t.term, t.contribution))
                     .collect();
+            }
+        }
+        // A message that alerts may also be about someone a companion rule names (a child
+        // in the household, an older person without heating): that category alerts too.
+        if by_category.values().any(|f| f.level == Level::Alert) {
+            for (rule_id, category) in self.rules.companions(text) {
+                let Some(category) = Category::parse(category) else {
+                    continue;
+                };
+                let f = self.finding(&mut by_category, category);
+                f.level = Level::Alert;
+                if !f.rule_ids.iter().any(|r| r == rule_id) {
+                    f.rule_ids.push(rule_id.to_string());
+                }
             }
         }
         let mut findings: Vec<Finding> = by_category.into_values().collect();
@@ -254,17 +315,6 @@ impl Detector {
             model_terms,
         }
     }
-}
-
-fn finding(map: &mut BTreeMap<Category, Finding>, category: Category) -> &mut Finding {
-    map.entry(category).or_insert_with(|| Finding {
-        category,
-        level: Level::None,
-        score: 0.0,
-        rule_ids: Vec::new(),
-        by_model: false,
-        suggested_team: category.suggested_team().to_string(),
-    })
 }
 
 /// The default learned scorer, trained on first use and shared by the whole process.
@@ -328,6 +378,14 @@ mod tests {
                 Level::Watch,
                 Some(Category::SelfHarmSuicide),
             ),
+            // A companion rule adds the child in the household to an alert, and finds
+            // nothing on its own.
+            (
+                "My partner hits me in front of my kids",
+                Level::Alert,
+                Some(Category::ChildAtRisk),
+            ),
+            ("My kids love the new play park", Level::None, None),
             ("Please kill the weeds on the verge", Level::None, None),
             ("My phone died while paying for parking", Level::None, None),
         ];

@@ -22,6 +22,18 @@
 //!   forwarded messages are deliberately not quoted).
 //! - **Watch rules** (`watch`): a rule with `level = "watch"` marks words that are often,
 //!   but not usually, a concern ("bailiffs", "food bank"): its matches never alert.
+//!
+//! **Companion rules** (`[[companion]]` tables, same fields as a rule) name a second
+//! category that a message also belongs to *when something else alerts on it*: a child in
+//! a household with domestic abuse or about to be homeless is also `child_at_risk`; an
+//! older or disabled person without heating is also `adult_at_risk`. On their own they
+//! find nothing, so they are not in [`SafeguardingRules::check`]'s matches; the detector
+//! asks for them with [`SafeguardingRules::companions`] once a message has alerted.
+//!
+//! One thing removes a match altogether: the file's `harmless` patterns, regular
+//! expressions for the harmless uses of concern words that whole-word phrases cannot tell
+//! apart ("end it early" of a tenancy, "cut themselves on" broken glass, "suicide
+//! prevention training"). A match that overlaps a harmless match is dropped.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -100,8 +112,17 @@ pub struct SafeguardingRules {
     phrases: Option<AhoCorasick>,
     phrase_rule: Vec<usize>,
     patterns: Vec<(usize, Regex)>,
+    harmless: Vec<Regex>,
+    companions: Vec<Companion>,
     negation_cues: BTreeSet<String>,
     negation_window: usize,
+}
+
+/// A compiled `[[companion]]` rule: its phrases (as whole-word expressions) and patterns.
+#[derive(Debug, Clone)]
+struct Companion {
+    rule: SafeguardingRule,
+    patterns: Vec<Regex>,
 }
 
 impl Default for SafeguardingRules {
@@ -131,6 +152,8 @@ impl SafeguardingRules {
             phrases: None,
             phrase_rule: Vec::new(),
             patterns: Vec::new(),
+            harmless: Vec::new(),
+            companions: Vec::new(),
             negation_cues: BTreeSet::new(),
             negation_window: 0,
         }
@@ -150,12 +173,12 @@ impl SafeguardingRules {
         for key in doc.keys() {
             if !matches!(
                 key.as_str(),
-                "rule" | "sets" | "negation_cues" | "negation_window"
+                "rule" | "sets" | "negation_cues" | "negation_window" | "harmless" | "companion"
             ) {
                 return Err(invalid(
                     None,
                     Some(key),
-                    "unknown top-level field (expected rule, sets, negation_cues, negation_window)",
+                    "unknown top-level field (expected rule, companion, sets, negation_cues, negation_window, harmless)",
                 ));
             }
         }
@@ -169,8 +192,17 @@ impl SafeguardingRules {
             None => Vec::new(),
         };
         let sets = parse_sets(&doc)?;
+        let companions: Vec<Companion> = match doc.get("companion") {
+            Some(toml::Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| compile_companion(parse_rule(i, v)?, &sets))
+                .collect::<Result<_, _>>()?,
+            Some(_) => return Err(invalid(None, Some("companion"), "use [[companion]] tables")),
+            None => Vec::new(),
+        };
         let mut seen = BTreeSet::new();
-        for r in &rules {
+        for r in rules.iter().chain(companions.iter().map(|c| &c.rule)) {
             if !seen.insert(r.id.as_str()) {
                 return Err(invalid(Some(&r.id), Some("id"), "duplicate rule id"));
             }
@@ -211,6 +243,19 @@ impl SafeguardingRules {
                 patterns.push((k, re));
             }
         }
+        let harmless = string_list(&doc, "harmless", None)?
+            .iter()
+            .map(|p| {
+                let p = expand_sets(p, &sets).map_err(|e| invalid(None, Some("harmless"), e))?;
+                Regex::new(&p).map_err(|e| {
+                    invalid(
+                        None,
+                        Some("harmless"),
+                        format!("bad regular expression {p:?}: {e}"),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let phrases = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .kind(Some(AhoCorasickKind::DFA))
@@ -223,6 +268,8 @@ impl SafeguardingRules {
             phrases,
             phrase_rule,
             patterns,
+            harmless,
+            companions,
             negation_cues,
             negation_window,
         })
@@ -236,6 +283,32 @@ impl SafeguardingRules {
     /// The rules, in file order.
     pub fn rules(&self) -> &[SafeguardingRule] {
         &self.rules
+    }
+
+    /// The companion rules, in file order.
+    pub fn companion_rules(&self) -> impl Iterator<Item = &SafeguardingRule> {
+        self.companions.iter().map(|c| &c.rule)
+    }
+
+    /// The companion rules that match `text` outside quoted reply text, as (rule id,
+    /// category) pairs in file order: the further categories a message that has alerted
+    /// also belongs to.
+    pub fn companions(&self, text: &str) -> Vec<(&str, &str)> {
+        if self.companions.is_empty() {
+            return Vec::new();
+        }
+        let (norm, starts) = matching_form(text);
+        let quoted = quoted::quoted_ranges(text);
+        let live = |s: usize| !quoted.iter().any(|q| q.contains(&starts[s]));
+        self.companions
+            .iter()
+            .filter(|c| {
+                c.patterns
+                    .iter()
+                    .any(|re| re.find_iter(&norm).any(|m| live(m.start())))
+            })
+            .map(|c| (c.rule.id.as_str(), c.rule.category.as_str()))
+            .collect()
     }
 
     /// Finds every safeguarding match in `text`, in order of position, with `negated` and
@@ -272,6 +345,14 @@ impl SafeguardingRules {
                     found.push((m.start(), m.end(), *k));
                 }
             }
+        }
+        if !found.is_empty() && !self.harmless.is_empty() {
+            let harmless: Vec<(usize, usize)> = self
+                .harmless
+                .iter()
+                .flat_map(|re| re.find_iter(&norm).map(|m| (m.start(), m.end())))
+                .collect();
+            found.retain(|&(s, e, _)| !harmless.iter().any(|&(hs, he)| s < he && hs < e));
         }
         // Keep the longest of overlapping matches of one category, leftmost first. Matches
         // of different categories may overlap: "threatening to hurt himself" is a threat
@@ -336,6 +417,30 @@ impl SafeguardingRules {
             .take(self.negation_window)
             .any(|w| self.negation_cues.contains(*w))
     }
+}
+
+/// Compiles a companion rule: each phrase as a whole-word expression, and the patterns.
+fn compile_companion(
+    rule: SafeguardingRule,
+    sets: &BTreeMap<String, String>,
+) -> Result<Companion, TriageError> {
+    let phrases = rule
+        .phrases
+        .iter()
+        .map(|p| format!(r"\b{}\b", regex::escape(&matching_form(p).0)));
+    let mut patterns = Vec::new();
+    for p in phrases.chain(rule.patterns.iter().cloned()) {
+        let p = expand_sets(&p, sets).map_err(|e| invalid(Some(&rule.id), Some("patterns"), e))?;
+        let re = Regex::new(&p).map_err(|e| {
+            invalid(
+                Some(&rule.id),
+                Some("patterns"),
+                format!("bad regular expression {p:?}: {e}"),
+            )
+        })?;
+        patterns.push(re);
+    }
+    Ok(Companion { rule, patterns })
 }
 
 #[cfg(test)]
@@ -415,6 +520,20 @@ mod tests {
             ("refugee support", &[]),
             ("Please kill the weeds on the verge", &[]),
             ("This pothole will kill someone's tyres", &[]),
+            // Harmless patterns drop matches that phrases cannot tell apart.
+            ("I want to end it early, how much notice?", &[]),
+            (
+                "The glass is smashed, someone will cut themselves on it",
+                &[],
+            ),
+            (
+                "Can I volunteer on the domestic abuse awareness stall?",
+                &[],
+            ),
+            (
+                "I want to end it, I can't go on",
+                &[("suicide-words", "end it", false, false)],
+            ),
             ("My phone died", &[]),
             (
                 "Thanks!\n> I am suicidal\nAll sorted now",
@@ -444,6 +563,25 @@ mod tests {
                 .collect();
             assert_eq!(got, expected, "text: {text:?}");
         }
+    }
+
+    #[test]
+    fn companions_name_further_categories_outside_quotes() {
+        let rules = SafeguardingRules::default();
+        let categories = |text: &str| -> Vec<String> {
+            rules
+                .companions(text)
+                .into_iter()
+                .map(|(_, c)| c.to_string())
+                .collect()
+        };
+        assert_eq!(
+            categories("he hits me in front of my kids"),
+            ["child_at_risk"]
+        );
+        assert_eq!(categories("no heating and my nan is 88"), ["adult_at_risk"]);
+        assert!(categories("thanks\n> my kids").is_empty());
+        assert!(categories("the bins are overflowing").is_empty());
     }
 
     #[test]
@@ -485,6 +623,17 @@ mod tests {
                 Some("id"),
             ),
             ("negation_window = 99", None, Some("negation_window")),
+            ("harmless = [\"(\"]", None, Some("harmless")),
+            (
+                "[[companion]]\nid = \"c1\"\ncategory = \"c\"\npatterns = [\"(\"]",
+                Some("c1"),
+                Some("patterns"),
+            ),
+            (
+                "[[rule]]\nid = \"r1\"\ncategory = \"c\"\nphrases = [\"a\"]\n[[companion]]\nid = \"r1\"\ncategory = \"c\"\nphrases = [\"b\"]",
+                Some("r1"),
+                Some("id"),
+            ),
             ("this is not toml", None, None),
         ];
         for (src, rule, field) in cases {

@@ -84,7 +84,13 @@ fn pathological_inputs_are_handled_in_linear_time() {
 fn development_set() -> Vec<civic_triage::safeguarding::EvalLine> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/safeguarding");
     let mut lines = Vec::new();
-    for file in ["positives-dev.jsonl", "negatives-dev.jsonl"] {
+    for file in [
+        "positives-dev.jsonl",
+        "negatives-dev.jsonl",
+        "positives-dev2.jsonl",
+        "negatives-dev2.jsonl",
+        "ordinary-dev.jsonl",
+    ] {
         let text = std::fs::read_to_string(format!("{dir}/{file}")).expect("development set");
         for (i, line) in text
             .lines()
@@ -100,35 +106,39 @@ fn development_set() -> Vec<civic_triage::safeguarding::EvalLine> {
 }
 
 /// Guards the figures in docs/benchmarks/triage.md for the development
-/// sets (100 % recall, 2 % false alarms when measured) with some slack: a
-/// change to the rules, corpus or thresholds that loses concerns fails here.
+/// sets (measured: 100 % urgent recall, every category 100 % flagged and at
+/// least 95 % with its own category, 1.5 % false alarms on hard negatives and
+/// none on ordinary contacts) with a little slack: a change to the rules,
+/// corpus or thresholds that loses concerns or raises false alarms fails here.
 #[test]
-fn the_detector_keeps_its_recall_on_the_independent_development_sets() {
+fn the_detector_keeps_its_recall_on_the_development_sets() {
     let detector = civic_triage::safeguarding::Detector::shared_default().expect("detector");
     let lines = development_set();
-    assert_eq!(lines.iter().filter(|l| l.safeguarding).count(), 140);
+    assert_eq!(lines.iter().filter(|l| l.safeguarding).count(), 399);
     let report = civic_triage::safeguarding::evaluate(&detector, &lines);
+    let table = report.to_markdown();
     let recall = report.recall.rate().expect("positives");
-    assert!(
-        recall >= 0.98,
-        "urgent recall {recall:.3}\n{}",
-        report.to_markdown()
-    );
+    assert!(recall >= 0.99, "urgent recall {recall:.3}\n{table}");
     for (category, count) in &report.per_category_any {
         let rate = count.rate().unwrap_or(0.0);
+        assert!(rate >= 0.98, "{category}: {rate:.3}\n{table}");
+    }
+    for (category, count) in &report.per_category {
+        let rate = count.rate().unwrap_or(0.0);
         assert!(
-            rate >= 0.95,
-            "{category}: {rate:.3}\n{}",
-            report.to_markdown()
+            rate >= 0.93,
+            "{category} (right category): {rate:.3}\n{table}"
         );
     }
-    let false_alarms = report
-        .false_alarms
-        .get("hard_negative")
-        .and_then(|c| c.rate());
+    let rate = |kind: &str| report.false_alarms.get(kind).and_then(|c| c.rate());
+    let hard = rate("hard_negative");
     assert!(
-        false_alarms.is_some_and(|r| r <= 0.05),
-        "hard-negative false alarms {false_alarms:?}\n{}",
-        report.to_markdown()
+        hard.is_some_and(|r| r <= 0.03),
+        "hard-negative false alarms {hard:?}\n{table}"
+    );
+    let ordinary = rate("ordinary");
+    assert!(
+        ordinary.is_some_and(|r| r <= 0.01),
+        "ordinary false alarms {ordinary:?}\n{table}"
     );
 }

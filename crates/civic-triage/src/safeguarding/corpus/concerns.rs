@@ -614,6 +614,64 @@ pub(super) const CONCERNS: &[Concern] = &[
         &[DomesticAbuse],
         "Since I told my family I want a divorce my brothers have said they will make me pay for the shame.",
     ),
+    // Understated, indirect and formal wording (added after the second development set,
+    // written from the definitions, showed these registers were the weakest).
+    (
+        &[SelfHarmSuicide],
+        "It's probably nothing but {who} has been sorting out {his} affairs and said {he} won't need the flat much longer.",
+    ),
+    (
+        &[SelfHarmSuicide],
+        "I write to inform you that {who} has disclosed thoughts of ending {his} life and has access to medication.",
+    ),
+    (
+        &[DomesticAbuse],
+        "Things are a bit difficult at home, my {partner} gets angry if I go out and I have to be careful what I say.",
+    ),
+    (
+        &[DomesticAbuse],
+        "I would like a transfer to an address my former {partner} does not know, as {phe} continues to come to the property and make threats.",
+    ),
+    (
+        &[ChildAtRisk],
+        "I don't like to interfere but {child} is often out on the landing late at night and nobody comes for {chim}.",
+    ),
+    (
+        &[ChildAtRisk],
+        "I am writing with concern about {child}, who appears malnourished and is frequently outside unsupervised after dark.",
+    ),
+    (
+        &[AdultAtRisk],
+        "Probably just old age, but {elder} hasn't opened the curtains for days and the post is piling up.",
+    ),
+    (
+        &[AdultAtRisk],
+        "I wish to report that {elder} is being pressured by acquaintances into handing over {ehis} bank details.",
+    ),
+    (
+        &[ThreatViolence],
+        "It might be just talk, but {who} said {he} would come back with something sharp if it isn't sorted.",
+    ),
+    (
+        &[ThreatViolence],
+        "I wish to report repeated threats of violence from the occupier next door, including a threat to cut me.",
+    ),
+    (
+        &[ModernSlavery],
+        "Could be nothing, but the men at the car wash seem to sleep on the premises and someone always answers for them.",
+    ),
+    (
+        &[ModernSlavery],
+        "I am concerned that the workers at this address have their identity documents held by the man who collects their wages.",
+    ),
+    (
+        &[RiskToHealthOrHome],
+        "Not an emergency as such, but there is a gassy smell in the hallway and {elder} upstairs is on oxygen.",
+    ),
+    (
+        &[RiskToHealthOrHome],
+        "Just a small thing, the socket in the kitchen sparks and has gone black, and the children use that room.",
+    ),
 ];
 
 /// Sentences that use the same words as a concern, harmlessly (hard negatives), written
@@ -679,6 +737,18 @@ pub(super) const HARD_NEGATIVES: &[&str] = &[
     "My partner and I want to register our marriage at the town hall.",
     "The play park gate is broken and the children can get onto the road.",
     "Please send someone to check the fire extinguishers in the community hall.",
+    "Please check the big tree in the park, it is leaning and will come down in the next storm.",
+    "The alarm at the empty shop has been going off all night and nobody is answering.",
+    "My husband is very angry because the bin men have missed our street again.",
+    "Dear Sir or Madam, I am dying to know when my parking permit will arrive, I applied in March.",
+    "Dear Licensing Team, we are holding a murder mystery evening with fake blood and a replica dagger.",
+    "The children at the primary school want to send a goodbye card to the lollipop lady.",
+    "I would like to volunteer on the domestic abuse awareness stall at the summer fair.",
+    "My tenancy ends in March but I want to end it early, what notice do I give?",
+    "The bus shelter glass is smashed, someone will cut themselves on it.",
+    "My council tax bill is going to kill me this year, why has it gone up?",
+    "The church hall boiler has broken, can we borrow heaters for the toddler group?",
+    "Dear Sir or Madam, my father, who has dementia, moves into a care home next month, please close his account.",
 ];
 
 /// Ordinary council contacts of every kind, for the "none" class beside the demo data.
@@ -723,4 +793,10 @@ pub(super) const ORDINARY: &[&str] = &[
     "I'd like information about adult learning courses.",
     "The bus stop sign has been knocked down.",
     "I need to report an abandoned car that has been there for a month.",
+    "Dear Sir or Madam, I write to request a review of my council tax band.",
+    "Dear Council, I wish to complain about the condition of the footpath on our road.",
+    "To whom it may concern, please send me the minutes of the last licensing meeting.",
+    "Dear Planning Department, I write in support of the new community garden.",
+    "My dad is in hospital for an operation, can someone collect his bin while he is away?",
+    "I'm caring for my mum who has dementia, is there a council tax reduction for carers?",
 ];
