@@ -62,6 +62,17 @@ impl RecordedCosignature {
     }
 }
 
+/// A checkpoint and the configured witnesses' valid cosignatures of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CosignedCheckpoint {
+    /// Entries covered.
+    pub size: u64,
+    /// Its root hash.
+    pub root: Hash,
+    /// At least one.
+    pub cosignatures: Vec<RecordedCosignature>,
+}
+
 /// What one round did with one witness.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WitnessOutcome {
@@ -145,6 +156,35 @@ impl Witnessing {
         self.known
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The `n` largest checkpoints with at least one valid cosignature,
+    /// largest first, each with its cosignatures.
+    pub(crate) fn recently_cosigned(&self, origin: &str, n: usize) -> Vec<CosignedCheckpoint> {
+        // Read the candidates under the lock, check them after it.
+        let candidates: Vec<(u64, Hash)> = {
+            let recorded = self.recorded();
+            recorded
+                .iter()
+                .rev()
+                .flat_map(|(size, list)| {
+                    let mut roots: Vec<Hash> = list.iter().map(|r| r.root).collect();
+                    roots.dedup();
+                    roots.into_iter().map(move |root| (*size, root))
+                })
+                .take(n.saturating_mul(4))
+                .collect()
+        };
+        candidates
+            .into_iter()
+            .map(|(size, root)| CosignedCheckpoint {
+                size,
+                root,
+                cosignatures: self.cosignatures(origin, size, &root),
+            })
+            .filter(|c| !c.cosignatures.is_empty())
+            .take(n)
+            .collect()
     }
 
     /// The configured witnesses' cosignatures of the checkpoint of `size`
@@ -364,6 +404,13 @@ impl App {
     pub fn cosignatures(&self, size: u64, root: &Hash) -> Vec<RecordedCosignature> {
         self.witnessing
             .cosignatures(self.verifier().origin(), size, root)
+    }
+
+    /// The `n` most recent checkpoints the configured witnesses have
+    /// cosigned, largest first, with their cosignatures (for the Audit page).
+    pub fn recently_cosigned(&self, n: usize) -> Vec<CosignedCheckpoint> {
+        self.witnessing
+            .recently_cosigned(self.verifier().origin(), n)
     }
 
     /// The file where cosignatures are kept.

@@ -379,9 +379,11 @@ async fn audit(config: Config, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
         AuditCommand::Verify { stats, since } => verify(&app, stats, since.as_deref()).await,
         AuditCommand::Checkpoint { export } => match app.checkpoint_now().await? {
             Some(cp) => {
+                // With any witnesses' cosignatures of it already received.
+                let note = app.with_cosignatures(&cp)?;
                 match export {
                     Some(path) => {
-                        std::fs::write(&path, &cp.note)
+                        std::fs::write(&path, &note)
                             .with_context(|| format!("could not write {}", path.display()))?;
                         eprintln!(
                             "Wrote the checkpoint of {} entries to {}; later, `civic audit verify --since {}` proves the ledger still extends it.",
@@ -390,7 +392,7 @@ async fn audit(config: Config, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
                             path.display()
                         );
                     }
-                    None => print!("{}", cp.note),
+                    None => print!("{note}"),
                 }
                 Ok(ExitCode::SUCCESS)
             }

@@ -152,6 +152,18 @@ struct CheckpointView {
     cosignatures: Vec<CosignatureRow>,
 }
 
+/// How many cosigned checkpoints the Audit page lists (the API lists all).
+const RECENTLY_COSIGNED: usize = 10;
+
+/// A recently cosigned checkpoint, as the Audit page lists it.
+#[derive(Debug)]
+struct CosignedRow {
+    size: u64,
+    root: String,
+    /// Each witness with when it cosigned.
+    witnesses: String,
+}
+
 /// A witness's cosignature of the latest checkpoint.
 #[derive(Debug)]
 struct CosignatureRow {
@@ -165,6 +177,8 @@ struct AuditTemplate {
     chrome: Chrome,
     errors: Vec<FieldError>,
     checkpoint: Option<CheckpointView>,
+    /// The latest checkpoints witnesses cosigned, largest first.
+    cosigned: Vec<CosignedRow>,
     witnesses_configured: usize,
     verifier_key: String,
     verify: VerifyView,
@@ -230,6 +244,26 @@ async fn audit_page(
     let t = AuditTemplate {
         chrome: Chrome::new(state, Some(&user.session), title, "/audit"),
         checkpoint,
+        cosigned: state
+            .app
+            .recently_cosigned(RECENTLY_COSIGNED)
+            .into_iter()
+            .map(|c| CosignedRow {
+                size: c.size,
+                root: c.root.to_base64(),
+                witnesses: c
+                    .cosignatures
+                    .iter()
+                    .map(|s| {
+                        let at = s
+                            .cosigned_at()
+                            .map_or_else(|| "at an unknown time".into(), rfc3339);
+                        format!("{} ({at})", s.witness)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+            .collect(),
         witnesses_configured: state.app.config().witnesses.len(),
         verifier_key: state.app.verifier().verifier_key().to_owned(),
         verify: verify_view(state.app.verification_state()),

@@ -133,6 +133,28 @@ async fn consistent_checkpoints_are_cosigned_and_a_rewritten_history_is_refused(
         only_outcome(app.witness_round().await.expect("round")),
         Ok(5)
     );
+    // Each cosigned checkpoint, largest first, as the Audit page lists them.
+    let cosigned = app.recently_cosigned(10);
+    assert_eq!(
+        cosigned.iter().map(|c| c.size).collect::<Vec<_>>(),
+        vec![5, 3]
+    );
+    assert!(
+        cosigned
+            .iter()
+            .all(|c| c.cosignatures.len() == 1 && c.cosignatures[0].witness == WITNESS_NAME),
+        "{cosigned:?}"
+    );
+    assert_eq!(app.recently_cosigned(1).len(), 1);
+    // An exported checkpoint carries its cosignatures and still reads as a
+    // saved checkpoint for `verify --since`.
+    let latest_cp = app.latest_checkpoint().await.expect("cp").expect("some");
+    let exported = app.with_cosignatures(&latest_cp).expect("note");
+    assert!(exported.contains(WITNESS_NAME), "{exported}");
+    let saved_file = root.path().join("saved.checkpoint");
+    std::fs::write(&saved_file, &exported).expect("write");
+    let saved = app.read_saved_checkpoints(&saved_file).expect("reads");
+    assert_eq!(saved[0].size, 5);
     let latest = app.latest_checkpoint().await.expect("cp").expect("some");
     let cosigned = app.cosignatures(latest.size, &latest.root);
     assert_eq!(cosigned.len(), 1);
