@@ -241,6 +241,71 @@ async fn a_proof_bundle_checks_offline_and_fails_when_altered_or_signed_by_anoth
     let out = check(&junk, &public);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("junk.json"));
+
+    // Witnesses: this ledger has none, so a proof that must carry a
+    // witness's cosignature fails; one that need carry none passes.
+    let made = civic(
+        &nowhere,
+        None,
+        &[
+            "witness",
+            "init",
+            "--name",
+            "witness.test/w1",
+            "--key-file",
+            tmp.path().join("w.key").to_str().expect("p"),
+        ],
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let witness_pub = stdout(&made)
+        .split_whitespace()
+        .find(|w| w.starts_with("witness.test/w1+"))
+        .expect("the witness's public key is printed")
+        .to_owned();
+    let witness_file = tmp.path().join("w.pub");
+    std::fs::write(&witness_file, &witness_pub).expect("write");
+    let with_witnesses = |required: &str, key: &Path| {
+        civic(
+            &nowhere,
+            None,
+            &[
+                "audit",
+                "check-proof",
+                bundle.to_str().expect("p"),
+                "--public-key",
+                public.to_str().expect("p"),
+                "--witness-key",
+                key.to_str().expect("p"),
+                "--require-witnesses",
+                required,
+            ],
+        )
+    };
+    let unwitnessed = with_witnesses("1", &witness_file);
+    assert_eq!(
+        unwitnessed.status.code(),
+        Some(1),
+        "{}",
+        stdout(&unwitnessed)
+    );
+    assert!(
+        stdout(&unwitnessed).contains("FAILED"),
+        "{}",
+        stdout(&unwitnessed)
+    );
+    let none_needed = with_witnesses("0", &witness_file);
+    assert!(none_needed.status.success(), "{}", stdout(&none_needed));
+    let not_a_key = with_witnesses("1", &junk);
+    assert!(!not_a_key.status.success());
+    assert!(
+        String::from_utf8_lossy(&not_a_key.stderr).contains("not a witness public key"),
+        "{}",
+        String::from_utf8_lossy(&not_a_key.stderr)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
