@@ -13,5 +13,6 @@ mod support;
 mod triage;
 mod web;
 mod web_models;
+mod web_roles;
 mod web_triage;
 mod witness;
