@@ -280,6 +280,18 @@ fn redact_stretch<W: Write>(
                     Event::Empty(new)
                 })?;
             }
+            Event::Start(s) | Event::Empty(s) if s.name().as_ref() == "w:bookmarkStart" => {
+                let new = rename_bookmark(s);
+                if new.is_some() {
+                    state.count("bookmark names");
+                }
+                let new = new.unwrap_or_else(|| s.to_owned());
+                write(if matches!(evs[i], Event::Start(_)) {
+                    Event::Start(new)
+                } else {
+                    Event::Empty(new)
+                })?;
+            }
             Event::Start(s) | Event::Empty(s)
                 if CONTENT_CONTROL_NAMES.contains(&s.name().as_ref()) =>
             {
@@ -321,8 +333,9 @@ fn redact_stretch<W: Write>(
 /// Attributes that hold text a reader may see (or follow), redacted like
 /// the text of a paragraph: a drawing's or picture's name (often the file
 /// name of the photo), description and title, a simple field's code
-/// (`HYPERLINK "mailto:…"`), a link's tooltip, and the choices of a
-/// content control's drop-down list or combo box.
+/// (`HYPERLINK "mailto:…"`), a link's tooltip, the choices of a content
+/// control's drop-down list or combo box, and in VML (older Word's shapes)
+/// a shape's alternative text, an image's title and WordArt's text.
 const TEXT_ATTRIBUTES: &[(&str, &[&str])] = &[
     ("wp:docPr", &["name", "descr", "title"]),
     ("pic:cNvPr", &["name", "descr", "title"]),
@@ -331,7 +344,36 @@ const TEXT_ATTRIBUTES: &[(&str, &[&str])] = &[
     ("w:fldSimple", &["w:instr"]),
     ("w:hyperlink", &["w:tooltip"]),
     ("w:listItem", &["w:displayText", "w:value"]),
+    ("v:shape", &["alt", "title"]),
+    ("v:rect", &["alt", "title"]),
+    ("v:roundrect", &["alt", "title"]),
+    ("v:oval", &["alt", "title"]),
+    ("v:group", &["alt", "title"]),
+    ("v:imagedata", &["o:title"]),
+    ("v:textpath", &["string"]),
 ];
+
+/// A bookmark's name as the author typed it ("Mrs_Okafor_address") is
+/// replaced by one made from its id; names Word makes itself, which start
+/// with `_` (`_Toc…`, `_Ref…`, `_GoBack`), hold no personal data and stay,
+/// so tables of contents and cross-references made by Word keep working.
+fn rename_bookmark(s: &BytesStart<'_>) -> Option<BytesStart<'static>> {
+    let current = attr(s, "w:name")?;
+    if current.is_empty() || current.starts_with('_') {
+        return None;
+    }
+    let id = attr(s, "w:id").unwrap_or_default();
+    let id: String = id.chars().filter(char::is_ascii_digit).collect();
+    let mut new = BytesStart::new(s.name().as_ref().to_owned());
+    for a in s.attributes().flatten() {
+        if a.key.as_ref() == "w:name" {
+            new.push_attribute(("w:name", format!("Bookmark{id}").as_str()));
+        } else {
+            new.push_attribute(a);
+        }
+    }
+    Some(new)
+}
 
 /// The attributes of `s` that [`TEXT_ATTRIBUTES`] redacts, if any.
 fn text_attributes(s: &BytesStart<'_>) -> Option<&'static [&'static str]> {
@@ -694,6 +736,25 @@ mod tests {
         assert!(!out.contains("rId9") && !out.contains("rId10"), "{out}");
         assert!(out.contains("<v:shape"), "{out}");
         assert_eq!(removed["embedded documents and objects"], 2);
+    }
+
+    #[test]
+    fn vml_alternative_text_wordart_and_bookmark_names_leave_no_trace() {
+        let xml = format!(
+            r#"<w:document {W}><w:body><w:p><w:bookmarkStart w:id="7" w:name="Sarah_Thompson_letter"/><w:bookmarkStart w:id="8" w:name="_GoBack"/><w:r><w:pict><v:shape id="s1" alt="Photo of Sarah Thompson" title="Mrs Sarah Thompson"><v:imagedata r:id="rId4" o:title="Sarah Thompson at home"/><v:textpath string="Dear Mrs Sarah Thompson"/></v:shape></w:pict></w:r><w:r><w:t>Kept.</w:t></w:r><w:bookmarkEnd w:id="7"/><w:bookmarkEnd w:id="8"/></w:p></w:body></w:document>"#
+        );
+        let (out, _, removed) = redact(&xml, 1 << 20, u64::MAX - 1).unwrap();
+        assert!(!out.contains("Sarah") && !out.contains("Thompson"), "{out}");
+        assert!(out.contains(r#"w:name="Bookmark7""#), "{out}");
+        assert!(
+            out.contains(r#"w:name="_GoBack""#),
+            "Word's own bookmarks stay: {out}"
+        );
+        assert!(
+            out.contains("<v:imagedata") && out.contains("<v:textpath") && out.contains("Kept."),
+            "{out}"
+        );
+        assert_eq!(removed["bookmark names"], 1);
     }
 
     #[test]
