@@ -552,6 +552,48 @@ fn a_crafted_nesting_depth_or_entry_count_refuses_the_document() {
     assert!(err.to_string().contains("10000"), "{err}");
 }
 
+/// A package whose part inflates past the size its central directory
+/// declares (a bomb that understates its size) is refused as soon as it
+/// passes that size, not after the whole unzipped budget: the zip reader
+/// checks it, and this holds us to it across upgrades.
+#[test]
+fn a_part_inflating_past_its_declared_size_is_refused_at_that_size() {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("word/document.xml", options).expect("entry");
+    zip.write_all(body_document("<w:p/>").as_bytes())
+        .expect("write");
+    zip.start_file("word/media/padding.bin", options)
+        .expect("entry");
+    zip.write_all(&vec![0u8; 8 << 20]).expect("write");
+    let mut bytes = zip.finish().expect("finish").into_inner();
+    // Say the padding unzips to 100 bytes, in its local header and in the
+    // central directory (the uncompressed size sits 22 and 24 bytes into
+    // them), as a bomb that hides its size would.
+    let name = b"word/media/padding.bin";
+    let mut patched = 0;
+    for (signature, offset) in [(b"PK\x03\x04", 22), (b"PK\x01\x02", 24)] {
+        let at = bytes
+            .windows(4)
+            .enumerate()
+            .filter(|(_, w)| w == signature)
+            .map(|(i, _)| i)
+            .find(|&i| bytes[i..].windows(name.len()).take(64).any(|w| w == name))
+            .expect("the padding's header");
+        bytes[at + offset..at + offset + 4].copy_from_slice(&100u32.to_le_bytes());
+        patched += 1;
+    }
+    assert_eq!(patched, 2);
+    let err = redact_package(&bytes).unwrap_err();
+    assert_eq!(err.code(), "redact.docx_invalid", "{err}");
+    assert!(
+        err.to_string().contains("word/media/padding.bin")
+            && err.to_string().contains("declared uncompressed size"),
+        "{err}"
+    );
+}
+
 /// A package whose parts say they unzip past the limit is refused from its
 /// central directory, before anything is inflated.
 #[test]

@@ -257,8 +257,9 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
     }
     // What the package says it unzips to, from the central directory: a
     // zip bomb that declares its size honestly is refused before any of it
-    // is inflated (one that understates it is still stopped by the budget
-    // below, but only after inflating up to it).
+    // is inflated. One that understates it fails as soon as a part inflates
+    // past its declared size: the zip reader stops there (tested in
+    // `a_part_inflating_past_its_declared_size_is_refused_at_that_size`).
     let mut declared = 0u64;
     for i in 0..archive.len() {
         let entry = archive
