@@ -4,37 +4,16 @@
 
 use std::time::Duration;
 
+use civic_app::App;
 use civic_app::lifecycle::Purged;
-use civic_app::{App, Config, Overrides};
-use civic_core::{DecisionStatus, Digest, Email, KeyId, ModelRef, NewDecision, Role, Service};
+use civic_core::{Email, Role};
 use serde_json::json;
 
-fn decision(input: serde_json::Value) -> NewDecision {
-    NewDecision {
-        service: Service::parse("eligibility").expect("service"),
-        model: ModelRef {
-            name: "fsm-rules".into(),
-            version: "1".into(),
-        },
-        input_digest: Digest::of_json(&input),
-        input: Some(input),
-        output: json!({ "eligible": true }),
-        explanation: json!({}),
-        confidence: None,
-        status: DecisionStatus::Auto,
-        requested_by: KeyId::from_uuid(uuid::Uuid::nil()),
-        reference: None,
-    }
-}
+use crate::support;
 
 /// An instance whose inputs and sessions last `lifetime`.
 async fn open(dir: &std::path::Path, lifetime: Duration) -> App {
-    let mut config = Config::load(Overrides {
-        data_dir: Some(dir.to_owned()),
-        quality_sample_rate: Some(0.0),
-        ..Overrides::default()
-    })
-    .expect("config");
+    let mut config = support::config(dir);
     // Shorter than any setting allows, so that the test need not wait a day.
     config.input_retention = Some(lifetime);
     config.web.session_ttl = lifetime;
@@ -62,7 +41,7 @@ async fn housekeeping_removes_lapsed_inputs_and_expired_sessions_only() {
     let app = open(dir.path(), Duration::from_millis(1)).await;
     sign_in(&app).await;
     let lapsed = app
-        .record_decision(decision(json!({ "household": 1 })))
+        .record_decision(support::decision(json!({ "household": 1 }), true))
         .await
         .expect("record");
     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -100,7 +79,7 @@ async fn housekeeping_keeps_inputs_and_sessions_still_within_their_time() {
     let session = sign_in(&app).await;
     let input = json!({ "household": 2 });
     let kept = app
-        .record_decision(decision(input.clone()))
+        .record_decision(support::decision(input.clone(), true))
         .await
         .expect("record");
 

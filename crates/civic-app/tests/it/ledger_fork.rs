@@ -9,37 +9,15 @@
 
 use std::path::Path;
 
+use civic_app::App;
 use civic_app::audit::Inconsistency;
-use civic_app::{App, Config, Overrides};
-use civic_core::{DecisionStatus, Digest, KeyId, ModelRef, NewDecision, Service};
+use civic_core::NewDecision;
 use serde_json::json;
 
-fn config(data_dir: &Path) -> Config {
-    Config::load(Overrides {
-        data_dir: Some(data_dir.to_owned()),
-        quality_sample_rate: Some(0.0),
-        ..Overrides::default()
-    })
-    .expect("config")
-}
+use crate::support::{self, config};
 
 fn decision(n: u64) -> NewDecision {
-    let input = json!({ "household": n });
-    NewDecision {
-        service: Service::parse("eligibility").expect("service"),
-        model: ModelRef {
-            name: "fsm-rules".into(),
-            version: "1".into(),
-        },
-        input_digest: Digest::of_json(&input),
-        input: None,
-        output: json!({ "eligible": n.is_multiple_of(2) }),
-        explanation: json!({}),
-        confidence: None,
-        status: DecisionStatus::Auto,
-        requested_by: KeyId::from_uuid(uuid::Uuid::nil()),
-        reference: None,
-    }
+    support::decision(json!({ "household": n }), false)
 }
 
 /// Opens the instance at `dir`, records `count` decisions starting at

@@ -4,4 +4,5 @@
 mod edges;
 mod housekeeping;
 mod ledger_fork;
+mod support;
 mod use_cases;

@@ -7,18 +7,11 @@ use std::sync::Arc;
 
 use civic_app::overrides::Correction;
 use civic_app::triage::TrainRequest;
-use civic_app::{App, AppError, Config, Overrides};
+use civic_app::{App, AppError};
 use civic_core::{DecisionStatus, KeyId, ReviewAction, Role};
 use serde_json::json;
 
-fn config(data_dir: &Path) -> Config {
-    Config::load(Overrides {
-        data_dir: Some(data_dir.to_owned()),
-        quality_sample_rate: Some(0.0),
-        ..Overrides::default()
-    })
-    .expect("config")
-}
+use crate::support::config;
 
 /// An instance with a small routing model, trained from demo messages.
 async fn instance(dir: &Path) -> App {

@@ -274,11 +274,7 @@ fn redact_stretch<W: Write>(
             Event::Start(s) | Event::Empty(s) if text_attributes(s).is_some() => {
                 let keys = text_attributes(s).unwrap_or_default();
                 let new = redact_attributes(state, name, s, keys);
-                write(if matches!(evs[i], Event::Start(_)) {
-                    Event::Start(new)
-                } else {
-                    Event::Empty(new)
-                })?;
+                write(same_kind(&evs[i], new))?;
             }
             Event::Start(s) | Event::Empty(s) if s.name().as_ref() == "w:bookmarkStart" => {
                 let new = rename_bookmark(s);
@@ -286,11 +282,7 @@ fn redact_stretch<W: Write>(
                     state.count("bookmark names");
                 }
                 let new = new.unwrap_or_else(|| s.to_owned());
-                write(if matches!(evs[i], Event::Start(_)) {
-                    Event::Start(new)
-                } else {
-                    Event::Empty(new)
-                })?;
+                write(same_kind(&evs[i], new))?;
             }
             Event::Start(s) | Event::Empty(s)
                 if CONTENT_CONTROL_NAMES.contains(&s.name().as_ref()) =>
@@ -303,11 +295,7 @@ fn redact_stretch<W: Write>(
                     state.count("content control names and tags");
                 }
                 let new = new.unwrap_or_else(|| s.to_owned());
-                write(if matches!(evs[i], Event::Start(_)) {
-                    Event::Start(new)
-                } else {
-                    Event::Empty(new)
-                })?;
+                write(same_kind(&evs[i], new))?;
             }
             Event::Start(s) | Event::Empty(s)
                 if attr(s, "w:author").is_some_and(|a| !a.is_empty()) =>
@@ -317,17 +305,22 @@ fn redact_stretch<W: Write>(
                 // names the reviser; the name goes, the change stays.
                 state.count("tracked change authors");
                 let new = clear_attribute(s, "w:author").unwrap_or_else(|| s.to_owned());
-                write(if matches!(evs[i], Event::Start(_)) {
-                    Event::Start(new)
-                } else {
-                    Event::Empty(new)
-                })?;
+                write(same_kind(&evs[i], new))?;
             }
             e => write(e.borrow())?,
         }
         i += 1;
     }
     Ok(())
+}
+
+/// `new` as the same kind of tag as `e`: a start tag, or an empty one.
+fn same_kind(e: &Event<'_>, new: BytesStart<'static>) -> Event<'static> {
+    if matches!(e, Event::Start(_)) {
+        Event::Start(new)
+    } else {
+        Event::Empty(new)
+    }
 }
 
 /// Attributes that hold text a reader may see (or follow), redacted like
