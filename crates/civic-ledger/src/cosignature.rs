@@ -412,6 +412,19 @@ impl CosignatureVerifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The example in C2SP tlog-cosignature: its witness line carries key
+    /// id `8d66cf3f` and the time 1679315147 (the same time its signed
+    /// message example shows), big-endian after the key id. The example
+    /// gives no public key, so only the layout is checked here.
+    #[test]
+    fn the_specifications_example_line_parses_to_its_key_id_and_time() {
+        let line = "\u{2014} witness.example.com/w1 jWbPPwAAAABkGFDLEZMHwSRaJNiIDoe9DYn/zXcrtPHeolMI5OWXEhZCB9dlrDJsX3b2oyin1nPZqhf5nNo0xUe+mbIUBkBIfZ+qnA==";
+        let c = Cosignature::from_line(line).expect("the spec's example parses");
+        assert_eq!(c.name, "witness.example.com/w1");
+        assert_eq!(c.key_id, 0x8d66_cf3f);
+        assert_eq!(c.timestamp, 1_679_315_147);
+    }
     use crate::{LogSigner, leaf_hash};
 
     fn log() -> LogSigner {
