@@ -312,7 +312,9 @@ impl App {
         )?;
         crate::check_reference(reference.as_deref())?;
         let loaded = self.triage_model(model_name, None).await?;
-        let mut prediction = loaded.model.predict(text);
+        // The model's own rules are not run: the detector below decides
+        // urgency and its findings replace theirs.
+        let mut prediction = loaded.model.route(text);
         let assessment = self.safeguarding().await?.assess(text);
         let urgent = assessment.urgent();
         // The routing model's own embedded rules (older model files) no longer decide

@@ -374,6 +374,18 @@ impl TriageModel {
     /// Routes one message: team, calibrated confidence, alternatives, safeguarding flags,
     /// an exact explanation and whether a person must review it.
     pub fn predict(&self, text: &str) -> Prediction {
+        self.predict_with(text, true)
+    }
+
+    /// [`predict`](Self::predict) without the model's own safeguarding rules: urgency
+    /// off and no matches. For a caller that runs the safeguarding detector itself and
+    /// replaces what the rules would say (the triage service does), so that the rules,
+    /// most of a prediction's cost, do not run twice for nothing.
+    pub fn route(&self, text: &str) -> Prediction {
+        self.predict_with(text, false)
+    }
+
+    fn predict_with(&self, text: &str, run_rules: bool) -> Prediction {
         let norm = self.features.prepare(text);
         let s = self.score(&norm);
         let mut probs = vec![0.0; s.logits.len()];
@@ -382,7 +394,11 @@ impl TriageModel {
         order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
         let k = order[0];
         let explanation = self.explanation(&s, k);
-        let safeguarding_matches = self.rules.check(text);
+        let safeguarding_matches = if run_rules {
+            self.rules.check(text)
+        } else {
+            Vec::new()
+        };
         let urgent = safeguarding_matches
             .iter()
             .any(SafeguardingMatch::is_active);

@@ -37,6 +37,33 @@ fn urgent_messages_always_need_review_and_negated_or_quoted_ones_do_not_trip() {
     }
 }
 
+/// `route` is `predict` without the model's own safeguarding rules: the same
+/// team, confidence, alternatives and explanation, no urgency and no matches.
+#[test]
+fn routing_without_the_rules_changes_only_what_the_rules_decide() {
+    let (model, _) = fixture();
+    for text in [
+        "I have nowhere to sleep tonight, please help",
+        "My bin was not collected on Monday",
+        "",
+    ] {
+        let (full, routed) = (model.predict(text), model.route(text));
+        assert_eq!(routed.label, full.label, "{text:?}");
+        assert_eq!(routed.confidence.to_bits(), full.confidence.to_bits());
+        assert_eq!(routed.alternatives, full.alternatives);
+        assert_eq!(routed.explanation, full.explanation);
+        assert!(!routed.urgent && routed.safeguarding_matches.is_empty());
+        let mut expected = full.review_reasons.clone();
+        expected.retain(|r| *r != ReviewReason::Urgent);
+        assert_eq!(routed.review_reasons, expected, "{text:?}");
+    }
+    assert!(
+        model
+            .predict("I have nowhere to sleep tonight, please help")
+            .urgent
+    );
+}
+
 #[test]
 fn a_body_can_replace_the_rules_and_they_survive_the_model_file() {
     let (model, _) = fixture();
