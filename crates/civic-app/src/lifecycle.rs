@@ -19,6 +19,9 @@ pub struct Purged {
     pub inputs: u64,
     /// Expired web sessions removed.
     pub sessions: u64,
+    /// Upload directories a stopped process left under the data directory
+    /// (see [`STALE_UPLOAD`](crate::redact::files::STALE_UPLOAD)).
+    pub uploads: u64,
 }
 
 impl App {
@@ -34,8 +37,9 @@ impl App {
 
     /// One round of housekeeping: removes the raw inputs, explanations and
     /// references of decisions past their retention, then expired web
-    /// sessions. A failure is logged (it is tried again next round) and
-    /// counts as nothing removed.
+    /// sessions, then upload directories a stopped process left behind. A
+    /// failure is logged (it is tried again next round) and counts as
+    /// nothing removed.
     pub async fn purge_lapsed(&self) -> Purged {
         let inputs = match self.store().purge_expired_inputs().await {
             Ok(n) => n,
@@ -60,7 +64,26 @@ impl App {
         if sessions > 0 {
             tracing::info!(count = sessions, "removed expired web sessions");
         }
-        Purged { inputs, sessions }
+        let data_dir = self.config().data_dir.clone();
+        let uploads = tokio::task::spawn_blocking(move || {
+            crate::redact::files::remove_stale_uploads(
+                &data_dir,
+                crate::redact::files::STALE_UPLOAD,
+            )
+        })
+        .await
+        .unwrap_or(0);
+        if uploads > 0 {
+            tracing::info!(
+                count = uploads,
+                "removed upload directories left by a stopped process"
+            );
+        }
+        Purged {
+            inputs,
+            sessions,
+            uploads,
+        }
     }
 
     /// Runs [`App::purge_lapsed`] every [`HOUSEKEEPING_EVERY`] (the first

@@ -192,6 +192,48 @@ impl FileOutcome {
     }
 }
 
+/// The name every upload's temporary directory under the data directory
+/// starts with.
+const UPLOAD_PREFIX: &str = ".upload-";
+
+/// An upload's directory is left behind only by a process that stopped in
+/// the middle of a request; housekeeping removes one this old.
+pub const STALE_UPLOAD: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes the upload directories under `data_dir` last changed more than
+/// `older_than` ago (they hold an uploaded document: personal data that
+/// must not outlive its request); returns how many. One that cannot be
+/// read or removed is logged and left for the next round.
+pub(crate) fn remove_stale_uploads(data_dir: &Path, older_than: std::time::Duration) -> u64 {
+    let Ok(entries) = std::fs::read_dir(data_dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        if !entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(UPLOAD_PREFIX)
+        {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > older_than);
+        if !stale {
+            continue;
+        }
+        match std::fs::remove_dir_all(entry.path()) {
+            Ok(()) => removed += 1,
+            Err(e) => tracing::warn!(error = %e, "could not remove a stale upload directory"),
+        }
+    }
+    removed
+}
+
 /// An upload redacted and packed by [`App::redact_upload_packaged`].
 #[derive(Debug)]
 pub struct PackagedUpload {
@@ -303,7 +345,7 @@ impl App {
     ) -> Result<PackagedUpload, AppError> {
         let data_dir = &self.config().data_dir;
         let dir = tempfile::Builder::new()
-            .prefix(".upload-")
+            .prefix(UPLOAD_PREFIX)
             .tempdir_in(data_dir)
             .map_err(|e| io_err(data_dir, e))?;
         let outcome = self.redact_upload_to_dir(upload, dir.path()).await?;

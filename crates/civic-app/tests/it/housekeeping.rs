@@ -51,7 +51,8 @@ async fn housekeeping_removes_lapsed_inputs_and_expired_sessions_only() {
         purged,
         Purged {
             inputs: 1,
-            sessions: 1
+            sessions: 1,
+            uploads: 0
         }
     );
     assert_eq!(app.decision_input(lapsed.id).await.expect("read"), None);
@@ -66,7 +67,8 @@ async fn housekeeping_removes_lapsed_inputs_and_expired_sessions_only() {
         app.purge_lapsed().await,
         Purged {
             inputs: 0,
-            sessions: 0
+            sessions: 0,
+            uploads: 0
         }
     );
     app.shutdown().await.expect("shutdown");
@@ -87,7 +89,8 @@ async fn housekeeping_keeps_inputs_and_sessions_still_within_their_time() {
         app.purge_lapsed().await,
         Purged {
             inputs: 0,
-            sessions: 0
+            sessions: 0,
+            uploads: 0
         }
     );
     assert_eq!(
@@ -95,5 +98,31 @@ async fn housekeeping_keeps_inputs_and_sessions_still_within_their_time() {
         Some(input)
     );
     assert!(app.session(&session).await.expect("read").is_some());
+    app.shutdown().await.expect("shutdown");
+}
+
+/// An upload's directory left by a process that stopped mid-request (it
+/// holds an uploaded document) is removed once it is an hour old; a fresh
+/// one, perhaps a request in progress, and other files stay.
+#[tokio::test]
+async fn housekeeping_removes_upload_directories_a_stopped_process_left() {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = open(dir.path(), Duration::from_secs(3600)).await;
+    let data_dir = app.config().data_dir.clone();
+    let (old, fresh) = (data_dir.join(".upload-old"), data_dir.join(".upload-new"));
+    for d in [&old, &fresh] {
+        std::fs::create_dir_all(d.join("input")).expect("dir");
+        std::fs::write(d.join("input/letter.txt"), "Dear Mrs Okafor").expect("write");
+    }
+    let two_hours_ago = std::time::SystemTime::now() - Duration::from_secs(7200);
+    std::fs::File::open(&old)
+        .and_then(|f| f.set_modified(two_hours_ago))
+        .expect("age the directory");
+
+    let purged = app.purge_lapsed().await;
+    assert_eq!(purged.uploads, 1, "{purged:?}");
+    assert!(!old.exists(), "the stale upload is gone");
+    assert!(fresh.join("input/letter.txt").exists(), "a fresh one stays");
+    assert!(data_dir.join("civic.db").exists());
     app.shutdown().await.expect("shutdown");
 }
