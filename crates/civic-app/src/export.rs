@@ -123,6 +123,10 @@ fn review_row(r: &ReviewRecord) -> Vec<String> {
         civic_core::ReviewAction::Override { output, reason } => {
             (output.to_string(), reason.as_str().to_owned())
         }
+        civic_core::ReviewAction::Refer { team } => (
+            serde_json::json!({ "referred_to": team.as_str() }).to_string(),
+            String::new(),
+        ),
     };
     vec![
         r.review.id.to_string(),

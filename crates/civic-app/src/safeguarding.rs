@@ -14,6 +14,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use civic_core::{ReviewAction, TeamName};
 use civic_triage::safeguarding::{
     Assessment, Category, Detector, Finding, Level, SafeguardingMatch, Thresholds,
 };
@@ -114,7 +115,53 @@ impl SafeguardingConfig {
     }
 }
 
+impl SafeguardingConfig {
+    /// The teams a message may be referred to: each category's team (as
+    /// configured in `safeguarding_teams`, or the detector's default), in
+    /// category order, without repeats.
+    pub fn referral_teams(&self) -> Vec<String> {
+        let mut teams: Vec<String> = Vec::new();
+        for category in Category::ALL {
+            let team = self
+                .teams
+                .get(&category)
+                .map_or(category.suggested_team(), |t| t.trim());
+            if !teams.iter().any(|t| t == team) {
+                teams.push(team.to_owned());
+            }
+        }
+        teams
+    }
+}
+
 impl App {
+    /// A referral of a message to a safeguarding team, checked: `team` must be
+    /// one of [`SafeguardingConfig::referral_teams`]. Any decision may be
+    /// referred, since a reviewer may see a concern the detector missed; the
+    /// error names the field (`team`) and lists the teams.
+    pub fn check_referral(&self, team: &str) -> Result<ReviewAction, AppError> {
+        let teams = self.config().safeguarding.referral_teams();
+        let invalid = |message: String| AppError::Unprocessable {
+            field: "team",
+            message,
+        };
+        let team = team.trim();
+        if team.is_empty() {
+            return Err(invalid(format!(
+                "name the team it was referred to: one of {}",
+                teams.join("; ")
+            )));
+        }
+        if !teams.iter().any(|t| t == team) {
+            return Err(invalid(format!(
+                "{team:?} is not one of the safeguarding teams: {}",
+                teams.join("; ")
+            )));
+        }
+        let team = TeamName::parse(team).map_err(|e| invalid(e.message))?;
+        Ok(ReviewAction::Refer { team })
+    }
+
     /// How reviewers treated safeguarding flags, per routing model version:
     /// urgent triage decisions reviewed, and of those dismissed (overridden
     /// as "Not a safeguarding concern" or with `"urgent": false`). Shown on
@@ -173,6 +220,31 @@ pub fn record_parts(a: Assessment) -> (SafeguardingOutput, SafeguardingEvidence)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn referral_teams_are_the_categories_teams_once_each() {
+        let default = SafeguardingConfig::default().referral_teams();
+        assert_eq!(default.len(), Category::ALL.len());
+        assert_eq!(default[0], Category::ALL[0].suggested_team());
+        let configured = SafeguardingConfig {
+            teams: BTreeMap::from([
+                (Category::ChildAtRisk, " Early help hub ".to_string()),
+                (Category::AdultAtRisk, "Early help hub".to_string()),
+            ]),
+            ..Default::default()
+        }
+        .referral_teams();
+        assert_eq!(configured.len(), Category::ALL.len() - 1);
+        assert_eq!(
+            configured.iter().filter(|t| *t == "Early help hub").count(),
+            1
+        );
+        assert!(
+            !configured
+                .iter()
+                .any(|t| t == Category::ChildAtRisk.suggested_team())
+        );
+    }
 
     #[test]
     fn settings_are_checked_and_name_the_setting() {

@@ -365,15 +365,80 @@ pub enum ReviewAction {
         /// Why.
         reason: Reason,
     },
+    /// The message was referred to `team`, a safeguarding team (a typed
+    /// outcome for a safeguarding concern: the routing suggestion is not
+    /// corrected, and the referral is not training data).
+    Refer {
+        /// The team it was referred to, as configured (no personal data).
+        team: TeamName,
+    },
 }
 
 impl ReviewAction {
-    /// `accept` or `override`.
+    /// `accept`, `override` or `refer`.
     pub fn name(&self) -> &'static str {
         match self {
             ReviewAction::Accept => "accept",
             ReviewAction::Override { .. } => "override",
+            ReviewAction::Refer { .. } => "refer",
         }
+    }
+}
+
+/// The name of a team a message is referred to: 1 to 100 characters, no
+/// control characters, trimmed. Team names come from configuration, never from
+/// a person's message, so a referral entry holds no personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TeamName(String);
+
+impl TeamName {
+    /// The longest team name, in characters.
+    pub const MAX_CHARS: usize = 100;
+
+    /// Checks and trims `text`.
+    pub fn parse(text: &str) -> Result<Self, ParseError> {
+        let t = text.trim();
+        if t.is_empty() {
+            return Err(ParseError::new("team", "must not be empty"));
+        }
+        if t.chars().count() > Self::MAX_CHARS {
+            return Err(ParseError::new(
+                "team",
+                format!("must be at most {} characters", Self::MAX_CHARS),
+            ));
+        }
+        if t.chars().any(char::is_control) {
+            return Err(ParseError::new(
+                "team",
+                "must not contain control characters",
+            ));
+        }
+        Ok(Self(t.to_owned()))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for TeamName {
+    type Error = ParseError;
+    fn try_from(s: String) -> Result<Self, ParseError> {
+        Self::parse(&s)
+    }
+}
+
+impl From<TeamName> for String {
+    fn from(t: TeamName) -> String {
+        t.0
+    }
+}
+
+impl std::fmt::Display for TeamName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -600,7 +665,8 @@ impl LedgerEvent {
     /// ["quality_sample": true,] "reference_sha256", "requested_by",
     /// "service", "status", "type": "decision", "v": 2}`; a review is
     /// `{"action", "created_at", "decision_id", "id", ["output",
-    /// "reason_sha256",] "reviewer", "type": "review", "v": 2}`; a reason's
+    /// "reason_sha256",] ["referred_to",] "reviewer", "type": "review", "v": 2}`
+    /// (`referred_to`, the team's name, only for a referral); a reason's
     /// redaction is `{"created_at", "decision_id", "id", "redacted_by",
     /// "review_id", "type": "reason_redaction", "v": 2, "why_sha256"}`.
     /// Digests are lowercase hex. The bytes are written directly in canonical
@@ -670,15 +736,19 @@ impl LedgerEvent {
                 obj.str("created_at", &rfc3339(*created_at));
                 obj.str("decision_id", &decision_id.to_string());
                 obj.str("id", &id.to_string());
-                if let ReviewAction::Override { output, reason } = action {
-                    obj.value("output", output);
-                    match version {
-                        EntryVersion::V1 => obj.str("reason", reason.as_str()),
-                        EntryVersion::V2 => obj.opt_str(
-                            "reason_sha256",
-                            reason_sha256.map(|d| d.to_hex()).as_deref(),
-                        ),
+                match action {
+                    ReviewAction::Override { output, reason } => {
+                        obj.value("output", output);
+                        match version {
+                            EntryVersion::V1 => obj.str("reason", reason.as_str()),
+                            EntryVersion::V2 => obj.opt_str(
+                                "reason_sha256",
+                                reason_sha256.map(|d| d.to_hex()).as_deref(),
+                            ),
+                        }
                     }
+                    ReviewAction::Refer { team } => obj.str("referred_to", team.as_str()),
+                    ReviewAction::Accept => {}
                 }
                 obj.str("reviewer", &reviewer.to_string());
                 obj.str("type", "review");
@@ -887,6 +957,22 @@ mod tests {
             serde_json::from_str(r#"{"action":"override","output":{"team":"x"},"reason":"r"}"#)
                 .expect("override");
         assert_eq!(o.name(), "override");
+        let r: ReviewAction =
+            serde_json::from_str(r#"{"action":"refer","team":" Adult social care "}"#)
+                .expect("refer");
+        assert_eq!(
+            r,
+            ReviewAction::Refer {
+                team: TeamName::parse("Adult social care").expect("valid")
+            }
+        );
+        for bad in [
+            r#"{"action":"refer","team":""}"#,
+            r#"{"action":"refer"}"#,
+            r#"{"action":"refer","team":"a\u0007b"}"#,
+        ] {
+            assert!(serde_json::from_str::<ReviewAction>(bad).is_err(), "{bad}");
+        }
         assert!(
             serde_json::from_str::<ReviewAction>(
                 r#"{"action":"override","output":{},"reason":" "}"#
@@ -1244,12 +1330,16 @@ mod tests {
                     "reviewer": reviewer,
                     "created_at": rfc3339(*created_at),
                 });
-                if let ReviewAction::Override { output, reason } = action {
-                    v["output"] = output.clone();
-                    match version {
-                        EntryVersion::V1 => v["reason"] = json!(reason.as_str()),
-                        EntryVersion::V2 => v["reason_sha256"] = json!(reason_sha256),
+                match action {
+                    ReviewAction::Override { output, reason } => {
+                        v["output"] = output.clone();
+                        match version {
+                            EntryVersion::V1 => v["reason"] = json!(reason.as_str()),
+                            EntryVersion::V2 => v["reason_sha256"] = json!(reason_sha256),
+                        }
                     }
+                    ReviewAction::Refer { team } => v["referred_to"] = json!(team.as_str()),
+                    ReviewAction::Accept => {}
                 }
                 if *version == EntryVersion::V2 {
                     v["v"] = json!(2);
@@ -1324,6 +1414,10 @@ mod tests {
                 json!({"b": {"d": [], "c": {}}, "a": 1e300}),
             ),
             review(ReviewAction::Accept),
+            review(ReviewAction::Refer {
+                team: TeamName::parse("Children's services front door (MASH) \u{2014} \"é\"")
+                    .expect("valid"),
+            }),
             review(ReviewAction::Override {
                 output: json!({"team": "highways", "extra": [true]}),
                 reason: Reason::parse("wrong team \u{2014} it is a pothole").expect("valid"),
@@ -1377,7 +1471,7 @@ mod tests {
                 version: EntryVersion::V2,
                 reason_sha256: match &action {
                     ReviewAction::Override { reason, .. } => Some(text_digest(reason.as_str())),
-                    ReviewAction::Accept => None,
+                    ReviewAction::Accept | ReviewAction::Refer { .. } => None,
                 },
                 id,
                 decision_id,

@@ -23,7 +23,7 @@ mod user;
 pub use canonical::{CanonicalObject, Digest, canonical_json, canonical_json_string, sha256_hex};
 pub use decision::{
     Decision, DecisionEntryText, DecisionStatus, EntryTexts, EntryVersion, Json, LedgerEvent,
-    ModelRef, NewDecision, Reason, ReasonRedaction, ReviewAction, ReviewEvent, Service,
+    ModelRef, NewDecision, Reason, ReasonRedaction, ReviewAction, ReviewEvent, Service, TeamName,
     text_digest,
 };
 pub use error::{ErrorKind, ParseError};

@@ -2,7 +2,7 @@
 
 use civic_core::{
     Decision, DecisionId, Digest, EntryVersion, ModelRef, Reason, ReviewAction, ReviewEvent,
-    Service, Timestamp, from_unix_millis, now_millis, unix_millis,
+    Service, TeamName, Timestamp, from_unix_millis, now_millis, unix_millis,
 };
 use serde_json::Value;
 use sqlx::Row as _;
@@ -196,6 +196,16 @@ pub(crate) fn row_to_review(row: &AnyRow) -> Result<ReviewEvent, StoreError> {
                     .map_err(|e| corrupt("reason", e))?,
             };
             ReviewAction::Override { output, reason }
+        }
+        "refer" => {
+            let output = json_column(row, "output")?;
+            let team = output
+                .get("referred_to")
+                .and_then(serde_json::Value::as_str)
+                .ok_or_else(|| corrupt("referral", "no referred_to team"))?;
+            ReviewAction::Refer {
+                team: TeamName::parse(team).map_err(|e| corrupt("referral team", e))?,
+            }
         }
         other => return Err(corrupt("review action", other)),
     };

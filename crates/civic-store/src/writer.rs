@@ -516,7 +516,7 @@ impl WriterTask {
                     counters.review(&was, &action, now);
                     let reason_sha256 = match &action {
                         ReviewAction::Override { reason, .. } => Some(text_digest(reason.as_str())),
-                        ReviewAction::Accept => None,
+                        ReviewAction::Accept | ReviewAction::Refer { .. } => None,
                     };
                     let review = ReviewEvent {
                         id: ReviewEventId::new(),
@@ -777,7 +777,14 @@ async fn remove_reason(
     let version: i64 = row.try_get("entry_version")?;
     let redacted: Option<i64> = row.try_get("reason_redacted_at")?;
     let refusal = if action != "override" {
-        Some("it is an accept, which has no reason".to_owned())
+        Some(format!(
+            "it is {} without a reason",
+            if action == "refer" {
+                "a referral"
+            } else {
+                "an accept"
+            }
+        ))
     } else if redacted.is_some() {
         Some("its reason has already been redacted".to_owned())
     } else if version < 2 {
@@ -905,6 +912,11 @@ fn review_row(r: &ReviewEvent) -> Vec<Param> {
         ReviewAction::Override { output, reason } => {
             (Some(output.to_string()), Some(reason.as_str().to_owned()))
         }
+        // The team is kept in the output column, as `{"referred_to": TEAM}`.
+        ReviewAction::Refer { team } => (
+            Some(serde_json::json!({ "referred_to": team.as_str() }).to_string()),
+            None,
+        ),
     };
     vec![
         Param::Text(r.id.to_string()),

@@ -107,6 +107,11 @@ pub async fn run(base: Config, cmd: BenchCommand) -> anyhow::Result<ExitCode> {
             reuse,
             keep,
         } => crate::bench_web::run(base, entries, clients, requests, reuse, keep).await,
+        BenchCommand::Api {
+            clients,
+            seconds,
+            keep,
+        } => crate::bench_api::run(base, clients, seconds, keep).await,
     }
 }
 

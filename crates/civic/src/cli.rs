@@ -240,6 +240,20 @@ pub enum BenchCommand {
         #[arg(long)]
         keep: bool,
     },
+    /// Latency of the write endpoints under load: sets up a scratch demo instance,
+    /// starts the real server and has concurrent clients POST to
+    /// `/api/v1/triage` and then `/api/v1/decisions` for a fixed time each.
+    Api {
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Timed seconds per endpoint (after 2 untimed seconds).
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Keep the scratch data directory (its path is printed) for further runs.
+        #[arg(long)]
+        keep: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 //! lives here.
 
 mod bench;
+mod bench_api;
 mod bench_web;
 mod cli;
 mod commands;

@@ -179,3 +179,56 @@ async fn a_safeguarding_message_is_reviewed_under_the_rules_and_its_reason_can_b
     let outcome = app.verify_ledger(&|_| {}).await.expect("verify ran");
     assert!(outcome.is_ok(), "{outcome:?}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_safeguarding_concern_is_referred_to_a_team_and_the_referral_is_in_the_ledger() {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = instance(dir.path()).await;
+    let reviewer = person();
+    let triaged = app
+        .triage(
+            "council-triage",
+            "My partner hits me and I need somewhere safe to stay",
+            None,
+            person(),
+        )
+        .await
+        .expect("triage");
+    let decision = triaged.decision;
+    assert_eq!(decision.output["urgent"], true, "{}", decision.output);
+
+    // Only a safeguarding team is accepted, and the error names the field.
+    for bad in ["", "   ", "no such team", "parking"] {
+        let err = app.check_referral(bad).expect_err("refused");
+        assert_eq!(field_of(&err), Some("team"), "{bad:?}: {err}");
+    }
+    let teams = app.config().safeguarding.referral_teams();
+    let team = teams[1].clone();
+    let action = app
+        .check_referral(&format!("  {team} "))
+        .expect("a known team");
+    assert_eq!(action.name(), "refer");
+    app.review_as(decision.id, action, reviewer, Role::Reviewer)
+        .await
+        .expect("referred");
+
+    let (now, reviews) = app
+        .decision_with_reviews(decision.id)
+        .await
+        .expect("decision");
+    assert_eq!(now.status, DecisionStatus::Reviewed);
+    match &reviews[0].action {
+        ReviewAction::Refer { team: t } => assert_eq!(t.as_str(), team),
+        other => panic!("not a referral: {other:?}"),
+    }
+    // The ledger entry names the team (configured text, no personal data),
+    // and the ledger verifies with it.
+    let entry = String::from_utf8(reviews[0].ledger_event().to_bytes()).expect("utf-8");
+    assert!(
+        entry.contains(&format!("\"referred_to\":{}", json!(team))),
+        "{entry}"
+    );
+    assert!(entry.contains("\"action\":\"refer\""), "{entry}");
+    let outcome = app.verify_ledger(&|_| {}).await.expect("verify ran");
+    assert!(outcome.is_ok(), "{outcome:?}");
+}

@@ -74,9 +74,9 @@ pub struct ReviewView {
     pub id: String,
     /// The decision reviewed.
     pub decision_id: String,
-    /// `accept` or `override`.
+    /// `accept`, `override` or `refer`.
     pub action: String,
-    /// The corrected output (overrides only).
+    /// The corrected output (overrides), or `{"referred_to": TEAM}` (referrals).
     #[schema(value_type = Object)]
     pub output: Option<Value>,
     /// Why (overrides only; absent once redacted).
@@ -97,6 +97,9 @@ impl From<&ReviewEvent> for ReviewView {
         let output = match &r.action {
             ReviewAction::Accept => None,
             ReviewAction::Override { output, .. } => Some(output.clone()),
+            ReviewAction::Refer { team } => {
+                Some(serde_json::json!({ "referred_to": team.as_str() }))
+            }
         };
         let reason = r.reason().map(str::to_owned);
         ReviewView {
@@ -264,7 +267,7 @@ pub async fn record(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewRequest {
-    /// `accept` or `override`.
+    /// `accept`, `override` or `refer`.
     pub action: String,
     /// The corrected output (required to override).
     #[schema(value_type = Object)]
@@ -274,6 +277,9 @@ pub struct ReviewRequest {
     pub reason: Option<String>,
     /// More about why (required with the reason "Other").
     pub details: Option<String>,
+    /// The safeguarding team the message was referred to (required to
+    /// refer): one of the configured safeguarding teams.
+    pub team: Option<String>,
 }
 
 impl ReviewRequest {
@@ -301,9 +307,10 @@ impl ReviewRequest {
                 };
                 Ok(app.check_override(&decision, correction).await?)
             }
+            "refer" => Ok(app.check_referral(self.team.as_deref().unwrap_or_default())?),
             other => Err(invalid(
                 "action",
-                &format!("{other:?} is not accept or override"),
+                &format!("{other:?} is not accept, override or refer"),
             )),
         }
     }

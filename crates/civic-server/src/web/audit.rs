@@ -449,6 +449,7 @@ fn decision_template(
                 action: r.action.name(),
                 reason: match &r.action {
                     civic_core::ReviewAction::Override { reason, .. } => reason.as_str().to_owned(),
+                    civic_core::ReviewAction::Refer { team } => format!("referred to {team}"),
                     civic_core::ReviewAction::Accept => String::new(),
                 },
                 reviewer: r.reviewer.to_string(),

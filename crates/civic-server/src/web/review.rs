@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use civic_core::{Decision, DecisionId, DecisionStatus, ErrorKind, Reason, ReviewAction};
+use civic_core::{Decision, DecisionId, DecisionStatus, ErrorKind, Reason, ReviewAction, TeamName};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -25,9 +25,12 @@ const MAX_DETAILS: usize = 1800;
 pub struct ReviewFields {
     #[serde(default, skip_serializing)]
     csrf: String,
-    /// `accept` or `override`.
+    /// `accept`, `override` or `refer`.
     #[serde(default)]
     outcome: String,
+    /// The safeguarding team it was referred to, when referring.
+    #[serde(default)]
+    referred_to: String,
     /// The right team, when overriding a suggestion that names one.
     #[serde(default)]
     team: String,
@@ -89,12 +92,17 @@ pub struct ReviewForm {
     pub suggested_team: String,
     pub(crate) accept_checked: bool,
     pub(crate) override_checked: bool,
+    pub(crate) refer_checked: bool,
+    /// The safeguarding teams a routed message may be referred to (empty for
+    /// other services).
+    pub(crate) referral_teams: Vec<Choice>,
     pub(crate) teams: Vec<Choice>,
     pub(crate) reasons: Vec<Choice>,
     pub(crate) output_value: String,
     pub(crate) details: String,
     pub(crate) outcome_error: Option<String>,
     pub(crate) team_error: Option<String>,
+    pub(crate) referred_to_error: Option<String>,
     pub(crate) output_error: Option<String>,
     pub(crate) reason_error: Option<String>,
     pub(crate) details_error: Option<String>,
@@ -109,6 +117,7 @@ impl ReviewForm {
         fields: &ReviewFields,
         errors: &[FieldError],
         reasons: &[String],
+        referral_teams: Vec<String>,
     ) -> Self {
         let suggested_team = decision
             .output
@@ -122,12 +131,19 @@ impl ReviewForm {
             suggested_team,
             accept_checked: fields.outcome == "accept",
             override_checked: fields.outcome == "override",
+            refer_checked: fields.outcome == "refer",
+            referral_teams: if decision.service.as_str() == civic_app::triage::SERVICE {
+                options(referral_teams, &fields.referred_to)
+            } else {
+                Vec::new()
+            },
             teams: options(team_choices(&decision.output), &fields.team),
             reasons: options(reasons.to_vec(), &fields.reason),
             output_value: fields.output.clone(),
             details: fields.details.clone(),
             outcome_error: error_for(errors, "outcome").map(str::to_owned),
             team_error: error_for(errors, "team").map(str::to_owned),
+            referred_to_error: error_for(errors, "referred_to").map(str::to_owned),
             output_error: error_for(errors, "output").map(str::to_owned),
             reason_error: error_for(errors, "reason").map(str::to_owned),
             details_error: error_for(errors, "details").map(str::to_owned),
@@ -207,6 +223,7 @@ async fn page(
             &fields,
             &errors,
             &state.app.config().web.override_reasons,
+            state.app.config().safeguarding.referral_teams(),
         ),
         errors,
     };
@@ -253,11 +270,20 @@ pub fn action(
     let mut errors = Vec::new();
     match f.outcome.as_str() {
         "accept" => return Ok(ReviewAction::Accept),
+        "refer" => {
+            return match TeamName::parse(&f.referred_to) {
+                Ok(team) => Ok(ReviewAction::Refer { team }),
+                Err(_) => Err(vec![FieldError::new(
+                    "referred_to",
+                    "Select the safeguarding team you referred it to",
+                )]),
+            };
+        }
         "override" => {}
         _ => {
             errors.push(FieldError::new(
                 "outcome",
-                "Select whether you accept the suggestion or override it",
+                "Select whether you accept the suggestion, override it or refer it",
             ));
             return Err(errors);
         }
@@ -330,6 +356,18 @@ pub async fn checked_action(
 ) -> Result<Result<ReviewAction, Vec<FieldError>>, PageError> {
     let (output, reason) = match action(f, decision, reasons) {
         Ok(ReviewAction::Override { output, reason }) => (output, reason),
+        Ok(ReviewAction::Refer { team }) => {
+            return match state.app.check_referral(team.as_str()) {
+                Ok(a) => Ok(Ok(a)),
+                Err(civic_app::AppError::Unprocessable { message, .. }) => {
+                    Ok(Err(vec![FieldError::new(
+                        "referred_to",
+                        capitalise(&message),
+                    )]))
+                }
+                Err(e) => Err(e.into()),
+            };
+        }
         other => return Ok(other),
     };
     let correction = civic_app::overrides::Correction {

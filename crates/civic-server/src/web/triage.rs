@@ -325,6 +325,9 @@ impl ResultPage {
         let (_, reviews) = state.app.decision_with_reviews(d.id).await?;
         let recorded_text = match reviews.last().map(|r| &r.action) {
             Some(civic_core::ReviewAction::Accept) => "You accepted the suggested routing.".into(),
+            Some(civic_core::ReviewAction::Refer { team }) => {
+                format!("You recorded that it was referred to {team}.")
+            }
             Some(civic_core::ReviewAction::Override { output, .. }) => format!(
                 "You changed the routing to {}. Reason: {}",
                 output
@@ -344,6 +347,7 @@ impl ResultPage {
             &self.review,
             &self.errors,
             &state.app.config().web.override_reasons,
+            state.app.config().safeguarding.referral_teams(),
         );
         let t = ResultTemplate {
             chrome: Chrome::new(

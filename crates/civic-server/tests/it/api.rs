@@ -278,3 +278,54 @@ async fn signed_checkpoints_are_listed_in_pages_each_verifiable() {
     assert_eq!(status, 400, "{err}");
     assert_eq!(err["error"]["code"], "invalid_query");
 }
+
+#[tokio::test]
+async fn a_referral_names_a_safeguarding_team_or_is_refused_naming_the_field() {
+    let s = TestServer::start().await;
+    let d = s.record(true).await;
+    let id = d["id"].as_str().expect("id");
+    let review = |body: Value| {
+        let (client, url, token) = (
+            s.client.clone(),
+            s.url(&format!("/decisions/{id}/review")),
+            s.token(Role::Reviewer).to_owned(),
+        );
+        async move {
+            let res = client
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .expect("send");
+            (
+                res.status().as_u16(),
+                res.json::<Value>().await.expect("json"),
+            )
+        }
+    };
+    for body in [
+        json!({"action": "refer"}),
+        json!({"action": "refer", "team": "Parking services"}),
+        json!({"action": "refer", "team": "a\u{0}b"}),
+    ] {
+        let (status, err) = review(body.clone()).await;
+        assert_eq!(status, 422, "{body}: {err}");
+        // The rule names the field; a NUL is refused earlier, at the JSON edge,
+        // which names where it is.
+        let details = &err["error"]["details"];
+        assert!(
+            details["field"] == "team" || details["pointer"] == "/team",
+            "{err}"
+        );
+    }
+    let team = s.app.config().safeguarding.referral_teams()[0].clone();
+    let (status, made) = review(json!({"action": "refer", "team": team})).await;
+    assert_eq!(status, 201, "{made}");
+    assert_eq!(made["action"], "refer");
+    assert_eq!(made["output"]["referred_to"], team.as_str());
+    assert!(made.get("reason").is_none_or(Value::is_null), "{made}");
+    // Settled once, like any review.
+    let (status, _) = review(json!({"action": "accept"})).await;
+    assert_eq!(status, 409);
+}

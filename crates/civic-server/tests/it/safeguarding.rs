@@ -160,3 +160,79 @@ async fn dismissing_a_safeguarding_flag_needs_a_reason_and_is_counted_on_the_mod
         "one reviewed, one dismissed: {page}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reviewer_records_on_the_review_page_that_a_concern_was_referred_to_a_team() {
+    let s = TestServer::start().await;
+    let _dir = s.with_triage_model().await;
+    let body = triage(
+        &s,
+        "A child is left alone in the flat next door every night",
+    )
+    .await;
+    let id = body["decision_id"].as_str().expect("id");
+    let (email, _) = user(&s, Role::Reviewer).await;
+    let mut b = Browser::new(&s);
+    b.sign_in(&email).await;
+    let csrf = b.csrf().await;
+    let (status, page, _) = b.get(&format!("/review/{id}")).await;
+    assert_eq!(status, 200);
+    let team = s.app.config().safeguarding.referral_teams()[2].clone();
+    assert!(page.contains("value=\"refer\""), "{page}");
+    assert!(
+        page.contains(&format!("<option value=\"{}\"", askama_escape(&team))),
+        "{page}"
+    );
+
+    // Referring without a team is an error that links to the team list.
+    let (status, page, _) = b
+        .post(
+            &format!("/review/{id}"),
+            &[("csrf", csrf.as_str()), ("outcome", "refer")],
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(page.contains("href=\"#referred_to\""), "{page}");
+    // A team that is not a safeguarding team is refused too.
+    let (status, _, _) = b
+        .post(
+            &format!("/review/{id}"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("outcome", "refer"),
+                ("referred_to", "Parking"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 400);
+    let (status, _, _) = b
+        .post(
+            &format!("/review/{id}"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("outcome", "refer"),
+                ("referred_to", team.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, reviews) = s
+        .app
+        .decision_with_reviews(id.parse().expect("id"))
+        .await
+        .expect("read");
+    match &reviews[0].action {
+        civic_core::ReviewAction::Refer { team: t } => assert_eq!(t.as_str(), team),
+        other => panic!("not a referral: {other:?}"),
+    }
+}
+
+/// `text` as the page writes it (askama's HTML escaping of the characters a
+/// team name may hold).
+fn askama_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
