@@ -6,17 +6,7 @@ bin=$1; size=$2; port=$3
 d=$(mktemp -d /tmp/revpage.XXXX)
 $bin --data-dir "$d" init >/dev/null
 pw=$($bin --data-dir "$d" user add cw@example.gov.uk --role caseworker 2>&1 | tail -1 | tr -d ' ')
-python3 - "$d/doc.txt" "$size" <<'PY'
-import sys, random
-r = random.Random(7)
-names = ["John Smith","Priya Patel","Kwame Mensah","Sarah Thompson","Ahmed Khan"]
-target = int(sys.argv[2])
-with open(sys.argv[1], "w") as f:
-    n = 0; i = 0
-    while n < target:
-        line = f"Case {i}: spoke to {r.choice(names)} on 020 7946 {r.randrange(10000):04d} about the repairs at the flat.\n"
-        f.write(line); n += len(line); i += 1
-PY
+python3 "$(dirname "$0")/case_notes.py" "$d/doc.txt" "$size"
 $bin --data-dir "$d" serve --bind 127.0.0.1:$port >/dev/null 2>&1 &
 pid=$!
 for i in $(seq 1 100); do curl -s -o /dev/null http://127.0.0.1:$port/api/v1/health && break; sleep 0.2; done

@@ -52,6 +52,9 @@ pub struct Config {
     pub safeguarding: crate::safeguarding::SafeguardingConfig,
     /// The witnesses asked to cosign each new checkpoint (file only).
     pub witnesses: Vec<WitnessSetting>,
+    /// How many redaction drafts, and how much disk, the Redaction page may
+    /// keep (file only).
+    pub drafts: crate::redact::drafts::DraftLimits,
 }
 
 /// A witness this instance sends its checkpoints to (`[[witnesses]]` in
@@ -190,6 +193,10 @@ struct FileSettings {
     safeguarding_procedure_url: Option<String>,
     witnesses: Option<Vec<WitnessFileSetting>>,
     safeguarding_teams: Option<std::collections::BTreeMap<String, String>>,
+    redact_drafts_per_user: Option<usize>,
+    redact_draft_bytes_per_user: Option<u64>,
+    redact_drafts_total_bytes: Option<u64>,
+    redact_draft_hours: Option<u64>,
 }
 
 /// The default share of would-be automatic decisions checked by a person: 2%.
@@ -225,6 +232,11 @@ impl Config {
         let web = web_config(&o, &f)?;
         let safeguarding = safeguarding_config(&f)?;
         let witnesses = witnesses(f.witnesses.as_deref().unwrap_or_default())?;
+        let body_limit = o.body_limit.or(f.body_limit).unwrap_or(DEFAULT_BODY_LIMIT);
+        if body_limit < 1024 {
+            return Err(invalid("body_limit", "must be at least 1024 bytes"));
+        }
+        let drafts = draft_limits(&f, body_limit)?;
         let database_url = o
             .database_url
             .or(f.database_url)
@@ -245,10 +257,6 @@ impl Config {
                 format!("{bind_text:?} is not an address like 127.0.0.1:8080"),
             )
         })?;
-        let body_limit = o.body_limit.or(f.body_limit).unwrap_or(DEFAULT_BODY_LIMIT);
-        if body_limit < 1024 {
-            return Err(invalid("body_limit", "must be at least 1024 bytes"));
-        }
         let checkpoint_every = o.checkpoint_every.or(f.checkpoint_every).unwrap_or(1000);
         if checkpoint_every == 0 {
             return Err(invalid("checkpoint_every", "must be at least 1"));
@@ -327,6 +335,7 @@ impl Config {
             web,
             safeguarding,
             witnesses,
+            drafts,
         })
     }
 
@@ -345,6 +354,51 @@ impl Config {
     pub fn database_url_redacted(&self) -> String {
         civic_store::redact_url(&self.database_url)
     }
+}
+
+/// The redaction drafts' limits: the defaults for `body_limit`, changed by
+/// the file's settings.
+fn draft_limits(
+    f: &FileSettings,
+    body_limit: usize,
+) -> Result<crate::redact::drafts::DraftLimits, AppError> {
+    let d = crate::redact::drafts::DraftLimits::for_body_limit(body_limit);
+    let per_user = f.redact_drafts_per_user.unwrap_or(d.per_user);
+    if !(1..=100).contains(&per_user) {
+        return Err(invalid(
+            "redact_drafts_per_user",
+            "must be between 1 and 100",
+        ));
+    }
+    let bytes_per_user = f.redact_draft_bytes_per_user.unwrap_or(d.bytes_per_user);
+    if bytes_per_user < 1024 {
+        return Err(invalid(
+            "redact_draft_bytes_per_user",
+            "must be at least 1024 bytes",
+        ));
+    }
+    let total_bytes = f.redact_drafts_total_bytes.unwrap_or(d.total_bytes);
+    if total_bytes < bytes_per_user {
+        return Err(invalid(
+            "redact_drafts_total_bytes",
+            format!("must be at least redact_draft_bytes_per_user ({bytes_per_user})"),
+        ));
+    }
+    let hours = f
+        .redact_draft_hours
+        .unwrap_or(crate::redact::drafts::DEFAULT_HOURS);
+    if !(1..=720).contains(&hours) {
+        return Err(invalid(
+            "redact_draft_hours",
+            "must be between 1 and 720 hours (30 days)",
+        ));
+    }
+    Ok(crate::redact::drafts::DraftLimits {
+        per_user,
+        bytes_per_user,
+        total_bytes,
+        ttl: Duration::from_secs(hours * 3600),
+    })
 }
 
 fn safeguarding_config(
@@ -561,6 +615,43 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(c.web.quality_sample_rate, SampleRate::NONE);
+    }
+
+    #[test]
+    fn redaction_draft_limits_follow_the_body_limit_unless_set() {
+        let c = load_with("body_limit = 2048\n", Overrides::default()).expect("valid");
+        assert_eq!(c.drafts.per_user, 3);
+        assert_eq!(c.drafts.bytes_per_user, 20_480);
+        assert_eq!(c.drafts.total_bytes, 204_800);
+        assert_eq!(c.drafts.ttl, Duration::from_secs(24 * 3600));
+        let c = load_with(
+            "redact_drafts_per_user = 5\nredact_draft_bytes_per_user = 4096\nredact_drafts_total_bytes = 8192\nredact_draft_hours = 2\n",
+            Overrides::default(),
+        )
+        .expect("valid");
+        assert_eq!(
+            (
+                c.drafts.per_user,
+                c.drafts.bytes_per_user,
+                c.drafts.total_bytes
+            ),
+            (5, 4096, 8192)
+        );
+        assert_eq!(c.drafts.ttl, Duration::from_secs(7200));
+        for (file, setting) in [
+            ("redact_drafts_per_user = 0\n", "redact_drafts_per_user"),
+            ("redact_draft_hours = 0\n", "redact_draft_hours"),
+            (
+                "redact_draft_bytes_per_user = 4096\nredact_drafts_total_bytes = 2048\n",
+                "redact_drafts_total_bytes",
+            ),
+        ] {
+            let e = load_with(file, Overrides::default()).expect_err(file);
+            assert!(
+                matches!(e, AppError::Config { setting: s, .. } if s == setting),
+                "{file}: {e}"
+            );
+        }
     }
 
     #[test]

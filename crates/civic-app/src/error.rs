@@ -112,6 +112,18 @@ pub enum AppError {
     /// The person is signed in but may not do this to this record.
     #[error("{0}")]
     Forbidden(String),
+    /// Nothing of that kind with that id is the caller's (it never
+    /// existed, has expired, or is someone else's: the message does not say
+    /// which).
+    #[error("no such {what}")]
+    NotFound {
+        /// What was looked for (`draft`…).
+        what: &'static str,
+    },
+    /// The caller's share of a bounded resource is used up (e.g. their
+    /// redaction drafts); the message says what to finish or discard.
+    #[error("{0}")]
+    QuotaExceeded(String),
     /// A bug.
     #[error("internal error: {0}")]
     Internal(String),
@@ -145,6 +157,8 @@ impl AppError {
             AppError::Unauthenticated(_) => "unauthenticated",
             AppError::Throttled { .. } => "too_many_attempts",
             AppError::Forbidden(_) => "forbidden",
+            AppError::NotFound { .. } => "not_found",
+            AppError::QuotaExceeded(_) => "quota_exceeded",
             AppError::Internal(_) => "internal",
         }
     }
@@ -172,6 +186,8 @@ impl AppError {
             AppError::Unauthenticated(_) => ErrorKind::Unauthenticated,
             AppError::Throttled { .. } => ErrorKind::TooManyRequests,
             AppError::Forbidden(_) => ErrorKind::Forbidden,
+            AppError::NotFound { .. } => ErrorKind::NotFound,
+            AppError::QuotaExceeded(_) => ErrorKind::Conflict,
             _ => ErrorKind::Internal,
         }
     }

@@ -61,6 +61,8 @@ pub struct App {
     sign_in_throttle: std::sync::Arc<sign_in_throttle::SignInThrottle>,
     checkpoint_log: std::sync::Arc<checkpoint_log::CheckpointLog>,
     witnessing: std::sync::Arc<witnessing::Witnessing>,
+    /// The locks of the redaction drafts on disk (`redact::drafts`).
+    drafts: std::sync::Arc<redact::drafts::DraftLocks>,
 }
 
 impl App {
@@ -102,6 +104,7 @@ impl App {
             sign_in_throttle: Default::default(),
             checkpoint_log,
             witnessing,
+            drafts: Default::default(),
         })
     }
 

@@ -22,6 +22,9 @@ pub struct Purged {
     /// Upload directories a stopped process left under the data directory
     /// (see [`STALE_UPLOAD`](crate::redact::files::STALE_UPLOAD)).
     pub uploads: u64,
+    /// Redaction drafts not used for their lifetime, or left half-written
+    /// by a stopped process (see [`crate::redact::drafts`]).
+    pub drafts: u64,
 }
 
 impl App {
@@ -37,7 +40,8 @@ impl App {
 
     /// One round of housekeeping: removes the raw inputs, explanations and
     /// references of decisions past their retention, then expired web
-    /// sessions, then upload directories a stopped process left behind. A
+    /// sessions, then upload directories a stopped process left behind,
+    /// then redaction drafts past their lifetime. A
     /// failure is logged (it is tried again next round) and counts as
     /// nothing removed.
     pub async fn purge_lapsed(&self) -> Purged {
@@ -79,15 +83,20 @@ impl App {
                 "removed upload directories left by a stopped process"
             );
         }
+        let drafts = self.remove_expired_drafts().await;
+        if drafts > 0 {
+            tracing::info!(count = drafts, "removed expired redaction drafts");
+        }
         Purged {
             inputs,
             sessions,
             uploads,
+            drafts,
         }
     }
 
     /// Runs [`App::purge_lapsed`] every [`HOUSEKEEPING_EVERY`] (the first
-    /// round at once) until the returned future is dropped or its task
+    /// round at once, so a server sweeps what lapsed while it was stopped) until the returned future is dropped or its task
     /// aborted; a server spawns it beside its listener.
     pub async fn run_housekeeping(self) {
         let mut tick = tokio::time::interval(HOUSEKEEPING_EVERY);

@@ -4,6 +4,7 @@
 //! ledger as one decision holding digests and counts, never personal data.
 
 pub mod document;
+pub mod drafts;
 pub mod files;
 pub mod review;
 pub mod stream;
@@ -55,7 +56,7 @@ pub struct DetectSummary {
     pub problems: Vec<RowProblem>,
 }
 
-fn io_err(path: &Path, e: impl std::fmt::Display) -> AppError {
+pub(crate) fn io_err(path: &Path, e: impl std::fmt::Display) -> AppError {
     AppError::Io {
         path: path.to_owned(),
         message: e.to_string(),

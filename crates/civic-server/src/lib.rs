@@ -38,19 +38,12 @@ use crate::error::ApiError;
 pub struct AppState {
     /// The open Civic instance.
     pub app: App,
-    /// Documents between upload and download on the Redaction page.
-    pub redactions: std::sync::Arc<web::redact::Drafts>,
 }
 
 impl AppState {
-    /// The state for `app`, with an empty store of redaction drafts sized
-    /// from the configured body limit.
+    /// The state for `app`.
     pub fn new(app: App) -> Self {
-        let drafts = web::redact::Drafts::for_body_limit(app.config().body_limit);
-        AppState {
-            app,
-            redactions: std::sync::Arc::new(drafts),
-        }
+        AppState { app }
     }
 }
 

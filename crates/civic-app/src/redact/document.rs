@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 use civic_redact::formats::csv::CsvPolicy;
 use civic_redact::formats::eml::RemovedAttachment;
 use civic_redact::{LogEntry, PseudonymTable};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Redaction;
 use crate::AppError;
 
 /// The formats Civic redacts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FileType {
     /// Plain text or Markdown.

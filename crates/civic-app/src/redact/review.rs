@@ -93,7 +93,7 @@ pub struct ChosenSpan {
 }
 
 /// How the final redaction compares with the suggestions.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReviewCounts {
     /// Suggestions the reviewer kept.
     pub accepted: usize,
@@ -126,8 +126,8 @@ fn check_text(text: &str) -> Result<(), AppError> {
     )
 }
 
-/// Runs CPU-bound redaction work off the async workers.
-async fn blocking<T: Send + 'static>(
+/// Runs CPU-bound redaction work (or file work) off the async workers.
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     tokio::task::spawn_blocking(work)
@@ -446,27 +446,101 @@ impl DocumentPreview {
     /// (ASCII) case, so "smith" finds "Smith". For a reviewer adding a span
     /// the detectors missed: the same value is redacted wherever it is.
     pub fn occurrences(&self, value: &str) -> Vec<(usize, usize, usize)> {
-        let needle = value.trim().to_ascii_lowercase();
-        if needle.is_empty() {
-            return Vec::new();
-        }
-        let mut found = Vec::new();
+        let mut finder = Occurrences::new(value, usize::MAX);
         for (p, passage) in self.passages.iter().enumerate() {
-            // ASCII lowering keeps every byte offset, so offsets found in
-            // the lowered text are offsets in the passage.
-            let hay = passage.text.to_ascii_lowercase();
-            let needle_chars = needle.chars().count();
-            // Code points are counted from the previous match on, not from
-            // the start of the passage for each match (which was quadratic
-            // for a common word in a long passage).
-            let (mut byte_at, mut char_at) = (0, 0);
-            for (byte, _) in hay.match_indices(&needle) {
-                char_at += passage.text[byte_at..byte].chars().count();
-                byte_at = byte;
-                found.push((p, char_at, char_at + needle_chars));
+            finder.feed(p, 0, &passage.text);
+        }
+        finder.found
+    }
+}
+
+/// Finds every occurrence of a value in passages read a piece at a time
+/// (as a draft's pages hold them), matching as
+/// [`DocumentPreview::occurrences`] does over whole passages: an occurrence
+/// that runs over the cut between two pieces of a passage is found once.
+#[derive(Debug)]
+pub struct Occurrences {
+    /// The value, trimmed and in ASCII lower case.
+    needle: String,
+    needle_chars: usize,
+    /// The passage being read and where its carried tail starts.
+    at: Option<(usize, usize)>,
+    /// The end of the piece before, shorter than the value, that an
+    /// occurrence may start in.
+    carry: String,
+    found: Vec<(usize, usize, usize)>,
+    count: usize,
+    keep: usize,
+}
+
+impl Occurrences {
+    /// A search for `value` keeping at most `keep` occurrences (all are
+    /// counted).
+    pub fn new(value: &str, keep: usize) -> Self {
+        let needle = value.trim().to_ascii_lowercase();
+        Occurrences {
+            needle_chars: needle.chars().count(),
+            needle,
+            at: None,
+            carry: String::new(),
+            found: Vec::new(),
+            count: 0,
+            keep,
+        }
+    }
+
+    /// Reads `text`, the piece of passage `passage` that starts at code
+    /// point `start`; pieces of a passage come in order, without gaps.
+    pub fn feed(&mut self, passage: usize, start: usize, text: &str) {
+        if self.needle.is_empty() {
+            return;
+        }
+        let hay_start = match self.at {
+            Some((p, carry_start)) if p == passage => carry_start,
+            _ => {
+                self.carry.clear();
+                start
+            }
+        };
+        let mut hay = std::mem::take(&mut self.carry);
+        hay.push_str(text);
+        // ASCII lowering keeps every byte offset, so offsets found in the
+        // lowered text are offsets in the passage. Code points are counted
+        // from the previous match on, not from the start for each match
+        // (which was quadratic for a common word in a long passage).
+        let lower = hay.to_ascii_lowercase();
+        let (mut byte_at, mut char_at) = (0, 0);
+        let mut last_end = 0;
+        for (byte, _) in lower.match_indices(&self.needle) {
+            char_at += hay[byte_at..byte].chars().count();
+            byte_at = byte;
+            last_end = char_at + self.needle_chars;
+            self.count += 1;
+            if self.found.len() < self.keep {
+                self.found
+                    .push((passage, hay_start + char_at, hay_start + last_end));
             }
         }
-        found
+        // The tail an occurrence running into the next piece may start in:
+        // shorter than the value, and after the last occurrence (they never
+        // overlap).
+        let hay_chars = char_at + hay[byte_at..].chars().count();
+        let from = hay_chars
+            .saturating_sub(self.needle_chars.saturating_sub(1))
+            .max(last_end);
+        let from_byte = hay.char_indices().nth(from).map_or(hay.len(), |(b, _)| b);
+        self.carry = hay.split_off(from_byte);
+        self.at = Some((passage, hay_start + from));
+    }
+
+    /// How many occurrences were found.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// The occurrences kept, as `(passage, start, end)` in code points.
+    pub fn into_found(self) -> Vec<(usize, usize, usize)> {
+        self.found
     }
 }
 
@@ -691,6 +765,35 @@ mod tests {
         );
         assert!(preview.occurrences("   ").is_empty());
         assert_eq!(preview.occurrences("one"), vec![(1, 3, 6)]);
+    }
+
+    #[test]
+    fn occurrences_over_a_cut_between_pieces_are_found_once() {
+        let text = "Ann Lee met ann lee; ANN LEE left. Zoë Ann Lee";
+        let whole = {
+            let mut f = Occurrences::new("ann lee", usize::MAX);
+            f.feed(0, 0, text);
+            f.into_found()
+        };
+        assert_eq!(whole.len(), 4);
+        // Every way of cutting the passage in two or three finds the same.
+        let chars: Vec<char> = text.chars().collect();
+        for a in 0..=chars.len() {
+            for b in a..=chars.len() {
+                let mut f = Occurrences::new("ann lee", usize::MAX);
+                f.feed(0, 0, &chars[..a].iter().collect::<String>());
+                f.feed(0, a, &chars[a..b].iter().collect::<String>());
+                f.feed(0, b, &chars[b..].iter().collect::<String>());
+                assert_eq!(f.count(), 4, "cut at {a} and {b}");
+                assert_eq!(f.into_found(), whole, "cut at {a} and {b}");
+            }
+        }
+        // A new passage starts afresh; only `keep` are kept, all counted.
+        let mut f = Occurrences::new("ann", 1);
+        f.feed(0, 0, "an");
+        f.feed(1, 0, "n ann");
+        assert_eq!(f.count(), 1);
+        assert_eq!(f.into_found(), vec![(1, 2, 5)]);
     }
 
     fn label_redaction() -> Redaction {

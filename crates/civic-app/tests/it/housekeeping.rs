@@ -52,7 +52,8 @@ async fn housekeeping_removes_lapsed_inputs_and_expired_sessions_only() {
         Purged {
             inputs: 1,
             sessions: 1,
-            uploads: 0
+            uploads: 0,
+            drafts: 0
         }
     );
     assert_eq!(app.decision_input(lapsed.id).await.expect("read"), None);
@@ -68,7 +69,8 @@ async fn housekeeping_removes_lapsed_inputs_and_expired_sessions_only() {
         Purged {
             inputs: 0,
             sessions: 0,
-            uploads: 0
+            uploads: 0,
+            drafts: 0
         }
     );
     app.shutdown().await.expect("shutdown");
@@ -90,7 +92,8 @@ async fn housekeeping_keeps_inputs_and_sessions_still_within_their_time() {
         Purged {
             inputs: 0,
             sessions: 0,
-            uploads: 0
+            uploads: 0,
+            drafts: 0
         }
     );
     assert_eq!(

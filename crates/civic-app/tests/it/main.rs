@@ -1,6 +1,7 @@
 //! civic-app's use cases, driven as the CLI and the server drive them: an
 //! instance opened on a fresh data directory.
 
+mod drafts;
 mod edges;
 mod housekeeping;
 mod ledger_fork;

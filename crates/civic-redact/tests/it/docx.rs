@@ -621,3 +621,112 @@ fn a_package_declaring_more_than_the_limit_is_refused_before_inflating() {
         other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
     }
 }
+
+/// The names of a zip file's entries, as `unzip -Z1` (an independent
+/// reader) lists them, or, where it is not installed, as the zip crate
+/// reads them.
+fn listed(zip: &[u8]) -> Vec<String> {
+    let path = std::env::temp_dir().join(format!("civic-media-{}.docx", std::process::id()));
+    std::fs::write(&path, zip).expect("test fixture");
+    let listing = std::process::Command::new("unzip")
+        .arg("-Z1")
+        .arg(&path)
+        .output();
+    let _ = std::fs::remove_file(&path);
+    match listing {
+        Ok(out) if out.status.success() => String::from_utf8(out.stdout)
+            .expect("utf-8 names")
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+        _ => {
+            eprintln!("unzip is not installed: listing with the zip crate");
+            entries(zip).into_iter().map(|(n, _)| n).collect()
+        }
+    }
+}
+
+/// The values of attribute `key` in an XML text (the fixture's quoting).
+fn attribute_values(xml: &str, key: &str) -> Vec<String> {
+    xml.split(&format!(" {key}=\""))
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn pictures_are_renamed_and_every_relationship_still_resolves() {
+    let seeded = ["John_Smith_passport", "Ann Lee scan"];
+    let types = CONTENT_TYPES.replace(
+        "</Types>",
+        r#"<Default Extension="jpg" ContentType="image/jpeg"/><Override PartName="/word/media/Ann Lee scan.png" ContentType="image/png"/><Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/></Types>"#,
+    );
+    let rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/John_Smith_passport.jpg"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="/word/media/Ann Lee scan.png"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/></Relationships>"#;
+    let header_rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/John_Smith_passport.jpg"/></Relationships>"#;
+    let input = package(&[
+        ("[Content_Types].xml", &types),
+        ("_rels/.rels", PACKAGE_RELS),
+        (
+            "word/document.xml",
+            &body_document(r#"<w:p><w:r><w:t>Kept text.</w:t></w:r></w:p>"#),
+        ),
+        ("word/_rels/document.xml.rels", rels),
+        ("word/header1.xml", &part("<w:p/>", "hdr")),
+        ("word/_rels/header1.xml.rels", header_rels),
+        ("word/media/John_Smith_passport.jpg", "JPEG bytes"),
+        ("word/media/Ann Lee scan.png", "PNG bytes"),
+    ]);
+    let before = listed(&input);
+    for name in seeded {
+        assert!(
+            before.iter().any(|n| n.contains(name)),
+            "fixture lacks {name}"
+        );
+    }
+    let out = redact_package(&input).expect("test fixture");
+    let after = listed(&out.bytes);
+    for name in seeded {
+        assert!(
+            !after.iter().any(|n| n.contains(name)),
+            "{name} in {after:?}"
+        );
+        assert_nowhere(&out.bytes, name);
+    }
+    assert!(
+        after.contains(&"word/media/image1.jpg".to_owned()),
+        "{after:?}"
+    );
+    assert!(
+        after.contains(&"word/media/image2.png".to_owned()),
+        "{after:?}"
+    );
+    assert_eq!(out.removed.get("picture file names"), Some(&2));
+    // The document still opens: every relationship's target and every
+    // content-type override names an entry of the package.
+    let parts = entries(&out.bytes);
+    let text = |n: &str| {
+        let (_, bytes) = parts.iter().find(|(name, _)| name == n).expect(n);
+        String::from_utf8_lossy(bytes).into_owned()
+    };
+    for rels in after.iter().filter(|n| n.ends_with(".rels")) {
+        let base = rels.rfind("_rels/").map_or("", |at| &rels[..at]);
+        for target in attribute_values(&text(rels), "Target") {
+            let part = match target.strip_prefix('/') {
+                Some(absolute) => absolute.to_owned(),
+                None => format!("{base}{target}"),
+            };
+            assert!(
+                after.contains(&part),
+                "{rels}: {target} → {part} is missing"
+            );
+        }
+    }
+    for part in attribute_values(&text("[Content_Types].xml"), "PartName") {
+        let part = part.trim_start_matches('/').to_owned();
+        assert!(after.contains(&part), "override for missing {part}");
+    }
+    // The pictures themselves are copied unchanged.
+    assert_eq!(text("word/media/image1.jpg"), "JPEG bytes");
+    assert_eq!(text("word/media/image2.png"), "PNG bytes");
+}

@@ -45,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/redact", get(redact::upload_form).post(redact::upload))
         .route("/redact/{id}", get(redact::show).post(redact::submit))
+        .route("/redact/{id}/discard", post(redact::discard))
         .route("/redact/{id}/done", get(redact::done))
         .route("/redact/{id}/file", get(redact::download_file))
         .route("/redact/{id}/log", get(redact::download_log))

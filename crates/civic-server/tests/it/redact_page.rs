@@ -388,3 +388,63 @@ async fn a_long_document_is_reviewed_page_by_page_and_every_pages_choices_count(
         "only the two unticked suggestions are left"
     );
 }
+
+/// Each person keeps a few documents in progress, listed on the upload
+/// page; one more is refused with what to do (not "unavailable"), another
+/// person is not affected, and discarding one makes room.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_person_over_their_drafts_is_told_to_finish_or_discard_one() {
+    let s = TestServer::start().await;
+    let mut b = caseworker(&s).await;
+    let mut paths = Vec::new();
+    for _ in 0..3 {
+        paths.push(upload(&mut b, "letter.txt", LETTER.as_bytes()).await);
+    }
+    let (status, page, _) = b.get(&paths[0]).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("id=\"expires\""),
+        "the page says when it expires: {page}"
+    );
+    assert!(page.contains("24 hours after you last use it"), "{page}");
+
+    let (_, page, _) = b.get("/redact").await;
+    assert!(page.contains("Documents you are redacting"), "{page}");
+    for path in &paths {
+        assert!(
+            page.contains(&format!("href=\"{path}\"")),
+            "{path} is listed"
+        );
+    }
+    let csrf = hidden(&page, "csrf");
+    let form = multipart(
+        &[("csrf", &csrf), ("operator", "label")],
+        Some(("fourth.txt", LETTER.as_bytes())),
+    );
+    let (status, page, _) = b.post_multipart("/redact", form).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{page}");
+    assert!(page.contains("govuk-error-summary"), "{page}");
+    assert!(
+        page.contains("Finish or discard one of your documents"),
+        "{page}"
+    );
+
+    let (reviewer, _) = user(&s, Role::Reviewer).await;
+    let mut other = Browser::new(&s);
+    other.sign_in(&reviewer).await;
+    upload(&mut other, "theirs.txt", LETTER.as_bytes()).await;
+
+    // Discarding: a forged form is refused; the draft then goes.
+    let (status, _, _) = b
+        .post(&format!("{}/discard", paths[0]), &[("csrf", "forged")])
+        .await;
+    assert_eq!(status, 403);
+    let (status, _, headers) = b
+        .post(&format!("{}/discard", paths[0]), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], "/redact");
+    let (status, _, _) = b.get(&paths[0]).await;
+    assert_eq!(status, 404, "discarded");
+    upload(&mut b, "fourth.txt", LETTER.as_bytes()).await;
+}

@@ -49,6 +49,7 @@ const PAGES: &[(&str, &str, Access)] = &[
     ("POST", "/redact", Access::Roles(SUBMIT)),
     ("GET", "/redact/{id}", Access::Roles(SUBMIT)),
     ("POST", "/redact/{id}", Access::Roles(SUBMIT)),
+    ("POST", "/redact/{id}/discard", Access::Roles(SUBMIT)),
     ("GET", "/redact/{id}/done", Access::Roles(SUBMIT)),
     ("GET", "/redact/{id}/file", Access::Roles(SUBMIT)),
     ("GET", "/redact/{id}/log", Access::Roles(SUBMIT)),

@@ -20,7 +20,9 @@
 //! that point at them, and named (never their content) in the counts of
 //! what was removed. A zip entry name that could escape the folder it is
 //! unzipped into, or a DOCTYPE (whose entities could hide text), refuses
-//! the document. The package is read and written a part at a time
+//! the document. Pictures are kept under neutral names (`image1.png`…):
+//! an author's file name can name a person (`media`). The package is read
+//! and written a part at a time
 //! ([`redact_stream`]), and the parts a reader reads are
 //! read and written a stretch of paragraphs at a time, so memory is bounded
 //! by the longest paragraph ([`MAX_PARAGRAPH_BYTES`]), not the document.
@@ -32,6 +34,7 @@
 //! rewritten); `text` redacts the parts a reader reads; `xml` holds the
 //! event-list plumbing both use.
 
+mod media;
 mod text;
 mod xml;
 
@@ -277,23 +280,33 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
     // The names come from the central directory: nothing is unzipped yet,
     // so an unsafe name refuses the document before anything is written.
     let mut has_document = false;
+    let mut names = Vec::with_capacity(archive.len());
     for n in archive.file_names() {
         let n = n.map_err(|e| docx_err(format!("unreadable zip entry name ({e})")))?;
         check_entry_name(&n)?;
         has_document |= n == "word/document.xml";
+        names.push(n.into_owned());
     }
     if !has_document {
         return Err(docx_err(
             "no word/document.xml: this is not a Word document",
         ));
     }
+    let media = media::MediaNames::new(names.iter().map(String::as_str));
+    drop(names);
     let mut state = State {
         analyzer,
         operator,
         table,
         log: Vec::new(),
         removed: HashMap::new(),
+        media,
     };
+    if state.media.len() > 0 {
+        state
+            .removed
+            .insert("picture file names".to_owned(), state.media.len());
+    }
     let mut out = zip::ZipWriter::new(output);
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -344,13 +357,18 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
                     CORE_PROPERTIES.as_bytes().to_vec()
                 }
                 "docProps/app.xml" => APP_PROPERTIES.as_bytes().to_vec(),
-                "[Content_Types].xml" => filter_xml(&name, &bytes, |e| !is_dropped_override(e))?,
+                "[Content_Types].xml" => state.media.content_types(
+                    &name,
+                    filter_xml(&name, &bytes, |e| !is_dropped_override(e))?,
+                )?,
                 _ => redact_rels(&mut state, &name, &bytes)?,
             })
         } else {
             None
         };
-        out.start_file(name.as_str(), options).map_err(docx_err)?;
+        // A picture under its new name; every other part under its own.
+        out.start_file(state.media.of(&name), options)
+            .map_err(docx_err)?;
         match new_bytes {
             Some(bytes) => out.write_all(&bytes).map_err(docx_err)?,
             None if name.ends_with(".xml") => {
@@ -444,6 +462,8 @@ struct State<'a> {
     table: &'a mut PseudonymTable,
     log: Vec<LogEntry>,
     removed: HashMap<String, usize>,
+    /// The pictures' new names.
+    media: media::MediaNames,
 }
 
 impl State<'_> {
@@ -514,7 +534,8 @@ fn filter_xml(
     write_events(name, kept.into_iter())
 }
 
-/// Relationships: drop those to dropped parts, redact external targets.
+/// Relationships: drop those to dropped parts, point those to pictures at
+/// their new names, redact external targets.
 fn redact_rels(state: &mut State<'_>, name: &str, bytes: &[u8]) -> Result<Vec<u8>, RedactError> {
     let evs = events(name, bytes)?;
     let mut out = Vec::with_capacity(evs.len());
@@ -541,6 +562,14 @@ fn redact_rels(state: &mut State<'_>, name: &str, bytes: &[u8]) -> Result<Vec<u8
         let kind = attr(&rel, "Type").unwrap_or_default();
         if SETTINGS_RELATIONSHIPS.iter().any(|t| kind.ends_with(t)) {
             state.count("document variables, template and mail merge settings");
+            continue;
+        }
+        if !external && let Some(new) = state.media.target(name, &target) {
+            let new = media::with_attribute(&rel, "Target", &new);
+            out.push(match e {
+                Event::Start(_) => Event::Start(new),
+                _ => Event::Empty(new),
+            });
             continue;
         }
         match external.then(|| state.redact_str(&target, name)).flatten() {

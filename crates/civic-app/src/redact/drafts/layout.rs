@@ -15,7 +15,7 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use civic_app::redact::review::{DocumentPreview, Span};
+use crate::redact::review::{DocumentPreview, Span};
 
 /// The most characters of text on one page.
 pub const PAGE_CHARS: usize = 40_000;
@@ -119,7 +119,9 @@ impl Layout {
         &self.pieces[range]
     }
 
-    /// The page on which `offset` of `passage` is shown.
+    /// The page on which `offset` of `passage` is shown. (A draft finds
+    /// pages through its stored index; this checks the layout in tests.)
+    #[cfg(test)]
     pub fn page_of(&self, passage: usize, offset: usize) -> usize {
         let piece = self
             .pieces
@@ -131,6 +133,7 @@ impl Layout {
     }
 
     /// Whether a span starting at `start` of `passage` is on page `page`.
+    #[cfg(test)]
     pub fn holds(&self, page: usize, passage: usize, start: usize) -> bool {
         self.page(page)
             .iter()
@@ -172,8 +175,8 @@ pub fn unseen(pages: usize, seen: &BTreeSet<usize>) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use civic_app::redact::document::FileType;
-    use civic_app::redact::review::Passage;
+    use crate::redact::document::FileType;
+    use crate::redact::review::Passage;
 
     fn preview(passages: Vec<(String, Vec<Range<usize>>)>) -> DocumentPreview {
         DocumentPreview {
