@@ -189,7 +189,8 @@ fn words(text: &str) -> usize {
     text.split_whitespace()
         .filter(|w| {
             let w = w.trim_matches(|c: char| !(c.is_alphanumeric() || c == '<' || c == '>'));
-            !w.is_empty() && !(w.starts_with('<') && w.ends_with('>'))
+            let placeholder = w.starts_with('<') && w.ends_with('>');
+            !w.is_empty() && !placeholder
         })
         .count()
 }
@@ -222,6 +223,13 @@ fn push_trimmed<'t>(out: &mut Vec<(usize, &'t str)>, text: &'t str, start: usize
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_not_counted_as_words() {
+        assert_eq!(words("Yours faithfully, <person>"), 2);
+        assert_eq!(words("Thanks, <person>, <address>."), 1);
+        assert_eq!(words("my ex <person> hits me"), 4);
+    }
 
     #[test]
     fn sentences_split_on_ends_and_lines_with_offsets() {
