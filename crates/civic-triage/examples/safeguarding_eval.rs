@@ -8,7 +8,8 @@
 //! Each line: `{"text", "safeguarding": bool, "categories": [...], "kind"?, "register"?}`.
 //! Files are measured together and then one by one. `--in-house` measures on the held-out
 //! fifth of the synthetic corpus's templates, with a scorer trained on the other four
-//! fifths. `--alert X` and `--watch Y` set the learned scorer's thresholds. `--show`
+//! fifths. `--alert X` and `--watch Y` set the learned scorer's thresholds. `--rules FILE`
+//! measures a rules file (a body's own, or a draft) instead of the default rules. `--show`
 //! also prints each missed concern and each false alarm with what was found (message
 //! text: use it on evaluation sets only, never on real messages).
 
@@ -24,6 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut in_house = false;
     let mut show = false;
     let mut thresholds = Thresholds::default();
+    let mut rules_file = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -31,6 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--show" => show = true,
             "--alert" => thresholds.alert = args.next().ok_or("--alert needs a value")?.parse()?,
             "--watch" => thresholds.watch = args.next().ok_or("--watch needs a value")?.parse()?,
+            "--rules" => rules_file = Some(args.next().ok_or("--rules needs a file")?),
             _ => files.push(a),
         }
     }
@@ -80,9 +83,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The rules are compiled once per process and the scorer trained once: timed apart,
     // so that a change to either shows in its own figure.
     let started = Instant::now();
-    let _ = SafeguardingRules::default();
+    let rules = match &rules_file {
+        Some(f) => SafeguardingRules::from_toml(&std::fs::read_to_string(f)?)?,
+        None => SafeguardingRules::default(),
+    };
     let rules_time = started.elapsed().as_secs_f64();
-    let detector = Detector::shared_default()?.with_thresholds(thresholds)?;
+    let detector = Detector::new(
+        rules,
+        Some(civic_triage::safeguarding::default_scorer()?),
+        thresholds,
+    )?;
     eprintln!(
         "detector ready in {:.2} s (rules {:.2} s, learned scorer {:.2} s)",
         started.elapsed().as_secs_f64(),

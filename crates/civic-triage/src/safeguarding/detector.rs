@@ -385,6 +385,28 @@ mod tests {
                 Level::Alert,
                 Some(Category::ChildAtRisk),
             ),
+            // Concerns said without the usual words (the `*-veiled` rules).
+            (
+                "My ex keeps texting that he'll find me wherever I move",
+                Level::Alert,
+                Some(Category::DomesticAbuse),
+            ),
+            (
+                "The man upstairs says he will make me disappear",
+                Level::Alert,
+                Some(Category::ThreatViolence),
+            ),
+            (
+                "I've got the tablets ready, people won't miss me",
+                Level::Alert,
+                Some(Category::SelfHarmSuicide),
+            ),
+            (
+                "The plaster keeps dropping from the ceiling above the cot",
+                Level::Alert,
+                Some(Category::RiskToHealthOrHome),
+            ),
+            ("I won't need my parking permit any more", Level::None, None),
             ("My kids love the new play park", Level::None, None),
             ("Please kill the weeds on the verge", Level::None, None),
             ("My phone died while paying for parking", Level::None, None),

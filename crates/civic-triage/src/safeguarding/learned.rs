@@ -66,7 +66,7 @@ impl LearnedScorer {
                 // The detector also scores single sentences of a message, so the model
                 // must learn what ordinary sentences on their own look like.
                 for (_, sentence) in sentences(&e.text) {
-                    if sentence.split_whitespace().count() >= MIN_SEGMENT_WORDS {
+                    if words(sentence) >= MIN_SEGMENT_WORDS {
                         training.push(example(sentence, NONE));
                     }
                 }
@@ -79,10 +79,7 @@ impl LearnedScorer {
             seed: corpus::DEFAULT_SEED,
             epochs: 8,
             rules: super::SafeguardingRules::from_toml("")?,
-            features: crate::FeatureConfig {
-                buckets_log2: 17,
-                ..crate::FeatureConfig::default()
-            },
+            features: features(),
             ..TrainOptions::default()
         };
         let (model, _report) = crate::train(&training, &options, &|_| {})?;
@@ -129,13 +126,19 @@ impl LearnedScorer {
     /// pair of neighbouring sentences, leaving out quoted reply lines. A long message
     /// whose concern is one sentence among ordinary requests would otherwise have it
     /// diluted by everything else (each feature weighs `1/√n`).
+    ///
+    /// Personal data is masked first, once, and a part is scored only if it has
+    /// [`MIN_SEGMENT_WORDS`] words besides the placeholders: a sign-off such as "Yours
+    /// faithfully, Mrs Ann Forsyth" is two words and a name, too little to judge (scored
+    /// alone, such lines had made ordinary letters urgent).
     pub fn score_message(&self, text: &str) -> LearnedScore {
+        let masked = crate::text::mask_personal_data(text);
+        let text = masked.as_ref();
         let quoted = super::quoted::quoted_ranges(text);
         let sentences: Vec<&str> = sentences(text)
             .into_iter()
             .filter(|(start, s)| {
-                !quoted.iter().any(|q| q.contains(start))
-                    && s.split_whitespace().count() >= MIN_SEGMENT_WORDS
+                !quoted.iter().any(|q| q.contains(start)) && words(s) >= MIN_SEGMENT_WORDS
             })
             .map(|(_, s)| s)
             .collect();
@@ -159,12 +162,37 @@ impl LearnedScorer {
     }
 }
 
+/// The scorer's features: as the routing model's ([`crate::FeatureConfig::routing`]),
+/// personal data is replaced by typed placeholders (`<person>`, `<postcode>`…) before the
+/// text becomes features, so no resident's name, address or number is ever learned or
+/// shown as a term that raised the score (issue 13: "never learn from names"). Unlike the
+/// routing model it keeps stopwords: "hits *me*", "*not* eating" and "*my* kids" carry
+/// the concern. Fewer buckets than routing: eight classes and a small corpus.
+fn features() -> crate::FeatureConfig {
+    crate::FeatureConfig {
+        buckets_log2: 17,
+        mask_personal_data: true,
+        ..crate::FeatureConfig::default()
+    }
+}
+
 fn example(text: &str, label: &str) -> TrainingExample {
     TrainingExample {
         text: text.to_string(),
         label: label.to_string(),
         urgent: None,
     }
+}
+
+/// The words of a (masked) text, not counting personal-data placeholders (`<person>`…).
+fn words(text: &str) -> usize {
+    text.split_whitespace()
+        .filter(|w| {
+            let w = w.trim_matches(|c: char| !(c.is_alphanumeric() || c == '<' || c == '>'));
+            let placeholder = w.starts_with('<') && w.ends_with('>');
+            !w.is_empty() && !placeholder
+        })
+        .count()
 }
 
 /// The sentences of a text with their byte offsets: split after `.`, `!`, `?` and line
@@ -195,6 +223,13 @@ fn push_trimmed<'t>(out: &mut Vec<(usize, &'t str)>, text: &'t str, start: usize
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_not_counted_as_words() {
+        assert_eq!(words("Yours faithfully, <person>"), 2);
+        assert_eq!(words("Thanks, <person>, <address>."), 1);
+        assert_eq!(words("my ex <person> hits me"), 4);
+    }
 
     #[test]
     fn sentences_split_on_ends_and_lines_with_offsets() {

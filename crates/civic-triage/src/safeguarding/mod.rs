@@ -20,6 +20,7 @@ mod category;
 pub mod corpus;
 mod detector;
 mod eval;
+mod gate;
 mod learned;
 mod normalise;
 mod parse;

@@ -41,6 +41,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
+use super::gate::Gates;
 use super::normalise::{matching_form, window_start};
 use super::parse::{expand_sets, invalid, parse_rule, parse_sets, string_list};
 use super::quoted;
@@ -112,6 +113,8 @@ pub struct SafeguardingRules {
     phrases: Option<AhoCorasick>,
     phrase_rule: Vec<usize>,
     patterns: Vec<(usize, Regex)>,
+    /// Which of `patterns` can match a message, found in one pass ([`Gates`]).
+    gates: Gates,
     harmless: Vec<Regex>,
     companions: Vec<Companion>,
     negation_cues: BTreeSet<String>,
@@ -152,6 +155,7 @@ impl SafeguardingRules {
             phrases: None,
             phrase_rule: Vec::new(),
             patterns: Vec::new(),
+            gates: Gates::new([]),
             harmless: Vec::new(),
             companions: Vec::new(),
             negation_cues: BTreeSet::new(),
@@ -262,12 +266,14 @@ impl SafeguardingRules {
             .build(&phrase_list)
             .map_err(|e| invalid(None, Some("phrases"), e.to_string()))?;
         let phrases = Some(phrases);
+        let gates = Gates::new(patterns.iter().map(|(_, re)| re.as_str()));
         Ok(Self {
             source: source.to_string(),
             rules,
             phrases,
             phrase_rule,
             patterns,
+            gates,
             harmless,
             companions,
             negation_cues,
@@ -314,6 +320,17 @@ impl SafeguardingRules {
     /// Finds every safeguarding match in `text`, in order of position, with `negated` and
     /// `quoted` set. A match contained in a longer match is dropped.
     pub fn check(&self, text: &str) -> Vec<SafeguardingMatch> {
+        self.check_gated(text, true)
+    }
+
+    /// [`check`](Self::check) searching every pattern, gate or not: the gates must never
+    /// change what is found.
+    #[cfg(test)]
+    pub(super) fn check_ungated(&self, text: &str) -> Vec<SafeguardingMatch> {
+        self.check_gated(text, false)
+    }
+
+    fn check_gated(&self, text: &str, gated: bool) -> Vec<SafeguardingMatch> {
         if self.rules.is_empty() {
             return Vec::new();
         }
@@ -339,7 +356,12 @@ impl SafeguardingRules {
                 found.push((s, e, self.phrase_rule[m.pattern().as_usize()]));
             }
         }
-        for (k, re) in &self.patterns {
+        let open = if gated {
+            self.gates.open(&norm)
+        } else {
+            vec![true; self.patterns.len()]
+        };
+        for ((k, re), _) in self.patterns.iter().zip(open).filter(|(_, open)| *open) {
             for m in re.find_iter(&norm) {
                 if m.end() > m.start() {
                     found.push((m.start(), m.end(), *k));

@@ -105,9 +105,10 @@ fn pathological_inputs_are_handled_in_linear_time() {
     assert_eq!(p.safeguarding_matches.len(), 20_000);
 }
 
-/// The development sets, written by other authors from the definitions (the
-/// held-out test set is deliberately not used here: a test that had to pass
-/// on it would invite tuning on it).
+/// The development sets, written by other authors from the definitions, and the
+/// former held-out set demoted to development data (`*-dev3`). The new held-out
+/// set (`*-test2`) is deliberately not used here: a test that had to pass on it
+/// would invite tuning on it.
 fn development_set() -> Vec<civic_triage::safeguarding::EvalLine> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/safeguarding");
     let mut lines = Vec::new();
@@ -117,6 +118,9 @@ fn development_set() -> Vec<civic_triage::safeguarding::EvalLine> {
         "positives-dev2.jsonl",
         "negatives-dev2.jsonl",
         "ordinary-dev.jsonl",
+        "positives-dev3.jsonl",
+        "negatives-dev3.jsonl",
+        "ordinary-dev3.jsonl",
     ] {
         let text = std::fs::read_to_string(format!("{dir}/{file}")).expect("development set");
         for (i, line) in text
@@ -133,19 +137,19 @@ fn development_set() -> Vec<civic_triage::safeguarding::EvalLine> {
 }
 
 /// Guards the figures in docs/benchmarks/triage.md for the development
-/// sets (measured: 100 % urgent recall, every category 100 % flagged and at
-/// least 95 % with its own category, 1.5 % false alarms on hard negatives and
-/// none on ordinary contacts) with a little slack: a change to the rules,
+/// sets together (measured: 99.2 % urgent recall, every category at least
+/// 99.1 % flagged and 90.9 % with its own category, 4.4 % false alarms on hard
+/// negatives, 2.5 % on ordinary contacts) with a little slack: a change to the rules,
 /// corpus or thresholds that loses concerns or raises false alarms fails here.
 #[test]
 fn the_detector_keeps_its_recall_on_the_development_sets() {
     let detector = civic_triage::safeguarding::Detector::shared_default().expect("detector");
     let lines = development_set();
-    assert_eq!(lines.iter().filter(|l| l.safeguarding).count(), 399);
+    assert_eq!(lines.iter().filter(|l| l.safeguarding).count(), 749);
     let report = civic_triage::safeguarding::evaluate(&detector, &lines);
     let table = report.to_markdown();
     let recall = report.recall.rate().expect("positives");
-    assert!(recall >= 0.99, "urgent recall {recall:.3}\n{table}");
+    assert!(recall >= 0.985, "urgent recall {recall:.3}\n{table}");
     for (category, count) in &report.per_category_any {
         let rate = count.rate().unwrap_or(0.0);
         assert!(rate >= 0.98, "{category}: {rate:.3}\n{table}");
@@ -153,19 +157,19 @@ fn the_detector_keeps_its_recall_on_the_development_sets() {
     for (category, count) in &report.per_category {
         let rate = count.rate().unwrap_or(0.0);
         assert!(
-            rate >= 0.93,
+            rate >= 0.88,
             "{category} (right category): {rate:.3}\n{table}"
         );
     }
     let rate = |kind: &str| report.false_alarms.get(kind).and_then(|c| c.rate());
     let hard = rate("hard_negative");
     assert!(
-        hard.is_some_and(|r| r <= 0.03),
+        hard.is_some_and(|r| r <= 0.05),
         "hard-negative false alarms {hard:?}\n{table}"
     );
     let ordinary = rate("ordinary");
     assert!(
-        ordinary.is_some_and(|r| r <= 0.01),
+        ordinary.is_some_and(|r| r <= 0.03),
         "ordinary false alarms {ordinary:?}\n{table}"
     );
 }

@@ -150,6 +150,43 @@ const ORDINARY_BITS: &[&str] = &[
     "And the repair to the kitchen window is still outstanding.",
     "I tried calling but the line was engaged for an hour.",
 ];
+/// A formal letter's opening and closing lines.
+const LETTER_FRAMES: &[(&str, &str)] = &[
+    (
+        "Dear Sir or Madam,",
+        "I would be grateful if someone could contact me as soon as possible.",
+    ),
+    ("Dear Housing Officer,", "I look forward to your reply."),
+    (
+        "To whom it may concern,",
+        "Thank you for your attention to this matter.",
+    ),
+    (
+        "Dear Council,",
+        "Please acknowledge receipt of this letter.",
+    ),
+];
+/// Signatures: invented names, some with a title or an address.
+const SIGNATURES: &[&str] = &[
+    "A. Resident",
+    "Mrs Joan Whitfield",
+    "David Okonkwo",
+    "Mr R. Patel, 14 Mill Lane",
+    "Sarah McAllister (Ms)",
+    "Tomasz Nowak",
+    "Dr Helen Price, Flat 2, 9 Church Street",
+    "Gareth Evans",
+];
+/// The line before the body: an account, a reference or an address, or nothing.
+const REFERENCES: &[&str] = &[
+    "",
+    "",
+    "Re: 27 Station Road.",
+    "Reference: HSG-20417.",
+    "Council tax account 40192837.",
+    "I am writing about 3 Oak Close, Leeds LS6 2AB.",
+    "My tenancy reference is T/55102.",
+];
 const REPORTERS: &[&str] = &[
     "My neighbour told me that",
     "A friend rang me in tears and said",
@@ -169,9 +206,18 @@ impl Register {
         let sentence = capitalise(&fill(rng, template));
         let text = match self {
             Register::Plain => sentence,
-            Register::Formal => format!(
-                "Dear Sir or Madam,\n\nI am writing to raise a concern. {sentence} I would be grateful if someone could contact me as soon as possible.\n\nYours faithfully,\nA. Resident"
-            ),
+            Register::Formal => {
+                // Letters are signed and give an address or a reference, as real ones do:
+                // the scorer masks them as personal data, and must learn that a
+                // placeholder says nothing about a concern, in concerns and ordinary
+                // letters alike.
+                let (opening, close) = *rng.pick(LETTER_FRAMES);
+                let signature = rng.pick(SIGNATURES);
+                let reference = rng.pick(REFERENCES);
+                format!(
+                    "{opening}\n\n{reference} {sentence} {close}\n\nYours faithfully,\n{signature}"
+                )
+            }
             Register::Angry => format!(
                 "This is the third time I have contacted you!! {sentence} Nobody ever does ANYTHING."
             ),
