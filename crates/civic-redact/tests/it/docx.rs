@@ -622,6 +622,35 @@ fn a_package_declaring_more_than_the_limit_is_refused_before_inflating() {
     }
 }
 
+/// A classic zip bomb under the size limit (a part of 400 MiB of one byte,
+/// deflated about a thousand times) is refused from the central directory by
+/// its expansion ratio, naming the part, before anything is inflated.
+#[test]
+fn a_part_expanding_like_a_bomb_is_refused_before_inflating() {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("word/document.xml", options).expect("entry");
+    zip.write_all(body_document("<w:p/>").as_bytes())
+        .expect("write");
+    zip.start_file("word/header1.xml", options).expect("entry");
+    let block = vec![b' '; 1 << 20];
+    for _ in 0..400 {
+        zip.write_all(&block).expect("write");
+    }
+    let bytes = zip.finish().expect("finish").into_inner();
+    assert!(bytes.len() < 1 << 20, "{} bytes", bytes.len());
+    match redact_package(&bytes) {
+        Err(RedactError::TooLarge(message)) => {
+            assert!(
+                message.contains("word/header1.xml") && message.contains("zip bomb"),
+                "{message}"
+            );
+        }
+        other => panic!("expected a refusal, got {:?}", other.map(|_| ())),
+    }
+}
+
 /// The names of a zip file's entries, as `unzip -Z1` (an independent
 /// reader) lists them, or, where it is not installed, as the zip crate
 /// reads them.

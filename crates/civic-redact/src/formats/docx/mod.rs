@@ -194,6 +194,23 @@ pub struct DocxRedacted {
     pub removed: HashMap<String, usize>,
 }
 
+/// The most a part over [`RATIO_FLOOR`] bytes may expand against its
+/// compressed size. Deflate cannot exceed about 1,030 times; the XML of real
+/// documents, even long repetitive tables, stays well under 100 times, while a
+/// zip bomb's runs of one byte reach the maximum.
+const MAX_RATIO: u64 = 200;
+
+/// Parts smaller than this (1 MiB) are not checked for their ratio: a small
+/// part cannot cost much whatever it expands to.
+const RATIO_FLOOR: u64 = 1 << 20;
+
+/// Whether a part that declares `size` bytes from `compressed` bytes expands
+/// like a zip bomb (see [`MAX_RATIO`]); checked from the central directory,
+/// before anything is inflated.
+fn expands_like_a_bomb(size: u64, compressed: u64) -> bool {
+    size > RATIO_FLOOR && size / compressed.max(1) > MAX_RATIO
+}
+
 /// A package that unzips past [`MAX_UNZIPPED`] (a zip bomb, or simply too big).
 fn unzips_too_large() -> RedactError {
     RedactError::TooLarge(format!(
@@ -264,17 +281,32 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
     // past its declared size: the zip reader stops there (tested in
     // `a_part_inflating_past_its_declared_size_is_refused_at_that_size`).
     let mut declared = 0u64;
+    let mut bomb = None;
     for i in 0..archive.len() {
         let entry = archive
             .by_index_raw(i)
             .map_err(|e| docx_err(format!("unreadable zip entry ({e})")))?;
         declared = declared.saturating_add(entry.size());
+        if bomb.is_none() && expands_like_a_bomb(entry.size(), entry.compressed_size()) {
+            let name = entry
+                .name()
+                .map_or_else(|_| format!("number {i}"), |n| n.into_owned());
+            bomb = Some((name, entry.size(), entry.compressed_size()));
+        }
     }
     if declared > MAX_UNZIPPED {
         return Err(RedactError::TooLarge(format!(
             "the Word document declares {} MB unzipped, more than the {} MB Civic reads",
             declared >> 20,
             MAX_UNZIPPED >> 20
+        )));
+    }
+    if let Some((name, size, compressed)) = bomb {
+        return Err(RedactError::TooLarge(format!(
+            "the Word document's part {name} unzips to {} MB from {} KB, more than {MAX_RATIO} \
+             times its compressed size: a zip bomb, not a document",
+            size >> 20,
+            compressed >> 10
         )));
     }
     // The names come from the central directory: nothing is unzipped yet,
@@ -592,6 +624,14 @@ fn redact_rels(state: &mut State<'_>, name: &str, bytes: &[u8]) -> Result<Vec<u8
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_large_parts_that_expand_like_a_bomb_are_refused() {
+        assert!(!super::expands_like_a_bomb(1 << 20, 1));
+        assert!(!super::expands_like_a_bomb(50 << 20, 1 << 20));
+        assert!(super::expands_like_a_bomb(300 << 20, 300 << 10));
+        assert!(super::expands_like_a_bomb(2 << 20, 0));
+    }
+
     use super::*;
 
     #[test]
