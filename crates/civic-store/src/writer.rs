@@ -959,20 +959,29 @@ async fn insert_rows(
         let chunk = CHUNKS.into_iter().find(|&c| c <= remaining).unwrap_or(1);
         let batch: Vec<Vec<Param>> = rows.by_ref().take(chunk).collect();
         remaining -= batch.len();
-        let width = batch.first().map_or(0, Vec::len);
         let mut sql = format!("INSERT INTO {table_and_columns} VALUES ");
         let mut n = 0;
-        for (i, _) in batch.iter().enumerate() {
+        for (i, row) in batch.iter().enumerate() {
             if i > 0 {
                 sql.push(',');
             }
             sql.push('(');
-            for j in 0..width {
-                n += 1;
+            for (j, param) in row.iter().enumerate() {
                 if j > 0 {
                     sql.push(',');
                 }
-                backend.push_placeholder(&mut sql, n);
+                // sqlx 0.8's `Any` driver binds a NULL `f64` as a PostgreSQL
+                // `float4`; the statement is then cached with that type and
+                // the next non-NULL `f64` sent to it fails ("incorrect
+                // binary data format in bind parameter"). A NULL float is
+                // written as a literal instead, so each NULL pattern is its
+                // own statement.
+                if matches!(param, Param::OptFloat(None)) {
+                    sql.push_str("NULL");
+                } else {
+                    n += 1;
+                    backend.push_placeholder(&mut sql, n);
+                }
             }
             sql.push(')');
         }
@@ -983,6 +992,7 @@ async fn insert_rows(
                 Param::OptText(v) => query.bind(v),
                 Param::Int(v) => query.bind(v),
                 Param::OptInt(v) => query.bind(v),
+                Param::OptFloat(None) => query,
                 Param::OptFloat(v) => query.bind(v),
                 Param::Bytes(v) => query.bind(v),
             };

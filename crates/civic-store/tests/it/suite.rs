@@ -41,6 +41,7 @@ backend_tests!(
     decisions_read_back_exactly_as_hashed,
     reviews_move_status_and_refuse_a_second_review,
     reviewing_an_unknown_decision_is_not_found,
+    decisions_with_and_without_confidence_interleave,
     concurrent_appends_never_fork_or_reorder_the_tree,
     one_refused_request_never_fails_the_others_in_its_batch,
     two_writers_on_one_database_stay_consistent,
@@ -153,6 +154,39 @@ async fn reviewing_an_unknown_decision_is_not_found(db: TestDb) {
         .await;
     assert!(matches!(res, Err(StoreError::NotFound { .. })), "{res:?}");
     assert_eq!(store.ledger_size().await.expect("size"), 0);
+}
+
+/// A decision without a confidence (as a redaction's) must not break the
+/// decisions with one that follow on the same connections: `scripts/soak`
+/// found PostgreSQL refusing them with "incorrect binary data format in bind
+/// parameter 10" after a NULL float had been bound to the cached statement.
+async fn decisions_with_and_without_confidence_interleave(db: TestDb) {
+    let (store, writer, _) = open(&db, WriterConfig::default()).await;
+    let mut made = Vec::new();
+    for n in 0..24 {
+        let mut new = new_decision(n, DecisionStatus::Auto);
+        if n % 2 == 0 {
+            new.confidence = None;
+        }
+        let d = decision_of(
+            writer
+                .append(Append::Decision(new.clone()))
+                .await
+                .unwrap_or_else(|e| {
+                    panic!(
+                        "decision {n} (confidence {:?}) refused: {e}",
+                        new.confidence
+                    )
+                }),
+        );
+        made.push((d.id, new.confidence));
+    }
+    for (id, confidence) in made {
+        assert_eq!(
+            store.decision(id).await.expect("read back").confidence,
+            confidence
+        );
+    }
 }
 
 /// Recomputes the tree from the stored entries and checks it against the
