@@ -30,21 +30,40 @@ type Entry<M> = (Arc<Loaded<M>>, Instant);
 #[derive(Debug)]
 pub(crate) struct ModelCache<M> {
     loaded: RwLock<HashMap<String, Entry<M>>>,
+    /// How long an entry is trusted ([`RECHECK`]).
+    recheck: Duration,
+    /// Held while the registry is asked again, so that when an entry expires
+    /// under load one request checks (and, if the active version changed,
+    /// reloads) while the others wait for its answer, instead of every
+    /// request reading and parsing the whole model at once.
+    refresh: tokio::sync::Mutex<()>,
 }
 
 impl<M> Default for ModelCache<M> {
     fn default() -> Self {
-        Self {
-            loaded: RwLock::new(HashMap::new()),
-        }
+        Self::with_recheck(RECHECK)
     }
 }
 
 impl<M> ModelCache<M> {
+    fn with_recheck(recheck: Duration) -> Self {
+        Self {
+            loaded: RwLock::new(HashMap::new()),
+            recheck,
+            refresh: tokio::sync::Mutex::new(()),
+        }
+    }
+
     fn fresh(&self, name: &str) -> Option<Arc<Loaded<M>>> {
         let map = self.loaded.read().ok()?;
         let (loaded, at) = map.get(name)?;
-        (at.elapsed() < RECHECK).then(|| loaded.clone())
+        (at.elapsed() < self.recheck).then(|| loaded.clone())
+    }
+
+    /// The cached entry, however old.
+    fn cached(&self, name: &str) -> Option<Arc<Loaded<M>>> {
+        let map = self.loaded.read().ok()?;
+        map.get(name).map(|(loaded, _)| loaded.clone())
     }
 
     fn put(&self, name: &str, loaded: Arc<Loaded<M>>) {
@@ -76,6 +95,22 @@ impl App {
             && let Some(hit) = cache.fresh(name)
         {
             return Ok(hit);
+        }
+        // The active version: one request at a time asks the registry again.
+        let _refreshing = match version {
+            None => Some(cache.refresh.lock().await),
+            Some(_) => None,
+        };
+        if version.is_none() {
+            if let Some(hit) = cache.fresh(name) {
+                return Ok(hit);
+            }
+            if let Some(stale) = cache.cached(name)
+                && self.store().active_version(name).await? == Some(stale.version.version)
+            {
+                cache.put(name, stale.clone());
+                return Ok(stale);
+            }
         }
         let (record, bytes) = self.store().model_bytes(name, version).await?;
         if record.service.as_str() != service {
@@ -118,5 +153,77 @@ impl App {
     /// sampled, reviewed and overridden), by model name and version.
     pub async fn quality_samples_by_model(&self) -> Result<Vec<SampleOutcomes>, AppError> {
         Ok(self.store().quality_samples_by_model().await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    static PARSED: AtomicUsize = AtomicUsize::new(0);
+
+    fn parse(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
+        PARSED.fetch_add(1, Ordering::SeqCst);
+        Ok(bytes.to_vec())
+    }
+
+    async fn register(app: &App, bytes: &[u8]) -> i64 {
+        app.store()
+            .register_model(civic_store::NewModel {
+                name: "m".into(),
+                service: civic_core::Service::parse("triage").expect("service"),
+                training_data_sha256: String::new(),
+                metrics: serde_json::json!({}),
+                model: bytes.to_vec(),
+                created_by: "test".into(),
+            })
+            .await
+            .expect("register")
+            .version
+    }
+
+    /// When the cached active version expires under load, the model is read
+    /// and parsed once, not once per waiting request; and a new active
+    /// version is picked up at the next check.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_expired_model_is_checked_once_and_reloaded_only_when_the_active_version_changed() {
+        let dir = tempfile::tempdir().expect("dir");
+        let config = crate::Config::load(crate::Overrides {
+            data_dir: Some(dir.path().to_owned()),
+            ..crate::Overrides::default()
+        })
+        .expect("config");
+        crate::init(&config).await.expect("init");
+        let app = App::open(config).await.expect("open");
+        register(&app, b"one").await;
+        // Every entry is stale at once: each call asks the registry again.
+        let cache = Arc::new(ModelCache::<Vec<u8>>::with_recheck(Duration::ZERO));
+        let load = |app: App, cache: Arc<ModelCache<Vec<u8>>>| async move {
+            app.load_model(&cache, "triage", "m", None, parse)
+                .await
+                .expect("load")
+        };
+        let tasks: Vec<_> = (0..16)
+            .map(|_| tokio::spawn(load(app.clone(), cache.clone())))
+            .collect();
+        for t in tasks {
+            assert_eq!(t.await.expect("task").model, b"one");
+        }
+        assert_eq!(
+            PARSED.load(Ordering::SeqCst),
+            1,
+            "parsed once for 16 requests"
+        );
+
+        let two = register(&app, b"two").await;
+        let loaded = load(app.clone(), cache.clone()).await;
+        assert_eq!(
+            (loaded.version.version, loaded.model.as_slice()),
+            (two, &b"two"[..])
+        );
+        assert_eq!(PARSED.load(Ordering::SeqCst), 2);
+        app.shutdown().await.expect("shutdown");
     }
 }

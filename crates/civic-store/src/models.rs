@@ -177,6 +177,19 @@ impl Store {
         rows.iter().map(row_to_version).collect()
     }
 
+    /// The active version number of `name`, if it has one: a cheap check of
+    /// whether a cached model is still the active one.
+    pub async fn active_version(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT version FROM models WHERE name = $1 AND active = 1")
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(match row {
+            Some(row) => Some(row.try_get("version")?),
+            None => None,
+        })
+    }
+
     /// A model's bytes: the given version, or the active one.
     pub async fn model_bytes(
         &self,
