@@ -12,17 +12,29 @@
 //! measures a rules file (a body's own, or a draft) instead of the default rules. `--show`
 //! also prints each missed concern and each false alarm with what was found (message
 //! text: use it on evaluation sets only, never on real messages).
+//!
+//! `--cross-validate` measures generalisation across authors: for each hand-written
+//! development group (`dev` … `dev4`, compiled into the crate), a scorer trained on the
+//! corpus and the *other* groups is measured on that group, beside the corpus-only scorer
+//! (before) and the learned scorer alone (no rules). The rules were written with every
+//! group in view, so only the scorer-alone rows are fully cross-validated.
+//! `--train-only corpus|default` trains that scorer once and exits (to time start-up
+//! training in process CPU time). `--sweep A,B,...` adds, for each alert threshold A (watch = min(watch, A)), the pooled
+//! cross-validated figures.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use civic_triage::safeguarding::{
-    Detector, EvalLine, LearnedScorer, SafeguardingRules, Thresholds, corpus, evaluate,
+    Count, Detector, EvalLine, EvalReport, LearnedScorer, SafeguardingRules, Thresholds, corpus,
+    development_group, development_groups, evaluate,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut files = Vec::new();
     let mut in_house = false;
+    let mut cross_validate = false;
+    let mut sweep: Vec<f64> = Vec::new();
     let mut show = false;
     let mut thresholds = Thresholds::default();
     let mut rules_file = None;
@@ -31,6 +43,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match a.as_str() {
             "--in-house" => in_house = true,
             "--show" => show = true,
+            "--cross-validate" => cross_validate = true,
+            "--train-only" => {
+                let which = args.next().ok_or("--train-only needs corpus or default")?;
+                let scorer = match which.as_str() {
+                    "corpus" => LearnedScorer::train(&corpus::generate(
+                        corpus::DEFAULT_SEED,
+                        civic_triage::safeguarding::DEFAULT_VARIANTS,
+                    ))?,
+                    "default" => LearnedScorer::train_default()?,
+                    _ => return Err("--train-only needs corpus or default".into()),
+                };
+                std::hint::black_box(scorer);
+                return Ok(());
+            }
+            "--sweep" => {
+                for v in args.next().ok_or("--sweep needs values")?.split(',') {
+                    sweep.push(v.trim().parse()?);
+                }
+            }
             "--alert" => thresholds.alert = args.next().ok_or("--alert needs a value")?.parse()?,
             "--watch" => thresholds.watch = args.next().ok_or("--watch needs a value")?.parse()?,
             "--rules" => rules_file = Some(args.next().ok_or("--rules needs a file")?),
@@ -76,6 +107,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "### Rules alone\n\n{}",
             evaluate(&rules_only, &lines).to_markdown()
         );
+    }
+    if cross_validate {
+        run_cross_validation(thresholds, &sweep)?;
     }
     if files.is_empty() {
         return Ok(());
@@ -174,4 +208,193 @@ fn show_errors(detector: &Detector, lines: &[EvalLine]) {
             l.categories, a.level, found, a.score, rules, l.text
         );
     }
+}
+
+/// Leaves one development group out at a time (see the module's documentation).
+fn run_cross_validation(
+    thresholds: Thresholds,
+    sweep: &[f64],
+) -> Result<(), Box<dyn std::error::Error>> {
+    let generated = corpus::generate(
+        corpus::DEFAULT_SEED,
+        civic_triage::safeguarding::DEFAULT_VARIANTS,
+    );
+    let groups = development_groups();
+    let mut data = Vec::new();
+    for g in &groups {
+        data.push(development_group(g)?);
+    }
+    let started = Instant::now();
+    let before = Arc::new(LearnedScorer::train(&generated)?);
+    eprintln!(
+        "corpus-only scorer trained in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    let no_rules = SafeguardingRules::from_toml("")?;
+    // (group, detector name, report) and, per alert threshold swept, pooled reports.
+    let mut rows: Vec<(String, &str, EvalReport)> = Vec::new();
+    let mut swept: Vec<(f64, EvalReport, EvalReport)> = sweep
+        .iter()
+        .map(|&a| (a, EvalReport::default(), EvalReport::default()))
+        .collect();
+    for (k, g) in groups.iter().enumerate() {
+        let train: Vec<EvalLine> = data
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != k)
+            .flat_map(|(_, d)| d.iter().cloned())
+            .collect();
+        let started = Instant::now();
+        let after = Arc::new(LearnedScorer::train_with(&generated, &train)?);
+        eprintln!(
+            "fold {g}: scorer trained on the corpus and {} hand-written lines in {:.2} s",
+            train.len(),
+            started.elapsed().as_secs_f64()
+        );
+        let held = &data[k];
+        let detectors = [
+            (
+                "before: rules + corpus scorer",
+                SafeguardingRules::default(),
+                &before,
+            ),
+            (
+                "after: rules + corpus & other groups",
+                SafeguardingRules::default(),
+                &after,
+            ),
+            ("before: corpus scorer alone", no_rules.clone(), &before),
+            (
+                "after: scorer alone, other groups",
+                no_rules.clone(),
+                &after,
+            ),
+        ];
+        for (name, rules, scorer) in detectors {
+            let d = Detector::new(rules, Some(Arc::clone(scorer)), thresholds)?;
+            rows.push((g.to_string(), name, evaluate(&d, held)));
+        }
+        for (alert, pooled_before, pooled_after) in &mut swept {
+            let t = Thresholds {
+                alert: *alert,
+                watch: thresholds.watch.min(*alert),
+            };
+            for (scorer, pooled) in [(&before, pooled_before), (&after, pooled_after)] {
+                let d = Detector::new(SafeguardingRules::default(), Some(Arc::clone(scorer)), t)?;
+                merge(pooled, &evaluate(&d, held));
+            }
+        }
+    }
+    let names: Vec<&str> = rows.iter().take(4).map(|(_, n, _)| *n).collect();
+    for name in &names {
+        let mut pooled = EvalReport::default();
+        for (_, n, r) in &rows {
+            if n == name {
+                merge(&mut pooled, r);
+            }
+        }
+        rows.push(("all four, pooled".into(), name, pooled));
+    }
+    println!(
+        "## Cross-validation across development groups (alert {}, watch {})\n",
+        thresholds.alert, thresholds.watch
+    );
+    println!(
+        "| held out | detector | urgent | to a person | false alarms, hard negatives | false alarms, ordinary |\n|---|---|---|---|---|---|"
+    );
+    for (g, name, r) in &rows {
+        println!(
+            "| {g} | {name} | {} | {} | {} | {} |",
+            pct(&r.recall),
+            pct(&r.review_recall),
+            pct(&kind(r, "hard_negative")),
+            pct(&kind(r, "ordinary")),
+        );
+    }
+    let categories: Vec<String> = rows
+        .iter()
+        .flat_map(|(_, _, r)| r.per_category.keys().cloned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    println!(
+        "\nPer category, recall with the right category / with any alert:\n\n| held out | detector | {} |\n|---|---|{}",
+        categories.join(" | "),
+        "---|".repeat(categories.len())
+    );
+    for (g, name, r) in &rows {
+        let cells: Vec<String> = categories
+            .iter()
+            .map(|c| {
+                let right = r.per_category.get(c).copied().unwrap_or_default();
+                let any = r.per_category_any.get(c).copied().unwrap_or_default();
+                format!("{} / {}", short(&right), short(&any))
+            })
+            .collect();
+        println!("| {g} | {name} | {} |", cells.join(" | "));
+    }
+    if !swept.is_empty() {
+        println!(
+            "\n### Alert threshold swept (rules + scorer, pooled over the four held-out groups)\n\n| alert | watch | scorer | urgent | to a person | worst category, right | false alarms, hard | false alarms, ordinary |\n|---|---|---|---|---|---|---|---|"
+        );
+        for (alert, b, a) in &swept {
+            for (name, r) in [("before", b), ("after", a)] {
+                let worst = r
+                    .per_category
+                    .iter()
+                    .min_by(|x, y| {
+                        x.1.rate()
+                            .unwrap_or(1.0)
+                            .total_cmp(&y.1.rate().unwrap_or(1.0))
+                    })
+                    .map_or("–".to_string(), |(c, n)| format!("{c} {}", short(n)));
+                println!(
+                    "| {alert} | {} | {name} | {} | {} | {worst} | {} | {} |",
+                    thresholds.watch.min(*alert),
+                    short(&r.recall),
+                    short(&r.review_recall),
+                    short(&kind(r, "hard_negative")),
+                    short(&kind(r, "ordinary")),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Adds `r`'s counts to `into`'s.
+fn merge(into: &mut EvalReport, r: &EvalReport) {
+    fn add(a: &mut Count, b: &Count) {
+        a.hits += b.hits;
+        a.total += b.total;
+    }
+    add(&mut into.recall, &r.recall);
+    add(&mut into.review_recall, &r.review_recall);
+    for (into_map, map) in [
+        (&mut into.per_category, &r.per_category),
+        (&mut into.per_category_any, &r.per_category_any),
+        (&mut into.per_register, &r.per_register),
+        (&mut into.false_alarms, &r.false_alarms),
+        (&mut into.reviewed_negatives, &r.reviewed_negatives),
+    ] {
+        for (k, v) in map {
+            add(into_map.entry(k.clone()).or_default(), v);
+        }
+    }
+}
+
+fn kind(r: &EvalReport, kind: &str) -> Count {
+    r.false_alarms.get(kind).copied().unwrap_or_default()
+}
+
+fn pct(c: &Count) -> String {
+    match c.rate() {
+        Some(r) => format!("{:.1} % ({}/{})", r * 100.0, c.hits, c.total),
+        None => "–".into(),
+    }
+}
+
+fn short(c: &Count) -> String {
+    c.rate()
+        .map_or("–".into(), |r| format!("{:.1} %", r * 100.0))
 }

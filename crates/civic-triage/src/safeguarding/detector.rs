@@ -368,10 +368,13 @@ mod tests {
                 Level::Alert,
                 Some(Category::RiskToHealthOrHome),
             ),
+            // A bare denial alerts since the scorer learns the hand-written development
+            // data, where denials open disclosures ("Nobody's hurting me. It's me doing
+            // it."). The negated rule still adds domestic abuse at watch level.
             (
                 "No one is hurting me",
-                Level::Watch,
-                Some(Category::DomesticAbuse),
+                Level::Alert,
+                Some(Category::SelfHarmSuicide),
             ),
             (
                 "I am not suicidal, just fed up with the bins",

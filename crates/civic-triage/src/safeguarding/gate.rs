@@ -149,7 +149,7 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/safeguarding");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/safeguarding");
         for file in ["positives", "negatives"].map(|k| format!("{dir}/{k}-dev3.jsonl")) {
             let Ok(data) = std::fs::read_to_string(&file) else {
                 panic!("{file} is missing");

@@ -8,7 +8,8 @@
 //!   to plain words (`variants`), with negation and quoted replies recognised. An active
 //!   match alerts; a negated or quoted match, or one from a watch rule, asks for a look.
 //! - **A learned scorer** ([`LearnedScorer`]): the crate's text classifier trained on a
-//!   synthetic corpus ([`corpus`]) over the seven categories and "none". Its concern score
+//!   synthetic corpus ([`corpus`]) and the hand-written development sets
+//!   ([`development_group`]) over the seven categories and "none". Its concern score
 //!   `1 − P(none)` alerts at or above [`Thresholds::alert`] and asks for a look at or
 //!   above [`Thresholds::watch`].
 //!
@@ -21,6 +22,7 @@ pub mod corpus;
 mod detector;
 mod eval;
 mod gate;
+mod handwritten;
 mod learned;
 mod normalise;
 mod parse;
@@ -30,6 +32,7 @@ mod variants;
 
 pub use category::Category;
 pub use detector::{Assessment, Detector, Finding, Level, Thresholds, default_scorer};
-pub use eval::{EvalLine, EvalReport, evaluate};
-pub use learned::{DEFAULT_VARIANTS, LearnedScore, LearnedScorer};
+pub use eval::{Count, EvalLine, EvalReport, evaluate};
+pub use handwritten::{development_group, development_groups};
+pub use learned::{DEFAULT_VARIANTS, HANDWRITTEN_WEIGHT, LearnedScore, LearnedScorer};
 pub use rules::{SafeguardingMatch, SafeguardingRule, SafeguardingRules};

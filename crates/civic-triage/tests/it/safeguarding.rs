@@ -110,7 +110,7 @@ fn pathological_inputs_are_handled_in_linear_time() {
 /// set (`*-test3`) is deliberately not used here: a test that had to pass on it
 /// would invite tuning on it.
 fn development_set() -> Vec<civic_triage::safeguarding::EvalLine> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/safeguarding");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/safeguarding");
     let mut lines = Vec::new();
     for file in [
         "positives-dev.jsonl",
@@ -137,10 +137,12 @@ fn development_set() -> Vec<civic_triage::safeguarding::EvalLine> {
 }
 
 /// Guards the figures in docs/benchmarks/triage.md for the development
-/// sets together (measured: 99.2 % urgent recall, every category at least
-/// 99.1 % flagged and 90.9 % with its own category, 4.4 % false alarms on hard
+/// sets together (measured before the scorer was trained on them: 99.2 % urgent
+/// recall, every category at least 99.1 % flagged and 90.9 % with its own category, 4.4 % false alarms on hard
 /// negatives, 2.5 % on ordinary contacts) with a little slack: a change to the rules,
 /// corpus or thresholds that loses concerns or raises false alarms fails here.
+/// Since 5 December 2026 this is a training figure (the scorer learns these
+/// sets); generalisation is `safeguarding_eval --cross-validate`.
 #[test]
 fn the_detector_keeps_its_recall_on_the_development_sets() {
     let detector = civic_triage::safeguarding::Detector::shared_default().expect("detector");
