@@ -32,6 +32,38 @@ pub fn cpu_seconds() -> Option<f64> {
     Some(ticks as f64 / 100.0)
 }
 
+/// The real server on a free local port, serving `app`, until stopped.
+pub struct LocalServer {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl LocalServer {
+    /// Binds a free port on the loopback address and starts serving.
+    pub async fn start(app: &App) -> anyhow::Result<Self> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(civic_server::serve(
+            listener,
+            civic_server::AppState::new(app.clone()),
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        Ok(Self { url, stop, task })
+    }
+
+    /// Stops serving and waits for the server to finish.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(());
+        self.task.await.context("server task")??;
+        Ok(())
+    }
+}
+
 /// The teams the sample decisions are routed to, ten decisions to a team in
 /// turn, so that the queued ones (one in ten) are spread over every team and
 /// a queue filtered by team holds a share of the items rather than all.

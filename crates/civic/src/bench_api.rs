@@ -18,7 +18,7 @@ use civic_app::{App, Config};
 use civic_core::Role;
 use serde_json::{Value, json};
 
-use crate::bench::{bench_config, cpu_seconds, peak_memory, scratch_dir};
+use crate::bench::{LocalServer, bench_config, cpu_seconds, peak_memory, scratch_dir};
 
 /// Messages sent to the triage endpoint in turn: ordinary council contacts and
 /// one safeguarding concern, so that both paths of the service are timed.
@@ -91,16 +91,8 @@ pub async fn run(
         app.backend()
     );
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base_url = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(civic_server::serve(
-        listener,
-        civic_server::AppState::new(app.clone()),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let server = LocalServer::start(&app).await?;
+    let base_url = server.url.clone();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()?;
@@ -148,8 +140,7 @@ pub async fn run(
             kib as f64 / 1024.0
         );
     }
-    let _ = stop.send(());
-    server.await.context("server task")??;
+    server.stop().await?;
     app.shutdown().await?;
     if keep {
         println!("scratch data directory kept: {}", data_dir.display());

@@ -16,7 +16,7 @@ use civic_app::queue::{QueueCount, QueueCursor, QueueFilter, QueueSummary};
 use civic_app::{App, Config};
 use civic_core::{Email, Role, now_millis};
 
-use crate::bench::{append_all, bench_config, cpu_seconds, scratch_dir};
+use crate::bench::{LocalServer, append_all, bench_config, cpu_seconds, scratch_dir};
 
 /// Untimed requests per page first, so that every page is timed warm.
 const WARM_UP: usize = 5;
@@ -115,16 +115,8 @@ pub async fn run(
         session.token
     );
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base_url = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(civic_server::serve(
-        listener,
-        civic_server::AppState::new(app.clone()),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let server = LocalServer::start(&app).await?;
+    let base_url = server.url.clone();
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()?;
@@ -177,8 +169,7 @@ pub async fn run(
             size as f64 / 1024.0
         );
     }
-    let _ = stop.send(());
-    server.await.context("server task")??;
+    server.stop().await?;
     if !seeded {
         println!("data directory reused: {}", data_dir.display());
     } else if keep {
