@@ -284,26 +284,7 @@ async fn a_referral_names_a_safeguarding_team_or_is_refused_naming_the_field() {
     let s = TestServer::start().await;
     let d = s.record(true).await;
     let id = d["id"].as_str().expect("id");
-    let review = |body: Value| {
-        let (client, url, token) = (
-            s.client.clone(),
-            s.url(&format!("/decisions/{id}/review")),
-            s.token(Role::Reviewer).to_owned(),
-        );
-        async move {
-            let res = client
-                .post(url)
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .expect("send");
-            (
-                res.status().as_u16(),
-                res.json::<Value>().await.expect("json"),
-            )
-        }
-    };
+    let review = |body: Value| s.review(id, body);
     for body in [
         json!({"action": "refer"}),
         json!({"action": "refer", "team": "Parking services"}),

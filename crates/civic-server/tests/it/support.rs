@@ -144,6 +144,23 @@ pub fn write_claims(path: &std::path::Path, rows: usize, seed: u64) {
 
 impl TestServer {
     /// A decision as an auditor reads it.
+    /// Posts `body` to the review of decision `id` as a reviewer; the
+    /// status and the JSON answer.
+    pub async fn review(&self, id: &str, body: Value) -> (u16, Value) {
+        let res = self
+            .client
+            .post(self.url(&format!("/decisions/{id}/review")))
+            .bearer_auth(self.token(Role::Reviewer))
+            .json(&body)
+            .send()
+            .await
+            .expect("send");
+        (
+            res.status().as_u16(),
+            res.json::<Value>().await.expect("json"),
+        )
+    }
+
     pub async fn decision(&self, id: &str) -> Value {
         self.client
             .get(self.url(&format!("/decisions/{id}")))

@@ -136,26 +136,7 @@ async fn the_api_refuses_the_overrides_the_web_refuses_and_none_reaches_training
         .find(|l| **l != suggested)
         .expect("another team")
         .clone();
-    let review = |body: Value| {
-        let (client, url, token) = (
-            s.client.clone(),
-            s.url(&format!("/decisions/{id}/review")),
-            s.token(Role::Reviewer).to_owned(),
-        );
-        async move {
-            let res = client
-                .post(url)
-                .bearer_auth(token)
-                .json(&body)
-                .send()
-                .await
-                .expect("send");
-            (
-                res.status().as_u16(),
-                res.json::<Value>().await.expect("json"),
-            )
-        }
-    };
+    let review = |body: Value| s.review(id, body);
     let refused = [
         (
             json!({"team": "parkingg"}),
