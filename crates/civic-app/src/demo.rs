@@ -70,7 +70,7 @@ impl App {
                     metrics: serde_json::to_value(&report)
                         .map_err(|e| AppError::Internal(e.to_string()))?,
                     model: model.to_bytes(),
-                    created_by: "demo".into(),
+                    created_by: civic_core::Principal::demo().to_string(),
                 })
                 .await?;
             outcome.trained = Some(version);
@@ -86,7 +86,7 @@ impl App {
                     risk::DEMO_MODEL,
                     civic_risk::demo::synthetic_claims(DEMO_TRAINING_CLAIMS, 2025),
                     demo_risk_options(),
-                    "demo",
+                    &civic_core::Principal::demo(),
                 )
                 .await?;
             outcome.trained_risk = Some(trained.version);
@@ -104,8 +104,9 @@ impl App {
                 let password = user.generated.unwrap_or_default();
                 outcome.users.push((role, email.to_string(), password));
             }
-            let caller =
-                caseworker.ok_or_else(|| AppError::Internal("no caseworker key".into()))?;
+            let caller = civic_core::Principal::ApiKey(
+                caseworker.ok_or_else(|| AppError::Internal("no caseworker key".into()))?,
+            );
             for (i, m) in civic_triage::demo::generate(2026, DEMO_MESSAGES)
                 .into_iter()
                 .enumerate()
@@ -115,7 +116,7 @@ impl App {
                         triage::DEFAULT_MODEL,
                         &m.text,
                         Some(format!("demo-{i:04}")),
-                        caller,
+                        caller.clone(),
                     )
                     .await?
                     .decision;
@@ -123,7 +124,7 @@ impl App {
                 outcome.waiting +=
                     u64::from(decision.status == civic_core::DecisionStatus::NeedsReview);
             }
-            self.score_demo_claims(caller, &mut outcome).await?;
+            self.score_demo_claims(&caller, &mut outcome).await?;
         }
         Ok(outcome)
     }
@@ -133,7 +134,7 @@ impl App {
     /// reference.
     async fn score_demo_claims(
         &self,
-        caller: civic_core::KeyId,
+        caller: &civic_core::Principal,
         outcome: &mut DemoOutcome,
     ) -> Result<(), AppError> {
         use civic_risk::demo::{CLAIM_ID, CLAIM_LABEL};
@@ -150,7 +151,7 @@ impl App {
                 .remove(CLAIM_ID)
                 .and_then(|v| v.as_str().map(str::to_owned));
             let scored = self
-                .score_risk(risk::DEMO_MODEL, record, reference, caller)
+                .score_risk(risk::DEMO_MODEL, record, reference, caller.clone())
                 .await?;
             outcome.scored += 1;
             outcome.flagged += u64::from(scored.score.flagged);

@@ -33,8 +33,8 @@ pub use demo::{DEMO_TRAINING_CLAIMS, DemoOutcome};
 pub use models::{Loaded, ModelVersion, SampleOutcomes};
 
 use civic_core::{
-    Decision, DecisionId, KeyId, Reason, ReasonRedaction, ReviewAction, ReviewEvent, ReviewEventId,
-    Role,
+    Decision, DecisionId, Principal, Reason, ReasonRedaction, ReviewAction, ReviewEvent,
+    ReviewEventId, Role,
 };
 use civic_ledger::{LogSigner, LogVerifier};
 use civic_store::{LedgerWriter, Store, WriterConfig};
@@ -190,7 +190,7 @@ impl App {
         &self,
         id: DecisionId,
         action: ReviewAction,
-        reviewer: KeyId,
+        reviewer: Principal,
     ) -> Result<ReviewEvent, AppError> {
         Ok(self.writer.record_review(id, action, reviewer).await?)
     }
@@ -200,8 +200,8 @@ impl App {
     /// decision they asked for themselves. That is how a person decides at
     /// the point of contact: the caseworker handling a message confirms or
     /// corrects the routing they were given.
-    pub fn may_review(decision: &Decision, person: KeyId, role: Role) -> bool {
-        civic_core::Roles::REVIEWERS.allows(role) || decision.requested_by == person
+    pub fn may_review(decision: &Decision, person: &Principal, role: Role) -> bool {
+        civic_core::Roles::REVIEWERS.allows(role) || decision.requested_by.same_actor(person)
     }
 
     /// [`App::review`] by a signed-in person, refused unless
@@ -210,11 +210,11 @@ impl App {
         &self,
         id: DecisionId,
         action: ReviewAction,
-        person: KeyId,
+        person: Principal,
         role: Role,
     ) -> Result<ReviewEvent, AppError> {
         let decision = self.store.decision(id).await?;
-        if !Self::may_review(&decision, person, role) {
+        if !Self::may_review(&decision, &person, role) {
             return Err(AppError::Forbidden(
                 "only the person who asked for this decision, or a reviewer, may review it".into(),
             ));
@@ -231,7 +231,7 @@ impl App {
         &self,
         review_id: ReviewEventId,
         why: &str,
-        person: KeyId,
+        person: Principal,
         role: Role,
     ) -> Result<ReasonRedaction, AppError> {
         if !civic_core::Roles::ADMINS.allows(role) {

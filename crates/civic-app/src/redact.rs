@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
 
-use civic_core::{Decision, DecisionStatus, Digest, KeyId, ModelRef, NewDecision, Service};
+use civic_core::{Decision, DecisionStatus, Digest, ModelRef, NewDecision, Principal, Service};
 use civic_dataset::{Format, ReadOptions, Reader, RowProblem};
 use civic_redact::{Analyzer, AnalyzerConfig, Label, Operator, char_offsets};
 use rayon::prelude::*;
@@ -393,7 +393,7 @@ impl App {
     pub(crate) async fn record_redaction(
         &self,
         facts: RedactionFacts<'_>,
-        caller: KeyId,
+        caller: Principal,
         reference: Option<String>,
     ) -> Result<Decision, AppError> {
         let new = facts.decision(caller, reference)?;
@@ -469,7 +469,11 @@ pub(crate) struct RedactionFacts<'a> {
 }
 
 impl RedactionFacts<'_> {
-    fn decision(&self, caller: KeyId, reference: Option<String>) -> Result<NewDecision, AppError> {
+    fn decision(
+        &self,
+        caller: Principal,
+        reference: Option<String>,
+    ) -> Result<NewDecision, AppError> {
         let mut output = json!({
             "file_type": self.file_type,
             "operator": self.operator,

@@ -10,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use civic_core::{Decision, DecisionStatus, Digest, KeyId, ModelRef, NewDecision, Service};
+use civic_core::{Decision, DecisionStatus, Digest, ModelRef, NewDecision, Principal, Service};
 use civic_dataset::{ReadOptions, Reader, Record};
 use civic_risk::{
     Contribution, Explain, FairnessReport, RiskError, RiskModel, Row, Score, Table,
@@ -175,7 +175,7 @@ impl App {
     pub async fn train_risk(
         &self,
         req: TrainRequest,
-        created_by: &str,
+        created_by: &Principal,
         progress: Arc<dyn Fn(TrainStage) + Send + Sync>,
     ) -> Result<Trained, AppError> {
         let name = model_name(&req.name)?;
@@ -206,7 +206,7 @@ impl App {
         name: &str,
         table: Table,
         options: TrainOptions,
-        created_by: &str,
+        created_by: &Principal,
     ) -> Result<Trained, AppError> {
         let name = model_name(name)?;
         let (model, report, digest) = tokio::task::spawn_blocking(move || {
@@ -228,7 +228,7 @@ impl App {
         model: &RiskModel,
         report: &TrainReport,
         training_data_sha256: String,
-        created_by: &str,
+        created_by: &Principal,
     ) -> Result<Trained, AppError> {
         let metrics =
             serde_json::to_value(report).map_err(|e| AppError::Internal(format!("report: {e}")))?;
@@ -240,7 +240,7 @@ impl App {
                 training_data_sha256,
                 metrics,
                 model: model.to_bytes()?,
-                created_by: created_by.to_owned(),
+                created_by: created_by.to_string(),
             })
             .await?;
         self.risk_models.invalidate(&version.name);
@@ -271,7 +271,7 @@ impl App {
         model_name: &str,
         record: Map<String, Value>,
         reference: Option<String>,
-        caller: KeyId,
+        caller: Principal,
     ) -> Result<ScoredRecord, AppError> {
         if record.is_empty() {
             return Err(AppError::Unprocessable {

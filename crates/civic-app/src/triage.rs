@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use civic_core::{Decision, DecisionStatus, Digest, KeyId, ModelRef, NewDecision, Service};
+use civic_core::{Decision, DecisionStatus, Digest, ModelRef, NewDecision, Principal, Service};
 use civic_dataset::{ReadOptions, Reader, RowProblem};
 use civic_store::{ModelVersion, NewModel};
 use civic_triage::safeguarding::Level;
@@ -222,7 +222,7 @@ impl App {
     pub async fn train_triage(
         &self,
         req: TrainRequest,
-        created_by: &str,
+        created_by: &Principal,
         progress: Arc<dyn Fn(Progress) + Send + Sync>,
     ) -> Result<Trained, AppError> {
         if req.name.trim().is_empty() || req.name.len() > 100 {
@@ -263,7 +263,7 @@ impl App {
                 training_data_sha256: model.metadata().training_data_sha256.clone(),
                 metrics,
                 model: model.to_bytes(),
-                created_by: created_by.to_owned(),
+                created_by: created_by.to_string(),
             })
             .await?;
         self.triage_models.invalidate(&version.name);
@@ -303,7 +303,7 @@ impl App {
         model_name: &str,
         text: &str,
         reference: Option<String>,
-        caller: KeyId,
+        caller: Principal,
     ) -> Result<Triaged, AppError> {
         crate::check_text(
             text,

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{
-    CanonicalObject, DecisionId, Digest, KeyId, ParseError, RedactionId, ReviewEventId, Timestamp,
-    rfc3339,
+    CanonicalObject, DecisionId, Digest, ParseError, Principal, RedactionId, ReviewEventId,
+    Timestamp, rfc3339,
 };
 
 /// The layout of a ledger entry.
@@ -198,7 +198,7 @@ pub struct NewDecision {
     /// `Auto` or `NeedsReview`.
     pub status: DecisionStatus,
     /// Who asked.
-    pub requested_by: KeyId,
+    pub requested_by: Principal,
     /// An optional caller-supplied reference (e.g. a case number).
     pub reference: Option<String>,
 }
@@ -225,7 +225,7 @@ pub struct Decision {
     /// The status it was created with (as recorded in the ledger).
     pub initial_status: DecisionStatus,
     /// Who asked.
-    pub requested_by: KeyId,
+    pub requested_by: Principal,
     /// The caller's reference, if any.
     pub reference: Option<String>,
     /// When it was made.
@@ -292,7 +292,7 @@ impl Decision {
             explanation: self.explanation.clone(),
             confidence: self.confidence,
             status: self.initial_status,
-            requested_by: self.requested_by,
+            requested_by: self.requested_by.clone(),
             reference: self.reference.clone(),
             created_at: self.created_at,
             quality_sample: self.quality_sample,
@@ -453,7 +453,7 @@ pub struct ReviewEvent {
     #[serde(flatten)]
     pub action: ReviewAction,
     /// Who reviewed it.
-    pub reviewer: KeyId,
+    pub reviewer: Principal,
     /// When.
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: Timestamp,
@@ -481,7 +481,7 @@ impl ReviewEvent {
             decision_id: self.decision_id,
             action: self.action.clone(),
             reason_sha256: self.reason_sha256,
-            reviewer: self.reviewer,
+            reviewer: self.reviewer.clone(),
             created_at: self.created_at,
         }
     }
@@ -524,7 +524,7 @@ pub struct ReasonRedaction {
     /// The decision that review is of.
     pub decision_id: DecisionId,
     /// Who removed it.
-    pub redacted_by: KeyId,
+    pub redacted_by: Principal,
     /// Why (an erasure request's reference, say), kept in the record.
     pub why: Reason,
     /// When.
@@ -541,7 +541,7 @@ impl ReasonRedaction {
             id: self.id,
             review_id: self.review_id,
             decision_id: self.decision_id,
-            redacted_by: self.redacted_by,
+            redacted_by: self.redacted_by.clone(),
             why_sha256: text_digest(self.why.as_str()),
             created_at: self.created_at,
         }
@@ -575,7 +575,7 @@ pub enum LedgerEvent {
         /// Status at creation.
         status: DecisionStatus,
         /// Who asked.
-        requested_by: KeyId,
+        requested_by: Principal,
         /// Caller reference (in a version-1 entry only).
         reference: Option<String>,
         /// SHA-256 of the caller's reference (in a version-2 entry).
@@ -600,7 +600,7 @@ pub enum LedgerEvent {
         /// SHA-256 of an override's reason (in a version-2 entry).
         reason_sha256: Option<Digest>,
         /// Who.
-        reviewer: KeyId,
+        reviewer: Principal,
         /// When.
         created_at: Timestamp,
     },
@@ -613,7 +613,7 @@ pub enum LedgerEvent {
         /// The decision reviewed.
         decision_id: DecisionId,
         /// Who removed it.
-        redacted_by: KeyId,
+        redacted_by: Principal,
         /// SHA-256 of why ([`text_digest`]).
         why_sha256: Digest,
         /// When.
@@ -669,7 +669,10 @@ impl LedgerEvent {
     /// (`referred_to`, the team's name, only for a referral); a reason's
     /// redaction is `{"created_at", "decision_id", "id", "redacted_by",
     /// "review_id", "type": "reason_redaction", "v": 2, "why_sha256"}`.
-    /// Digests are lowercase hex. The bytes are written directly in canonical
+    /// Digests are lowercase hex. `requested_by`, `reviewer` and
+    /// `redacted_by` name a [`Principal`] (`key:…`, `user:…`, `operator:…`;
+    /// entries written before principals were typed hold a bare UUID). The
+    /// bytes are written directly in canonical
     /// key order, since they are rebuilt for every entry whenever the ledger
     /// is verified.
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -999,7 +1002,7 @@ mod tests {
             explanation: json!({}),
             confidence: Some(0.5),
             status: DecisionStatus::Auto,
-            requested_by: KeyId::from_uuid(uuid::Uuid::nil()),
+            requested_by: Principal::Unqualified(uuid::Uuid::nil()),
             reference: None,
             created_at,
             quality_sample: false,
@@ -1028,7 +1031,11 @@ mod tests {
 
     impl Stored {
         fn new(output: Value, explanation: Value) -> Self {
-            let (id, requested_by, digest) = (DecisionId::new(), KeyId::new(), Digest::of(b"x"));
+            let (id, requested_by, digest) = (
+                DecisionId::new(),
+                Principal::ApiKey(crate::KeyId::new()),
+                Digest::of(b"x"),
+            );
             let created_at = crate::from_unix_millis(1_700_000_000_123).expect("in range");
             Self {
                 id: id.to_string(),
@@ -1192,7 +1199,7 @@ mod tests {
             explanation: explanation.clone(),
             confidence: Some(0.5),
             status: DecisionStatus::NeedsReview,
-            requested_by: KeyId::new(),
+            requested_by: Principal::ApiKey(crate::KeyId::new()),
             reference: Some(reference.clone()),
             created_at,
             quality_sample: false,
@@ -1206,7 +1213,7 @@ mod tests {
                 reason: Reason::parse(&format!("{name} rang")).expect("valid"),
             },
             reason_sha256: Some(text_digest(&format!("{name} rang"))),
-            reviewer: KeyId::new(),
+            reviewer: Principal::ApiKey(crate::KeyId::new()),
             created_at,
         };
         for event in [&decision, &review] {
@@ -1386,7 +1393,7 @@ mod tests {
             explanation: json!({"for": [["bins", 1.92]], "against": [], "z\n": null}),
             confidence,
             status: DecisionStatus::NeedsReview,
-            requested_by: KeyId::new(),
+            requested_by: Principal::ApiKey(crate::KeyId::new()),
             reference: reference.map(str::to_owned),
             created_at: at(1_700_000_000_000),
         };
@@ -1396,7 +1403,7 @@ mod tests {
             id: ReviewEventId::new(),
             decision_id: DecisionId::new(),
             action,
-            reviewer: KeyId::new(),
+            reviewer: Principal::ApiKey(crate::KeyId::new()),
             created_at: at(1_800_000_000_999),
         };
         let cases = [
@@ -1485,7 +1492,7 @@ mod tests {
             id: RedactionId::new(),
             review_id: ReviewEventId::new(),
             decision_id: DecisionId::new(),
-            redacted_by: KeyId::new(),
+            redacted_by: Principal::ApiKey(crate::KeyId::new()),
             why: Reason::parse("erasure request 12").expect("valid"),
             created_at: at(1_800_000_001_000),
             ledger_index: 9,

@@ -87,11 +87,10 @@ uuid_id!(
 );
 
 impl UserId {
-    /// The id recorded as "who asked" or "who reviewed" for this user's
-    /// actions. Review events and decisions name their principal by a UUID
-    /// v7: an API key's or a user's, which never collide.
-    pub fn as_principal(self) -> KeyId {
-        KeyId::from_uuid(self.0)
+    /// The principal recorded as "who asked" or "who reviewed" for this
+    /// user's actions.
+    pub fn as_principal(self) -> crate::Principal {
+        crate::Principal::User(self)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Civic's shared vocabulary.
 //!
-//! Every other crate speaks in these types: who is asking ([`Role`], [`KeyId`]),
+//! Every other crate speaks in these types: who is asking ([`Role`], [`Principal`]),
 //! what the AI suggested ([`Decision`]), what a person did about it
 //! ([`ReviewEvent`]), and what goes into the tamper-evident ledger
 //! ([`LedgerEvent`], serialised with [`canonical_json`]).
@@ -16,6 +16,7 @@ mod canonical;
 mod decision;
 mod error;
 mod ids;
+mod principal;
 mod role;
 mod sampling;
 mod user;
@@ -28,6 +29,7 @@ pub use decision::{
 };
 pub use error::{ErrorKind, ParseError};
 pub use ids::{DecisionId, KeyId, RedactionId, ReviewEventId, UserId};
+pub use principal::{OperatorName, Principal};
 pub use role::{Role, Roles};
 pub use sampling::SampleRate;
 pub use user::{Email, Password};

@@ -9,7 +9,7 @@ use std::marker::PhantomData;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use civic_core::{ErrorKind, KeyId, Role, Roles};
+use civic_core::{ErrorKind, KeyId, Principal, Role, Roles};
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -59,11 +59,18 @@ policy!(
 /// The authenticated caller of an endpoint that allows the roles of `P`.
 #[derive(Debug)]
 pub struct Caller<P: Policy> {
-    /// The API key's id (recorded as "who asked" / "who reviewed").
+    /// The API key's id.
     pub key_id: KeyId,
     /// The key's role.
     pub role: Role,
     _policy: PhantomData<P>,
+}
+
+impl<P: Policy> Caller<P> {
+    /// Who is acting, as recorded in decisions, reviews and the ledger.
+    pub fn principal(&self) -> Principal {
+        Principal::ApiKey(self.key_id)
+    }
 }
 
 fn bearer(parts: &Parts) -> Option<&str> {

@@ -11,7 +11,7 @@
 use std::time::{Duration, Instant};
 
 use civic_core::{
-    Decision, DecisionId, DecisionStatus, EntryVersion, KeyId, NewDecision, Reason,
+    Decision, DecisionId, DecisionStatus, EntryVersion, NewDecision, Principal, Reason,
     ReasonRedaction, RedactionId, ReviewAction, ReviewEvent, ReviewEventId, SampleRate, now_millis,
     text_digest, unix_millis,
 };
@@ -84,14 +84,14 @@ pub enum Append {
         /// Accept or override.
         action: ReviewAction,
         /// Who.
-        reviewer: KeyId,
+        reviewer: Principal,
     },
     /// The removal of an override's stored reason (an erasure request).
     RedactReason {
         /// The review whose reason is removed.
         review_id: ReviewEventId,
         /// Who removes it.
-        redacted_by: KeyId,
+        redacted_by: Principal,
         /// Why.
         why: Reason,
     },
@@ -190,7 +190,7 @@ impl LedgerWriter {
         &self,
         decision_id: DecisionId,
         action: ReviewAction,
-        reviewer: KeyId,
+        reviewer: Principal,
     ) -> Result<ReviewEvent, StoreError> {
         match self
             .append(Append::Review {
@@ -212,7 +212,7 @@ impl LedgerWriter {
     pub async fn redact_reason(
         &self,
         review_id: ReviewEventId,
-        redacted_by: KeyId,
+        redacted_by: Principal,
         why: Reason,
     ) -> Result<ReasonRedaction, StoreError> {
         match self

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use civic_app::load::{Commit, DecisionAppender};
 use civic_app::{App, Config};
-use civic_core::{DecisionStatus, Digest, KeyId, ModelRef, NewDecision, Service};
+use civic_core::{DecisionStatus, Digest, KeyId, ModelRef, NewDecision, Principal, Service};
 use serde_json::json;
 
 use crate::cli::BenchCommand;
@@ -71,7 +71,7 @@ const TEAMS: [&str; 4] = ["waste_and_recycling", "highways", "housing", "council
 
 /// A decision of realistic size (about 600 bytes of canonical JSON); one in
 /// ten waits for review.
-fn sample(n: u64, requested_by: KeyId) -> NewDecision {
+fn sample(n: u64, requested_by: Principal) -> NewDecision {
     let input = json!({ "text": format!("Message {n}: the bins on our street have not been collected for two weeks.") });
     NewDecision {
         service: Service::parse("triage").unwrap_or_else(|_| unreachable!("valid literal")),
@@ -102,19 +102,19 @@ pub async fn append_all(
     count: u64,
     clients: usize,
 ) -> anyhow::Result<Duration> {
-    let key = KeyId::new();
+    let key = Principal::ApiKey(KeyId::new());
     let next = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(clients);
     for _ in 0..clients {
-        let (appender, next) = (appender.clone(), next.clone());
+        let (appender, next, key) = (appender.clone(), next.clone(), key.clone());
         tasks.push(tokio::spawn(async move {
             loop {
                 let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if n >= count {
                     return Ok::<(), civic_app::AppError>(());
                 }
-                appender.append(sample(n, key)).await?;
+                appender.append(sample(n, key.clone())).await?;
             }
         }));
     }

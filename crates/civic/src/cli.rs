@@ -12,6 +12,10 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(flatten)]
     pub config: ConfigArgs,
+    /// Who is running this command, as recorded in the ledger (`operator:NAME`) for
+    /// what it changes [default: the operating-system user].
+    #[arg(long, global = true, env = "CIVIC_OPERATOR", value_name = "NAME")]
+    pub operator_name: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }

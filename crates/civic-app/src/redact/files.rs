@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use civic_core::{DecisionId, KeyId};
+use civic_core::{DecisionId, Principal};
 use civic_redact::formats::csv::CsvPolicy;
 use civic_redact::formats::eml::RemovedAttachment;
 use civic_redact::{Label, Operator, PseudonymTable, RedactError};
@@ -61,9 +61,9 @@ pub struct BatchRequest {
     /// is parsed whole, so its size bounds the memory it needs
     /// ([`MAX_EMAIL_BYTES`] unless changed).
     pub max_email_bytes: u64,
-    /// Who the decisions are recorded for ([`command_line_caller`] for the
-    /// command line).
-    pub caller: KeyId,
+    /// Who the decisions are recorded for (the operator, on the command
+    /// line).
+    pub caller: Principal,
     /// The caller's reference, recorded (as a digest) with each decision.
     pub reference: Option<String>,
 }
@@ -160,7 +160,7 @@ pub struct UploadToFiles {
     /// A CSV policy, as TOML text.
     pub csv_policy: Option<String>,
     pub reference: Option<String>,
-    pub caller: KeyId,
+    pub caller: Principal,
 }
 
 impl FileOutcome {
@@ -251,12 +251,6 @@ pub struct PackagedUpload {
 /// memory already, an answer built in memory would hold it several times
 /// over.
 const STREAM_UPLOADS_ABOVE: u64 = 1 << 20;
-
-/// The id batch decisions are recorded under: the local command line, not
-/// an API key.
-pub fn command_line_caller() -> KeyId {
-    KeyId::from_uuid(uuid::Uuid::nil())
-}
 
 impl App {
     /// Redacts a batch of files; see the module documentation. `progress`
@@ -489,8 +483,11 @@ impl App {
         };
         // The decision is recorded before the output exists: no redacted
         // file is ever released without its ledger record.
-        let decision =
-            handle.block_on(self.record_redaction(facts, req.caller, req.reference.clone()))?;
+        let decision = handle.block_on(self.record_redaction(
+            facts,
+            req.caller.clone(),
+            req.reference.clone(),
+        ))?;
         write_atomic(&job.output, &doc.bytes, overwrite)?;
         let mut log = log_header(job, kind, redaction, &decision, &output);
         log["counts"] = json!(doc.counts());
@@ -544,8 +541,11 @@ impl App {
                 "streamed": true,
             }),
         };
-        let decision =
-            handle.block_on(self.record_redaction(facts, req.caller, req.reference.clone()))?;
+        let decision = handle.block_on(self.record_redaction(
+            facts,
+            req.caller.clone(),
+            req.reference.clone(),
+        ))?;
         persist(streamed.output, &job.output, overwrite)?;
         let counts = streamed.tally.counts().clone();
         let mut log = log_header(job, kind, redaction, &decision, &streamed.output_content);

@@ -14,7 +14,7 @@
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use civic_core::{Decision, KeyId};
+use civic_core::{Decision, Principal};
 use civic_redact::formats::csv::CsvPolicy;
 use civic_redact::{
     Detection, Evidence, KeepReason, Label, PseudonymTable, Review, char_offsets, redact_text,
@@ -168,7 +168,7 @@ impl App {
         options: &RedactOptions,
         chosen: Option<Vec<ChosenSpan>>,
         reference: Option<String>,
-        caller: KeyId,
+        caller: Principal,
     ) -> Result<TextRedacted, AppError> {
         check_text(&text)?;
         crate::check_reference(reference.as_deref())?;
@@ -226,7 +226,7 @@ impl App {
         options: &RedactOptions,
         csv_policy: Option<String>,
         reference: Option<String>,
-        caller: KeyId,
+        caller: Principal,
     ) -> Result<(Decision, RedactedDocument), AppError> {
         let upload = Upload {
             name,
@@ -269,7 +269,7 @@ impl App {
         csv_policy: Option<String>,
         review: DocumentReview,
         reference: Option<String>,
-        caller: KeyId,
+        caller: Principal,
     ) -> Result<(Decision, RedactedDocument, ReviewCounts), AppError> {
         let total: usize = review.passages.iter().map(Vec::len).sum();
         if total > MAX_SPANS {
@@ -296,7 +296,7 @@ impl App {
         options: &RedactOptions,
         review: Option<DocumentReview>,
         reference: Option<String>,
-        caller: KeyId,
+        caller: Principal,
     ) -> Result<(Decision, RedactedDocument, Option<ReviewCounts>), AppError> {
         crate::check_reference(reference.as_deref())?;
         check_upload(&upload.bytes)?;

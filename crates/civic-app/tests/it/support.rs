@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use civic_app::{Config, Overrides};
-use civic_core::{DecisionStatus, Digest, KeyId, ModelRef, NewDecision, Service};
+use civic_core::{DecisionStatus, Digest, ModelRef, NewDecision, Principal, Service};
 use serde_json::{Value, json};
 
 /// The configuration of an instance at `data_dir`, with no quality sampling
@@ -33,7 +33,7 @@ pub fn decision(input: Value, keep_input: bool) -> NewDecision {
         explanation: json!({}),
         confidence: None,
         status: DecisionStatus::Auto,
-        requested_by: KeyId::from_uuid(uuid::Uuid::nil()),
+        requested_by: Principal::Unqualified(uuid::Uuid::nil()),
         reference: None,
     }
 }

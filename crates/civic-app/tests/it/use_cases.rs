@@ -8,7 +8,7 @@ use std::sync::Arc;
 use civic_app::overrides::Correction;
 use civic_app::triage::TrainRequest;
 use civic_app::{App, AppError};
-use civic_core::{DecisionStatus, KeyId, ReviewAction, Role};
+use civic_core::{DecisionStatus, KeyId, Principal, ReviewAction, Role};
 use serde_json::json;
 
 use crate::support::config;
@@ -36,7 +36,9 @@ async fn instance(dir: &Path) -> App {
                 strict: true,
                 include_overrides: false,
             },
-            "test",
+            &"operator:test"
+                .parse::<civic_core::Principal>()
+                .expect("operator"),
             Arc::new(|_| {}),
         )
         .await
@@ -45,8 +47,8 @@ async fn instance(dir: &Path) -> App {
     app
 }
 
-fn person() -> KeyId {
-    KeyId::new()
+fn person() -> Principal {
+    Principal::from(KeyId::new())
 }
 
 /// The field an error names, for an error that names one.
@@ -68,7 +70,7 @@ async fn a_safeguarding_message_is_reviewed_under_the_rules_and_its_reason_can_b
             "council-triage",
             "My neighbour is threatening to hurt himself",
             None,
-            caller,
+            caller.clone(),
         )
         .await
         .expect("triage");
@@ -78,12 +80,17 @@ async fn a_safeguarding_message_is_reviewed_under_the_rules_and_its_reason_can_b
 
     // Another caseworker may not settle it; the caller or a reviewer may.
     let refused = app
-        .review_as(decision.id, ReviewAction::Accept, other, Role::Caseworker)
+        .review_as(
+            decision.id,
+            ReviewAction::Accept,
+            other.clone(),
+            Role::Caseworker,
+        )
         .await
         .expect_err("not theirs");
     assert!(matches!(refused, AppError::Forbidden(_)), "{refused:?}");
-    assert!(App::may_review(&decision, caller, Role::Caseworker));
-    assert!(App::may_review(&decision, other, Role::Reviewer));
+    assert!(App::may_review(&decision, &caller, Role::Caseworker));
+    assert!(App::may_review(&decision, &other, Role::Reviewer));
 
     // The override rules, each naming its field.
     let team = decision.output["team"].as_str().expect("team").to_owned();
@@ -136,7 +143,7 @@ async fn a_safeguarding_message_is_reviewed_under_the_rules_and_its_reason_can_b
         .await
         .expect("a valid override");
     let review = app
-        .review_as(decision.id, action, reviewer, Role::Reviewer)
+        .review_as(decision.id, action, reviewer.clone(), Role::Reviewer)
         .await
         .expect("review");
     let (now, reviews) = app
@@ -163,7 +170,7 @@ async fn a_safeguarding_message_is_reviewed_under_the_rules_and_its_reason_can_b
         .expect_err("admins only");
     assert!(matches!(refused, AppError::Forbidden(_)), "{refused:?}");
     let err = app
-        .redact_reason(review.id, "  ", admin, Role::Admin)
+        .redact_reason(review.id, "  ", admin.clone(), Role::Admin)
         .await
         .expect_err("no why");
     assert_eq!(field_of(&err), Some("why"));

@@ -52,7 +52,9 @@ pub struct DecisionView {
     pub confidence: Option<f64>,
     /// `auto`, `needs_review` or `reviewed`.
     pub status: String,
-    /// The API key that asked.
+    /// Who asked: `key:<uuid>` (an API key), `user:<uuid>` (a person signed in to the web
+    /// interface) or `operator:<name>` (the command line); a bare UUID for decisions
+    /// recorded before principals were typed.
     pub requested_by: String,
     /// The caller's reference.
     pub reference: Option<String>,
@@ -84,7 +86,7 @@ pub struct ReviewView {
     /// When an administrator redacted the reason (RFC 3339), if they did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason_redacted_at: Option<String>,
-    /// The API key that reviewed.
+    /// Who reviewed, written as `requested_by` is.
     pub reviewer: String,
     /// RFC 3339.
     pub created_at: String,
@@ -204,7 +206,7 @@ fn model_name(field: &'static str, s: &str) -> Result<String, ApiError> {
 }
 
 impl RecordRequest {
-    fn parse(self, caller: civic_core::KeyId) -> Result<NewDecision, ApiError> {
+    fn parse(self, caller: civic_core::Principal) -> Result<NewDecision, ApiError> {
         let service = Service::parse(&self.service).map_err(|e| invalid("service", &e.message))?;
         if self.confidence.is_some_and(|c| !(0.0..=1.0).contains(&c)) {
             return Err(invalid("confidence", "must be between 0 and 1"));
@@ -258,7 +260,7 @@ pub async fn record(
     caller: Caller<CaseworkerAndAbove>,
     ApiJson(body): ApiJson<RecordRequest>,
 ) -> Result<(StatusCode, Json<DecisionView>), ApiError> {
-    let new = body.parse(caller.key_id)?;
+    let new = body.parse(caller.principal())?;
     let decision = state.app.record_decision(new).await?;
     Ok((StatusCode::CREATED, Json(DecisionView::new(decision, &[]))))
 }
@@ -330,7 +332,7 @@ pub async fn review(
 ) -> Result<(StatusCode, Json<ReviewView>), ApiError> {
     let id = parse_id(&id)?;
     let action = body.parse(&state.app, id).await?;
-    let event = state.app.review(id, action, caller.key_id).await?;
+    let event = state.app.review(id, action, caller.principal()).await?;
     Ok((StatusCode::CREATED, Json(ReviewView::from(&event))))
 }
 
@@ -352,7 +354,7 @@ pub struct RedactionView {
     pub review_id: String,
     /// The decision reviewed.
     pub decision_id: String,
-    /// The API key that redacted it.
+    /// Who redacted it: `key:<uuid>`, `user:<uuid>` or `operator:<name>`.
     pub redacted_by: String,
     /// RFC 3339.
     pub created_at: String,
@@ -377,7 +379,7 @@ pub async fn redact_reason(
     let review_id: civic_core::ReviewEventId = id.parse()?;
     let r = state
         .app
-        .redact_reason(review_id, &body.why, caller.key_id, caller.role)
+        .redact_reason(review_id, &body.why, caller.principal(), caller.role)
         .await?;
     Ok((
         StatusCode::CREATED,

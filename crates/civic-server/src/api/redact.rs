@@ -259,7 +259,13 @@ pub async fn redact(
     let options: RedactOptions = body.options.into();
     let done = state
         .app
-        .redact_text(body.text, &options, chosen, body.reference, caller.key_id)
+        .redact_text(
+            body.text,
+            &options,
+            chosen,
+            body.reference,
+            caller.principal(),
+        )
         .await?;
     Ok(Json(RedactResponse::Text(TextResponse {
         decision_id: done.decision.id.to_string(),
@@ -308,7 +314,7 @@ async fn redact_document_to_zip(
             options: upload.options.into(),
             csv_policy: upload.csv_policy,
             reference: upload.reference,
-            caller: caller.key_id,
+            caller: caller.principal(),
         })
         .await?;
     let file = tokio::fs::File::open(&packed.zip)
@@ -427,7 +433,7 @@ async fn redact_document(
             &upload.options.into(),
             upload.csv_policy,
             upload.reference,
-            caller.key_id,
+            caller.principal(),
         )
         .await?;
     Ok(Json(RedactResponse::Document(DocumentResponse {

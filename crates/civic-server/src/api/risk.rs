@@ -75,7 +75,7 @@ pub async fn score(
 ) -> Result<Json<RiskScoreResponse>, ApiError> {
     let scored = state
         .app
-        .score_risk(&body.model, body.record, body.reference, caller.key_id)
+        .score_risk(&body.model, body.record, body.reference, caller.principal())
         .await?;
     let decision = scored.decision;
     Ok(Json(RiskScoreResponse {

@@ -78,7 +78,7 @@ pub async fn route(
         safeguarding,
     } = state
         .app
-        .triage(model, &body.text, body.reference, caller.key_id)
+        .triage(model, &body.text, body.reference, caller.principal())
         .await?;
     Ok(Json(TriageResponse {
         decision_id: decision.id.to_string(),

@@ -188,7 +188,7 @@ async fn own_decision(
         return Err(PageError::NotFound);
     }
     let person = user.session.user.id.as_principal();
-    if !App::may_review(&decision, person, user.session.user.role) {
+    if !App::may_review(&decision, &person, user.session.user.role) {
         tracing::info!(user = %user.session.user.id, decision = %decision.id, "triage result refused: not theirs");
         return Err(PageError::NotYours);
     }

@@ -150,7 +150,7 @@ async fn a_decision_shows_its_ledger_entries_and_a_valid_inclusion_proof() {
                 output: json!({"eligible": false}),
                 reason: Reason::parse("income was <b>misread</b>").expect("reason"),
             },
-            reviewer.key.id,
+            reviewer.key.id.into(),
         )
         .await
         .expect("review");
@@ -233,7 +233,7 @@ async fn exports_hold_every_record_as_safe_csv_without_raw_input() {
                 explanation: json!({}),
                 confidence: Some(0.5),
                 status: civic_core::DecisionStatus::Auto,
-                requested_by: civic_core::KeyId::new(),
+                requested_by: civic_core::KeyId::new().into(),
                 reference: Some(format!("case,\"{n}\"\nline")),
             };
             app.record_decision(d).await.expect("record")
@@ -248,7 +248,7 @@ async fn exports_hold_every_record_as_safe_csv_without_raw_input() {
                 output: json!({"eligible": false}),
                 reason: Reason::parse("@SUM(A1) +1").expect("reason"),
             },
-            reviewer.key.id,
+            reviewer.key.id.into(),
         )
         .await
         .expect("review");

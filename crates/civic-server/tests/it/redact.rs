@@ -396,9 +396,10 @@ async fn an_upload_can_come_back_as_one_zip_download_redacted_in_bounded_memory(
         let recorded = decision(&s, id).await;
         assert_eq!(recorded["service"], "redact");
         assert_eq!(recorded["output"]["output_sha256"], log["output_sha256"]);
-        assert_ne!(
-            recorded["requested_by"], "00000000-0000-0000-0000-000000000000",
-            "recorded for the API key, not the command line"
+        let by = recorded["requested_by"].as_str().expect("requested_by");
+        assert!(
+            by.starts_with("key:"),
+            "recorded for the API key, not the command line: {by}"
         );
     }
     let left: Vec<_> = std::fs::read_dir(s.data_dir())

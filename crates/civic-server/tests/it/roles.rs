@@ -127,7 +127,7 @@ async fn every_role_against_every_endpoint() {
                 let reviewer = civic_core::KeyId::new();
                 let review = s
                     .app
-                    .review(decision_id.parse().expect("id"), action, reviewer)
+                    .review(decision_id.parse().expect("id"), action, reviewer.into())
                     .await
                     .expect("review");
                 review.id.to_string()

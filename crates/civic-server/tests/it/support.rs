@@ -193,7 +193,9 @@ impl TestServer {
                     holdout: 0.2,
                     seed: 1,
                 },
-                "test",
+                &"operator:test"
+                    .parse::<civic_core::Principal>()
+                    .expect("operator"),
                 std::sync::Arc::new(|_| {}),
             )
             .await
@@ -226,7 +228,9 @@ impl TestServer {
                     strict: true,
                     include_overrides: false,
                 },
-                "test",
+                &"operator:test"
+                    .parse::<civic_core::Principal>()
+                    .expect("operator"),
                 std::sync::Arc::new(|_| {}),
             )
             .await

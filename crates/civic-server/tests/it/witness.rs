@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use civic_app::witness::{Witness, WitnessConfig, init_witness_key};
 use civic_app::{App, Config, Overrides};
-use civic_core::{DecisionStatus, Digest, KeyId, ModelRef, NewDecision, Role, Service};
+use civic_core::{DecisionStatus, Digest, ModelRef, NewDecision, Role, Service};
 use civic_ledger::CosignatureVerifier;
 use serde_json::{Value, json};
 
@@ -36,7 +36,7 @@ fn decision(n: u64) -> NewDecision {
         explanation: json!({}),
         confidence: None,
         status: DecisionStatus::Auto,
-        requested_by: KeyId::from_uuid(uuid::Uuid::nil()),
+        requested_by: civic_core::Principal::Unqualified(uuid::Uuid::nil()),
         reference: None,
     }
 }

@@ -3,8 +3,8 @@
 //! only as long as retention allows, or until an administrator redacts it.
 
 use civic_core::{
-    DecisionStatus, Digest, KeyId, NewDecision, Reason, ReviewAction, from_unix_millis, now_millis,
-    unix_millis,
+    DecisionStatus, Digest, KeyId, NewDecision, Principal, Reason, ReviewAction, from_unix_millis,
+    now_millis, unix_millis,
 };
 use civic_store::{Append, Appended, Store, StoreError, WriterConfig};
 use futures_util::TryStreamExt as _;
@@ -95,7 +95,7 @@ async fn the_ledger_holds_no_text_and_retention_and_redaction_leave_none_in_the_
                 output: json!({"team": "housing"}),
                 reason: Reason::parse(&format!("{NAME} rang back about damp")).expect("reason"),
             },
-            KeyId::new(),
+            Principal::from(KeyId::new()),
         )
         .await
         .expect("review");
@@ -144,7 +144,7 @@ async fn the_ledger_holds_no_text_and_retention_and_redaction_leave_none_in_the_
     let redaction = writer
         .redact_reason(
             review.id,
-            KeyId::new(),
+            Principal::from(KeyId::new()),
             Reason::parse("erasure request ER-12").expect("why"),
         )
         .await
@@ -239,7 +239,7 @@ async fn a_reason_is_redacted_once_and_only_from_an_override(db: TestDb) {
             .append(Append::Review {
                 decision_id: d.id,
                 action,
-                reviewer: KeyId::new(),
+                reviewer: Principal::from(KeyId::new()),
             })
             .await
             .expect("review")
@@ -249,19 +249,23 @@ async fn a_reason_is_redacted_once_and_only_from_an_override(db: TestDb) {
         reviews.push(r);
     }
     let accept = writer
-        .redact_reason(reviews[0].id, KeyId::new(), why())
+        .redact_reason(reviews[0].id, Principal::from(KeyId::new()), why())
         .await;
     assert!(matches!(accept, Err(StoreError::Conflict(_))), "{accept:?}");
     writer
-        .redact_reason(reviews[1].id, KeyId::new(), why())
+        .redact_reason(reviews[1].id, Principal::from(KeyId::new()), why())
         .await
         .expect("redact");
     let again = writer
-        .redact_reason(reviews[1].id, KeyId::new(), why())
+        .redact_reason(reviews[1].id, Principal::from(KeyId::new()), why())
         .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     let unknown = writer
-        .redact_reason(civic_core::ReviewEventId::new(), KeyId::new(), why())
+        .redact_reason(
+            civic_core::ReviewEventId::new(),
+            Principal::from(KeyId::new()),
+            why(),
+        )
         .await;
     assert!(
         matches!(unknown, Err(StoreError::NotFound { .. })),

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use civic_core::{DecisionStatus, Email, KeyId, Reason, ReviewAction, Role};
+use civic_core::{DecisionStatus, Email, KeyId, Principal, Reason, ReviewAction, Role};
 use civic_ledger::{Frontier, leaf_hash, tree_hash, tree_hash_indexes, verify_inclusion};
 use civic_store::{
     Append, Appended, ExportCursor, ExportFilter, QueueCursor, QueueFilter, StoreError,
@@ -100,7 +100,7 @@ async fn reviews_move_status_and_refuse_a_second_review(db: TestDb) {
             .await
             .expect("append"),
     );
-    let reviewer = KeyId::new();
+    let reviewer = Principal::from(KeyId::new());
     let action = ReviewAction::Override {
         output: json!({"team": "housing"}),
         reason: Reason::parse("mentions damp in a council flat").expect("reason"),
@@ -109,7 +109,7 @@ async fn reviews_move_status_and_refuse_a_second_review(db: TestDb) {
         .append(Append::Review {
             decision_id: d.id,
             action: action.clone(),
-            reviewer,
+            reviewer: reviewer.clone(),
         })
         .await
         .expect("review")
@@ -149,7 +149,7 @@ async fn reviewing_an_unknown_decision_is_not_found(db: TestDb) {
         .append(Append::Review {
             decision_id: civic_core::DecisionId::new(),
             action: ReviewAction::Accept,
-            reviewer: KeyId::new(),
+            reviewer: Principal::from(KeyId::new()),
         })
         .await;
     assert!(matches!(res, Err(StoreError::NotFound { .. })), "{res:?}");
@@ -611,7 +611,7 @@ async fn dismissed_safeguarding_flags_are_counted_per_model_version(db: TestDb) 
             reason: Reason::parse(reason).expect("reason"),
         };
         writer
-            .record_review(id, action, KeyId::new())
+            .record_review(id, action, Principal::from(KeyId::new()))
             .await
             .expect("review");
     }
@@ -765,7 +765,7 @@ async fn the_queue_summary_and_todays_activity_count_what_happened(db: TestDb) {
                 output: json!({ "team": "waste" }),
                 reason: Reason::parse("about bins").expect("reason"),
             },
-            KeyId::new(),
+            Principal::from(KeyId::new()),
         )
         .await
         .expect("override");
@@ -829,9 +829,9 @@ async fn quality_samples_are_queued_recorded_in_the_ledger_and_counted(db: TestD
     assert!(!waiting.quality_sample);
     assert!(sampled.len() >= 2, "40 ids at 50% gave {}", sampled.len());
 
-    let reviewer = KeyId::new();
+    let reviewer = Principal::from(KeyId::new());
     writer
-        .record_review(sampled[0].id, ReviewAction::Accept, reviewer)
+        .record_review(sampled[0].id, ReviewAction::Accept, reviewer.clone())
         .await
         .expect("accept");
     writer
@@ -927,7 +927,7 @@ async fn the_writers_counters_match_a_recount_from_the_rows(db: TestDb) {
             waiting.push(made.id);
         }
     }
-    let reviewer = KeyId::new();
+    let reviewer = Principal::from(KeyId::new());
     for (k, id) in waiting.iter().enumerate().filter(|(k, _)| k % 3 != 2) {
         let action = if k % 2 == 0 {
             ReviewAction::Accept
@@ -938,7 +938,7 @@ async fn the_writers_counters_match_a_recount_from_the_rows(db: TestDb) {
             }
         };
         writer
-            .record_review(*id, action, reviewer)
+            .record_review(*id, action, reviewer.clone())
             .await
             .expect("review");
     }
@@ -998,7 +998,7 @@ async fn exports_page_through_every_record_in_time_order_with_filters(db: TestDb
     }
     for d in &made[..3] {
         writer
-            .record_review(d.id, ReviewAction::Accept, KeyId::new())
+            .record_review(d.id, ReviewAction::Accept, Principal::from(KeyId::new()))
             .await
             .expect("review");
     }

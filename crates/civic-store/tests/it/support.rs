@@ -1,4 +1,4 @@
-use civic_core::{DecisionStatus, Digest, KeyId, ModelRef, NewDecision, Service};
+use civic_core::{DecisionStatus, Digest, KeyId, ModelRef, NewDecision, Principal, Service};
 use civic_ledger::LogSigner;
 use civic_store::{LedgerWriter, Store, WriterConfig};
 use serde_json::json;
@@ -74,7 +74,7 @@ pub fn new_decision(n: u64, status: DecisionStatus) -> NewDecision {
         explanation: json!({ "for": [["bin", 1.25]], "against": [] }),
         confidence: Some(0.1 * (n % 10) as f64 + 0.05),
         status,
-        requested_by: KeyId::new(),
+        requested_by: Principal::from(KeyId::new()),
         reference: Some(format!("case-{n}")),
     }
 }

@@ -10,20 +10,19 @@ use civic_core::{DecisionId, Role};
 use super::spinner;
 use crate::cli::{AuditCommand, ReviewCommand};
 
-pub(super) async fn review(config: Config, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
+pub(super) async fn review(
+    config: Config,
+    cmd: ReviewCommand,
+    operator: &super::Operator,
+) -> anyhow::Result<ExitCode> {
     let app = App::open(config).await?;
     match cmd {
         ReviewCommand::RedactReason { id, why } => {
             // Whoever runs the binary on the server holds the database and
-            // the ledger key: they act as an administrator, recorded under
-            // the command line's id.
+            // the ledger key: they act as an administrator, recorded as
+            // the operator.
             let r = app
-                .redact_reason(
-                    id.parse()?,
-                    &why,
-                    civic_app::redact::files::command_line_caller(),
-                    Role::Admin,
-                )
+                .redact_reason(id.parse()?, &why, operator.principal()?, Role::Admin)
                 .await?;
             println!(
                 "Redacted the reason of review {}; recorded as ledger entry {}.",

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use civic_app::{App, Config, InitOutcome, LogFormat, Overrides};
+use civic_core::{OperatorName, Principal};
 
 use crate::cli::{Cli, Command, ConfigArgs, ServeArgs};
 
@@ -52,8 +53,40 @@ fn init_logging(format: LogFormat) {
     };
 }
 
+/// Who runs a command that changes something: `--operator-name`,
+/// `CIVIC_OPERATOR`, or else the operating-system account (`USER`, else the
+/// account of the process's user id, so services and containers without
+/// `USER` still have one). Resolved only by the commands that record
+/// something, so a read-only command never fails for want of a name.
+#[derive(Debug, Clone)]
+pub(crate) struct Operator(Option<String>);
+
+impl Operator {
+    /// The principal recorded for what this command does.
+    pub(crate) fn principal(&self) -> anyhow::Result<Principal> {
+        let (name, source) = match &self.0 {
+            Some(name) => (name.clone(), "--operator-name (or CIVIC_OPERATOR)"),
+            None => match std::env::var("USER") {
+                Ok(name) if !name.is_empty() => (name, "the USER environment variable"),
+                _ => match whoami::fallible::username() {
+                    Ok(name) if !name.is_empty() => (name, "the operating-system account"),
+                    _ => anyhow::bail!(
+                        "cannot tell who is running this command: give --operator-name NAME \
+                         (or set CIVIC_OPERATOR); the name is recorded in the ledger"
+                    ),
+                },
+            },
+        };
+        let name: OperatorName = name.parse().with_context(|| {
+            format!("{source} does not give a usable operator name; give --operator-name NAME")
+        })?;
+        Ok(Principal::Operator(name))
+    }
+}
+
 /// Runs one command; the exit code says whether it succeeded.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let operator = Operator(cli.operator_name.clone());
     // A witness has its own configuration file, not a data directory.
     if let Command::Witness(cmd) = cli.command {
         init_logging(LogFormat::Text);
@@ -71,15 +104,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Key(cmd) => people::key(config, cmd).await,
         Command::User(cmd) => people::user(config, cmd).await,
         Command::Audit(cmd) => audit::audit(config, cmd).await,
-        Command::Review(cmd) => audit::review(config, cmd).await,
+        Command::Review(cmd) => audit::review(config, cmd, &operator).await,
         Command::Bench(cmd) => crate::bench::run(config, cmd).await,
-        Command::Triage(cmd) => triage::triage(config, cmd).await,
-        Command::Risk(cmd) => risk::risk(config, cmd).await,
+        Command::Triage(cmd) => triage::triage(config, cmd, &operator).await,
+        Command::Risk(cmd) => risk::risk(config, cmd, &operator).await,
         Command::Model(cmd) => triage::model(config, cmd).await,
         Command::Witness(_) => Ok(ExitCode::SUCCESS),
         Command::Redact(args) => match args.command {
             Some(cmd) => redact::redact_detect(cmd).await,
-            None => redact::redact_files(config, args.files).await,
+            None => redact::redact_files(config, args.files, &operator).await,
         },
     }
 }

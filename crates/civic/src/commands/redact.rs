@@ -63,6 +63,7 @@ pub(super) async fn redact_detect(cmd: RedactCommand) -> anyhow::Result<ExitCode
 pub(super) async fn redact_files(
     config: Config,
     args: crate::cli::RedactFilesArgs,
+    operator: &super::Operator,
 ) -> anyhow::Result<ExitCode> {
     let app = App::open(config).await?;
     let out_dir = args.out_dir.context("--out-dir is required")?;
@@ -79,7 +80,7 @@ pub(super) async fn redact_files(
         overwrite: args.overwrite,
         stream_text_above: args.stream_above,
         max_email_bytes: args.max_email_bytes,
-        caller: civic_app::redact::files::command_line_caller(),
+        caller: operator.principal()?,
         reference: None,
     };
     let bar = spinner("{spinner} redacting [{bar:30}] {pos}/{len} files ({per_sec})");

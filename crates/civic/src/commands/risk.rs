@@ -9,9 +9,13 @@ use civic_app::{App, Config};
 use super::{model_spec, spinner, write_reports};
 use crate::cli::{RiskCommand, RiskTrainArgs};
 
-pub(super) async fn risk(config: Config, cmd: RiskCommand) -> anyhow::Result<ExitCode> {
+pub(super) async fn risk(
+    config: Config,
+    cmd: RiskCommand,
+    operator: &super::Operator,
+) -> anyhow::Result<ExitCode> {
     match cmd {
-        RiskCommand::Train(args) => risk_train(config, args).await,
+        RiskCommand::Train(args) => risk_train(config, args, operator).await,
         RiskCommand::Score {
             model,
             input,
@@ -83,7 +87,11 @@ pub(super) fn threshold_policy(
     })
 }
 
-pub(super) async fn risk_train(config: Config, args: RiskTrainArgs) -> anyhow::Result<ExitCode> {
+pub(super) async fn risk_train(
+    config: Config,
+    args: RiskTrainArgs,
+    operator: &super::Operator,
+) -> anyhow::Result<ExitCode> {
     let request = civic_app::risk::TrainRequest {
         threshold: threshold_policy(&args)?,
         data: args.data,
@@ -116,7 +124,9 @@ pub(super) async fn risk_train(config: Config, args: RiskTrainArgs) -> anyhow::R
         progress_bar.set_position(n - 1);
         progress_bar.set_message(what);
     });
-    let trained = app.train_risk(request, "cli", progress).await;
+    let trained = app
+        .train_risk(request, &operator.principal()?, progress)
+        .await;
     bar.finish_and_clear();
     let trained = trained?;
     println!("{}", trained.report);

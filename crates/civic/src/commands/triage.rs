@@ -9,7 +9,11 @@ use civic_core::rfc3339;
 use super::{model_spec, spinner, write_reports};
 use crate::cli::{ModelCommand, TriageCommand};
 
-pub(super) async fn triage(config: Config, cmd: TriageCommand) -> anyhow::Result<ExitCode> {
+pub(super) async fn triage(
+    config: Config,
+    cmd: TriageCommand,
+    operator: &super::Operator,
+) -> anyhow::Result<ExitCode> {
     match cmd {
         TriageCommand::Predict(args) => predict(config, args).await,
         TriageCommand::Explain { model, text } => explain(config, &model, &text).await,
@@ -52,7 +56,7 @@ pub(super) async fn triage(config: Config, cmd: TriageCommand) -> anyhow::Result
                 strict,
                 include_overrides,
             };
-            train(config, request).await
+            train(config, request, operator).await
         }
     }
 }
@@ -90,6 +94,7 @@ pub(super) async fn eval(
 pub(super) async fn train(
     config: Config,
     request: civic_app::triage::TrainRequest,
+    operator: &super::Operator,
 ) -> anyhow::Result<ExitCode> {
     let app = App::open(config).await?;
     let bar = indicatif::ProgressBar::new(0);
@@ -113,7 +118,9 @@ pub(super) async fn train(
         }
         _ => {}
     });
-    let trained = app.train_triage(request, "cli", progress).await;
+    let trained = app
+        .train_triage(request, &operator.principal()?, progress)
+        .await;
     bar.finish_and_clear();
     let trained = trained?;
     if !trained.problems.is_empty() {

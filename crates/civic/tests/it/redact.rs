@@ -74,6 +74,8 @@ async fn a_directory_is_redacted_with_a_log_per_file_and_a_ledger_decision_witho
             "jo@example.com",
             "--csv-policy",
             policy.to_str().expect("utf-8"),
+            "--operator-name",
+            "j.smith@council.example",
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -157,6 +159,11 @@ async fn a_directory_is_redacted_with_a_log_per_file_and_a_ledger_decision_witho
         );
         assert_eq!(decision["output"]["counts"], log["counts"], "{text}");
         assert_eq!(decision["output"]["file_type"], log["file_type"], "{text}");
+        // Who ran the command, said plainly.
+        assert_eq!(
+            decision["requested_by"], "operator:j.smith@council.example",
+            "{text}"
+        );
         for personal in [
             "John",
             "Smith",
@@ -176,6 +183,23 @@ async fn a_directory_is_redacted_with_a_log_per_file_and_a_ledger_decision_witho
     server.stop();
     let verify = civic(&dir, None, &["audit", "verify"]);
     assert!(verify.status.success(), "{}", stdout(&verify));
+}
+
+#[test]
+fn an_operator_name_that_cannot_be_recorded_is_refused_before_anything_is_written() {
+    let (tmp, dir) = tempdir();
+    init(&dir, None);
+    let src = tmp.path().join("in");
+    write(&src.join("good.txt"), LETTER.as_bytes());
+    let out_dir = tmp.path().join("out");
+    let out = redact(&dir, &[&src], &out_dir, &["--operator-name", "Jo Smith"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("--operator-name") && err.contains("' '"),
+        "names the flag and the character: {err}"
+    );
+    assert!(files_in(&out_dir).is_empty(), "nothing written");
 }
 
 #[test]
