@@ -409,6 +409,33 @@ mod tests {
                 Level::Alert,
                 Some(Category::RiskToHealthOrHome),
             ),
+            // A reply written below the quote it answers is new text.
+            (
+                "On 3 March, Tenancy Services wrote:\n> Both tenants must sign.\n\nHe told me he'll kill me if I sign it.",
+                Level::Alert,
+                Some(Category::ThreatViolence),
+            ),
+            // Concerns told by concept (the `*-concept` and `suicide-leaving` rules).
+            (
+                "Tell whoever decided to watch their back, I know where you park",
+                Level::Alert,
+                Some(Category::ThreatViolence),
+            ),
+            (
+                "My neighbour says she won't be a bother much longer and gave me her cat",
+                Level::Alert,
+                Some(Category::SelfHarmSuicide),
+            ),
+            (
+                "I won't be around on Tuesday for the delivery",
+                Level::None,
+                None,
+            ),
+            (
+                "I've made my own arrangements for the bulky waste collection",
+                Level::None,
+                None,
+            ),
             ("I won't need my parking permit any more", Level::None, None),
             ("My kids love the new play park", Level::None, None),
             ("Please kill the weeds on the verge", Level::None, None),

@@ -7,10 +7,15 @@
 //! What counts as quoted, exactly:
 //! - a line whose first non-blank character is `>`;
 //! - everything after an attribution line `On … wrote:` (also when the attribution wraps
-//!   onto a second line ending in `wrote:`);
+//!   onto a second line ending in `wrote:`), unless the next non-blank line starts with
+//!   `>`: then the attribution introduces a `>` block and the reply follows it
+//!   ("On Mon, Housing wrote:\n> …\n\nMy answer…"), so only the attribution and the
+//!   `>` lines are quoted;
 //! - everything after an Outlook separator `-----Original Message-----`, or after an
 //!   Outlook header block: a line starting `From:` followed within three lines by a line
-//!   starting `Sent:`, unless that block's `Subject:` starts with `FW:` or `Fwd:`.
+//!   starting `Sent:`, unless that block's `Subject:` starts with `FW:` or `Fwd:`. A later
+//!   line of dashes alone (`----`) closes the quoted block, as phone mail apps write it,
+//!   and what follows is new text.
 //!
 //! Forwarded messages (`---------- Forwarded message ---------`, `Begin forwarded message:`)
 //! are deliberately **not** treated as quoted: a colleague or councillor forwarding a
@@ -22,7 +27,12 @@ use std::ops::Range;
 pub(crate) fn quoted_ranges(text: &str) -> Vec<Range<usize>> {
     let lines: Vec<(usize, &str)> = line_starts(text);
     let mut out: Vec<Range<usize>> = Vec::new();
+    // Lines before this offset are inside a quoted block already pushed.
+    let mut skip_until = 0;
     for (k, &(start, line)) in lines.iter().enumerate() {
+        if start < skip_until {
+            continue;
+        }
         let t = line.trim();
         let lower = t.to_lowercase();
         let attribution = (lower.starts_with("on ") && lower.ends_with("wrote:"))
@@ -51,14 +61,39 @@ pub(crate) fn quoted_ranges(text: &str) -> Vec<Range<usize>> {
             } else {
                 start
             };
-            out.push(from..text.len());
-            break;
+            let rest = &lines[k + 1..];
+            let next = rest.iter().find(|(_, l)| !l.trim().is_empty());
+            if attribution && next.is_some_and(|(_, l)| l.trim_start().starts_with('>')) {
+                // Only the attribution line; the `>` lines below are quoted one by one.
+                out.push(from..start + line.len());
+                continue;
+            }
+            let end = if outlook {
+                rest.iter()
+                    .find(|(_, l)| is_dash_rule(l))
+                    .map_or(text.len(), |(s, l)| s + l.len())
+            } else {
+                text.len()
+            };
+            out.push(from..end);
+            if end == text.len() {
+                break;
+            }
+            skip_until = end;
+            continue;
         }
         if t.starts_with('>') {
             out.push(start..start + line.len());
         }
     }
     out
+}
+
+/// Whether a line is a rule of three or more dashes alone (`----`), closing a quoted
+/// original message (not `-- `, which opens a signature).
+fn is_dash_rule(line: &str) -> bool {
+    let t = line.trim();
+    t.len() >= 3 && t.bytes().all(|b| b == b'-')
 }
 
 /// Whether an Outlook header block starting at `lines[0]` is a forward (`Subject: FW: …`).
@@ -119,6 +154,16 @@ mod tests {
             (
                 "fyi\n---------- Forwarded message ---------\nFrom: resident\nI have nowhere to sleep",
                 &[],
+            ),
+            // Bottom-posted: the attribution introduces a `>` block, the reply follows.
+            (
+                "On 3 March, Tenancy Services wrote:\n> Both must sign.\n\nHe will kill me",
+                &["On 3 March, Tenancy Services wrote:", "> Both must sign."],
+            ),
+            // A phone app's original message, closed by a rule of dashes.
+            (
+                "---- Original message ----\nFrom: Revenues\nold\n----\nMy husband went up the loft",
+                &["---- Original message ----\nFrom: Revenues\nold\n----"],
             ),
         ];
         for (text, expected) in cases {
