@@ -14,6 +14,7 @@
 
 mod canonical;
 mod decision;
+mod entry;
 mod error;
 mod ids;
 mod principal;
@@ -23,10 +24,10 @@ mod user;
 
 pub use canonical::{CanonicalObject, Digest, canonical_json, canonical_json_string, sha256_hex};
 pub use decision::{
-    Decision, DecisionEntryText, DecisionStatus, EntryTexts, EntryVersion, Json, LedgerEvent,
-    ModelRef, NewDecision, Reason, ReasonRedaction, ReviewAction, ReviewEvent, Service, TeamName,
-    text_digest,
+    Decision, DecisionStatus, ModelRef, NewDecision, Reason, ReasonRedaction, ReviewAction,
+    ReviewEvent, Service, TeamName,
 };
+pub use entry::{DecisionEntryText, EntryTexts, EntryVersion, Json, LedgerEvent, text_digest};
 pub use error::{ErrorKind, ParseError};
 pub use ids::{DecisionId, KeyId, RedactionId, ReviewEventId, UserId};
 pub use principal::{OperatorName, Principal};
