@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::Path;
 
-use civic_core::{Decision, DecisionStatus, Digest, ModelRef, NewDecision, Principal, Service};
+use civic_core::{
+    Decision, DecisionStatus, Digest, ModelRef, NewDecision, Principal, QueueFacts, Service,
+};
 use civic_dataset::{Format, ReadOptions, Reader, RowProblem};
 use civic_redact::{Analyzer, AnalyzerConfig, Label, Operator, char_offsets};
 use rayon::prelude::*;
@@ -501,6 +503,8 @@ impl RedactionFacts<'_> {
             explanation: json!({ "evidence": evidence }),
             confidence: None,
             status: DecisionStatus::Auto,
+            // Neither a team nor urgency: the queue shows the service.
+            queue: QueueFacts::default(),
             requested_by: caller,
             reference,
         })

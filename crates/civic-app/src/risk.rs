@@ -10,7 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use civic_core::{Decision, DecisionStatus, Digest, ModelRef, NewDecision, Principal, Service};
+use civic_core::{
+    Decision, DecisionStatus, Digest, ModelRef, NewDecision, Principal, QueueFacts, Service,
+};
 use civic_dataset::{ReadOptions, Reader, Record};
 use civic_risk::{
     Contribution, Explain, FairnessReport, RiskError, RiskModel, Row, Score, Table,
@@ -330,6 +332,8 @@ impl App {
             } else {
                 DecisionStatus::Auto
             },
+            // Neither a team nor urgency: the queue shows the service.
+            queue: QueueFacts::default(),
             requested_by: caller,
             reference,
         };

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use civic_core::{Decision, DecisionStatus, Digest, ModelRef, NewDecision, Principal, Service};
+use civic_core::{
+    Decision, DecisionStatus, Digest, ModelRef, NewDecision, Principal, QueueFacts, Service,
+};
 use civic_dataset::{ReadOptions, Reader, RowProblem};
 use civic_store::{ModelVersion, NewModel};
 use civic_triage::safeguarding::Level;
@@ -365,6 +367,10 @@ impl App {
                 DecisionStatus::NeedsReview
             } else {
                 DecisionStatus::Auto
+            },
+            queue: QueueFacts {
+                team: Some(prediction.label.clone()),
+                urgent,
             },
             requested_by: caller,
             reference,

@@ -132,10 +132,24 @@ pub struct NewDecision {
     pub confidence: Option<f64>,
     /// `Auto` or `NeedsReview`.
     pub status: DecisionStatus,
+    /// What the review queue shows of it if it waits for a person.
+    pub queue: QueueFacts,
     /// Who asked.
     pub requested_by: Principal,
     /// An optional caller-supplied reference (e.g. a case number).
     pub reference: Option<String>,
+}
+
+/// What the review queue shows of a decision that waits for a person: the
+/// team it suggests, if any, and whether it is urgent (urgent items are read
+/// first). The use case that makes the decision gives them; nothing parses
+/// them back out of the output.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueFacts {
+    /// The team suggested (triage), or `None` for a service without teams.
+    pub team: Option<String>,
+    /// Whether a person must look first (a safeguarding alert).
+    pub urgent: bool,
 }
 
 /// A stored decision record.

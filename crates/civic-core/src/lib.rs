@@ -24,8 +24,8 @@ mod user;
 
 pub use canonical::{CanonicalObject, Digest, canonical_json, canonical_json_string, sha256_hex};
 pub use decision::{
-    Decision, DecisionStatus, ModelRef, NewDecision, Reason, ReasonRedaction, ReviewAction,
-    ReviewEvent, Service, TeamName,
+    Decision, DecisionStatus, ModelRef, NewDecision, QueueFacts, Reason, ReasonRedaction,
+    ReviewAction, ReviewEvent, Service, TeamName,
 };
 pub use entry::{DecisionEntryText, EntryTexts, EntryVersion, Json, LedgerEvent, text_digest};
 pub use error::{ErrorKind, ParseError};

@@ -4,9 +4,9 @@
 //! The ledger writer keeps `review_queue` in step with the decisions: it adds
 //! a row in the same transaction as each `needs_review` decision and removes
 //! it in the same transaction as the review. The queue's `team` and `urgent`
-//! columns are read from the decision's output (`output.team` as a string,
-//! `output.urgent` as a boolean) when the decision is recorded, so a new
-//! service's decisions are queued without any code of its own.
+//! columns are the decision's [`civic_core::QueueFacts`], given by the use case
+//! that made it (and, for decisions other systems record through the API, read
+//! from their output at that edge).
 //!
 //! Pages are read with keyset pagination on `(urgent DESC, created_at,
 //! decision_id)`: urgent items (safeguarding alerts) first, then the rest,
@@ -19,22 +19,11 @@ use std::str::FromStr;
 use civic_core::{
     Decision, DecisionId, ParseError, Timestamp, UserId, from_unix_millis, unix_millis,
 };
-use serde_json::Value;
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
 use crate::decisions::{DECISION_COLUMNS, row_to_decision};
 use crate::{Store, StoreError};
-
-/// The queue columns derived from a decision's output.
-pub(crate) fn queue_columns(output: &Value) -> (Option<String>, bool) {
-    let team = output
-        .get("team")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    let urgent = output.get("urgent").and_then(Value::as_bool) == Some(true);
-    (team, urgent)
-}
 
 /// Which queued items to show.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -392,22 +381,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
-
-    #[test]
-    fn team_and_urgency_come_from_any_service_output() {
-        assert_eq!(
-            queue_columns(&json!({"team": "housing", "urgent": true})),
-            (Some("housing".to_owned()), true)
-        );
-        assert_eq!(queue_columns(&json!({"score": 0.9})), (None, false));
-        assert_eq!(
-            queue_columns(&json!({"team": 3, "urgent": "yes"})),
-            (None, false)
-        );
-    }
 
     #[test]
     fn cursors_round_trip_and_reject_tampering() {

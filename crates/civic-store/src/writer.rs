@@ -11,7 +11,7 @@
 use std::time::{Duration, Instant};
 
 use civic_core::{
-    Decision, DecisionId, DecisionStatus, EntryVersion, NewDecision, Principal, Reason,
+    Decision, DecisionId, DecisionStatus, EntryVersion, NewDecision, Principal, QueueFacts, Reason,
     ReasonRedaction, RedactionId, ReviewAction, ReviewEvent, ReviewEventId, SampleRate, now_millis,
     text_digest, unix_millis,
 };
@@ -492,7 +492,7 @@ impl WriterTask {
                     );
                     let row = decision_row(&decision, &new, now, expires_at);
                     if decision.status == DecisionStatus::NeedsReview {
-                        let (team, urgent) = crate::queue::queue_columns(&decision.output);
+                        let QueueFacts { team, urgent } = new.queue;
                         counters.decision(&decision, Some(team.as_deref()));
                         queue_rows.push(queue_row(&decision, team, urgent));
                     } else {

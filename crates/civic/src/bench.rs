@@ -91,6 +91,10 @@ fn sample(n: u64, requested_by: Principal) -> NewDecision {
         } else {
             DecisionStatus::Auto
         },
+        queue: civic_core::QueueFacts {
+            team: Some(TEAMS[(n / 10 % TEAMS.len() as u64) as usize].to_owned()),
+            urgent: false,
+        },
         requested_by,
         reference: Some(format!("case-{n}")),
     }

@@ -33,6 +33,7 @@ pub fn decision(input: Value, keep_input: bool) -> NewDecision {
         explanation: json!({}),
         confidence: None,
         status: DecisionStatus::Auto,
+        queue: civic_core::QueueFacts::default(),
         requested_by: Principal::Unqualified(uuid::Uuid::nil()),
         reference: None,
     }

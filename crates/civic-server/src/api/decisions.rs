@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use civic_core::{
-    Decision, DecisionId, DecisionStatus, Digest, ErrorKind, ModelRef, NewDecision, ReviewAction,
-    ReviewEvent, Service, rfc3339,
+    Decision, DecisionId, DecisionStatus, Digest, ErrorKind, ModelRef, NewDecision, QueueFacts,
+    ReviewAction, ReviewEvent, Service, rfc3339,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -224,6 +224,7 @@ impl RecordRequest {
                 ),
             ));
         }
+        let queue = queue_facts(&self.output);
         Ok(NewDecision {
             service,
             model: ModelRef {
@@ -244,9 +245,24 @@ impl RecordRequest {
             } else {
                 DecisionStatus::Auto
             },
+            queue,
             requested_by: caller,
             reference: self.reference,
         })
+    }
+}
+
+/// What the review queue shows of a decision another system records: its
+/// output's `team` (a string) and `urgent` (`true`), read here, once, so that
+/// any service's decisions are queued without code of its own. Anything else
+/// in those fields is ignored (no team, not urgent).
+fn queue_facts(output: &Value) -> QueueFacts {
+    QueueFacts {
+        team: output
+            .get("team")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        urgent: output.get("urgent").and_then(Value::as_bool) == Some(true),
     }
 }
 
@@ -392,4 +408,22 @@ pub async fn redact_reason(
             ledger_index: r.ledger_index,
         }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_queue_reads_team_and_urgency_from_any_services_output() {
+        let facts = queue_facts(&json!({"team": "housing", "urgent": true}));
+        assert_eq!(facts.team.as_deref(), Some("housing"));
+        assert!(facts.urgent);
+        assert_eq!(queue_facts(&json!({"score": 0.9})), QueueFacts::default());
+        assert_eq!(
+            queue_facts(&json!({"team": 3, "urgent": "yes"})),
+            QueueFacts::default()
+        );
+    }
 }

@@ -233,6 +233,7 @@ async fn exports_hold_every_record_as_safe_csv_without_raw_input() {
                 explanation: json!({}),
                 confidence: Some(0.5),
                 status: civic_core::DecisionStatus::Auto,
+                queue: civic_core::QueueFacts::default(),
                 requested_by: civic_core::KeyId::new().into(),
                 reference: Some(format!("case,\"{n}\"\nline")),
             };

@@ -36,6 +36,7 @@ fn decision(n: u64) -> NewDecision {
         explanation: json!({}),
         confidence: None,
         status: DecisionStatus::Auto,
+        queue: civic_core::QueueFacts::default(),
         requested_by: civic_core::Principal::Unqualified(uuid::Uuid::nil()),
         reference: None,
     }

@@ -569,6 +569,10 @@ async fn a_session_keeps_a_draft_until_it_is_taken(db: TestDb) {
 fn urgent_decision(n: u64, team: &str, urgent: bool) -> civic_core::NewDecision {
     let mut d = new_decision(n, DecisionStatus::NeedsReview);
     d.output = json!({ "team": team, "urgent": urgent, "n": n });
+    d.queue = civic_core::QueueFacts {
+        team: Some(team.into()),
+        urgent,
+    };
     d
 }
 
@@ -633,6 +637,7 @@ async fn the_queue_holds_exactly_the_decisions_waiting_for_review(db: TestDb) {
     let mut other = new_decision(3, DecisionStatus::NeedsReview);
     other.service = civic_core::Service::parse("risk").expect("service");
     other.output = json!({ "score": 0.93 });
+    other.queue = civic_core::QueueFacts::default();
     let risk = writer.record_decision(other).await.expect("record");
 
     let page = store
@@ -898,6 +903,7 @@ async fn the_writers_counters_match_a_recount_from_the_rows(db: TestDb) {
                 let mut d = new_decision(n, DecisionStatus::NeedsReview);
                 d.service = civic_core::Service::parse("risk").expect("service");
                 d.output = json!({ "score": 0.9 });
+                d.queue = civic_core::QueueFacts::default();
                 d
             }
         };

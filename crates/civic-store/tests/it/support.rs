@@ -74,6 +74,10 @@ pub fn new_decision(n: u64, status: DecisionStatus) -> NewDecision {
         explanation: json!({ "for": [["bin", 1.25]], "against": [] }),
         confidence: Some(0.1 * (n % 10) as f64 + 0.05),
         status,
+        queue: civic_core::QueueFacts {
+            team: Some("waste".into()),
+            urgent: false,
+        },
         requested_by: Principal::from(KeyId::new()),
         reference: Some(format!("case-{n}")),
     }
