@@ -111,12 +111,21 @@ impl CsvSource {
         }
         self.last_len = row.as_slice().len();
         // The reader's position is now just past the row's terminator (or
-        // the first byte of a CRLF), so the byte before it lies on the row's
-        // last line, and the line ends before that byte count the lines before.
+        // the first byte of a CRLF), so the line ends before that byte are
+        // the row's own and those before it. A row that runs to the end of
+        // the input has no terminator: every line end up to the position is
+        // then the row's or before it (a quoted field left open can end
+        // with one, which the field holds).
         let end = self.reader.position().byte();
-        let ends_before_last_byte = self.reader.get_mut().count_before(end.saturating_sub(1));
+        let counter = self.reader.get_mut();
+        let last = if counter.is_end(end) {
+            end
+        } else {
+            end.saturating_sub(1)
+        };
+        let ends_before_terminator = counter.count_before(last);
         let ends_inside: u64 = row.iter().map(count_line_ends).sum();
-        let line = 1 + ends_before_last_byte.saturating_sub(ends_inside);
+        let line = 1 + ends_before_terminator.saturating_sub(ends_inside);
         Ok(Some((line, row)))
     }
 
@@ -197,6 +206,8 @@ struct LineEndCounter<R> {
     /// A `\r` that was the last byte read: whether it ends a line depends
     /// on the next byte, not read yet.
     trailing_cr: Option<u64>,
+    /// Whether the input has ended (a read returned nothing).
+    ended: bool,
 }
 
 impl<R> LineEndCounter<R> {
@@ -207,7 +218,16 @@ impl<R> LineEndCounter<R> {
             counted: 0,
             pending: VecDeque::new(),
             trailing_cr: None,
+            ended: false,
         }
+    }
+
+    /// Whether `offset` is the end of the input, and the input is known to
+    /// have ended there: the CSV reader reads on past a row only when the
+    /// row has no terminator, so this says a row ending at `offset` ran to
+    /// the end of the file.
+    fn is_end(&self, offset: u64) -> bool {
+        self.ended && offset == self.offset
     }
 
     /// The number of line ends at byte offsets before `offset`. A `\r` at
@@ -229,6 +249,7 @@ impl<R: Read> Read for LineEndCounter<R> {
             return Ok(n);
         }
         let read = &buf[..n];
+        self.ended |= n == 0;
         let start = self.offset;
         if let Some(at) = self.trailing_cr.take()
             && read.first() != Some(&b'\n')
@@ -295,7 +316,7 @@ mod tests {
 
     #[test]
     fn rows_start_on_the_right_line() {
-        let cases: [(&str, &[u64]); 16] = [
+        let cases: [(&str, &[u64]); 21] = [
             ("a\n1\n2\n", &[1, 2, 3]),
             ("a\n1\n2", &[1, 2, 3]),
             ("a\r\n1\r\n2\r\n", &[1, 2, 3]),
@@ -314,6 +335,14 @@ mod tests {
             ("a\n\"x\ry\"\n2\n", &[1, 2, 4]),
             ("a\n\"x\r\"\n2\n", &[1, 2, 4]),
             ("a\n\"\r\r\n\"\r3", &[1, 2, 5]),
+            // A quoted field left open runs to the end of the input, line
+            // end and all (found by the fuzz target `csv`: the last row was
+            // said to be on the line before).
+            ("a,b\n1,2\n34,5u\u{1c}\n,\"ina!ed\n", &[1, 2, 3, 4]),
+            ("a\n\"x\n", &[1, 2]),
+            ("a\n\"x\r", &[1, 2]),
+            ("a\n\"\r\n\r\n", &[1, 2]),
+            ("a\n1\r", &[1, 2]),
         ];
         for (input, expected) in cases {
             assert_eq!(row_lines(input), expected, "{input:?}");
