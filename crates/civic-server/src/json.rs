@@ -44,30 +44,42 @@ where
                 ApiError::new(ErrorKind::InvalidInput, "bad_request", r.body_text())
             }
         })?;
-        match json_check::check(&body) {
-            Ok(()) => {}
-            Err(Refusal::Syntax(e)) => {
-                return Err(ApiError::new(
-                    ErrorKind::InvalidInput,
-                    "malformed_json",
-                    format!("the request body is not valid JSON: {e}"),
-                ));
-            }
-            Err(Refusal::Problem(p)) => {
-                return Err(
-                    ApiError::new(ErrorKind::Unprocessable, "invalid_body", p.to_string())
-                        .with_details(serde_json::json!({ "pointer": p.pointer })),
-                );
-            }
-        }
-        serde_json::from_slice(&body).map(ApiJson).map_err(|e| {
-            ApiError::new(
-                ErrorKind::Unprocessable,
-                "invalid_body",
-                format!("the request body is not what this endpoint takes: {e}"),
-            )
-        })
+        parse_body(&body).map(ApiJson)
     }
+}
+
+/// Reads a JSON request body into `T` as every endpoint does: first the
+/// checks of [`json_check`] (400 for malformed JSON, 422 for a value that
+/// cannot be kept exactly), then the request type's own shape (422).
+///
+/// # Errors
+///
+/// An [`ApiError`] with the API's error shape, naming the line and column
+/// or the JSON Pointer of the problem.
+pub fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    match json_check::check(body) {
+        Ok(()) => {}
+        Err(Refusal::Syntax(e)) => {
+            return Err(ApiError::new(
+                ErrorKind::InvalidInput,
+                "malformed_json",
+                format!("the request body is not valid JSON: {e}"),
+            ));
+        }
+        Err(Refusal::Problem(p)) => {
+            return Err(
+                ApiError::new(ErrorKind::Unprocessable, "invalid_body", p.to_string())
+                    .with_details(serde_json::json!({ "pointer": p.pointer })),
+            );
+        }
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
+            ErrorKind::Unprocessable,
+            "invalid_body",
+            format!("the request body is not what this endpoint takes: {e}"),
+        )
+    })
 }
 
 /// Whether the request says its body is JSON (`application/json`, or any

@@ -5,8 +5,12 @@
 //! record positions, which are wrong after blank lines and with CRLF line
 //! ends (a record after a blank line is reported one line early, and CRLF
 //! lines are counted from the second record on). Instead the input passes
-//! through a [`NewlineCounter`], and a record's start line is worked out from
-//! where it ends: the line of its last byte, less the newlines inside it.
+//! through a [`LineEndCounter`], and a record's start line is worked out from
+//! where it ends: the line of its last byte, less the line ends inside it.
+//!
+//! A line ends at `\n`, `\r\n` or a lone `\r`, as the `csv` crate ends a
+//! record (and as old Mac files and some exports end lines), so a row after a
+//! lone `\r` is on the next line, not the same one.
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
@@ -20,7 +24,7 @@ use crate::record::{Cells, Schema};
 use crate::{Error, Record};
 
 pub(crate) struct CsvSource {
-    reader: csv::Reader<NewlineCounter<Box<dyn Read + Send>>>,
+    reader: csv::Reader<LineEndCounter<Box<dyn Read + Send>>>,
     schema: Arc<Schema>,
     invalid_utf8: InvalidUtf8,
     replaced_lines: Vec<u64>,
@@ -42,7 +46,7 @@ impl CsvSource {
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(NewlineCounter::new(input));
+            .from_reader(LineEndCounter::new(input));
         let mut source = Self {
             reader,
             schema: Arc::new(Schema::new(path)),
@@ -107,12 +111,21 @@ impl CsvSource {
         }
         self.last_len = row.as_slice().len();
         // The reader's position is now just past the row's terminator (or
-        // the first byte of a CRLF), so the byte before it lies on the row's
-        // last line, and the newlines before that byte count the lines before.
+        // the first byte of a CRLF), so the line ends before that byte are
+        // the row's own and those before it. A row that runs to the end of
+        // the input has no terminator: every line end up to the position is
+        // then the row's or before it (a quoted field left open can end
+        // with one, which the field holds).
         let end = self.reader.position().byte();
-        let newlines_before_last_byte = self.reader.get_mut().count_before(end.saturating_sub(1));
-        let newlines_inside = count_newlines(row.as_slice());
-        let line = 1 + newlines_before_last_byte.saturating_sub(newlines_inside);
+        let counter = self.reader.get_mut();
+        let last = if counter.is_end(end) {
+            end
+        } else {
+            end.saturating_sub(1)
+        };
+        let ends_before_terminator = counter.count_before(last);
+        let ends_inside: u64 = row.iter().map(count_line_ends).sum();
+        let line = 1 + ends_before_terminator.saturating_sub(ends_inside);
         Ok(Some((line, row)))
     }
 
@@ -137,13 +150,25 @@ impl CsvSource {
     }
 }
 
-fn count_newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+/// The line ends in a field's bytes: each `\n`, and each `\r` not followed
+/// by one. A `\r` that ends a field is a line end: in the file it is
+/// followed by the field's closing quote.
+fn count_line_ends(field: &[u8]) -> u64 {
+    (0..field.len()).filter(|&i| ends_line(field, i)).count() as u64
+}
+
+/// Whether byte `i` of `bytes` ends a line (see [`count_line_ends`]).
+fn ends_line(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        b'\n' => true,
+        b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+        _ => false,
+    }
 }
 
 /// The line of the first invalid UTF-8 byte in a row starting on `line`, and
 /// its 1-based byte offset within its field on that line. A quoted field may
-/// span lines, so newlines inside earlier fields and inside the bad field
+/// span lines, so line ends inside earlier fields and inside the bad field
 /// move the line on.
 fn invalid_utf8_place(mut line: u64, row: &ByteRecord) -> (u64, u64) {
     let mut column = 1;
@@ -153,8 +178,8 @@ fn invalid_utf8_place(mut line: u64, row: &ByteRecord) -> (u64, u64) {
             Ok(_) => field.len(),
             Err(e) => e.valid_up_to(),
         };
-        for &byte in &field[..valid_up_to] {
-            if byte == b'\n' {
+        for i in 0..valid_up_to {
+            if ends_line(field, i) {
                 line += 1;
                 column = 1;
             } else {
@@ -168,29 +193,46 @@ fn invalid_utf8_place(mut line: u64, row: &ByteRecord) -> (u64, u64) {
     (line, column)
 }
 
-/// Passes bytes through, noting where each newline is so that the number of
-/// newlines before any byte offset can be asked for. Offsets must be asked
-/// for in increasing order; newlines before the last offset asked for are
-/// only counted, not kept, so memory is bounded by the newlines the CSV
-/// reader has buffered ahead.
-struct NewlineCounter<R> {
+/// Passes bytes through, noting where each line ends (see
+/// [`count_line_ends`]) so that the number of line ends before any byte
+/// offset can be asked for. Offsets must be asked for in increasing order;
+/// line ends before the last offset asked for are only counted, not kept, so
+/// memory is bounded by the line ends the CSV reader has buffered ahead.
+struct LineEndCounter<R> {
     inner: R,
     offset: u64,
     counted: u64,
     pending: VecDeque<u64>,
+    /// A `\r` that was the last byte read: whether it ends a line depends
+    /// on the next byte, not read yet.
+    trailing_cr: Option<u64>,
+    /// Whether the input has ended (a read returned nothing).
+    ended: bool,
 }
 
-impl<R> NewlineCounter<R> {
+impl<R> LineEndCounter<R> {
     fn new(inner: R) -> Self {
         Self {
             inner,
             offset: 0,
             counted: 0,
             pending: VecDeque::new(),
+            trailing_cr: None,
+            ended: false,
         }
     }
 
-    /// The number of newlines at byte offsets before `offset`.
+    /// Whether `offset` is the end of the input, and the input is known to
+    /// have ended there: the CSV reader reads on past a row only when the
+    /// row has no terminator, so this says a row ending at `offset` ran to
+    /// the end of the file.
+    fn is_end(&self, offset: u64) -> bool {
+        self.ended && offset == self.offset
+    }
+
+    /// The number of line ends at byte offsets before `offset`. A `\r` at
+    /// the end of what was read is not counted yet; the CSV reader asks
+    /// only about offsets up to the byte it has read last.
     fn count_before(&mut self, offset: u64) -> u64 {
         while self.pending.front().is_some_and(|&at| at < offset) {
             self.pending.pop_front();
@@ -200,17 +242,28 @@ impl<R> NewlineCounter<R> {
     }
 }
 
-impl<R: Read> Read for NewlineCounter<R> {
+impl<R: Read> Read for LineEndCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
+        if buf.is_empty() {
+            return Ok(n);
+        }
+        let read = &buf[..n];
+        self.ended |= n == 0;
         let start = self.offset;
-        self.pending.extend(
-            buf[..n]
-                .iter()
-                .enumerate()
-                .filter(|&(_, &b)| b == b'\n')
-                .map(|(i, _)| start + i as u64),
-        );
+        if let Some(at) = self.trailing_cr.take()
+            && read.first() != Some(&b'\n')
+        {
+            self.pending.push_back(at);
+        }
+        let last = n.checked_sub(1);
+        for i in 0..n {
+            if read[i] == b'\r' && Some(i) == last {
+                self.trailing_cr = Some(start + i as u64);
+            } else if ends_line(read, i) {
+                self.pending.push_back(start + i as u64);
+            }
+        }
         self.offset += n as u64;
         Ok(n)
     }
@@ -223,12 +276,19 @@ mod tests {
     /// Reads `input` as CSV and returns the start line of each row (header
     /// included), for tests.
     fn row_lines(input: &str) -> Vec<u64> {
+        row_lines_read_by(input, input.len().max(1))
+    }
+
+    /// As [`row_lines`], with the input handed to the CSV reader at most
+    /// `step` bytes per read, so that line ends fall across reads.
+    fn row_lines_read_by(input: &str, step: usize) -> Vec<u64> {
         let mut source = CsvSource {
             reader: csv::ReaderBuilder::new()
                 .has_headers(false)
                 .flexible(true)
-                .from_reader(NewlineCounter::new(Box::new(io::Cursor::new(
+                .from_reader(LineEndCounter::new(Box::new(Trickle(
                     input.as_bytes().to_vec(),
+                    step,
                 )))),
             schema: Arc::new(Schema::new(PathBuf::from("t.csv"))),
             invalid_utf8: InvalidUtf8::Reject,
@@ -242,9 +302,21 @@ mod tests {
         lines
     }
 
+    /// A reader that hands out at most `.1` bytes per read.
+    struct Trickle(Vec<u8>, usize);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0.drain(..n);
+            Ok(n)
+        }
+    }
+
     #[test]
     fn rows_start_on_the_right_line() {
-        let cases: [(&str, &[u64]); 10] = [
+        let cases: [(&str, &[u64]); 21] = [
             ("a\n1\n2\n", &[1, 2, 3]),
             ("a\n1\n2", &[1, 2, 3]),
             ("a\r\n1\r\n2\r\n", &[1, 2, 3]),
@@ -255,10 +327,56 @@ mod tests {
             ("\n\na\n1\n", &[3, 4]),
             ("a\n\"x\ny\"\n2\n", &[1, 2, 4]),
             ("a\n\"x\r\n\r\ny\"\r\n\"\n\"\n2", &[1, 2, 5, 7]),
+            // A lone "\r" ends a line, as it ends a row (found by the fuzz
+            // target `csv`: the third row was said to be on line 2).
+            ("\0,\n,\r,", &[1, 2, 3]),
+            ("a\r1\r2\r", &[1, 2, 3]),
+            ("a\r\r1\r\n2", &[1, 3, 4]),
+            ("a\n\"x\ry\"\n2\n", &[1, 2, 4]),
+            ("a\n\"x\r\"\n2\n", &[1, 2, 4]),
+            ("a\n\"\r\r\n\"\r3", &[1, 2, 5]),
+            // A quoted field left open runs to the end of the input, line
+            // end and all (found by the fuzz target `csv`: the last row was
+            // said to be on the line before).
+            ("a,b\n1,2\n34,5u\u{1c}\n,\"ina!ed\n", &[1, 2, 3, 4]),
+            ("a\n\"x\n", &[1, 2]),
+            ("a\n\"x\r", &[1, 2]),
+            ("a\n\"\r\n\r\n", &[1, 2]),
+            ("a\n1\r", &[1, 2]),
         ];
         for (input, expected) in cases {
             assert_eq!(row_lines(input), expected, "{input:?}");
+            // The same, whichever read a "\r" and its "\n" arrive in. (Not
+            // with a byte order mark: the csv crate reads no rows at all when
+            // a read returns exactly the mark's three bytes, which a file or
+            // a socket of any size does not do.)
+            let steps = if input.starts_with('\u{feff}') {
+                1..3
+            } else {
+                1..4
+            };
+            for step in steps {
+                assert_eq!(
+                    row_lines_read_by(input, step),
+                    expected,
+                    "{input:?} by {step}"
+                );
+            }
         }
+    }
+
+    #[test]
+    fn a_row_after_a_lone_carriage_return_is_read_on_the_next_line() {
+        let input = b"\0,\n,\r,".to_vec();
+        let reader = crate::Reader::from_reader(
+            io::Cursor::new(input),
+            "t.csv",
+            crate::Format::Csv,
+            &crate::ReadOptions::new(),
+        )
+        .unwrap();
+        let lines: Vec<u64> = reader.map(|r| r.unwrap().line()).collect();
+        assert_eq!(lines, [2, 3]);
     }
 
     #[test]
@@ -266,16 +384,26 @@ mod tests {
         let row = ByteRecord::from(vec![&b"ab"[..], &b"x\nyz\xff"[..]]);
         // Field 2 starts on line 4; the bad byte is after "\nyz" on line 5.
         assert_eq!(invalid_utf8_place(4, &row), (5, 3));
+        // A lone "\r" ends a line too; "\r\n" is one line end.
+        let row = ByteRecord::from(vec![&b"a\rb"[..], &b"x\r\nyz\xff"[..]]);
+        assert_eq!(invalid_utf8_place(4, &row), (6, 3));
     }
 
     #[test]
-    fn newline_counter_counts_across_reads() {
-        let mut counter = NewlineCounter::new(io::Cursor::new(b"a\nb\n\nc".to_vec()));
+    fn line_end_counter_counts_across_reads() {
+        let mut counter = LineEndCounter::new(io::Cursor::new(b"a\nb\n\nc".to_vec()));
         let mut buf = [0; 3];
         while counter.read(&mut buf).unwrap() > 0 {}
         assert_eq!(counter.count_before(0), 0);
         assert_eq!(counter.count_before(2), 1);
         assert_eq!(counter.count_before(5), 3);
         assert_eq!(counter.count_before(99), 3);
+        // "a\r|\nb\r|c\r|": a "\r" at the end of a read is decided by the
+        // next; one at the end of the input ends a line.
+        let mut counter = LineEndCounter::new(io::Cursor::new(b"a\r\nb\rc\r".to_vec()));
+        let mut buf = [0; 2];
+        while counter.read(&mut buf).unwrap() > 0 {}
+        assert_eq!(counter.count_before(99), 3);
+        assert_eq!(counter.pending.len(), 0);
     }
 }

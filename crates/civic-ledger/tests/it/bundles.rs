@@ -202,3 +202,59 @@ fn bundle_exports_the_c2sp_tlog_proof_text() {
     assert_eq!(lines.collect::<Vec<_>>(), path);
     assert_eq!(checkpoint, bundle.checkpoint);
 }
+
+/// The fuzz target `ledger_bundles` starts from real, verifying inputs: a
+/// proof bundle, a consistency bundle and a witness request. This builds
+/// them, checks each parses and verifies, and, with `CIVIC_FUZZ_SEEDS_OUT`
+/// set to a folder, writes them there (`fuzz/corpus/ledger_bundles`).
+#[test]
+fn fuzz_seeds_are_bundles_and_requests_that_verify() {
+    use civic_ledger::{
+        AddCheckpoint, ConsistencyBundle, consistency_proof, consistency_proof_indexes,
+    };
+
+    let (log, signer, bundle) = setup();
+    let proof = bundle.to_json();
+    assert!(
+        ProofBundle::from_json(&proof)
+            .unwrap()
+            .verify(&signer.verifier())
+            .is_ok()
+    );
+
+    let old = MemoryLog::with_entries(13);
+    let path = consistency_proof(
+        13,
+        SIZE,
+        &log.fetch(&consistency_proof_indexes(13, SIZE).unwrap()),
+    )
+    .unwrap();
+    let consistency = ConsistencyBundle::new(
+        signer.sign(13, old.frontier.root()),
+        signer.sign(SIZE, log.frontier.root()),
+        path.clone(),
+        signer.verifier_key().to_owned(),
+    )
+    .to_json();
+    assert!(
+        ConsistencyBundle::from_json(&consistency)
+            .unwrap()
+            .verify(&signer.verifier())
+            .is_ok()
+    );
+
+    let request = AddCheckpoint {
+        old_size: 13,
+        proof: path,
+        checkpoint: signer.sign(SIZE, log.frontier.root()),
+    }
+    .to_text();
+    assert_eq!(AddCheckpoint::parse(&request).unwrap().old_size, 13);
+
+    if let Ok(dir) = std::env::var("CIVIC_FUZZ_SEEDS_OUT") {
+        let dir = std::path::Path::new(&dir);
+        std::fs::write(dir.join("proof.json"), proof).unwrap();
+        std::fs::write(dir.join("consistency.json"), consistency).unwrap();
+        std::fs::write(dir.join("add-checkpoint.txt"), request).unwrap();
+    }
+}

@@ -180,7 +180,7 @@ pub fn redact_stream<R: Read, W: Write>(
         match reader.read_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return Err(RedactError::Csv(format!("row {row}: {e}"))),
+            Err(e) => return Err(RedactError::Csv(row_error(row, &e))),
         }
         out.clear();
         for ((cell, header), policy) in record.iter().zip(headers.iter()).zip(&policies) {
@@ -225,6 +225,32 @@ pub fn redact_stream<R: Read, W: Write>(
         .flush()
         .map_err(|e| RedactError::Csv(format!("writing: {e}")))?;
     Ok(())
+}
+
+/// What is wrong with row `row`, placed by its row and byte offset. The
+/// `csv` crate's own line number is left out: it counts only `\n`, so it is
+/// wrong after a lone `\r` (which ends a row) and after quoted line breaks.
+fn row_error(row: u64, e: &csv::Error) -> String {
+    let at = |pos: &Option<csv::Position>| {
+        pos.as_ref().map_or_else(
+            || format!("row {row}"),
+            |p| format!("row {row} (byte {})", p.byte()),
+        )
+    };
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            pos,
+            expected_len,
+            len,
+        } => format!(
+            "{}: {len} fields, but the header has {expected_len}",
+            at(pos)
+        ),
+        csv::ErrorKind::Utf8 { pos, err } => {
+            format!("{}: field {} is not valid UTF-8", at(pos), err.field() + 1)
+        }
+        _ => format!("row {row}: {e}"),
+    }
 }
 
 #[cfg(test)]
@@ -311,7 +337,7 @@ mod tests {
     }
 
     #[test]
-    fn a_ragged_row_is_an_error_naming_its_row_and_line() {
+    fn a_ragged_row_is_an_error_naming_its_row_and_byte() {
         let input = b"a,b\n1,2\n3,4,5\n";
         let e = redact(
             &Analyzer::default(),
@@ -322,7 +348,26 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert!(e.contains("row 3") && e.contains("line: 3"), "{e}");
+        assert!(e.contains("row 3 (byte 8)"), "{e}");
+    }
+
+    #[test]
+    fn a_ragged_row_after_lone_carriage_returns_names_its_row() {
+        let e = redact(
+            &Analyzer::default(),
+            b"a,b\r1,2\r3,4,5\r",
+            &CsvPolicy::default(),
+            &Operator::Label,
+            &mut PseudonymTable::new(),
+        )
+        .unwrap_err()
+        .to_string();
+        // Row 3 starts at byte 8; the csv crate called it line 1.
+        assert!(
+            e.contains("row 3 (byte 8): 3 fields, but the header has 2"),
+            "{e}"
+        );
+        assert!(!e.contains("line"), "{e}");
     }
 
     #[test]

@@ -206,7 +206,13 @@ fn model_name(field: &'static str, s: &str) -> Result<String, ApiError> {
 }
 
 impl RecordRequest {
-    fn parse(self, caller: civic_core::Principal) -> Result<NewDecision, ApiError> {
+    /// The decision to record for `caller`, its fields checked (service,
+    /// confidence in [0, 1], reference and model name lengths).
+    ///
+    /// # Errors
+    ///
+    /// A 422 [`ApiError`] naming the field at fault.
+    pub fn parse(self, caller: civic_core::Principal) -> Result<NewDecision, ApiError> {
         let service = Service::parse(&self.service).map_err(|e| invalid("service", &e.message))?;
         if self.confidence.is_some_and(|c| !(0.0..=1.0).contains(&c)) {
             return Err(invalid("confidence", "must be between 0 and 1"));

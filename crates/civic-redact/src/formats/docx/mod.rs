@@ -17,8 +17,12 @@
 //! parts, styles, settings, numbering, fonts, theme and pictures): custom
 //! XML data, embedded files, thumbnails and any part this module does not
 //! know are dropped, with the relationships and content-type overrides
-//! that point at them, and named (never their content) in the counts of
-//! what was removed. A zip entry name that could escape the folder it is
+//! that point at them, and counted in what was removed by kind, number and
+//! size ("unknown part 3 (4.2 KB) dropped"), never by name or content: a
+//! part's name can itself be personal data (`customXml/Jane Smith.xml`).
+//! The log and the errors name a part only by a name Word itself gives
+//! (`word/document.xml`, `word/header2.xml`), and any other by its number
+//! in the package ([`part_label`]). A zip entry name that could escape the folder it is
 //! unzipped into, or a DOCTYPE (whose entities could hide text), refuses
 //! the document. Pictures are kept under neutral names (`image1.png`…):
 //! an author's file name can name a person (`media`). The package is read
@@ -38,6 +42,7 @@ mod media;
 mod text;
 mod xml;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{Cursor, Read, Seek, Write};
 
@@ -288,10 +293,11 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
             .map_err(|e| docx_err(format!("unreadable zip entry ({e})")))?;
         declared = declared.saturating_add(entry.size());
         if bomb.is_none() && expands_like_a_bomb(entry.size(), entry.compressed_size()) {
-            let name = entry
-                .name()
-                .map_or_else(|_| format!("number {i}"), |n| n.into_owned());
-            bomb = Some((name, entry.size(), entry.compressed_size()));
+            let label = entry.name().map_or_else(
+                |_| format!("part {}", i + 1),
+                |n| part_label(i + 1, &n).into_owned(),
+            );
+            bomb = Some((label, entry.size(), entry.compressed_size()));
         }
     }
     if declared > MAX_UNZIPPED {
@@ -301,9 +307,9 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
             MAX_UNZIPPED >> 20
         )));
     }
-    if let Some((name, size, compressed)) = bomb {
+    if let Some((label, size, compressed)) = bomb {
         return Err(RedactError::TooLarge(format!(
-            "the Word document's part {name} unzips to {} MB from {} KB, more than {MAX_RATIO} \
+            "the Word document's {label} unzips to {} MB from {} KB, more than {MAX_RATIO} \
              times its compressed size: a zip bomb, not a document",
             size >> 20,
             compressed >> 10
@@ -313,9 +319,9 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
     // so an unsafe name refuses the document before anything is written.
     let mut has_document = false;
     let mut names = Vec::with_capacity(archive.len());
-    for n in archive.file_names() {
+    for (i, n) in archive.file_names().enumerate() {
         let n = n.map_err(|e| docx_err(format!("unreadable zip entry name ({e})")))?;
-        check_entry_name(&n)?;
+        check_entry_name(i + 1, &n)?;
         has_document |= n == "word/document.xml";
         names.push(n.into_owned());
     }
@@ -354,12 +360,18 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
             .name()
             .map_err(|e| docx_err(format!("unreadable zip entry name ({e})")))?
             .into_owned();
+        let number = i + 1;
         // Checked again here in case the local header's name differs from
         // the central directory's.
-        check_entry_name(&name)?;
+        check_entry_name(number, &name)?;
+        let label = part_label(number, &name);
         if let Some(what) = dropped_part(&name) {
-            // The part's name only: its content is never logged.
-            state.count(&format!("{what} part {name}"));
+            // Neither its name nor its content is logged: either can be
+            // personal data.
+            state.count(&format!(
+                "{what} part {number} ({}) dropped",
+                size_text(file.size())
+            ));
             continue;
         }
         let budget = MAX_UNZIPPED.saturating_sub(total);
@@ -368,7 +380,7 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
             out.start_file(name.as_str(), options).map_err(docx_err)?;
             total += text::redact_text_part(
                 &mut state,
-                &name,
+                &label,
                 (&mut file).take(budget + 1),
                 &mut out,
                 text::CHUNK_BYTES,
@@ -381,7 +393,7 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
             n => n.ends_with(".rels"),
         };
         let new_bytes = if rewrite {
-            let bytes = read_part(&mut file, &name, budget)?;
+            let bytes = read_part(&mut file, &label, budget)?;
             total += bytes.len() as u64;
             Some(match name.as_str() {
                 "docProps/core.xml" => {
@@ -390,10 +402,10 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
                 }
                 "docProps/app.xml" => APP_PROPERTIES.as_bytes().to_vec(),
                 "[Content_Types].xml" => state.media.content_types(
-                    &name,
-                    filter_xml(&name, &bytes, |e| !is_dropped_override(e))?,
+                    &label,
+                    filter_xml(&label, &bytes, |e| !is_dropped_override(e))?,
                 )?,
-                _ => redact_rels(&mut state, &name, &bytes)?,
+                _ => redact_rels(&mut state, &name, &label, &bytes)?,
             })
         } else {
             None
@@ -410,7 +422,7 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
                     &[]
                 };
                 let (copied, dropped) =
-                    xml::copy_xml_part(&name, (&mut file).take(budget + 1), &mut out, drop)?;
+                    xml::copy_xml_part(&label, (&mut file).take(budget + 1), &mut out, drop)?;
                 total += copied;
                 for (what, n) in [
                     ("XML comments and processing instructions", dropped.comments),
@@ -426,7 +438,7 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
             }
             None => {
                 let copied = std::io::copy(&mut (&mut file).take(budget + 1), &mut out)
-                    .map_err(|e| docx_err(format!("{name}: {e}")))?;
+                    .map_err(|e| docx_err(format!("{label}: {e}")))?;
                 total += copied;
             }
         }
@@ -445,8 +457,9 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
 /// unzipped into, or be read differently by another tool: an absolute
 /// name, a drive letter, a `..` component, a backslash (a separator on
 /// Windows) or a NUL. Word never writes such names, so the document is
-/// refused rather than the name cleaned, and the error names the entry.
-fn check_entry_name(name: &str) -> Result<(), RedactError> {
+/// refused rather than the name cleaned, and the error names the entry by
+/// its number (the name itself could be personal data).
+fn check_entry_name(number: usize, name: &str) -> Result<(), RedactError> {
     let bytes = name.as_bytes();
     let why = if name.is_empty() {
         "is empty"
@@ -464,21 +477,21 @@ fn check_entry_name(name: &str) -> Result<(), RedactError> {
         return Ok(());
     };
     Err(docx_err(format!(
-        "the zip entry {name:?} {why}; Word never writes such a name and it could escape the folder the file is unzipped into, so the document is refused"
+        "the name of zip entry {number} {why}; Word never writes such a name and it could escape the folder the file is unzipped into, so the document is refused"
     )))
 }
 
-/// Reads one XML part, refusing one larger than [`MAX_PART_BYTES`] or
-/// than what is left of the unzipped budget.
-fn read_part(file: &mut impl Read, name: &str, budget: u64) -> Result<Vec<u8>, RedactError> {
+/// Reads one XML part (`label` names it in errors), refusing one larger
+/// than [`MAX_PART_BYTES`] or than what is left of the unzipped budget.
+fn read_part(file: &mut impl Read, label: &str, budget: u64) -> Result<Vec<u8>, RedactError> {
     let limit = budget.min(MAX_PART_BYTES);
     let mut bytes = Vec::new();
     file.take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| docx_err(format!("{name}: {e}")))?;
+        .map_err(|e| docx_err(format!("{label}: {e}")))?;
     if bytes.len() as u64 > MAX_PART_BYTES {
         return Err(RedactError::TooLarge(format!(
-            "the Word document's part {name} is larger than {} MiB, the most Civic rewrites in one part; split the document",
+            "the Word document's part {label} is larger than {} MiB, the most Civic rewrites in one part; split the document",
             MAX_PART_BYTES >> 20
         )));
     }
@@ -567,9 +580,15 @@ fn filter_xml(
 }
 
 /// Relationships: drop those to dropped parts, point those to pictures at
-/// their new names, redact external targets.
-fn redact_rels(state: &mut State<'_>, name: &str, bytes: &[u8]) -> Result<Vec<u8>, RedactError> {
-    let evs = events(name, bytes)?;
+/// their new names, redact external targets. `name` is the part's name in
+/// the package, `label` what the log and errors call it.
+fn redact_rels(
+    state: &mut State<'_>,
+    name: &str,
+    label: &str,
+    bytes: &[u8],
+) -> Result<Vec<u8>, RedactError> {
+    let evs = events(label, bytes)?;
     let mut out = Vec::with_capacity(evs.len());
     for e in evs {
         let rel = match &e {
@@ -604,7 +623,7 @@ fn redact_rels(state: &mut State<'_>, name: &str, bytes: &[u8]) -> Result<Vec<u8
             });
             continue;
         }
-        match external.then(|| state.redact_str(&target, name)).flatten() {
+        match external.then(|| state.redact_str(&target, label)).flatten() {
             Some(_) => {
                 let mut new = BytesStart::new("Relationship");
                 for a in rel.attributes().flatten() {
@@ -619,7 +638,69 @@ fn redact_rels(state: &mut State<'_>, name: &str, bytes: &[u8]) -> Result<Vec<u8
             None => out.push(e),
         }
     }
-    write_events(name, out.into_iter())
+    write_events(label, out.into_iter())
+}
+
+/// How the log and errors name a part: by its name when it is one Word
+/// itself gives, or else by its number in the package (`part 7`), since an
+/// author's file name, or a crafted one, can hold personal data
+/// (`customXml/Jane Smith.xml`, `word/media/Jane.png`).
+fn part_label(number: usize, name: &str) -> Cow<'_, str> {
+    if is_word_name(name) {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(format!("part {number}"))
+    }
+}
+
+/// Whether `name` is one of the names Word gives parts, which say what a
+/// part is and nothing of what it holds.
+fn is_word_name(name: &str) -> bool {
+    // A relationships part is named after its part.
+    if let Some(at) = name.rfind("_rels/")
+        && let Some(file) = name[at + "_rels/".len()..].strip_suffix(".rels")
+    {
+        return (name == "_rels/.rels")
+            || (!file.is_empty() && is_word_name(&format!("{}{file}", &name[..at])));
+    }
+    let numbered = |file: &str, stem: &str| {
+        file.strip_prefix(stem)
+            .and_then(|rest| rest.strip_suffix(".xml"))
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    match name {
+        "[Content_Types].xml"
+        | "docProps/core.xml"
+        | "docProps/app.xml"
+        | "docProps/custom.xml"
+        | "word/document.xml"
+        | "word/footnotes.xml"
+        | "word/endnotes.xml"
+        | "word/glossary/document.xml" => true,
+        n if DROPPED_PARTS.iter().any(|(p, _)| *p == n) => true,
+        n => {
+            let file = n
+                .strip_prefix("word/glossary/")
+                .or_else(|| n.strip_prefix("word/"));
+            file.is_some_and(|f| {
+                KNOWN_PARTS.contains(&f)
+                    || numbered(f, "header")
+                    || numbered(f, "footer")
+                    || numbered(f, "theme/theme")
+            }) || n
+                .strip_prefix("customXml/")
+                .is_some_and(|f| numbered(f, "item") || numbered(f, "itemProps"))
+        }
+    }
+}
+
+/// A size as a person reads it: `812 bytes`, `4.2 KB`, `3.1 MB`.
+fn size_text(bytes: u64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} bytes"),
+        b if b < 1024 * 1024 => format!("{:.1} KB", b as f64 / 1024.0),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
 }
 
 #[cfg(test)]
@@ -711,7 +792,7 @@ mod tests {
     }
 
     #[test]
-    fn unsafe_entry_names_are_refused_naming_the_entry() {
+    fn unsafe_entry_names_are_refused_naming_the_entry_by_number_only() {
         for name in [
             "../../evil.txt",
             "word/../../evil.txt",
@@ -723,9 +804,13 @@ mod tests {
             "word/evil\0.xml",
             "",
         ] {
-            let e = check_entry_name(name).unwrap_err();
+            let e = check_entry_name(3, name).unwrap_err();
             assert_eq!(e.code(), "redact.docx_invalid");
-            assert!(e.to_string().contains(&format!("{name:?}")), "{e}");
+            let message = e.to_string();
+            assert!(message.contains("zip entry 3 "), "{message}");
+            // (".." is also in the reason's words.)
+            assert!(name.len() < 3 || !message.contains(name), "{message}");
+            assert!(!message.contains("evil"), "{message}");
         }
         for name in [
             "word/document.xml",
@@ -734,8 +819,50 @@ mod tests {
             "word/..media/x.png",
             "word/media/a..b.png",
         ] {
-            assert!(check_entry_name(name).is_ok(), "{name}");
+            assert!(check_entry_name(1, name).is_ok(), "{name}");
         }
+    }
+
+    #[test]
+    fn parts_are_named_only_by_the_names_word_gives_and_otherwise_by_number() {
+        for word in [
+            "[Content_Types].xml",
+            "_rels/.rels",
+            "docProps/core.xml",
+            "word/document.xml",
+            "word/_rels/document.xml.rels",
+            "word/header12.xml",
+            "word/_rels/footer1.xml.rels",
+            "word/styles.xml",
+            "word/glossary/settings.xml",
+            "word/theme/theme1.xml",
+            "word/comments.xml",
+            "customXml/item1.xml",
+            "customXml/_rels/item1.xml.rels",
+            "customXml/itemProps2.xml",
+        ] {
+            assert_eq!(part_label(4, word), word);
+        }
+        for personal in [
+            "customXml/Jane Smith.xml",
+            "customXml/_rels/Jane Smith.xml.rels",
+            "word/media/Jane.png",
+            "word/headerJane.xml",
+            "word/_rels/headerJane.xml.rels",
+            "word/theme/Jane.xml",
+            "word/embeddings/Jane_Smith.xlsx",
+            "Jane Smith.xml",
+            "_rels/Jane.rels",
+        ] {
+            assert_eq!(part_label(4, personal), "part 4", "{personal}");
+        }
+    }
+
+    #[test]
+    fn sizes_read_as_bytes_kilobytes_or_megabytes() {
+        assert_eq!(size_text(812), "812 bytes");
+        assert_eq!(size_text(4300), "4.2 KB");
+        assert_eq!(size_text(3 << 20), "3.0 MB");
     }
 
     #[test]

@@ -86,7 +86,9 @@ fn holds(name: &str) -> bool {
 /// `on_entry` once it is written. Memory is bounded by the longest
 /// paragraph, not the part. `input` is the part limited to what is left
 /// of the document's unzipped budget plus one byte, so that running out
-/// of it is told apart from the end of the part. Returns the bytes read.
+/// of it is told apart from the end of the part. `name` is what errors and
+/// log entries call the part (its label, which is not always its name in
+/// the package). Returns the bytes read.
 pub(super) fn redact_text_part<R: Read, W: Write>(
     state: &mut State<'_>,
     name: &str,

@@ -40,12 +40,23 @@ pub(super) fn deeper(name: &str, depth: usize) -> Result<usize, RedactError> {
 /// reader sees them, and Word needs neither. A DOCTYPE refuses the
 /// document: Word never writes one, and its internal entities can hide
 /// text outside the elements the redactor reads, or expand without limit.
+/// So does a tag with a malformed attribute (a value left open, an `=`
+/// without a name, a name given twice): the XML reader parses attributes
+/// only when asked, so such a tag would otherwise be copied through as it
+/// is, hide the attributes after the fault from the redactor, or be
+/// rewritten into broken XML (found by the `docx` fuzz target).
 pub(super) fn keep_event(name: &str, e: &Event<'_>) -> Result<bool, RedactError> {
     match e {
         Event::Comment(_) | Event::PI(_) => Ok(false),
         Event::DocType(_) => Err(docx_err(format!(
             "{name} has a DOCTYPE declaration, which Word never writes; its entities could hide text from redaction or expand without limit, so the document is refused"
         ))),
+        Event::Start(s) | Event::Empty(s) => match s.attributes().find_map(Result::err) {
+            Some(e) => Err(docx_err(format!(
+                "{name} is not well-formed XML (a malformed attribute: {e})"
+            ))),
+            None => Ok(true),
+        },
         _ => Ok(true),
     }
 }
@@ -264,7 +275,17 @@ mod tests {
         let doctype =
             r#"<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x "Zebedee">]><w:styles>&x;</w:styles>"#;
         let deep = "<a>".repeat(MAX_XML_DEPTH + 1) + &"</a>".repeat(MAX_XML_DEPTH + 1);
-        for xml in [doctype, "<w:styles><w:a></w:styles>", "<w:styles>", &deep] {
+        for xml in [
+            doctype,
+            "<w:styles><w:a></w:styles>",
+            "<w:styles>",
+            &deep,
+            // Malformed attributes: a name missing, a value left open, a
+            // name given twice (found by the docx fuzz target).
+            r#"<w:styles><w:a =x b="Zebedee"/></w:styles>"#,
+            r#"<w:styles><w:a b="Zebedee/></w:styles>"#,
+            r#"<w:styles><w:a b="1" b="Zebedee"/></w:styles>"#,
+        ] {
             let e = copy(xml).unwrap_err();
             assert_eq!(e.code(), "redact.docx_invalid");
             assert!(e.to_string().contains("word/styles.xml"), "{e}");
