@@ -75,8 +75,9 @@ impl Default for WriterConfig {
 /// Something to append to the ledger.
 #[derive(Debug, Clone)]
 pub enum Append {
-    /// A new AI output.
-    Decision(NewDecision),
+    /// A new AI output (boxed: it is far larger than the other kinds, which
+    /// share the writer's channel).
+    Decision(Box<NewDecision>),
     /// A person's review of a decision.
     Review {
         /// The decision reviewed.
@@ -95,6 +96,13 @@ pub enum Append {
         /// Why.
         why: Reason,
     },
+}
+
+impl Append {
+    /// A new AI output to append.
+    pub fn decision(new: NewDecision) -> Self {
+        Append::Decision(Box::new(new))
+    }
 }
 
 /// What an append became once durable.
@@ -177,7 +185,7 @@ impl LedgerWriter {
     /// reference, for the caller to use; without a retention period the
     /// stored record keeps neither (see `WriterConfig::input_retention`).
     pub async fn record_decision(&self, new: NewDecision) -> Result<Decision, StoreError> {
-        match self.append(Append::Decision(new)).await? {
+        match self.append(Append::decision(new)).await? {
             Appended::Decision(d) => Ok(d),
             _ => Err(StoreError::Corrupt(
                 "the writer answered a decision with another record".into(),
@@ -485,7 +493,7 @@ impl WriterTask {
             let (appended, event, record_row) = match append {
                 Append::Decision(new) => {
                     let decision = decision_from(
-                        new.clone(),
+                        (*new).clone(),
                         now,
                         frontier.size(),
                         self.config.quality_sample_rate,

@@ -74,7 +74,7 @@ async fn decisions_read_back_exactly_as_hashed(db: TestDb) {
     let (store, writer, _) = open(&db, support::retained()).await;
     let made = decision_of(
         writer
-            .append(Append::Decision(new_decision(
+            .append(Append::decision(new_decision(
                 7,
                 DecisionStatus::NeedsReview,
             )))
@@ -93,7 +93,7 @@ async fn reviews_move_status_and_refuse_a_second_review(db: TestDb) {
     let (store, writer, _) = open(&db, WriterConfig::default()).await;
     let d = decision_of(
         writer
-            .append(Append::Decision(new_decision(
+            .append(Append::decision(new_decision(
                 1,
                 DecisionStatus::NeedsReview,
             )))
@@ -170,7 +170,7 @@ async fn decisions_with_and_without_confidence_interleave(db: TestDb) {
         }
         let d = decision_of(
             writer
-                .append(Append::Decision(new.clone()))
+                .append(Append::decision(new.clone()))
                 .await
                 .unwrap_or_else(|e| {
                     panic!(
@@ -237,7 +237,7 @@ async fn one_refused_request_never_fails_the_others_in_its_batch(db: TestDb) {
             if i == 7 {
                 new.reference = Some("a\u{0}b".into());
             }
-            (i, writer.append(Append::Decision(new)).await)
+            (i, writer.append(Append::decision(new)).await)
         }));
     }
     let mut ok = 0;
@@ -263,7 +263,7 @@ async fn concurrent_appends_never_fork_or_reorder_the_tree(db: TestDb) {
             let mut got = Vec::new();
             for i in 0..25u64 {
                 let a = writer
-                    .append(Append::Decision(new_decision(
+                    .append(Append::decision(new_decision(
                         t * 100 + i,
                         DecisionStatus::Auto,
                     )))
@@ -303,7 +303,7 @@ async fn two_writers_on_one_database_stay_consistent(db: TestDb) {
         tasks.push(tokio::spawn(async move {
             for i in 0..20u64 {
                 writer
-                    .append(Append::Decision(new_decision(
+                    .append(Append::decision(new_decision(
                         t * 100 + i,
                         DecisionStatus::Auto,
                     )))
@@ -329,7 +329,7 @@ async fn checkpoints_are_signed_every_n_entries_and_on_demand(db: TestDb) {
     assert_eq!(writer.checkpoint_now().await.expect("empty"), None);
     for i in 0..25 {
         writer
-            .append(Append::Decision(new_decision(i, DecisionStatus::Auto)))
+            .append(Append::decision(new_decision(i, DecisionStatus::Auto)))
             .await
             .expect("append");
     }
@@ -388,7 +388,7 @@ async fn raw_input_is_kept_only_with_retention_and_purged(db: TestDb) {
     let (store, writer, _) = open(&db, WriterConfig::default()).await;
     let d = decision_of(
         writer
-            .append(Append::Decision(new_decision(1, DecisionStatus::Auto)))
+            .append(Append::decision(new_decision(1, DecisionStatus::Auto)))
             .await
             .expect("append"),
     );
@@ -406,7 +406,7 @@ async fn raw_input_is_kept_only_with_retention_and_purged(db: TestDb) {
     let (writer2, _t) = civic_store::LedgerWriter::spawn(store2, support::signer(), retained);
     let d2 = decision_of(
         writer2
-            .append(Append::Decision(new_decision(2, DecisionStatus::Auto)))
+            .append(Append::decision(new_decision(2, DecisionStatus::Auto)))
             .await
             .expect("append"),
     );
@@ -688,7 +688,7 @@ async fn queue_pages_follow_keyset_order_under_every_filter(db: TestDb) {
     let appends = (0..23)
         .map(|n| {
             let team = if n % 3 == 0 { "waste" } else { "housing" };
-            Append::Decision(urgent_decision(n, team, n % 2 == 0))
+            Append::decision(urgent_decision(n, team, n % 2 == 0))
         })
         .collect::<Vec<_>>();
     let mut all = Vec::new();
@@ -995,7 +995,7 @@ async fn exports_page_through_every_record_in_time_order_with_filters(db: TestDb
             if n % 3 == 0 {
                 d.service = civic_core::Service::parse("risk").expect("service");
             }
-            Append::Decision(d)
+            Append::decision(d)
         })
         .collect::<Vec<_>>();
     let mut made = Vec::new();
@@ -1080,7 +1080,7 @@ async fn ledger_pages_stream_every_entry_in_order_with_its_decision(db: TestDb) 
             let mut n = t;
             while n < total {
                 writer
-                    .append(Append::Decision(new_decision(n, DecisionStatus::Auto)))
+                    .append(Append::decision(new_decision(n, DecisionStatus::Auto)))
                     .await
                     .expect("append");
                 n += clients;
