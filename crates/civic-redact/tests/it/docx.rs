@@ -539,6 +539,16 @@ fn part_names_holding_personal_data_never_reach_the_log() {
     for piece in ["Jane", "Smith", "notes.bin"] {
         assert!(!log.contains(piece), "{piece} in {log}");
     }
+    // The picture's percent-encoded target follows it to its new name: no
+    // relationship in the package keeps the old one.
+    let (_, new_rels) = unzip(&out.bytes)
+        .into_iter()
+        .find(|(name, _)| name == "word/_rels/document.xml.rels")
+        .expect("relationships");
+    assert!(
+        new_rels.contains(r#"Target="media/image1.png""#) && !new_rels.contains("Jane%20Smith.png"),
+        "{new_rels}"
+    );
     // An error names the part by number too.
     let broken = package(&[
         ("word/document.xml", &body_document("<w:p/>")),

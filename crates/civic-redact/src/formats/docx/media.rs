@@ -20,9 +20,20 @@ const MEDIA: &str = "word/media/";
 /// The longest extension kept as it is.
 const MAX_EXTENSION: usize = 10;
 
-/// A picture's new name, by its old name (both part names).
+/// A picture's new name, by its old name (both part names), and by its old
+/// name percent-decoded: relationship targets and content-type part names
+/// are URIs, so `Jane%20Smith.png` there is the entry `Jane Smith.png` (and
+/// a package may store either form as the entry's name).
 #[derive(Debug, Default)]
-pub(super) struct MediaNames(HashMap<String, String>);
+pub(super) struct MediaNames(HashMap<String, String>, HashMap<String, String>);
+
+/// `name` with its percent-escapes decoded, if it has any that decode to UTF-8.
+fn decoded(name: &str) -> Option<String> {
+    let text = percent_encoding::percent_decode_str(name)
+        .decode_utf8()
+        .ok()?;
+    (text != name).then(|| text.into_owned())
+}
 
 impl MediaNames {
     /// The new names of the pictures among `names` (the package's entries,
@@ -48,7 +59,18 @@ impl MediaNames {
             };
             renamed.insert(name.to_owned(), new);
         }
-        MediaNames(renamed)
+        let by_decoded = renamed
+            .iter()
+            .map(|(old, new)| (decoded(old).unwrap_or_else(|| old.clone()), new.clone()))
+            .collect();
+        MediaNames(renamed, by_decoded)
+    }
+
+    /// The new name of the picture `part` names, written either way.
+    fn renamed(&self, part: &str) -> Option<&String> {
+        self.0
+            .get(part)
+            .or_else(|| self.1.get(decoded(part).as_deref().unwrap_or(part)))
     }
 
     /// The name a part is written under.
@@ -65,7 +87,7 @@ impl MediaNames {
     /// part `rels`, if it points at a renamed picture: only the file name
     /// changes, so the rest of the target (relative or absolute) stays.
     pub fn target(&self, rels: &str, target: &str) -> Option<String> {
-        let new = self.0.get(&relationship_target(rels, target)?)?;
+        let new = self.renamed(&relationship_target(rels, target)?)?;
         let file = &new[MEDIA.len()..];
         let folder = target.rfind('/').map_or("", |at| &target[..=at]);
         Some(format!("{folder}{file}"))
@@ -92,7 +114,7 @@ impl MediaNames {
     /// renamed picture.
     fn part_name(&self, e: &BytesStart<'_>) -> Option<BytesStart<'static>> {
         let part = attr(e, "PartName")?;
-        let new = self.0.get(part.trim_start_matches('/'))?;
+        let new = self.renamed(part.trim_start_matches('/'))?;
         Some(with_attribute(e, "PartName", &format!("/{new}")))
     }
 }
@@ -114,6 +136,36 @@ pub(super) fn with_attribute(e: &BytesStart<'_>, key: &str, value: &str) -> Byte
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_percent_encoded_target_or_part_name_finds_its_picture_either_way() {
+        let rels = "word/_rels/document.xml.rels";
+        let raw = MediaNames::new(["word/media/Jane Smith.png"]);
+        assert_eq!(
+            raw.target(rels, "media/Jane%20Smith.png").as_deref(),
+            Some("media/image1.png")
+        );
+        assert_eq!(
+            raw.target(rels, "media/Jane Smith.png").as_deref(),
+            Some("media/image1.png")
+        );
+        let encoded = MediaNames::new(["word/media/Jane%20Smith%C3%A9.png"]);
+        assert_eq!(
+            encoded
+                .target(rels, "media/Jane Smith\u{e9}.png")
+                .as_deref(),
+            Some("media/image1.png")
+        );
+        let override_ = BytesStart::from_content(
+            r#"Override PartName="/word/media/Jane%20Smith.png" ContentType="image/png""#,
+            8,
+        );
+        let renamed = raw.part_name(&override_).expect("renamed");
+        assert_eq!(
+            attr(&renamed, "PartName").as_deref(),
+            Some("/word/media/image1.png")
+        );
+    }
 
     #[test]
     fn pictures_get_neutral_names_keeping_a_plain_extension() {
