@@ -817,7 +817,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--binary", default="target/release/civic")
     p.add_argument("--cpu-limit", type=float, default=2.0, help="seconds of CPU per request")
-    p.add_argument("--rss-limit-mb", type=float, default=300.0, help="peak RSS per request, MB (10^6 bytes)")
+    p.add_argument("--rss-limit-mb", type=float, default=300.0, help="peak RSS per request, in MiB (2^20 bytes, as VmHWM is read)")
     p.add_argument("--only", default="", help="run only the cases whose endpoint or input contains this")
     p.add_argument("--keep", action="store_true", help="keep the scratch directory")
     args = p.parse_args()
