@@ -156,6 +156,10 @@ impl<P: Policy, T: FormFields> FromRequest<AppState> for WebForm<P, T> {
             *head.method_mut() = parts.method.clone();
             *head.uri_mut() = parts.uri.clone();
             *head.headers_mut() = parts.headers.clone();
+            // The extensions carry the configured body limit: without it the
+            // form would be read again under axum's 2 MB default, and a
+            // form between that and `body_limit` refused as forged.
+            *head.extensions_mut() = parts.extensions.clone();
             head.into_parts().0
         };
         let bytes = axum::body::Bytes::from_request(Request::from_parts(parts, body), state)
