@@ -1,7 +1,7 @@
 //! The analyzer: every detector run over a text, overlaps resolved, keep
 //! lists applied.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, LazyLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -69,14 +69,16 @@ pub struct Analysis {
 struct Protected {
     matcher: Option<AhoCorasick>,
     reasons: Vec<KeepReason>,
-    compact: Vec<(String, KeepReason)>,
+    /// Each value by its letters and digits alone (the first list to name
+    /// a value gives its reason), looked up once per detection.
+    compact: HashMap<String, KeepReason>,
 }
 
 impl Protected {
     fn new(keep: &[String], do_not_redact: &[String]) -> Self {
         let mut values = Vec::new();
         let mut reasons = Vec::new();
-        let mut compact = Vec::new();
+        let mut compact = HashMap::new();
         for (list, reason) in [
             (keep, KeepReason::Keep),
             (do_not_redact, KeepReason::DoNotRedact),
@@ -84,7 +86,10 @@ impl Protected {
             for v in list.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
                 values.push(v.to_owned());
                 reasons.push(reason);
-                compact.push((compact_form(v), reason));
+                let c = compact_form(v);
+                if !c.is_empty() {
+                    compact.entry(c).or_insert(reason);
+                }
             }
         }
         let matcher = AhoCorasickBuilder::new()
@@ -123,7 +128,11 @@ impl Protected {
         ranges: &[(usize, usize, KeepReason)],
     ) -> Option<KeepReason> {
         let len = d.end - d.start;
-        for &(s, e, reason) in ranges {
+        // The ranges are in order and do not overlap (one leftmost-longest
+        // pass), so only those from the first ending after `d.start` up to
+        // the first starting at or after `d.end` can overlap it.
+        let first = ranges.partition_point(|&(_, e, _)| e <= d.start);
+        for &(s, e, reason) in ranges[first..].iter().take_while(|&&(s, _, _)| s < d.end) {
             let overlap = d.end.min(e).saturating_sub(d.start.max(s));
             if overlap * 2 >= len && overlap > 0 {
                 return Some(reason);
@@ -132,11 +141,7 @@ impl Protected {
         if self.compact.is_empty() {
             return None;
         }
-        let c = compact_form(d.value(text));
-        self.compact
-            .iter()
-            .find(|(v, _)| !v.is_empty() && *v == c)
-            .map(|(_, r)| *r)
+        self.compact.get(&compact_form(d.value(text))).copied()
     }
 }
 
@@ -378,8 +383,8 @@ impl Analyzer {
         if c.is_empty() {
             return None;
         }
-        if let Some((_, r)) = self.protected.compact.iter().find(|(v, _)| *v == c) {
-            return Some(*r);
+        if let Some(&r) = self.protected.compact.get(&c) {
+            return Some(r);
         }
         self.protected
             .ranges(value)

@@ -38,7 +38,7 @@ where
                 ApiError::new(
                     ErrorKind::TooLarge,
                     "body_too_large",
-                    "the request body is larger than the configured limit (body_limit)",
+                    "the request body is larger than this endpoint's configured limit (json_body_limit for records, body_limit for texts to redact)",
                 )
             } else {
                 ApiError::new(ErrorKind::InvalidInput, "bad_request", r.body_text())

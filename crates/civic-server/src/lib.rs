@@ -52,8 +52,9 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.app.config().body_limit;
+    let json_body_limit = state.app.config().json_body_limit;
     Router::new()
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes(json_body_limit))
         .merge(web::routes().layer(axum::middleware::from_fn_with_state(
             state.clone(),
             web::error::render_errors,

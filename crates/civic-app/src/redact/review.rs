@@ -12,6 +12,7 @@
 //! review the way it applies detections: truly, in the file's own format.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use civic_core::{Decision, Principal};
@@ -29,7 +30,7 @@ use crate::{App, AppError};
 /// The longest text accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 1_000_000;
 
-/// The most spans a reviewer may send.
+/// The most spans a reviewer may send with a text (the API).
 pub const MAX_SPANS: usize = 100_000;
 
 /// A span as a reviewer sees it.
@@ -259,7 +260,8 @@ impl App {
     /// Redacts an uploaded document with exactly the reviewer's spans (one
     /// list per passage of [`preview_upload`](Self::preview_upload) for the
     /// same bytes and options) and records the decision, with how many
-    /// suggestions were accepted, added and rejected.
+    /// suggestions were accepted, added and rejected. Spans that overlap,
+    /// are empty or fall outside their passage are refused.
     #[allow(clippy::too_many_arguments)]
     pub async fn redact_upload_reviewed(
         &self,
@@ -271,13 +273,11 @@ impl App {
         reference: Option<String>,
         caller: Principal,
     ) -> Result<(Decision, RedactedDocument, ReviewCounts), AppError> {
-        let total: usize = review.passages.iter().map(Vec::len).sum();
-        if total > MAX_SPANS {
-            return Err(AppError::TooLarge {
-                field: "spans",
-                message: format!("more than {MAX_SPANS} spans"),
-            });
-        }
+        // No count limit here, unlike a text's spans from the API: the
+        // spans are not overlapping and not empty, so a document cannot
+        // take more of them than it has characters, and a draft's may
+        // rightly be more than `MAX_SPANS` (a long document dense with
+        // personal data, every suggestion accepted).
         let upload = Upload {
             name,
             bytes,
@@ -650,6 +650,13 @@ fn apply_review(
         .chain(std::iter::once(text.len()))
         .collect();
     let chars = bytes.len() - 1;
+    // Each suggestion by where it is and what it is, so that a review of
+    // many spans is linear, not a search of every suggestion per span.
+    let mut by_place: HashMap<(usize, usize, Label), &Detection> =
+        HashMap::with_capacity(suggested.len());
+    for d in suggested {
+        by_place.entry((d.start, d.end, d.label)).or_insert(d);
+    }
     let mut order: Vec<usize> = (0..chosen.len()).collect();
     order.sort_by_key(|&i| (chosen[i].start, chosen[i].end));
     let mut found = Vec::with_capacity(chosen.len());
@@ -676,11 +683,8 @@ fn apply_review(
         }
         previous = Some(i);
         let (start, end) = (bytes[c.start], bytes[c.end]);
-        match suggested
-            .iter()
-            .find(|d| d.start == start && d.end == end && d.label == c.label)
-        {
-            Some(d) => {
+        match by_place.get(&(start, end, c.label)) {
+            Some(&d) => {
                 counts.accepted += 1;
                 found.push(d.clone());
             }
@@ -740,6 +744,50 @@ mod tests {
         assert_eq!(found[1], suggested[0]);
         assert_eq!(found[0].value(text), "Café");
         assert_eq!(found[0].evidence.pattern, "reviewer");
+    }
+
+    #[test]
+    fn a_review_of_more_spans_than_the_api_takes_matches_each_suggestion() {
+        // A draft of a long document may accept more suggestions than a
+        // text's API request may send; each must still find its own
+        // suggestion (by place and label), and labels must agree.
+        let n = MAX_SPANS + 5;
+        let text = "Zoë ".repeat(n);
+        let suggested: Vec<Detection> = (0..n)
+            .map(|i| Detection {
+                label: Label::Person,
+                start: i * 5,
+                end: i * 5 + 4,
+                score: 0.5,
+                evidence: Evidence {
+                    pattern: Cow::Borrowed("test"),
+                    check: None,
+                    context: None,
+                },
+            })
+            .collect();
+        let mut chosen: Vec<ChosenSpan> = (0..n)
+            .map(|i| ChosenSpan {
+                start: i * 4,
+                end: i * 4 + 3,
+                label: Label::Person,
+            })
+            .collect();
+        // The last one with another label is an addition, and its
+        // suggestion is rejected.
+        chosen[n - 1].label = Label::Organisation;
+        let (found, counts) = apply_review(&text, &suggested, &chosen).unwrap();
+        assert_eq!(
+            counts,
+            ReviewCounts {
+                accepted: n - 1,
+                added: 1,
+                rejected: 1
+            }
+        );
+        assert_eq!(found[0], suggested[0]);
+        assert_eq!(found[n - 2], suggested[n - 2]);
+        assert_eq!(found[n - 1].evidence.pattern, "reviewer");
     }
 
     #[test]

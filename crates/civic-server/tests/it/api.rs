@@ -132,15 +132,14 @@ async fn unknown_and_malformed_ids_are_404_and_400() {
     assert_eq!(res.status(), 404);
 }
 
-#[tokio::test]
-async fn bodies_over_the_limit_are_413() {
-    let s = TestServer::start_with(|o| o.body_limit = Some(4096)).await;
-    let big = "x".repeat(10_000);
+/// Posts a decision whose input is `input`, expecting 413 with nothing
+/// written; the error's message.
+async fn decision_too_large(s: &TestServer, input: &str) -> String {
     let res = s
         .client
         .post(s.url("/decisions"))
         .bearer_auth(s.token(Role::Caseworker))
-        .json(&json!({"service": "x", "model": {"name": "m", "version": "1"}, "input": big, "output": {}}))
+        .json(&json!({"service": "x", "model": {"name": "m", "version": "1"}, "input": input, "output": {}}))
         .send()
         .await
         .expect("send");
@@ -148,6 +147,36 @@ async fn bodies_over_the_limit_are_413() {
     let err: Value = res.json().await.expect("json");
     assert_eq!(err["error"]["code"], "body_too_large");
     assert_eq!(s.app.ledger_size().await.expect("size"), 0);
+    err["error"]["message"]
+        .as_str()
+        .expect("message")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_are_413() {
+    let s = TestServer::start_with(|o| o.body_limit = Some(4096)).await;
+    decision_too_large(&s, &"x".repeat(10_000)).await;
+}
+
+#[tokio::test]
+async fn record_bodies_have_a_smaller_limit_than_texts_to_redact() {
+    let s = TestServer::start().await;
+    assert_eq!(s.app.config().json_body_limit, 2 << 20);
+    // 2.55 MB but 850,000 characters: over the records' limit, within
+    // the redaction's (body_limit, and 1,000,000 characters).
+    let text = "€".repeat(850_000);
+    let message = decision_too_large(&s, &text).await;
+    assert!(message.contains("json_body_limit"), "{message}");
+    let res = s
+        .client
+        .post(s.url("/redact/preview"))
+        .bearer_auth(s.token(Role::Caseworker))
+        .json(&json!({"text": text}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 200);
 }
 
 #[tokio::test]

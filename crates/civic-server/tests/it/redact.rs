@@ -292,6 +292,26 @@ async fn an_upload_over_the_body_limit_is_413() {
     assert_eq!(status, 413, "{body}");
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn an_upload_too_large_for_a_json_answer_is_413_pointing_to_the_zip_answer() {
+    let s = TestServer::start().await;
+    let text = "Call Mr John Smith on 020 7946 0000.\n".repeat(60_000);
+    assert!(text.len() > civic_server::api::redact::JSON_ANSWER_LIMIT);
+    let (status, body) = upload(&s, "notes.txt", text.as_bytes(), None).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["error"]["code"], "answer_too_large", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Accept: application/zip"),
+        "{body}"
+    );
+    // The same upload asking for the ZIP answer is redacted.
+    let (status, _, _) = upload_for_zip(&s, "notes.txt", text.as_bytes(), &[]).await;
+    assert_eq!(status, 200);
+}
+
 /// Uploads `bytes` asking for the ZIP answer; the status, headers and body.
 async fn upload_for_zip(
     s: &TestServer,
