@@ -15,7 +15,7 @@
 //!
 //! The reason is kept as `REASON` or `REASON: DETAILS`.
 
-use civic_core::{Decision, Reason, ReviewAction};
+use civic_core::{Decision, QueueFacts, Reason, ReviewAction};
 use serde_json::Value;
 
 use crate::{App, AppError};
@@ -124,11 +124,12 @@ impl App {
         let Some(team) = team.as_str().map(str::trim) else {
             return Err(invalid("output", "`team` must be the name of a team"));
         };
-        let suggested = decision.output.get("team").and_then(Value::as_str);
+        let suggested = QueueFacts::stated_in(&decision.output);
         let same_urgency = fields
             .get("urgent")
-            .is_none_or(|u| Some(u) == decision.output.get("urgent"));
-        if suggested == Some(team) && same_urgency {
+            .and_then(Value::as_bool)
+            .is_none_or(|u| u == suggested.urgent);
+        if suggested.team.as_deref() == Some(team) && same_urgency {
             return Err(invalid(
                 "output",
                 "the corrected team is the suggested one: choose another team, or accept the suggestion",

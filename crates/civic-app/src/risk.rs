@@ -19,12 +19,29 @@ use civic_risk::{
     ThresholdPolicy, TrainOptions, TrainReport, TrainStage,
 };
 use civic_store::{ModelVersion, NewModel};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::{App, AppError};
 
 /// The service name risk decisions are recorded under.
 pub const SERVICE: &str = "risk";
+
+/// What a risk decision's output holds, in the store and in the ledger:
+/// the score and the flag, and the columns whose values were never seen in
+/// training (never the values: they are the record's own text). Field
+/// names and order are those of every output recorded so far.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskOutput {
+    /// Calibrated probability that a review finds an error.
+    pub risk_score: f64,
+    /// Whether the score reaches the threshold: a person reviews the claim.
+    pub flagged: bool,
+    /// The model's flag threshold.
+    pub threshold: f64,
+    /// Columns whose value was not seen in training (scored as missing).
+    pub unseen_categories: Vec<String>,
+}
 
 /// The name the demo gives its risk model.
 pub const DEMO_MODEL: &str = "claims-risk";
@@ -300,17 +317,17 @@ impl App {
         // column, say), so the output names only its column and the value
         // is part of the explanation, with the contributions and their
         // feature values, which the ledger holds as a digest.
-        let unseen_columns: Vec<&str> = score
-            .unseen_categories
-            .iter()
-            .map(|u| u.column.as_str())
-            .collect();
-        let output = json!({
-            "risk_score": score.risk_score,
-            "flagged": score.flagged,
-            "threshold": threshold,
-            "unseen_categories": unseen_columns,
-        });
+        let output = serde_json::to_value(RiskOutput {
+            risk_score: score.risk_score,
+            flagged: score.flagged,
+            threshold,
+            unseen_categories: score
+                .unseen_categories
+                .iter()
+                .map(|u| u.column.clone())
+                .collect(),
+        })
+        .map_err(|e| AppError::Internal(format!("risk output: {e}")))?;
         let explanation = json!({
             "base_log_odds": score.base_log_odds,
             "contributions": score.contributions,
@@ -462,6 +479,29 @@ fn score_blocking(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_typed_output_is_the_json_recorded_before_it() {
+        let typed = RiskOutput {
+            risk_score: 0.4375,
+            flagged: true,
+            threshold: 0.3,
+            unseen_categories: vec!["channel".into()],
+        };
+        // The output as `App::score_risk` built it with `json!` until this type.
+        let before = json!({
+            "risk_score": 0.4375,
+            "flagged": true,
+            "threshold": 0.3,
+            "unseen_categories": ["channel"],
+        });
+        let after = serde_json::to_value(&typed).unwrap();
+        assert_eq!(after.to_string(), before.to_string());
+        assert_eq!(
+            civic_core::canonical_json(&after),
+            civic_core::canonical_json(&before)
+        );
+    }
 
     fn write_csv(dir: &Path, name: &str, header: &str, rows: &[String]) -> PathBuf {
         let path = dir.join(name);

@@ -11,9 +11,11 @@ use civic_dataset::{ReadOptions, Reader, RowProblem};
 use civic_store::{ModelVersion, NewModel};
 use civic_triage::safeguarding::Level;
 use civic_triage::{
-    Prediction, Progress, ReviewReason, TrainOptions, TrainReport, TrainingExample, TriageModel,
+    Alternative, Prediction, Progress, ReviewReason, TrainOptions, TrainReport, TrainingExample,
+    TriageModel,
 };
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 use crate::{App, AppError};
 
@@ -25,6 +27,38 @@ pub const DEFAULT_MODEL: &str = "council-triage";
 
 /// The longest message accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 100_000;
+
+/// What a triage decision's output holds, in the store and (as its digest
+/// and canonical form) in the ledger: the suggestion and the safeguarding
+/// findings, never a word of the message. Fields keep the order and names
+/// of every output recorded so far, so stored outputs and ledger entries
+/// are unchanged (a test holds it to the JSON written before this type).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TriageOutput {
+    /// The suggested team.
+    pub team: String,
+    /// The top teams with their probabilities, the suggestion first.
+    pub alternatives: Vec<Alternative>,
+    /// Whether the safeguarding detector raised an alert.
+    pub urgent: bool,
+    /// The safeguarding findings: level, score and categories.
+    pub safeguarding: crate::safeguarding::SafeguardingOutput,
+    /// Why a person must look, if one must.
+    pub review_reasons: Vec<ReviewReason>,
+}
+
+impl TriageOutput {
+    /// A stored output read back, or `None` when it is not a Civic triage
+    /// output (another system's routing decision, through the decisions
+    /// API, has only what its author chose to record).
+    pub fn read(output: &Value) -> Option<Self> {
+        Self::deserialize(output).ok()
+    }
+
+    fn to_value(&self) -> Result<Value, AppError> {
+        serde_json::to_value(self).map_err(|e| AppError::Internal(format!("triage output: {e}")))
+    }
+}
 
 /// Where labelled examples come from.
 #[derive(Debug, Clone)]
@@ -125,8 +159,8 @@ pub fn correction_examples(
             continue;
         };
         let text = input.get("text").and_then(serde_json::Value::as_str);
-        let team = c.output.get("team").and_then(serde_json::Value::as_str);
-        match (text, team) {
+        let team = civic_core::QueueFacts::stated_in(&c.output).team;
+        match (text, team.as_deref()) {
             (Some(text), Some(team)) if !team.trim().is_empty() => {
                 used.added += 1;
                 examples.push(TrainingExample {
@@ -338,13 +372,14 @@ impl App {
         let (safeguarding, evidence) = crate::safeguarding::record_parts(assessment);
         prediction.safeguarding_matches = evidence.matches.clone();
         let input = json!({ "text": text });
-        let output = json!({
-            "team": prediction.label,
-            "alternatives": prediction.alternatives,
-            "urgent": urgent,
-            "safeguarding": safeguarding,
-            "review_reasons": prediction.review_reasons,
-        });
+        let output = TriageOutput {
+            team: prediction.label.clone(),
+            alternatives: prediction.alternatives.clone(),
+            urgent,
+            safeguarding: safeguarding.clone(),
+            review_reasons: prediction.review_reasons.clone(),
+        }
+        .to_value()?;
         let mut explanation = serde_json::to_value(&prediction.explanation)
             .map_err(|e| AppError::Internal(format!("explanation: {e}")))?;
         if let Some(object) = explanation.as_object_mut() {
@@ -400,6 +435,54 @@ pub struct Triaged {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_typed_output_is_the_json_recorded_before_it() {
+        use civic_triage::safeguarding::{Category, Finding};
+        let typed = TriageOutput {
+            team: "housing".into(),
+            alternatives: vec![
+                Alternative {
+                    label: "housing".into(),
+                    probability: 0.8125,
+                },
+                Alternative {
+                    label: "waste".into(),
+                    probability: 0.1,
+                },
+            ],
+            urgent: true,
+            safeguarding: crate::safeguarding::SafeguardingOutput {
+                level: Level::Alert,
+                score: 0.9731,
+                categories: vec![Finding {
+                    category: Category::DomesticAbuse,
+                    level: Level::Alert,
+                    score: 0.97,
+                    rule_ids: vec!["da-1".into()],
+                    by_model: true,
+                    suggested_team: "Safeguarding adults".into(),
+                }],
+            },
+            review_reasons: vec![ReviewReason::Safeguarding, ReviewReason::LowConfidence],
+        };
+        // The output as `App::triage` built it with `json!` until this type.
+        let before = json!({
+            "team": typed.team,
+            "alternatives": typed.alternatives,
+            "urgent": typed.urgent,
+            "safeguarding": typed.safeguarding,
+            "review_reasons": typed.review_reasons,
+        });
+        let after = typed.to_value().unwrap();
+        assert_eq!(after.to_string(), before.to_string());
+        assert_eq!(
+            civic_core::canonical_json(&after),
+            civic_core::canonical_json(&before)
+        );
+        assert_eq!(TriageOutput::read(&after), Some(typed));
+        assert_eq!(TriageOutput::read(&json!({"team": "roads"})), None);
+    }
 
     #[test]
     fn urgent_flags_parse_common_spellings_and_reject_others() {

@@ -152,6 +152,24 @@ pub struct QueueFacts {
     pub urgent: bool,
 }
 
+impl QueueFacts {
+    /// The facts a routing output states, by the convention every routing
+    /// service's output follows (Civic's triage and other systems' through
+    /// the decisions API, and a routing correction): `team` (a string) and
+    /// `urgent` (`true`). Anything else in those fields counts as no team and
+    /// not urgent. This is the one place an output is read for them: for
+    /// a decision Civic makes, the use case gives them explicitly instead.
+    pub fn stated_in(output: &Value) -> Self {
+        QueueFacts {
+            team: output
+                .get("team")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            urgent: output.get("urgent").and_then(Value::as_bool) == Some(true),
+        }
+    }
+}
+
 /// A stored decision record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
@@ -500,6 +518,23 @@ impl ReasonRedaction {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queue_facts_are_read_from_a_routing_output_and_anything_else_is_none() {
+        let facts = |v: Value| QueueFacts::stated_in(&v);
+        assert_eq!(
+            facts(serde_json::json!({"team": "roads", "urgent": true, "other": 1})),
+            QueueFacts {
+                team: Some("roads".into()),
+                urgent: true
+            }
+        );
+        assert_eq!(
+            facts(serde_json::json!({"team": 7, "urgent": "yes"})),
+            QueueFacts::default()
+        );
+        assert_eq!(facts(serde_json::json!([1, 2])), QueueFacts::default());
+    }
 
     #[test]
     fn reasons_are_trimmed_and_never_empty() {

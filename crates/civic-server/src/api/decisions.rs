@@ -230,7 +230,7 @@ impl RecordRequest {
                 ),
             ));
         }
-        let queue = queue_facts(&self.output);
+        let queue = QueueFacts::stated_in(&self.output);
         Ok(NewDecision {
             service,
             model: ModelRef {
@@ -255,20 +255,6 @@ impl RecordRequest {
             requested_by: caller,
             reference: self.reference,
         })
-    }
-}
-
-/// What the review queue shows of a decision another system records: its
-/// output's `team` (a string) and `urgent` (`true`), read here, once, so that
-/// any service's decisions are queued without code of its own. Anything else
-/// in those fields is ignored (no team, not urgent).
-fn queue_facts(output: &Value) -> QueueFacts {
-    QueueFacts {
-        team: output
-            .get("team")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        urgent: output.get("urgent").and_then(Value::as_bool) == Some(true),
     }
 }
 
@@ -414,22 +400,4 @@ pub async fn redact_reason(
             ledger_index: r.ledger_index,
         }),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn the_queue_reads_team_and_urgency_from_any_services_output() {
-        let facts = queue_facts(&json!({"team": "housing", "urgent": true}));
-        assert_eq!(facts.team.as_deref(), Some("housing"));
-        assert!(facts.urgent);
-        assert_eq!(queue_facts(&json!({"score": 0.9})), QueueFacts::default());
-        assert_eq!(
-            queue_facts(&json!({"team": 3, "urgent": "yes"})),
-            QueueFacts::default()
-        );
-    }
 }

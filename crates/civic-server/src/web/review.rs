@@ -6,7 +6,9 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use civic_core::{Decision, DecisionId, DecisionStatus, ErrorKind, Reason, ReviewAction, TeamName};
+use civic_core::{
+    Decision, DecisionId, DecisionStatus, ErrorKind, QueueFacts, Reason, ReviewAction, TeamName,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -119,12 +121,9 @@ impl ReviewForm {
         reasons: &[String],
         referral_teams: Vec<String>,
     ) -> Self {
-        let suggested_team = decision
-            .output
-            .get("team")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
+        let suggested_team = QueueFacts::stated_in(&decision.output)
+            .team
+            .unwrap_or_default();
         ReviewForm {
             action_url,
             has_team: !suggested_team.is_empty(),
@@ -202,7 +201,7 @@ async fn page(
         created_at: civic_core::rfc3339(decision.created_at),
         status_waiting: decision.status == DecisionStatus::NeedsReview,
         quality_sample: decision.quality_sample,
-        urgent: decision.output.get("urgent").and_then(Value::as_bool) == Some(true),
+        urgent: QueueFacts::stated_in(&decision.output).urgent,
         confidence: decision
             .confidence
             .map(|c| format!("{:.0}%", c * 100.0))
@@ -288,8 +287,8 @@ pub fn action(
             return Err(errors);
         }
     }
-    let suggested = decision.output.get("team").and_then(Value::as_str);
-    let output = match suggested {
+    let suggested = QueueFacts::stated_in(&decision.output).team;
+    let output = match suggested.as_deref() {
         Some(s) => {
             let team = f.team.trim();
             if team.is_empty() {
@@ -379,7 +378,7 @@ pub async fn checked_action(
         Ok(a) => Ok(Ok(a)),
         Err(civic_app::AppError::Unprocessable { field, message }) => {
             let field = match field {
-                "output" if decision.output.get("team").is_some() => "team",
+                "output" if QueueFacts::stated_in(&decision.output).team.is_some() => "team",
                 other => other,
             };
             Ok(Err(vec![FieldError::new(field, capitalise(&message))]))

@@ -330,9 +330,9 @@ impl ResultPage {
             }
             Some(civic_core::ReviewAction::Override { output, .. }) => format!(
                 "You changed the routing to {}. Reason: {}",
-                output
-                    .get("team")
-                    .and_then(Value::as_str)
+                civic_core::QueueFacts::stated_in(output)
+                    .team
+                    .as_deref()
                     .unwrap_or("(no team)"),
                 reviews
                     .last()
@@ -359,7 +359,7 @@ impl ResultPage {
             id: d.id.to_string(),
             reference: d.reference.clone().unwrap_or_default(),
             team: form.suggested_team.clone(),
-            urgent: d.output.get("urgent").and_then(Value::as_bool) == Some(true),
+            urgent: civic_core::QueueFacts::stated_in(&d.output).urgent,
             confidence: d
                 .confidence
                 .map(|c| format!("{:.0}%", c * 100.0))
