@@ -32,6 +32,7 @@ pub const SERVICE: &str = "risk";
 /// training (never the values: they are the record's own text). Field
 /// names and order are those of every output recorded so far.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RiskOutput {
     /// Calibrated probability that a review finds an error.
     pub risk_score: f64,

@@ -175,6 +175,7 @@ impl App {
 
 /// What a decision's output records of the detector's findings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SafeguardingOutput {
     /// `none`, `watch` or `alert`.
     pub level: Level,

@@ -34,6 +34,7 @@ pub const MAX_TEXT_CHARS: usize = 100_000;
 /// of every output recorded so far, so stored outputs and ledger entries
 /// are unchanged (a test holds it to the JSON written before this type).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TriageOutput {
     /// The suggested team.
     pub team: String,

@@ -68,6 +68,7 @@ impl fmt::Display for Service {
 
 /// The model (name and version) that produced a decision.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ModelRef {
     /// The model's name, e.g. `council-triage`.
     pub name: String,

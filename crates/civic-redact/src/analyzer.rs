@@ -48,6 +48,7 @@ impl Default for AnalyzerConfig {
 /// Why a detection was not reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum KeepReason {
     /// On the SAR keep list.
     Keep,

@@ -14,6 +14,7 @@ use crate::label::Label;
 /// borrowed rather than allocated for each of what can be millions of
 /// detections.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Evidence {
     /// The name of the pattern that matched, e.g. `"nhs-number 3-3-4"`.
     pub pattern: Cow<'static, str>,

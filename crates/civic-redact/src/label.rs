@@ -11,6 +11,7 @@ use crate::error::RedactError;
 /// the JSONL interface and configuration (`PERSON`, `NHS_NUMBER`…).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Label {
     Person,
     Email,

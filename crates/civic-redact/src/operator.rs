@@ -153,6 +153,7 @@ fn letters(mut n: usize) -> String {
 
 /// One redaction, as written to the log: never the value itself.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LogEntry {
     pub label: Label,
     /// Byte offsets in the original text.

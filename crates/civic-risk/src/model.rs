@@ -51,6 +51,7 @@ pub struct RiskModel {
 
 /// One feature's part in a score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contribution {
     /// The feature.
     pub feature: String,

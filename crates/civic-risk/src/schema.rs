@@ -57,6 +57,7 @@ pub struct Schema {
 
 /// A value in a categorical column that training never saw; it is scored as missing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnseenCategory {
     /// The column.
     pub column: String,

@@ -65,6 +65,7 @@ pub struct WeightedTerm {
 
 /// What one term of a message added to the predicted class's logit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TermContribution {
     /// The term as normalised: a word (with its character n-grams) or a two-word phrase.
     pub term: String,
@@ -77,6 +78,7 @@ pub struct TermContribution {
 /// `bias + Σ supporting + Σ opposing + rest == logit`, up to floating-point rounding
 /// (tested to 1e-9), and the confidence is `softmax(logits / temperature)` of that logit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Explanation {
     /// The class explained (the predicted one).
     pub label: String,
@@ -113,6 +115,7 @@ pub struct LogitBreakdown {
 
 /// A class and its calibrated probability.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Alternative {
     /// The class label.
     pub label: String,
@@ -123,6 +126,7 @@ pub struct Alternative {
 /// Why a prediction needs a person to look at it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ReviewReason {
     /// A safeguarding rule embedded in the routing model matched (models trained before
     /// the separate safeguarding detector; new decisions use `Safeguarding`).

@@ -182,6 +182,7 @@ pub fn file_type(name: &str, bytes: &[u8]) -> Result<FileType, AppError> {
 /// How a text file that was not valid UTF-8 was read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "decoded_as", rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Decoding {
     /// No byte sequence in the file was valid multi-byte UTF-8, so it was
     /// read as Windows-1252 (which maps every byte: nothing was lost) and

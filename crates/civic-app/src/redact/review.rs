@@ -35,6 +35,7 @@ pub const MAX_SPANS: usize = 100_000;
 
 /// A span as a reviewer sees it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Span {
     /// Start, in Unicode code points.
     pub start: usize,
@@ -95,6 +96,7 @@ pub struct ChosenSpan {
 
 /// How the final redaction compares with the suggestions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewCounts {
     /// Suggestions the reviewer kept.
     pub accepted: usize,

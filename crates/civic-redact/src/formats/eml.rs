@@ -31,6 +31,7 @@ const BODY_PIECE: usize = 1 << 20;
 
 /// An attachment that was removed from the message.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RemovedAttachment {
     /// The file name, redacted like any other text (a name can be personal data).
     pub name: String,

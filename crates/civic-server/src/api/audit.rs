@@ -146,11 +146,34 @@ pub async fn checkpoints(
     }))
 }
 
+/// The layout of a proof bundle (`civic-ledger-proof/v1`), for the OpenAPI
+/// document only: the answer is the ledger's own bundle, serialised by
+/// civic-ledger, which the server does not depend on. A test holds the
+/// answer's fields to these.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct ProofBundleLayout {
+    /// Always `civic-ledger-proof/v1`.
+    format: String,
+    /// The entry's 0-based position in the log.
+    index: u64,
+    /// The entry bytes exactly as logged (canonical JSON), base64.
+    entry: String,
+    /// The RFC 9162 inclusion path from the entry's leaf to the
+    /// checkpoint's root, base64 hashes, lowest level first.
+    inclusion_path: Vec<String>,
+    /// The signed checkpoint (C2SP signed note) whose tree holds the entry,
+    /// with any witnesses' cosignature lines.
+    checkpoint: String,
+    /// The log's verifier key, `<origin>+<key id>+<base64 key>`.
+    verifier_key: String,
+}
+
 /// An inclusion proof bundle for a decision's ledger entry, checkable
 /// offline with `civic audit check-proof`.
 #[utoipa::path(get, path = "/api/v1/audit/proof/{id}", tag = "audit",
     params(("id" = String, Path, description = "Decision id (UUID)")),
-    responses((status = 200, description = "A proof bundle (civic-ledger-proof/v1 JSON)", body = Object),
+    responses((status = 200, description = "A proof bundle (civic-ledger-proof/v1 JSON)", body = ProofBundleLayout),
               (status = 404, body = crate::error::ErrorBody)),
     security(("api_key" = [])))]
 pub async fn proof(

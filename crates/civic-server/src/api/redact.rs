@@ -112,10 +112,8 @@ pub struct RedactUpload {
 pub struct PreviewResponse {
     /// What would be redacted: `start`/`end` in code points, `byte_start`/
     /// `byte_end` in UTF-8 bytes, `label`, `score`, `evidence`.
-    #[schema(value_type = Vec<Object>)]
     pub spans: Vec<Span>,
     /// What was found but the keep list protects, with `kept` saying why.
-    #[schema(value_type = Vec<Object>)]
     pub kept: Vec<Span>,
 }
 
@@ -127,13 +125,11 @@ pub struct TextResponse {
     /// The redacted text.
     pub text: String,
     /// The spans redacted, with offsets in the original text.
-    #[schema(value_type = Vec<Object>)]
     pub spans: Vec<Span>,
     /// The operator used.
     pub operator: String,
     /// When the reviewer's spans were applied: suggestions accepted, spans
     /// added, suggestions rejected.
-    #[schema(value_type = Option<Object>)]
     pub review: Option<ReviewCounts>,
 }
 
@@ -151,16 +147,12 @@ pub struct DocumentResponse {
     /// One entry per redaction: label, byte offsets in the decoded text of
     /// the part named by `location`, score, evidence, operator and the
     /// value's SHA-256 (never the value).
-    #[schema(value_type = Vec<Object>)]
     pub redactions: Vec<civic_redact::LogEntry>,
     /// E-mail attachments left out of the output.
-    #[schema(value_type = Vec<Object>)]
     pub attachments_removed: Vec<civic_redact::formats::eml::RemovedAttachment>,
     /// Word content removed besides the personal data, with counts.
-    #[schema(value_type = Object)]
     pub removed: std::collections::BTreeMap<String, usize>,
     /// How a text that was not valid UTF-8 was decoded, if it was not.
-    #[schema(value_type = Option<Object>)]
     pub decoding: Option<civic_app::redact::document::Decoding>,
 }
 

@@ -47,16 +47,13 @@ pub struct RiskScoreResponse {
     pub base_log_odds: f64,
     /// Every feature's contribution in log-odds, largest first:
     /// `base_log_odds + Σ contribution = logit(risk_score)`.
-    #[schema(value_type = Vec<Object>)]
     pub contributions: Vec<Contribution>,
     /// Whether a person must review the claim (the same as `flagged`).
     pub needs_review: bool,
     /// Categorical values never seen in training, scored as missing.
-    #[schema(value_type = Vec<Object>)]
     pub unseen_categories: Vec<UnseenCategory>,
     /// The model name and version used.
-    #[schema(value_type = Object)]
-    pub model: Value,
+    pub model: civic_core::ModelRef,
 }
 
 /// Scores a record with a risk model and records the score in the ledger
@@ -87,6 +84,6 @@ pub async fn score(
         contributions: scored.score.contributions,
         needs_review: decision.status == civic_core::DecisionStatus::NeedsReview,
         unseen_categories: scored.score.unseen_categories,
-        model: serde_json::json!({"name": decision.model.name, "version": decision.model.version}),
+        model: decision.model.clone(),
     }))
 }

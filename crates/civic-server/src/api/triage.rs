@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::State;
 use civic_triage::{Alternative, Explanation, SafeguardingMatch};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::AppState;
@@ -34,27 +33,22 @@ pub struct TriageResponse {
     /// Calibrated probability of the suggested team.
     pub confidence: f64,
     /// The top three teams with their probabilities, the suggestion first.
-    #[schema(value_type = Vec<Object>)]
     pub alternatives: Vec<Alternative>,
     /// Whether the safeguarding detector raised an alert (always sent for
     /// human review, whatever the routing model says).
     pub urgent: bool,
     /// The safeguarding categories found, each with its level (`alert` or
     /// `watch`), score, rule ids and suggested safeguarding team.
-    #[schema(value_type = Object)]
     pub safeguarding: civic_app::safeguarding::SafeguardingOutput,
     /// Safeguarding phrases found (the words that triggered the detector),
     /// including negated and quoted ones (flagged).
-    #[schema(value_type = Vec<Object>)]
     pub safeguarding_matches: Vec<SafeguardingMatch>,
     /// The words that drove the decision: exact contributions to the team's score.
-    #[schema(value_type = Object)]
     pub explanation: Explanation,
     /// Whether a person must confirm the routing.
     pub needs_review: bool,
     /// The model name and version used.
-    #[schema(value_type = Object)]
-    pub model: Value,
+    pub model: civic_core::ModelRef,
 }
 
 /// Routes a message; the suggestion is recorded in the ledger (the text's
@@ -90,6 +84,6 @@ pub async fn route(
         safeguarding_matches: prediction.safeguarding_matches,
         explanation: prediction.explanation,
         needs_review: prediction.needs_review,
-        model: serde_json::json!({"name": decision.model.name, "version": decision.model.version}),
+        model: decision.model.clone(),
     }))
 }

@@ -259,6 +259,98 @@ async fn the_openapi_document_lists_every_route() {
     }
 }
 
+/// Every `$ref` of `value` (at `at`), and every schema that says only
+/// "an object" (no properties, no map values, no reference).
+fn schema_gaps(value: &Value, at: &str, refs: &mut Vec<String>, bare: &mut Vec<String>) {
+    match value {
+        Value::Object(o) => {
+            if let Some(r) = o.get("$ref").and_then(Value::as_str) {
+                refs.push(r.to_owned());
+            }
+            let is_object = o.get("type").is_some_and(|t| {
+                t == "object"
+                    || t.as_array()
+                        .is_some_and(|a| a.iter().any(|x| x == "object"))
+            });
+            if is_object && !o.contains_key("properties") && !o.contains_key("additionalProperties")
+            {
+                bare.push(at.to_owned());
+            }
+            for (k, v) in o {
+                schema_gaps(v, &format!("{at}/{k}"), refs, bare);
+            }
+        }
+        Value::Array(a) => {
+            for (i, v) in a.iter().enumerate() {
+                schema_gaps(v, &format!("{at}/{i}"), refs, bare);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn every_schema_is_described_except_other_systems_free_form_json() {
+    let s = TestServer::start().await;
+    let doc: Value = s
+        .client
+        .get(s.url("/openapi.json"))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let (mut refs, mut bare) = (Vec::new(), Vec::new());
+    schema_gaps(&doc, "", &mut refs, &mut bare);
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    for r in &refs {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .expect("a schema reference");
+        assert!(schemas.contains_key(name), "{r} is not in the document");
+    }
+    // What another system records (a decision's input, output and
+    // explanation, an override's output), a claim record (its columns are
+    // the model's), and an error's details: JSON of the caller's own shape.
+    let free_form = [
+        "/components/schemas/DecisionView/properties/explanation",
+        "/components/schemas/DecisionView/properties/output",
+        "/components/schemas/ErrorDetail/properties/details",
+        "/components/schemas/RecordRequest/properties/explanation",
+        "/components/schemas/RecordRequest/properties/input",
+        "/components/schemas/RecordRequest/properties/output",
+        "/components/schemas/ReviewRequest/properties/output",
+        "/components/schemas/ReviewView/properties/output",
+        "/components/schemas/RiskScoreRequest/properties/record",
+    ];
+    bare.sort();
+    assert_eq!(bare, free_form, "schemas that say only \"an object\"");
+    // The proof bundle's schema is written beside the handler (the server
+    // does not depend on the ledger crate): it must name the real fields.
+    let recorded = s.record(false).await;
+    let id = recorded["id"].as_str().expect("id");
+    let proof: Value = s
+        .client
+        .get(s.url(&format!("/audit/proof/{id}")))
+        .bearer_auth(s.token(Role::Auditor))
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    let mut given: Vec<&String> = proof.as_object().expect("a bundle").keys().collect();
+    let mut described: Vec<&String> = schemas["ProofBundleLayout"]["properties"]
+        .as_object()
+        .expect("properties")
+        .keys()
+        .collect();
+    given.sort();
+    described.sort();
+    assert_eq!(given, described);
+}
+
 #[tokio::test]
 async fn signed_checkpoints_are_listed_in_pages_each_verifiable() {
     let s = TestServer::start().await;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// `docs/safeguarding.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Category {
     /// Thoughts of suicide, self-harm, an overdose, goodbyes (NICE NG225).
     SelfHarmSuicide,

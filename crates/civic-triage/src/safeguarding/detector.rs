@@ -12,6 +12,7 @@ use crate::TriageError;
 /// How strongly a message asks for a safeguarding look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Level {
     /// Nothing found.
     None,
@@ -46,6 +47,7 @@ impl Default for Thresholds {
 /// One category found in a message. Holds nothing of the message's text, so it may be
 /// kept with a decision's output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     /// The category.
     pub category: Category,

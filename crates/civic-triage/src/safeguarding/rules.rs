@@ -68,6 +68,7 @@ pub struct SafeguardingRule {
 
 /// A safeguarding phrase or pattern found in a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SafeguardingMatch {
     /// The rule's id.
     pub rule_id: String,
