@@ -240,15 +240,7 @@ async fn proofs_from_the_api_verify_offline() {
 #[tokio::test]
 async fn the_openapi_document_lists_every_route() {
     let s = TestServer::start().await;
-    let doc: Value = s
-        .client
-        .get(s.url("/openapi.json"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let doc = s.openapi().await;
     assert!(doc["openapi"].as_str().expect("version").starts_with("3."));
     let paths = doc["paths"].as_object().expect("paths");
     for p in crate::roles::ENDPOINTS.iter().map(|e| e.path_template) {
@@ -292,15 +284,7 @@ fn schema_gaps(value: &Value, at: &str, refs: &mut Vec<String>, bare: &mut Vec<S
 #[tokio::test]
 async fn every_schema_is_described_except_other_systems_free_form_json() {
     let s = TestServer::start().await;
-    let doc: Value = s
-        .client
-        .get(s.url("/openapi.json"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let doc = s.openapi().await;
     let (mut refs, mut bare) = (Vec::new(), Vec::new());
     schema_gaps(&doc, "", &mut refs, &mut bare);
     let schemas = doc["components"]["schemas"].as_object().expect("schemas");
@@ -330,16 +314,10 @@ async fn every_schema_is_described_except_other_systems_free_form_json() {
     // does not depend on the ledger crate): it must name the real fields.
     let recorded = s.record(false).await;
     let id = recorded["id"].as_str().expect("id");
-    let proof: Value = s
-        .client
-        .get(s.url(&format!("/audit/proof/{id}")))
-        .bearer_auth(s.token(Role::Auditor))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let (status, proof) = s
+        .get_json(&format!("/audit/proof/{id}"), Role::Auditor)
+        .await;
+    assert_eq!(status, 200, "{proof}");
     let mut given: Vec<&String> = proof.as_object().expect("a bundle").keys().collect();
     let mut described: Vec<&String> = schemas["ProofBundleLayout"]["properties"]
         .as_object()

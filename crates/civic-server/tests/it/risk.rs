@@ -126,15 +126,7 @@ async fn bad_records_are_refused_naming_the_problem_and_write_nothing() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_openapi_document_describes_risk_scoring() {
     let s = TestServer::start().await;
-    let doc: Value = s
-        .client
-        .get(s.url("/openapi.json"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let doc = s.openapi().await;
     let op = &doc["paths"]["/api/v1/risk/score"]["post"];
     assert_eq!(op["tags"], json!(["risk"]));
     for status in ["200", "404", "422"] {

@@ -218,15 +218,7 @@ async fn a_revoked_key_is_401_at_once() {
 #[tokio::test]
 async fn every_documented_endpoint_is_in_the_role_matrix_and_no_other() {
     let s = TestServer::start().await;
-    let doc: serde_json::Value = s
-        .client
-        .get(s.url("/openapi.json"))
-        .send()
-        .await
-        .expect("send")
-        .json()
-        .await
-        .expect("json");
+    let doc = s.openapi().await;
     let mut documented = Vec::new();
     for (path, operations) in doc["paths"].as_object().expect("paths") {
         for method in operations.as_object().expect("operations").keys() {

@@ -143,7 +143,6 @@ pub fn write_claims(path: &std::path::Path, rows: usize, seed: u64) {
 }
 
 impl TestServer {
-    /// A decision as an auditor reads it.
     /// Posts `body` to the review of decision `id` as a reviewer; the
     /// status and the JSON answer.
     pub async fn review(&self, id: &str, body: Value) -> (u16, Value) {
@@ -161,16 +160,35 @@ impl TestServer {
         )
     }
 
-    pub async fn decision(&self, id: &str) -> Value {
+    /// The OpenAPI document the server serves.
+    pub async fn openapi(&self) -> Value {
         self.client
-            .get(self.url(&format!("/decisions/{id}")))
-            .bearer_auth(self.token(Role::Auditor))
+            .get(self.url("/openapi.json"))
             .send()
             .await
             .expect("send")
             .json()
             .await
             .expect("json")
+    }
+
+    /// `GET path` with `role`'s key: the status and the JSON answer.
+    pub async fn get_json(&self, path: &str, role: Role) -> (u16, Value) {
+        let res = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(self.token(role))
+            .send()
+            .await
+            .expect("send");
+        (res.status().as_u16(), res.json().await.expect("json"))
+    }
+
+    /// A decision as an auditor reads it.
+    pub async fn decision(&self, id: &str) -> Value {
+        self.get_json(&format!("/decisions/{id}"), Role::Auditor)
+            .await
+            .1
     }
 
     /// Trains and activates the risk model `claims-risk` on 1,500 synthetic
