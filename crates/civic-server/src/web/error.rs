@@ -6,14 +6,16 @@
 //! state, renders it as a full page (the organisation's name, the GOV.UK
 //! layout). Internal details are logged, never shown.
 
+use askama::Template;
 use axum::extract::{Request, State};
+use axum::http::HeaderValue;
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
-use civic_core::{ErrorKind, Roles};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use civic_core::{ErrorKind, Role, Roles};
 
 use crate::AppState;
-use crate::web::pages::{self, ErrorPage};
+use crate::web::pages::{Chrome, render};
 
 /// Why a page could not be shown.
 #[derive(Debug, Clone)]
@@ -120,9 +122,14 @@ pub fn error_page(
     error: PageError,
 ) -> Response {
     let page = match error {
-        PageError::SignIn { return_to, draft } => {
-            pages::sign_in_page(state, secure, return_to, draft, Vec::new(), String::new())
-        }
+        PageError::SignIn { return_to, draft } => crate::web::sign_in::sign_in_page(
+            state,
+            secure,
+            return_to,
+            draft,
+            Vec::new(),
+            String::new(),
+        ),
         other => ErrorPage::for_error(state, &other).render_page(),
     };
     match page {
@@ -161,9 +168,108 @@ pub fn is_local_path(path: &str) -> bool {
         && path.len() <= 2000
 }
 
+/// The page shown for a refused or failed request.
+#[derive(Debug, Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    chrome: Chrome,
+    heading: String,
+    body: Vec<String>,
+}
+
+/// A byte count as people say it: "10 MB", "512 KB".
+fn size_in_words(bytes: usize) -> String {
+    const MB: usize = 1024 * 1024;
+    if bytes >= MB {
+        format!("{} MB", bytes.div_ceil(MB))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024).max(1))
+    }
+}
+
+fn role_list(roles: Roles) -> String {
+    let names: Vec<&str> = roles.as_slice().iter().map(|r: &Role| r.as_str()).collect();
+    names.join(", ")
+}
+
+impl ErrorPage {
+    /// The page for `error`.
+    pub fn for_error(state: &AppState, error: &PageError) -> Self {
+        let (heading, body): (&str, Vec<String>) = match error {
+            PageError::Forbidden { allowed } => (
+                "You cannot see this page",
+                vec![
+                    format!("This page is for these roles: {}.", role_list(*allowed)),
+                    "Ask an administrator if you need access.".into(),
+                ],
+            ),
+            PageError::NotYours => (
+                "You cannot see this decision",
+                vec![
+                    "Only the person who asked for this decision, or a reviewer, can see it and confirm or correct it.".into(),
+                    "If it should be yours, ask a reviewer to look at it in the review queue.".into(),
+                ],
+            ),
+            PageError::Csrf => (
+                "Your form could not be accepted",
+                vec![
+                    "The form was missing its security token or it did not match your sign-in. Nothing was changed.".into(),
+                    "Go back, reload the page and try again.".into(),
+                ],
+            ),
+            PageError::TooLarge => (
+                "What you sent is too large",
+                vec![
+                    format!(
+                        "This service accepts at most {} in one form. Nothing was changed.",
+                        size_in_words(state.app.config().body_limit)
+                    ),
+                    "Go back and send less: split a long message, or upload a large document on the Redaction page.".into(),
+                ],
+            ),
+            PageError::Unstorable => (
+                "Your form could not be saved",
+                vec![
+                    "It contains a hidden control character (NUL) that cannot be stored. Nothing was changed.".into(),
+                    "Go back, retype the text instead of pasting it, and try again.".into(),
+                ],
+            ),
+            PageError::NotFound => (
+                "Page not found",
+                vec!["Check the address, or go back to the overview.".into()],
+            ),
+            PageError::Unavailable => (
+                "Sorry, the service is unavailable",
+                vec!["The database is not answering. Nothing was changed. Try again in a few minutes.".into()],
+            ),
+            PageError::Internal | PageError::SignIn { .. } => (
+                "Sorry, there is a problem with the service",
+                vec!["It has been logged. Try again later.".into()],
+            ),
+        };
+        ErrorPage {
+            chrome: Chrome::new(state, None, heading, ""),
+            heading: heading.to_owned(),
+            body,
+        }
+    }
+
+    /// Renders the page (no cookie to set).
+    pub fn render_page(&self) -> Result<(Html<String>, Option<HeaderValue>), PageError> {
+        Ok((render(self)?, None))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_are_said_in_kilobytes_or_megabytes() {
+        assert_eq!(size_in_words(10 * 1024 * 1024), "10 MB");
+        assert_eq!(size_in_words(64 * 1024), "64 KB");
+        assert_eq!(size_in_words(10), "1 KB");
+    }
 
     #[test]
     fn only_local_paths_are_returned_to() {

@@ -19,6 +19,7 @@ pub mod queue;
 pub mod redact;
 pub mod review;
 pub mod session;
+pub mod sign_in;
 pub mod triage;
 
 use axum::Router;
@@ -30,8 +31,11 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(overview::overview))
-        .route("/sign-in", get(pages::sign_in_form).post(pages::sign_in))
-        .route("/sign-out", post(pages::sign_out))
+        .route(
+            "/sign-in",
+            get(sign_in::sign_in_form).post(sign_in::sign_in),
+        )
+        .route("/sign-out", post(sign_in::sign_out))
         .route("/queue", get(queue::queue))
         .route("/queue/{id}/assign", post(queue::assign))
         .route("/review/{id}", get(review::show).post(review::submit))
