@@ -752,7 +752,10 @@ fn a_part_expanding_like_a_bomb_is_refused_before_inflating() {
 /// reader) lists them, or, where it is not installed, as the zip crate
 /// reads them.
 fn listed(zip: &[u8]) -> Vec<String> {
-    let path = std::env::temp_dir().join(format!("civic-media-{}.docx", std::process::id()));
+    // One file per call: tests run in parallel in one process.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("civic-media-{}-{call}.docx", std::process::id()));
     std::fs::write(&path, zip).expect("test fixture");
     let listing = std::process::Command::new("unzip")
         .arg("-Z1")
@@ -803,22 +806,7 @@ fn pictures_are_renamed_and_every_relationship_still_resolves() {
         ("word/media/John_Smith_passport.jpg", "JPEG bytes"),
         ("word/media/Ann Lee scan.png", "PNG bytes"),
     ]);
-    let before = listed(&input);
-    for name in seeded {
-        assert!(
-            before.iter().any(|n| n.contains(name)),
-            "fixture lacks {name}"
-        );
-    }
-    let out = redact_package(&input).expect("test fixture");
-    let after = listed(&out.bytes);
-    for name in seeded {
-        assert!(
-            !after.iter().any(|n| n.contains(name)),
-            "{name} in {after:?}"
-        );
-        assert_nowhere(&out.bytes, name);
-    }
+    let (out, after) = redact_names_away(&input, &seeded);
     assert!(
         after.contains(&"word/media/image1.jpg".to_owned()),
         "{after:?}"
@@ -828,9 +816,23 @@ fn pictures_are_renamed_and_every_relationship_still_resolves() {
         "{after:?}"
     );
     assert_eq!(out.removed.get("picture file names"), Some(&2));
-    // The document still opens: every relationship's target and every
-    // content-type override names an entry of the package.
+    // The document still opens.
+    assert_every_reference_resolves(&out.bytes);
     let parts = entries(&out.bytes);
+    let text = |n: &str| {
+        let (_, bytes) = parts.iter().find(|(name, _)| name == n).expect(n);
+        String::from_utf8_lossy(bytes).into_owned()
+    };
+    // The pictures themselves are copied unchanged.
+    assert_eq!(text("word/media/image1.jpg"), "JPEG bytes");
+    assert_eq!(text("word/media/image2.png"), "PNG bytes");
+}
+
+/// Every relationship's target and every content-type override of a
+/// package names one of its entries (as `unzip -Z1` lists them).
+fn assert_every_reference_resolves(zip: &[u8]) {
+    let after = listed(zip);
+    let parts = entries(zip);
     let text = |n: &str| {
         let (_, bytes) = parts.iter().find(|(name, _)| name == n).expect(n);
         String::from_utf8_lossy(bytes).into_owned()
@@ -852,7 +854,74 @@ fn pictures_are_renamed_and_every_relationship_still_resolves() {
         let part = part.trim_start_matches('/').to_owned();
         assert!(after.contains(&part), "override for missing {part}");
     }
-    // The pictures themselves are copied unchanged.
-    assert_eq!(text("word/media/image1.jpg"), "JPEG bytes");
-    assert_eq!(text("word/media/image2.png"), "PNG bytes");
+}
+
+#[test]
+fn headers_footers_themes_and_fonts_named_by_an_author_are_renamed_with_their_relationships() {
+    let seeded = ["Okafor", "Mistry", "Pennine", "Hargreaves"];
+    let types = CONTENT_TYPES.replace(
+        "</Types>",
+        r#"<Default Extension="odttf" ContentType="application/vnd.openxmlformats-officedocument.obfuscatedFont"/><Override PartName="/word/headerOkafor.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/><Override PartName="/word/footer_Mistry.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/word/theme/Pennine.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/></Types>"#,
+    );
+    let rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="headerOkafor.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="/word/footer_Mistry.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme" Target="theme/Pennine.xml"/><Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable" Target="fontTable.xml"/></Relationships>"#;
+    let header_rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/logo.png"/></Relationships>"#;
+    let font_rels = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/font" Target="fonts/Hargreaves.odttf"/></Relationships>"#;
+    let input = package(&[
+        ("[Content_Types].xml", &types),
+        ("_rels/.rels", PACKAGE_RELS),
+        (
+            "word/document.xml",
+            &body_document(r#"<w:p><w:r><w:t>Kept text.</w:t></w:r></w:p>"#),
+        ),
+        ("word/_rels/document.xml.rels", rels),
+        ("word/headerOkafor.xml", &part("<w:p/>", "hdr")),
+        ("word/_rels/headerOkafor.xml.rels", header_rels),
+        ("word/footer_Mistry.xml", &part("<w:p/>", "ftr")),
+        ("word/theme/Pennine.xml", "<a:theme/>"),
+        ("word/fontTable.xml", "<w:fonts/>"),
+        ("word/_rels/fontTable.xml.rels", font_rels),
+        ("word/fonts/Hargreaves.odttf", "font bytes"),
+        ("word/media/logo.png", "PNG bytes"),
+    ]);
+    let (out, after) = redact_names_away(&input, &seeded);
+    for renamed in [
+        "word/header1.xml",
+        "word/_rels/header1.xml.rels",
+        "word/footer1.xml",
+        "word/theme/theme1.xml",
+        "word/fonts/font1.odttf",
+    ] {
+        assert!(
+            after.contains(&renamed.to_owned()),
+            "{renamed} not in {after:?}"
+        );
+    }
+    assert_eq!(
+        out.removed.get("header, footer, theme and font file names"),
+        Some(&4)
+    );
+    assert_every_reference_resolves(&out.bytes);
+}
+
+/// Redacts `input`, whose entry names hold each of `seeded`, and checks
+/// that no entry name, nor anything else in the package, holds one after;
+/// the result and its entry names.
+fn redact_names_away(input: &[u8], seeded: &[&str]) -> (docx::DocxRedacted, Vec<String>) {
+    let before = listed(input);
+    for name in seeded {
+        assert!(
+            before.iter().any(|n| n.contains(name)),
+            "fixture lacks {name}"
+        );
+    }
+    let out = redact_package(input).expect("test fixture");
+    let after = listed(&out.bytes);
+    for name in seeded {
+        assert!(
+            !after.iter().any(|n| n.contains(name)),
+            "{name} in {after:?}"
+        );
+        assert_nowhere(&out.bytes, name);
+    }
+    (out, after)
 }

@@ -24,8 +24,9 @@
 //! (`word/document.xml`, `word/header2.xml`), and any other by its number
 //! in the package ([`part_label`]). A zip entry name that could escape the folder it is
 //! unzipped into, or a DOCTYPE (whose entities could hide text), refuses
-//! the document. Pictures are kept under neutral names (`image1.png`…):
-//! an author's file name can name a person (`media`). The package is read
+//! the document. Pictures, headers, footers, themes and fonts are kept
+//! under neutral names (`image1.png`, `header1.xml`…): a file name chosen
+//! by an author or a tool can name a person (`names`). The package is read
 //! and written a part at a time
 //! ([`redact_stream`]), and the parts a reader reads are
 //! read and written a stretch of paragraphs at a time, so memory is bounded
@@ -38,7 +39,7 @@
 //! rewritten); `text` redacts the parts a reader reads; `xml` holds the
 //! event-list plumbing both use.
 
-mod media;
+mod names;
 mod text;
 mod xml;
 
@@ -330,7 +331,7 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
             "no word/document.xml: this is not a Word document",
         ));
     }
-    let media = media::MediaNames::new(names.iter().map(String::as_str));
+    let part_names = names::PartNames::new(names.iter().map(String::as_str));
     drop(names);
     let mut state = State {
         analyzer,
@@ -338,12 +339,18 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
         table,
         log: Vec::new(),
         removed: HashMap::new(),
-        media,
+        names: part_names,
     };
-    if state.media.len() > 0 {
+    if state.names.pictures() > 0 {
         state
             .removed
-            .insert("picture file names".to_owned(), state.media.len());
+            .insert("picture file names".to_owned(), state.names.pictures());
+    }
+    if state.names.others() > 0 {
+        state.removed.insert(
+            "header, footer, theme and font file names".to_owned(),
+            state.names.others(),
+        );
     }
     let mut out = zip::ZipWriter::new(output);
     let options = zip::write::SimpleFileOptions::default()
@@ -376,8 +383,10 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
         }
         let budget = MAX_UNZIPPED.saturating_sub(total);
         if is_text_part(&name) {
-            // Read, redacted and written a stretch at a time.
-            out.start_file(name.as_str(), options).map_err(docx_err)?;
+            // Read, redacted and written a stretch at a time (a header or
+            // footer under its new name).
+            out.start_file(state.names.of(&name), options)
+                .map_err(docx_err)?;
             total += text::redact_text_part(
                 &mut state,
                 &label,
@@ -401,7 +410,7 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
                     CORE_PROPERTIES.as_bytes().to_vec()
                 }
                 "docProps/app.xml" => APP_PROPERTIES.as_bytes().to_vec(),
-                "[Content_Types].xml" => state.media.content_types(
+                "[Content_Types].xml" => state.names.content_types(
                     &label,
                     filter_xml(&label, &bytes, |e| !is_dropped_override(e))?,
                 )?,
@@ -410,8 +419,8 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
         } else {
             None
         };
-        // A picture under its new name; every other part under its own.
-        out.start_file(state.media.of(&name), options)
+        // A renamed part under its new name; every other part under its own.
+        out.start_file(state.names.of(&name), options)
             .map_err(docx_err)?;
         match new_bytes {
             Some(bytes) => out.write_all(&bytes).map_err(docx_err)?,
@@ -508,7 +517,7 @@ struct State<'a> {
     log: Vec<LogEntry>,
     removed: HashMap<String, usize>,
     /// The pictures' new names.
-    media: media::MediaNames,
+    names: names::PartNames,
 }
 
 impl State<'_> {
@@ -615,8 +624,8 @@ fn redact_rels(
             state.count("document variables, template and mail merge settings");
             continue;
         }
-        if !external && let Some(new) = state.media.target(name, &target) {
-            let new = media::with_attribute(&rel, "Target", &new);
+        if !external && let Some(new) = state.names.target(name, &target) {
+            let new = names::with_attribute(&rel, "Target", &new);
             out.push(match e {
                 Event::Start(_) => Event::Start(new),
                 _ => Event::Empty(new),

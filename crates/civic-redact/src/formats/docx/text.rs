@@ -632,7 +632,7 @@ mod tests {
             table: &mut table,
             log: Vec::new(),
             removed: HashMap::new(),
-            media: Default::default(),
+            names: Default::default(),
         };
         let (mut out, mut log) = (Vec::new(), Vec::new());
         let read = redact_text_part(
