@@ -14,7 +14,7 @@
 //! text: use it on evaluation sets only, never on real messages).
 //!
 //! `--cross-validate` measures generalisation across authors: for each hand-written
-//! development group (`dev` … `dev5`, compiled into the crate), a scorer trained on the
+//! development group (`dev` … `dev6`, compiled into the crate), a scorer trained on the
 //! corpus and the *other* groups is measured on that group, beside the corpus-only scorer
 //! (before) and the learned scorer alone (no rules). The rules were written with every
 //! group in view, so only the scorer-alone rows are fully cross-validated. With `--show`,

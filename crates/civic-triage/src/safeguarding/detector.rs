@@ -370,13 +370,14 @@ mod tests {
                 Level::Alert,
                 Some(Category::RiskToHealthOrHome),
             ),
-            // A bare denial alerts since the scorer learns the hand-written development
-            // data, where denials open disclosures ("Nobody's hurting me. It's me doing
-            // it."). The negated rule still adds domestic abuse at watch level.
+            // A bare denial is worth a look (issue 13), not an alert: the negated rule
+            // asks for one. (From 5 to 6 December 2026 the scorer alerted on it, having
+            // learned denials that open disclosures; with each hand-written line weighted
+            // 3 its score is in the watch band.)
             (
                 "No one is hurting me",
-                Level::Alert,
-                Some(Category::SelfHarmSuicide),
+                Level::Watch,
+                Some(Category::DomesticAbuse),
             ),
             (
                 "I am not suicidal, just fed up with the bins",

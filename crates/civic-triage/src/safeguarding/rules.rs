@@ -588,6 +588,152 @@ mod tests {
         }
     }
 
+    /// The round-6 concept rules: for each concept, a message of that class (not a
+    /// development-set sentence) fires the rule as an active match, and a harmless message
+    /// with the same words does not.
+    #[test]
+    fn concept_rules_fire_on_their_class_and_not_on_harmless_uses() {
+        // Each rule alone (with the default sets and harmless patterns), since overlapping
+        // matches of one category keep only the longest.
+        let only = |id: &str| {
+            let mut doc: toml::Table = DEFAULT_RULES.parse().expect("default rules parse");
+            if let Some(toml::Value::Array(rules)) = doc.get_mut("rule") {
+                rules.retain(|r| r.get("id").and_then(toml::Value::as_str) == Some(id));
+                assert_eq!(rules.len(), 1, "{id}");
+            }
+            doc.remove("companion");
+            SafeguardingRules::from_toml(&doc.to_string()).expect("one rule compiles")
+        };
+        let fired = |id: &str, text: &str| {
+            only(id)
+                .check(text)
+                .iter()
+                .any(|m| m.rule_id == id && m.is_active())
+        };
+        // (rule id, a concern of the class, a harmless message with the same words)
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "suicide-concept",
+                "There are cuts on her wrists that she hides under her jumper",
+                "There are marks on my car from the bin lorry",
+            ),
+            (
+                "suicide-concept",
+                "Honestly I do not expect to be here by Christmas",
+                "I do not expect to be here when the van comes, leave it round the back",
+            ),
+            (
+                "health-home-concept-6",
+                "It's the gas again. It's getting worse and I've opened every window",
+                "The gas bill keeps getting worse every winter",
+            ),
+            (
+                "suicide-concept",
+                "He has been giving away all his things and says he won't need them",
+                "I am giving away my old sofa, can the bulky waste team take the rest",
+            ),
+            (
+                "suicide-concept",
+                "cant do this no more, sorry",
+                "I can't do the school run no more since the bus was cut",
+            ),
+            (
+                "suicide-concept",
+                "my mate has taken loads of tabs and wont talk",
+                "I have loads of tabs open on the council website and still cannot pay",
+            ),
+            (
+                "suicide-concept",
+                "she swallowed all of her citalopram an hour ago",
+                "she is taking sertraline and needs a blue badge review",
+            ),
+            (
+                "adult-at-risk-concept",
+                "I could hear the old lady at number 4 calling for help from inside",
+                "I heard the council is calling for volunteers to help at the food bank",
+            ),
+            (
+                "adult-at-risk-concept",
+                "My grandad was out in his pyjamas at 3am, confused and shivering",
+                "The school has a pyjama day for charity, are council staff joining in",
+            ),
+            (
+                "adult-at-risk-concept",
+                "Nobody has seen the gentleman at 7 since last month and he's ninety",
+                "I have not seen the gritter since last week, the road is like glass",
+            ),
+            (
+                "adult-at-risk-concept",
+                "Her son keeps helping himself to her pension every Monday",
+                "Help yourself to the leaflets about pension credit in reception",
+            ),
+            (
+                "adult-at-risk-concept",
+                "A neighbour takes his prescriptions and he never seems to get them",
+                "Can I collect my prescription at the library hub on Saturdays?",
+            ),
+            (
+                "child-at-risk-concept",
+                "My daughter is 13 and a man has been grooming her on snapchat",
+                "Who is grooming the football pitches this season, the lines are gone",
+            ),
+            (
+                "child-at-risk-concept",
+                "The kids next door sit on the window ledge on the 5th floor and no one is watching",
+                "The kids love the new window boxes, thank you",
+            ),
+            (
+                "domestic-abuse-concept",
+                "The police came again because the father was assaulting the mother in front of the kids",
+                "My husband and the mother-in-law both want a garden waste bin",
+            ),
+            (
+                "domestic-abuse-concept",
+                "We keep having rows and last night he shoved me against the wall",
+                "We had a row with the parking warden who shoved a ticket on the van",
+            ),
+            (
+                "health-home-concept-6",
+                "The smell of gas is getting stronger and we have opened the windows",
+                "The gas bill has gone up again, it is getting ridiculous",
+            ),
+            (
+                "health-home-concept-6",
+                "Our landlord switched off the electricity to force us out",
+                "The landlord switched off the hallway lights to save money",
+            ),
+            (
+                "health-home-concept-6",
+                "He cannot get to the front door for boxes and the heater is on all day",
+                "I cannot get to the front door on bin day because of parked cars",
+            ),
+            (
+                "modern-slavery-concept-6",
+                "At the car wash the boss locks them in after the shift",
+                "Our boss locks the car wash at 6pm, can we still drop off",
+            ),
+            (
+                "modern-slavery-concept-6",
+                "A van comes at 4am and takes about ten men from the house",
+                "A van comes at 4am for the bakery delivery and the engine is loud",
+            ),
+            (
+                "modern-slavery-concept-6",
+                "When I asked if she was ok she whispered help me",
+                "The librarian whispered the opening hours to me",
+            ),
+            (
+                "threat-violence-weapon-waved",
+                "Some lad was swinging a machete outside the shops",
+                "Some lad was swinging on the gate outside the shops",
+            ),
+        ];
+        for (id, concern, harmless) in cases {
+            assert!(fired(id, concern), "{id} should fire: {concern}");
+            assert!(!fired(id, harmless), "{id} should not fire: {harmless}");
+        }
+    }
+
     #[test]
     fn companions_name_further_categories_outside_quotes() {
         let rules = SafeguardingRules::default();

@@ -106,9 +106,8 @@ fn pathological_inputs_are_handled_in_linear_time() {
 }
 
 /// The development sets, written by other authors from the definitions, and the
-/// former held-out set demoted to development data (`*-dev3`). The new held-out
-/// set (`*-test4`) is deliberately not used here: a test that had to pass on it
-/// would invite tuning on it.
+/// former held-out set demoted to development data (`*-dev3`). A held-out set is
+/// deliberately never used here: a test that had to pass on it would invite tuning on it.
 fn development_set() -> Vec<civic_triage::safeguarding::EvalLine> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/safeguarding");
     let mut lines = Vec::new();
