@@ -298,7 +298,7 @@ impl WriterTask {
                 _ = ticker.tick() => {
                     if self.forked.is_none()
                         && self.checkpoint_due_by_time()
-                        && let Err(e) = self.write(Vec::new(), true).await
+                        && let Err(e) = self.write(&[], true).await
                     {
                         tracing::warn!(error = %e, "timed checkpoint failed");
                     }
@@ -342,9 +342,10 @@ impl WriterTask {
             return;
         }
         // Kept to retry one by one if the batch fails: one request the
-        // database refuses must not fail everyone else's.
-        let retry = (appends.len() > 1).then(|| appends.clone());
-        match self.write(appends, force).await {
+        // database refuses must not fail everyone else's. The batch is
+        // written from a borrow, so keeping it costs no copy of its bodies.
+        let retry = appends.len() > 1;
+        match self.write(&appends, force).await {
             Ok((outcomes, checkpoint)) => {
                 for (reply, outcome) in append_replies.into_iter().zip(outcomes) {
                     let _ = reply.send(outcome);
@@ -353,10 +354,10 @@ impl WriterTask {
                     let _ = reply.send(Ok(checkpoint.clone()));
                 }
             }
-            Err(e) if retry.is_some() && !matches!(e, StoreError::Forked(_)) => {
+            Err(e) if retry && !matches!(e, StoreError::Forked(_)) => {
                 tracing::warn!(error = %e, code = e.code(), count = append_replies.len(), "ledger batch failed; writing its requests one by one");
-                for (append, reply) in retry.into_iter().flatten().zip(append_replies) {
-                    let outcome = match self.write(vec![append], false).await {
+                for (append, reply) in appends.iter().zip(append_replies) {
+                    let outcome = match self.write(std::slice::from_ref(append), false).await {
                         Ok((mut outcomes, _)) => outcomes
                             .pop()
                             .unwrap_or(Err(StoreError::Corrupt("no outcome for a write".into()))),
@@ -368,7 +369,7 @@ impl WriterTask {
                     let _ = reply.send(outcome);
                 }
                 if !checkpoint_replies.is_empty() {
-                    let signed = self.write(Vec::new(), true).await;
+                    let signed = self.write(&[], true).await;
                     for reply in checkpoint_replies {
                         let _ = reply.send(match &signed {
                             Ok((_, cp)) => Ok(cp.clone()),
@@ -393,7 +394,7 @@ impl WriterTask {
     /// the in-memory tree is dropped, to be reloaded from the database.
     async fn write(
         &mut self,
-        appends: Vec<Append>,
+        appends: &[Append],
         force_checkpoint: bool,
     ) -> Result<(Vec<Outcome>, Option<StoredCheckpoint>), StoreError> {
         let mut conn = self.store.pool().acquire().await?;
@@ -444,7 +445,7 @@ impl WriterTask {
     async fn write_in_tx(
         &mut self,
         conn: &mut AnyConnection,
-        appends: Vec<Append>,
+        appends: &[Append],
         force_checkpoint: bool,
     ) -> Result<(Vec<Outcome>, Option<StoredCheckpoint>, bool), StoreError> {
         if self.store.backend() == Backend::Postgres {
@@ -493,14 +494,14 @@ impl WriterTask {
             let (appended, event, record_row) = match append {
                 Append::Decision(new) => {
                     let decision = decision_from(
-                        (*new).clone(),
+                        (**new).clone(),
                         now,
                         frontier.size(),
                         self.config.quality_sample_rate,
                     );
-                    let row = decision_row(&decision, &new, now, expires_at);
+                    let row = decision_row(&decision, new, now, expires_at);
                     if decision.status == DecisionStatus::NeedsReview {
-                        let QueueFacts { team, urgent } = new.queue;
+                        let QueueFacts { team, urgent } = new.queue.clone();
                         counters.decision(&decision, Some(team.as_deref()));
                         queue_rows.push(queue_row(&decision, team, urgent));
                     } else {
@@ -514,6 +515,8 @@ impl WriterTask {
                     action,
                     reviewer,
                 } => {
+                    let (decision_id, action, reviewer) =
+                        (*decision_id, action.clone(), reviewer.clone());
                     let was = match mark_reviewed(conn, decision_id).await? {
                         Ok(was) => was,
                         Err(e) => {
@@ -546,6 +549,8 @@ impl WriterTask {
                     redacted_by,
                     why,
                 } => {
+                    let (review_id, redacted_by, why) =
+                        (*review_id, redacted_by.clone(), why.clone());
                     let decision_id = match remove_reason(conn, review_id, now).await? {
                         Ok(decision_id) => decision_id,
                         Err(e) => {
