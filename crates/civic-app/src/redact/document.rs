@@ -319,8 +319,14 @@ pub fn redact_document(
             doc.attachments = out.attachments;
         }
         FileType::Docx => {
-            let out = civic_redact::formats::docx::redact(analyzer, bytes, operator, table)
-                .map_err(failed)?;
+            let out = civic_redact::formats::docx::redact(
+                analyzer,
+                bytes,
+                operator,
+                table,
+                redaction.docx_text_xml,
+            )
+            .map_err(failed)?;
             doc.bytes = out.bytes;
             doc.log = out.log;
             doc.removed = out.removed.into_iter().collect();

@@ -282,7 +282,11 @@ impl App {
             Some(path) => read_csv_policy(path)?,
             None => CsvPolicy::default(),
         };
-        let redaction = self.redaction(&options)?;
+        let mut redaction = self.redaction(&options)?;
+        // Files on the operator's own disk are not bounded as uploads
+        // are: a Word document may hold as much text as its package may
+        // unzip to.
+        redaction.docx_text_xml = civic_redact::formats::docx::UNLIMITED_TEXT_XML;
         let jobs = plan(&req.inputs, &req.out_dir, req.overwrite)?;
         let total = jobs.len() as u64;
         progress(0, total);

@@ -850,6 +850,7 @@ mod tests {
         Redaction {
             analyzer: Analyzer::default(),
             operator: civic_redact::Operator::parse("label", None).unwrap(),
+            docx_text_xml: civic_redact::formats::docx::UNLIMITED_TEXT_XML,
         }
     }
 

@@ -130,6 +130,7 @@ pub(crate) fn redact_file_stream(
                 &mut out,
                 &redaction.operator,
                 table,
+                redaction.docx_text_xml,
                 |entry| spill.add(&entry).map_err(log_err),
             )
             .map_err(failed)?;
