@@ -46,6 +46,27 @@ async fn start(app: &App, owner: UserId, text: &str) -> Result<DraftId, AppError
     .await
 }
 
+/// Redacts draft `id` with `choice` for the last page seen; returns the
+/// result and the redacted text, downloaded.
+async fn finish(
+    app: &App,
+    owner: UserId,
+    id: DraftId,
+    choice: PageChoice,
+) -> (civic_app::redact::drafts::DraftResult, String) {
+    app.finish_draft(owner, id, choice).await.expect("redact");
+    let result = app
+        .draft_result(owner, id)
+        .await
+        .expect("result")
+        .expect("redacted");
+    let file = app
+        .take_draft_part(owner, id, DraftPart::File)
+        .await
+        .expect("file");
+    (result, String::from_utf8(file.bytes).expect("utf-8"))
+}
+
 /// The names of the entries of the drafts' folder.
 fn drafts_on_disk(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir.join("drafts"))
@@ -126,18 +147,8 @@ async fn a_review_continues_after_a_restart_and_nothing_stays_once_downloaded() 
         kept_added: [0].into(),
         ..choice
     };
-    app.finish_draft(owner, id, choice).await.expect("redact");
-    let result = app
-        .draft_result(owner, id)
-        .await
-        .expect("result")
-        .expect("redacted");
+    let (result, text) = finish(&app, owner, id, choice).await;
     assert_eq!((result.counts.added, result.counts.rejected), (1, 1));
-    let file = app
-        .take_draft_part(owner, id, DraftPart::File)
-        .await
-        .expect("file");
-    let text = String::from_utf8(file.bytes).expect("utf-8");
     assert!(
         text.contains("020 7946 0000"),
         "the rejected phone stays: {text}"
@@ -253,18 +264,8 @@ async fn a_long_text_is_prepared_a_piece_at_a_time_and_its_review_still_fits() {
         kept: kept[..kept.len() - 1].iter().copied().collect(),
         kept_added: Default::default(),
     };
-    app.finish_draft(owner, id, choice).await.expect("redact");
-    let result = app
-        .draft_result(owner, id)
-        .await
-        .expect("result")
-        .expect("redacted");
+    let (result, redacted) = finish(&app, owner, id, choice).await;
     assert_eq!((result.counts.accepted, result.counts.rejected), (1_299, 1));
-    let file = app
-        .take_draft_part(owner, id, DraftPart::File)
-        .await
-        .expect("file");
-    let redacted = String::from_utf8(file.bytes).expect("utf-8");
     assert_eq!(redacted.matches("020 7946 0000").count(), 1);
     app.shutdown().await.expect("shutdown");
 }
