@@ -25,6 +25,7 @@ fuzz_target!(init: {
         &package,
         &Operator::Pseudonym,
         &mut PseudonymTable::new(),
+        docx::UNLIMITED_TEXT_XML,
     ) else {
         return;
     };
@@ -33,6 +34,7 @@ fuzz_target!(init: {
         &redacted.bytes,
         &Operator::Label,
         &mut PseudonymTable::new(),
+        docx::UNLIMITED_TEXT_XML,
     ) {
         panic!("a redacted document is refused when redacted again: {e}");
     }

@@ -3,10 +3,11 @@
 //! The CLI's batch command and the API's upload both come through here.
 
 use std::collections::BTreeMap;
+use std::io::{Cursor, Seek, Write};
 
 use civic_redact::formats::csv::CsvPolicy;
 use civic_redact::formats::eml::RemovedAttachment;
-use civic_redact::{LogEntry, PseudonymTable};
+use civic_redact::{LogEntry, PseudonymTable, RedactError};
 use serde::{Deserialize, Serialize};
 
 use super::Redaction;
@@ -267,7 +268,8 @@ impl RedactedDocument {
     }
 }
 
-/// Redacts one document of type `file_type`. `name` is used in errors only.
+/// Redacts one document of type `file_type` held in memory. `name` is used
+/// in errors only. This collects [`redact_document_to`].
 pub fn redact_document(
     name: &str,
     file_type: FileType,
@@ -276,57 +278,121 @@ pub fn redact_document(
     csv_policy: &CsvPolicy,
     table: &mut PseudonymTable,
 ) -> Result<RedactedDocument, AppError> {
+    let mut out = Cursor::new(Vec::with_capacity(bytes.len()));
+    let mut log = Vec::new();
+    let facts = redact_document_to(
+        name,
+        file_type,
+        bytes,
+        redaction,
+        csv_policy,
+        table,
+        &mut out,
+        |entry| {
+            log.push(entry);
+            Ok(())
+        },
+    )?;
+    Ok(RedactedDocument {
+        file_type,
+        bytes: out.into_inner(),
+        log,
+        attachments: facts.attachments,
+        removed: facts.removed,
+        decoding: facts.decoding,
+    })
+}
+
+/// What a document's redaction tells besides its output and its log.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentFacts {
+    /// How a text that was not valid UTF-8 was read.
+    pub decoding: Option<Decoding>,
+    /// E-mail attachments left out of the output.
+    pub attachments: Vec<RemovedAttachment>,
+    /// Word content removed besides the personal data, with counts.
+    pub removed: BTreeMap<String, usize>,
+}
+
+/// Redacts one document of type `file_type` held in memory into `output`,
+/// handing each log entry to `on_entry` as it is made, so that neither the
+/// redacted file nor its log need be held whole. A text is analysed in
+/// pieces of [`PIECE`](super::stream::PIECE) bytes cut at paragraph breaks,
+/// as a streamed file is, so the analysis's working memory does not grow
+/// with the text; CSV a row, Word a stretch of paragraphs, e-mail a piece
+/// of its body at a time. Each piece the analyzer is asked about is one
+/// passage of a review, in the same order on every run. On an error, what
+/// was written to `output` must be discarded.
+#[allow(clippy::too_many_arguments)]
+pub fn redact_document_to<W: Write + Seek>(
+    name: &str,
+    file_type: FileType,
+    bytes: &[u8],
+    redaction: &Redaction,
+    csv_policy: &CsvPolicy,
+    table: &mut PseudonymTable,
+    mut output: W,
+    mut on_entry: impl FnMut(LogEntry) -> Result<(), RedactError>,
+) -> Result<DocumentFacts, AppError> {
     let failed = |source| AppError::Redact {
         file: name.to_owned(),
         source,
     };
     let (analyzer, operator) = (&redaction.analyzer, &redaction.operator);
-    let mut doc = RedactedDocument {
-        file_type,
-        bytes: Vec::new(),
-        log: Vec::new(),
-        attachments: Vec::new(),
-        removed: BTreeMap::new(),
-        decoding: None,
-    };
+    let mut facts = DocumentFacts::default();
     match file_type {
         FileType::Text => {
             let (text, decoding) = decode_text(bytes);
-            let out = civic_redact::formats::text::redact(analyzer, &text, operator, table);
-            doc.bytes = out.text.into_bytes();
-            doc.log = out.log;
-            doc.decoding = decoding;
+            super::stream::redact_text_stream(
+                text.as_bytes(),
+                &mut output,
+                redaction,
+                table,
+                &mut on_entry,
+            )
+            .map_err(failed)?;
+            facts.decoding = decoding;
         }
         FileType::Csv => {
             let (text, decoding) = decode_text(bytes);
-            let out = civic_redact::formats::csv::redact(
+            civic_redact::formats::csv::redact_stream(
                 analyzer,
                 text.as_bytes(),
+                &mut output,
                 csv_policy,
                 operator,
                 table,
+                on_entry,
             )
             .map_err(failed)?;
-            doc.bytes = out.bytes;
-            doc.log = out.log;
-            doc.decoding = decoding;
+            facts.decoding = decoding;
         }
         FileType::Eml => {
-            let out = civic_redact::formats::eml::redact(analyzer, bytes, operator, table)
-                .map_err(failed)?;
-            doc.bytes = out.bytes;
-            doc.log = out.log;
-            doc.attachments = out.attachments;
+            facts.attachments = civic_redact::formats::eml::redact_to(
+                analyzer,
+                bytes,
+                &mut output,
+                operator,
+                table,
+                on_entry,
+            )
+            .map_err(failed)?;
         }
         FileType::Docx => {
-            let out = civic_redact::formats::docx::redact(analyzer, bytes, operator, table)
-                .map_err(failed)?;
-            doc.bytes = out.bytes;
-            doc.log = out.log;
-            doc.removed = out.removed.into_iter().collect();
+            let removed = civic_redact::formats::docx::redact_stream(
+                analyzer,
+                Cursor::new(bytes),
+                &mut output,
+                operator,
+                table,
+                redaction.docx_text_xml,
+                on_entry,
+            )
+            .map_err(failed)?;
+            facts.removed = removed.into_iter().collect();
         }
     }
-    Ok(doc)
+    Ok(facts)
 }
 
 #[cfg(test)]

@@ -28,10 +28,10 @@
 pub mod choices;
 mod disk;
 mod layout;
+mod prepare;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use civic_core::UserId;
@@ -41,10 +41,10 @@ use serde_json::json;
 
 use self::choices::{AddOutcome, AddRefused, PageChoice};
 pub use self::disk::{Added, PageText, Suggestion};
-use self::disk::{Choices, Done, Index, Meta, NewDraft, Page, PageStart};
+use self::disk::{Choices, Done, Index, Meta, NewDraft, Page};
 use super::RedactOptions;
-use super::document::{Decoding, FileType};
-use super::review::{DocumentPreview, ReviewCounts, blocking};
+use super::document::FileType;
+use super::review::{ReviewCounts, blocking};
 use crate::{App, AppError};
 
 /// How many drafts, and how much disk, drafts may take.
@@ -235,13 +235,10 @@ impl App {
         let limits = self.config().drafts.clone();
         // Refused at once when even the upload alone does not fit.
         self.admit(owner, bytes.len() as u64, None).await?;
-        let bytes: Arc<[u8]> = bytes.into();
-        let preview = self
-            .preview_upload(name.clone(), bytes.clone(), &options, None)
-            .await?;
-        let at = root.clone();
+        let redaction = self.redaction(&options)?;
         let (new, size) =
-            blocking(move || write_new(&at, owner, name, &bytes, &options, preview)).await?;
+            blocking(move || prepare::write_new(&root, owner, name, bytes, &options, redaction))
+                .await?;
         let id = DraftId::random();
         self.admit(owner, size, Some((new, id))).await?;
         tracing::info!(user = %owner, bytes = size, keep_hours = limits.ttl.as_secs() / 3600, "kept a redaction draft");
@@ -699,95 +696,6 @@ fn page_of(
         rejected,
         added,
     }
-}
-
-/// Writes a new draft of `owner`'s in a directory of its own under `root`:
-/// the upload, its pages and index, no choices yet. Returns it
-/// (unpublished) and its size on disk.
-fn write_new(
-    root: &Path,
-    owner: UserId,
-    name: String,
-    bytes: &[u8],
-    options: &RedactOptions,
-    preview: DocumentPreview,
-) -> Result<(NewDraft, u64), AppError> {
-    let new = NewDraft::create(root)?;
-    let dir = new.path();
-    disk::write(&dir.join(disk::UPLOAD), bytes)?;
-    let layout = layout::Layout::new(&preview, layout::PAGE_CHARS, layout::PAGE_SPANS);
-    let mut pages = Vec::with_capacity(layout.len());
-    let mut suggestions_before = 0;
-    for page in 0..layout.len() {
-        let pieces = layout.page(page);
-        pages.push(PageStart {
-            passage: pieces.first().map_or(0, |q| q.passage),
-            start: pieces.first().map_or(0, |q| q.start),
-            suggestions_before,
-        });
-        let mut evidence: Vec<Evidence> = Vec::new();
-        let text: Vec<PageText> = pieces
-            .iter()
-            .map(|q| {
-                let passage = &preview.passages[q.passage];
-                let suggestions: Vec<Suggestion> = layout::spans_starting_in(&preview, q)
-                    .map(|i| {
-                        let s = &passage.spans[i];
-                        // A page cites a few kinds of evidence: a search
-                        // of those seen is quicker than a map.
-                        let cited = match evidence.iter().position(|e| *e == s.evidence) {
-                            Some(at) => at,
-                            None => {
-                                evidence.push(s.evidence.clone());
-                                evidence.len() - 1
-                            }
-                        };
-                        Suggestion {
-                            index: i,
-                            start: s.start,
-                            end: s.end,
-                            label: s.label,
-                            score: s.score,
-                            evidence: cited,
-                        }
-                    })
-                    .collect();
-                suggestions_before += suggestions.len();
-                PageText {
-                    passage: q.passage,
-                    start: q.start,
-                    end: q.end,
-                    text: passage.text[q.byte_start..q.byte_end].to_owned(),
-                    suggestions,
-                }
-            })
-            .collect();
-        disk::write_json(&disk::page_file(dir, page), &Page { evidence, text })?;
-    }
-    let index = Index {
-        file_type: preview.file_type,
-        decoding: preview.decoding.as_ref().map(Decoding::describe),
-        passages: preview.passages.len(),
-        pages,
-    };
-    drop(preview);
-    disk::write_json(&dir.join(disk::INDEX), &index)?;
-    disk::write_json(&dir.join(disk::CHOICES), &Choices::default())?;
-    let now = disk::now();
-    let mut meta = Meta {
-        owner,
-        name,
-        options: options.into(),
-        created: now,
-        last_used: now,
-        bytes: 0,
-        done: None,
-    };
-    // The facts' own file is small; counted as written once.
-    let meta_len = disk::write_json(&dir.join(disk::META), &meta)?;
-    meta.bytes = disk::size_of(dir) + meta_len;
-    disk::write_json(&dir.join(disk::META), &meta)?;
-    Ok((new, meta.bytes))
 }
 
 #[cfg(test)]

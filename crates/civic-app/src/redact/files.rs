@@ -282,7 +282,11 @@ impl App {
             Some(path) => read_csv_policy(path)?,
             None => CsvPolicy::default(),
         };
-        let redaction = self.redaction(&options)?;
+        let mut redaction = self.redaction(&options)?;
+        // Files on the operator's own disk are not bounded as uploads
+        // are: a Word document may hold as much text as its package may
+        // unzip to.
+        redaction.docx_text_xml = civic_redact::formats::docx::UNLIMITED_TEXT_XML;
         let jobs = plan(&req.inputs, &req.out_dir, req.overwrite)?;
         let total = jobs.len() as u64;
         progress(0, total);
@@ -624,15 +628,22 @@ pub const LARGE_FILE: u64 = 1 << 20;
 
 /// How to redact `job`, judged from its size (`None` if it could not be
 /// read) and its first 64 KiB (enough
-/// for the content checks of [`file_type`] on text and e-mail): text, CSV,
-/// Word and e-mail files above `stream_text_above` are streamed; an e-mail
-/// above `max_email_bytes` is refused, naming the limit. Anything else, or a file
-/// that cannot be read here, is read whole, which reports errors.
+/// for the content checks of [`file_type`] on text and e-mail): text, CSV
+/// and e-mail files above `stream_text_above` are streamed, and Word files
+/// that are, or unzip to, more than that (a package of under a megabyte
+/// can hold 10 MiB of text, whose output and log would then be held whole);
+/// an e-mail above `max_email_bytes` is refused, naming the limit. Anything
+/// else, or a file that cannot be read here, is read whole, which reports
+/// errors.
 fn route(job: &Job, size: Option<u64>, req: &BatchRequest) -> Result<Route, AppError> {
     let Some(size) = size else {
         return Ok(Route::Whole);
     };
-    if size <= req.stream_text_above.min(req.max_email_bytes) {
+    let is_docx_name = job
+        .input
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
+    if size <= req.stream_text_above.min(req.max_email_bytes) && !is_docx_name {
         return Ok(Route::Whole);
     }
     let mut head = Vec::with_capacity(64 * 1024);
@@ -643,18 +654,18 @@ fn route(job: &Job, size: Option<u64>, req: &BatchRequest) -> Result<Route, AppE
         return Ok(Route::Whole);
     }
     let name = job.input.display().to_string();
-    let is_docx_name = job
-        .input
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
     // A large package's entry names need not be in its first 64 KiB: the
     // streamed redaction checks its central directory for word/document.xml.
     if is_docx_name && head.starts_with(b"PK\x03\x04") {
-        return Ok(if size > req.stream_text_above {
+        let unzipped = unzipped_size(&job.input).unwrap_or(size);
+        return Ok(if size.max(unzipped) > req.stream_text_above {
             Route::Stream(FileType::Docx)
         } else {
             Route::Whole
         });
+    }
+    if size <= req.stream_text_above.min(req.max_email_bytes) {
+        return Ok(Route::Whole);
     }
     Ok(match file_type(&name, &head) {
         Ok(kind @ (FileType::Text | FileType::Csv)) if size > req.stream_text_above => {
@@ -672,6 +683,19 @@ fn route(job: &Job, size: Option<u64>, req: &BatchRequest) -> Result<Route, AppE
         Ok(FileType::Eml) if size > req.stream_text_above => Route::Stream(FileType::Eml),
         _ => Route::Whole,
     })
+}
+
+/// What the zip package at `path` says it unzips to, from its central
+/// directory (nothing is inflated); `None` if that cannot be read, and the
+/// redaction then reports why.
+fn unzipped_size(path: &Path) -> Option<u64> {
+    let file = std::fs::File::open(path).ok()?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).ok()?;
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        total = total.saturating_add(archive.by_index_raw(i).ok()?.size());
+    }
+    Some(total)
 }
 
 /// Reads a keep file: one value per line; blank lines and lines starting
@@ -904,5 +928,52 @@ mod tests {
             read_keep_file(&path).unwrap(),
             vec!["Jane Smith".to_owned(), "AB 12 34 56 C".to_owned()]
         );
+    }
+
+    /// A Word package is judged by what it unzips to, not by its zipped
+    /// size: a small package holding much text is streamed, so its output
+    /// and log are never held whole.
+    #[test]
+    fn a_small_word_package_that_unzips_large_is_streamed() {
+        let dir = tempfile::tempdir().expect("dir");
+        let write = |name: &str, xml_bytes: usize| {
+            use std::io::Write as _;
+            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            zip.start_file("word/document.xml", options).expect("entry");
+            zip.write_all(&vec![b' '; xml_bytes]).expect("write");
+            let bytes = zip.finish().expect("zip").into_inner();
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).expect("write");
+            let job = Job {
+                input: path,
+                output: dir.path().join("out"),
+                log: dir.path().join("log"),
+                input_name: name.into(),
+                output_name: "out".into(),
+            };
+            (job, bytes.len() as u64)
+        };
+        let req = BatchRequest {
+            inputs: Vec::new(),
+            out_dir: dir.path().to_owned(),
+            options: RedactOptions::default(),
+            keep_file: None,
+            csv_policy: None,
+            overwrite: false,
+            stream_text_above: 1 << 20,
+            max_email_bytes: MAX_EMAIL_BYTES,
+            caller: civic_core::UserId::new().as_principal(),
+            reference: None,
+        };
+        let (large, size) = write("large.docx", 4 << 20);
+        assert!(size < 1 << 20, "{size}");
+        assert!(matches!(
+            route(&large, Some(size), &req),
+            Ok(Route::Stream(FileType::Docx))
+        ));
+        let (small, size) = write("small.docx", 1000);
+        assert!(matches!(route(&small, Some(size), &req), Ok(Route::Whole)));
     }
 }

@@ -4,15 +4,17 @@
 //! spans when given. Each final redaction is one decision in the ledger.
 //!
 //! A document is reviewed passage by passage: a passage is one piece of
-//! text the format asks the detectors about (the whole of a plain text, a
-//! Word paragraph, a header, a CSV cell). [`App::preview_upload`] records
-//! the passages and their suggestions; [`App::redact_upload_reviewed`]
+//! text the format asks the detectors about (a piece of about a megabyte of
+//! a plain text, cut at a paragraph break; a Word paragraph, a header, a
+//! CSV cell). [`preview_document`] hands on the passages and their
+//! suggestions as the format reads them; [`App::redact_upload_reviewed`]
 //! redacts the same bytes again with the reviewer's spans in place of the
 //! suggestions, through [`civic_redact::Review`], so every format applies a
 //! review the way it applies detections: truly, in the file's own format.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::io::{Seek, SeekFrom, Write};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use civic_core::{Decision, Principal};
@@ -23,7 +25,9 @@ use civic_redact::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::document::{Decoding, FileType, RedactedDocument, file_type, redact_document};
+use super::document::{
+    Decoding, FileType, RedactedDocument, file_type, redact_document, redact_document_to,
+};
 use super::{Content, LogTally, RedactOptions, Redaction, RedactionFacts};
 use crate::{App, AppError};
 
@@ -242,28 +246,11 @@ impl App {
         Ok((decision, doc))
     }
 
-    /// The passages of an uploaded document and the spans suggested in
-    /// each, for a reviewer. Nothing is recorded: the final redaction,
-    /// [`redact_upload_reviewed`](Self::redact_upload_reviewed), is the
-    /// decision.
-    pub async fn preview_upload(
-        &self,
-        name: String,
-        bytes: Arc<[u8]>,
-        options: &RedactOptions,
-        csv_policy: Option<String>,
-    ) -> Result<DocumentPreview, AppError> {
-        check_upload(&bytes)?;
-        let policy = csv_policy_of(csv_policy)?;
-        let redaction = self.redaction(options)?;
-        blocking(move || preview_document(&name, &bytes, redaction, &policy)).await
-    }
-
     /// Redacts an uploaded document with exactly the reviewer's spans (one
-    /// list per passage of [`preview_upload`](Self::preview_upload) for the
-    /// same bytes and options) and records the decision, with how many
-    /// suggestions were accepted, added and rejected. Spans that overlap,
-    /// are empty or fall outside their passage are refused.
+    /// list per passage of [`preview_document`] for the same bytes and
+    /// options) and records the decision, with how many suggestions were
+    /// accepted, added and rejected. Spans that overlap, are empty or fall
+    /// outside their passage are refused.
     #[allow(clippy::too_many_arguments)]
     pub async fn redact_upload_reviewed(
         &self,
@@ -330,28 +317,134 @@ impl App {
     }
 }
 
-/// Runs the format over a document once, recording its passages and the
-/// suggestions in each; the redacted output is thrown away.
-fn preview_document(
+/// What a preview tells of a document besides its passages.
+#[derive(Debug, Clone)]
+pub(crate) struct PreviewFacts {
+    /// The type it will be redacted as.
+    pub file_type: FileType,
+    /// How a text that was not valid UTF-8 was read.
+    pub decoding: Option<Decoding>,
+}
+
+/// Runs the format over an uploaded document once and hands each passage,
+/// with the spans suggested in it, to `each` (with `state`) in the order
+/// the format reads them. The redacted output and its log are thrown away
+/// as they are made, so that memory does not grow with the document: only
+/// `state` keeps anything. After `each`'s first error it is called no more,
+/// and that error is returned once the format has finished.
+pub(crate) fn preview_document<S, F>(
     name: &str,
     bytes: &[u8],
-    redaction: Redaction,
+    mut redaction: Redaction,
     policy: &CsvPolicy,
-) -> Result<DocumentPreview, AppError> {
-    let recorder = Arc::new(Recorder::default());
-    let doc = run_format(name, bytes, redaction, policy, Some(recorder.clone()))?;
-    let seen = std::mem::take(&mut *recorder.0.lock().unwrap_or_else(PoisonError::into_inner));
-    Ok(DocumentPreview {
-        file_type: doc.file_type,
-        passages: seen
-            .into_iter()
-            .map(|(text, found)| Passage {
-                spans: spans(&text, &found, None),
-                text,
-            })
-            .collect(),
-        decoding: doc.decoding,
-    })
+    state: S,
+    each: F,
+) -> Result<(PreviewFacts, S), AppError>
+where
+    S: Send + 'static,
+    F: Fn(&mut S, &str, Vec<Span>) -> Result<(), AppError> + Send + Sync + 'static,
+{
+    check_upload(bytes)?;
+    let kind = file_type(name, bytes)?;
+    let recorder = Arc::new(Recorder {
+        state: Mutex::new((state, None)),
+        each,
+    });
+    redaction.analyzer = redaction.analyzer.with_review(recorder.clone());
+    let facts = redact_document_to(
+        name,
+        kind,
+        bytes,
+        &redaction,
+        policy,
+        &mut PseudonymTable::new(),
+        Discard::default(),
+        |_| Ok(()),
+    );
+    // The analyzer holds the other reference to the recorder.
+    drop(redaction);
+    let facts = facts?;
+    let (state, error) = Arc::into_inner(recorder)
+        .ok_or_else(|| AppError::Internal("a preview's recorder is still in use".into()))?
+        .state
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    if let Some(e) = error {
+        return Err(e);
+    }
+    Ok((
+        PreviewFacts {
+            file_type: kind,
+            decoding: facts.decoding,
+        },
+        state,
+    ))
+}
+
+/// Output that is thrown away: written and sought over (the zip writer
+/// seeks back to finish each entry), never kept.
+#[derive(Debug, Default)]
+struct Discard {
+    at: u64,
+    len: u64,
+}
+
+impl Write for Discard {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.at += bytes.len() as u64;
+        self.len = self.len.max(self.at);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Seek for Discard {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let (base, delta) = match to {
+            SeekFrom::Start(at) => (at, 0),
+            SeekFrom::End(delta) => (self.len, delta),
+            SeekFrom::Current(delta) => (self.at, delta),
+        };
+        self.at = base.checked_add_signed(delta).ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "a seek before the start")
+        })?;
+        Ok(self.at)
+    }
+}
+
+impl DocumentPreview {
+    /// Every passage of an uploaded document and the spans suggested in
+    /// each, held in memory (a draft lays them out in pages as they come
+    /// instead: see [`preview_document`]).
+    pub fn of(
+        name: &str,
+        bytes: &[u8],
+        redaction: Redaction,
+        policy: &CsvPolicy,
+    ) -> Result<Self, AppError> {
+        let (facts, passages) = preview_document(
+            name,
+            bytes,
+            redaction,
+            policy,
+            Vec::new(),
+            |passages: &mut Vec<Passage>, text, spans| {
+                passages.push(Passage {
+                    text: text.to_owned(),
+                    spans,
+                });
+                Ok(())
+            },
+        )?;
+        Ok(DocumentPreview {
+            file_type: facts.file_type,
+            passages,
+            decoding: facts.decoding,
+        })
+    }
 }
 
 /// Redacts a document, with the reviewer's spans in place of the
@@ -554,16 +647,32 @@ pub struct DocumentReview {
     pub passages: Vec<Vec<ChosenSpan>>,
 }
 
-/// Records every passage and its suggestions, changing nothing.
-#[derive(Debug, Default)]
-struct Recorder(Mutex<Vec<(String, Vec<Detection>)>>);
+/// Hands every passage and its suggestions to `each`, changing nothing;
+/// keeps the first error.
+struct Recorder<S, F> {
+    state: Mutex<(S, Option<AppError>)>,
+    each: F,
+}
 
-impl Review for Recorder {
+impl<S, F> std::fmt::Debug for Recorder<S, F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder").finish_non_exhaustive()
+    }
+}
+
+impl<S, F> Review for Recorder<S, F>
+where
+    S: Send,
+    F: Fn(&mut S, &str, Vec<Span>) -> Result<(), AppError> + Send + Sync,
+{
     fn review(&self, text: &str, found: Vec<Detection>) -> Vec<Detection> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push((text.to_owned(), found.clone()));
+        let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let (state, error) = &mut *guard;
+        if error.is_none()
+            && let Err(e) = (self.each)(state, text, spans(text, &found, None))
+        {
+            *error = Some(e);
+        }
         found
     }
 }
@@ -850,6 +959,7 @@ mod tests {
         Redaction {
             analyzer: Analyzer::default(),
             operator: civic_redact::Operator::parse("label", None).unwrap(),
+            docx_text_xml: civic_redact::formats::docx::UNLIMITED_TEXT_XML,
         }
     }
 
@@ -858,7 +968,7 @@ mod tests {
         let csv = "name,phone,note\nMr John Smith,020 7946 0000,Ravenscroft case\n";
         let policy = CsvPolicy::default();
         let preview =
-            preview_document("a.csv", csv.as_bytes(), label_redaction(), &policy).unwrap();
+            DocumentPreview::of("a.csv", csv.as_bytes(), label_redaction(), &policy).unwrap();
         assert_eq!(preview.file_type, FileType::Csv);
         assert!(preview.passages.len() >= 3, "{preview:?}");
         let suggested: usize = preview.passages.iter().map(|p| p.spans.len()).sum();

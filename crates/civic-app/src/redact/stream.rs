@@ -104,8 +104,10 @@ pub(crate) fn redact_file_stream(
             let reader = Decoder::new(open()?, decoding.as_ref());
             let mut out = HashingWriter::new(BufWriter::new(output.as_file()));
             if kind == FileType::Text {
-                redact_text_stream(reader, &mut out, &mut spill, redaction, table)
-                    .map_err(failed)?;
+                redact_text_stream(reader, &mut out, redaction, table, &mut |entry| {
+                    spill.add(&entry).map_err(log_err)
+                })
+                .map_err(failed)?;
             } else {
                 civic_redact::formats::csv::redact_stream(
                     &redaction.analyzer,
@@ -130,6 +132,7 @@ pub(crate) fn redact_file_stream(
                 &mut out,
                 &redaction.operator,
                 table,
+                redaction.docx_text_xml,
                 |entry| spill.add(&entry).map_err(log_err),
             )
             .map_err(failed)?;
@@ -181,22 +184,20 @@ pub(crate) fn redact_file_stream(
     })
 }
 
-/// Redacts decoded text from `reader` to `out` in pieces of [`PIECE`] bytes.
-fn redact_text_stream(
+/// Redacts decoded text from `reader` to `out` in pieces of [`PIECE`]
+/// bytes, handing each log entry to `on_entry`.
+pub(crate) fn redact_text_stream(
     reader: impl Read,
     out: &mut impl Write,
-    spill: &mut Spill,
     redaction: &Redaction,
     table: &mut PseudonymTable,
+    on_entry: &mut dyn FnMut(LogEntry) -> Result<(), RedactError>,
 ) -> Result<(), RedactError> {
     let (analyzer, operator) = (&redaction.analyzer, &redaction.operator);
     redact_each_piece(analyzer, reader, operator, table, PIECE, |redacted| {
         out.write_all(redacted.text.as_bytes())
             .map_err(|e| RedactError::Io(format!("writing the output: {e}")))?;
-        for entry in &redacted.log {
-            spill.add(entry).map_err(log_err)?;
-        }
-        Ok(())
+        redacted.log.into_iter().try_for_each(&mut *on_entry)
     })
 }
 

@@ -46,6 +46,27 @@ async fn start(app: &App, owner: UserId, text: &str) -> Result<DraftId, AppError
     .await
 }
 
+/// Redacts draft `id` with `choice` for the last page seen; returns the
+/// result and the redacted text, downloaded.
+async fn finish(
+    app: &App,
+    owner: UserId,
+    id: DraftId,
+    choice: PageChoice,
+) -> (civic_app::redact::drafts::DraftResult, String) {
+    app.finish_draft(owner, id, choice).await.expect("redact");
+    let result = app
+        .draft_result(owner, id)
+        .await
+        .expect("result")
+        .expect("redacted");
+    let file = app
+        .take_draft_part(owner, id, DraftPart::File)
+        .await
+        .expect("file");
+    (result, String::from_utf8(file.bytes).expect("utf-8"))
+}
+
 /// The names of the entries of the drafts' folder.
 fn drafts_on_disk(dir: &Path) -> Vec<String> {
     std::fs::read_dir(dir.join("drafts"))
@@ -126,18 +147,8 @@ async fn a_review_continues_after_a_restart_and_nothing_stays_once_downloaded() 
         kept_added: [0].into(),
         ..choice
     };
-    app.finish_draft(owner, id, choice).await.expect("redact");
-    let result = app
-        .draft_result(owner, id)
-        .await
-        .expect("result")
-        .expect("redacted");
+    let (result, text) = finish(&app, owner, id, choice).await;
     assert_eq!((result.counts.added, result.counts.rejected), (1, 1));
-    let file = app
-        .take_draft_part(owner, id, DraftPart::File)
-        .await
-        .expect("file");
-    let text = String::from_utf8(file.bytes).expect("utf-8");
     assert!(
         text.contains("020 7946 0000"),
         "the rejected phone stays: {text}"
@@ -219,5 +230,103 @@ async fn housekeeping_removes_drafts_past_their_lifetime() {
     assert!(app.drafts_of(ann).await.expect("list").is_empty(), "lapsed");
     assert_eq!(app.purge_lapsed().await.drafts, 1);
     assert!(drafts_on_disk(dir.path()).is_empty());
+    app.shutdown().await.expect("shutdown");
+}
+
+/// A text longer than the piece the analyzer reads at once is prepared a
+/// piece at a time, each piece a passage written to pages as it comes; the
+/// final redaction reads it in the same pieces, so the review still fits.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_text_is_prepared_a_piece_at_a_time_and_its_review_still_fits() {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = open(dir.path(), |_| {}).await;
+    let owner = clerk(&app, "ann").await;
+    // About 2.6 MB in paragraphs of 2 KB, each with one phone number.
+    let paragraph = format!("Call 020 7946 0000 today. {}\n\n", "word ".repeat(400));
+    let text = paragraph.repeat(1_300);
+    let id = start(&app, owner, &text).await.expect("draft");
+    let first = app.draft_page(owner, id, 0).await.expect("page");
+    assert!(first.pages > 2, "{} pages", first.pages);
+    let last = app
+        .draft_page(owner, id, first.pages - 1)
+        .await
+        .expect("last page");
+    let passage = last.text.last().expect("text").passage;
+    assert!(passage >= 2, "a 2.6 MB text is cut in pieces: {passage}");
+    // Untick the last suggestion of the last page, keep every other.
+    let kept = last
+        .text
+        .iter()
+        .flat_map(|q| q.suggestions.iter().map(|s| (q.passage, s.index)))
+        .collect::<Vec<_>>();
+    let choice = PageChoice {
+        page: last.page,
+        kept: kept[..kept.len() - 1].iter().copied().collect(),
+        kept_added: Default::default(),
+    };
+    let (result, redacted) = finish(&app, owner, id, choice).await;
+    assert_eq!((result.counts.accepted, result.counts.rejected), (1_299, 1));
+    assert_eq!(redacted.matches("020 7946 0000").count(), 1);
+    app.shutdown().await.expect("shutdown");
+}
+
+/// A Word upload whose text parts hold more XML than uploads may (the
+/// body limit's worth) is refused before any of it is inflated, naming
+/// the limit, on the Redaction page as through the API.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_word_upload_with_too_much_text_xml_is_refused_naming_the_limit() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().expect("dir");
+    let app = open(dir.path(), |c| c.body_limit = 64 * 1024).await;
+    let owner = clerk(&app, "ann").await;
+    let paragraph = "<w:p><w:r><w:t>Call John Smith on 020 7946 0000.</w:t></w:r></w:p>";
+    let docx = |paragraphs: usize| {
+        let document = format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{}</w:body></w:document>"#,
+            paragraph.repeat(paragraphs)
+        );
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("word/document.xml", options).expect("entry");
+        zip.write_all(document.as_bytes()).expect("write");
+        (zip.finish().expect("zip").into_inner(), document.len())
+    };
+    let options = || RedactOptions {
+        operator: Some("label".into()),
+        ..RedactOptions::default()
+    };
+    // 64 KiB × 1.6 = 104,857 bytes of XML.
+    let (over, xml) = docx(1_600);
+    assert!(
+        over.len() < 64 * 1024 && xml > 104_857,
+        "{} {xml}",
+        over.len()
+    );
+    let refused = app
+        .start_draft(owner, "letter.docx".into(), over.clone(), options())
+        .await
+        .expect_err("too much XML");
+    assert_eq!(refused.kind(), civic_core::ErrorKind::TooLarge, "{refused}");
+    assert!(
+        refused.to_string().contains("more than the 64.0 KB"),
+        "{refused}"
+    );
+    let refused = app
+        .redact_upload(
+            "letter.docx".into(),
+            over,
+            &options(),
+            None,
+            None,
+            owner.as_principal(),
+        )
+        .await
+        .expect_err("too much XML");
+    assert_eq!(refused.kind(), civic_core::ErrorKind::TooLarge, "{refused}");
+    let (under, xml) = docx(900);
+    assert!(xml < 64 * 1024, "{xml}");
+    app.start_draft(owner, "letter.docx".into(), under, options())
+        .await
+        .expect("under the limit");
     app.shutdown().await.expect("shutdown");
 }

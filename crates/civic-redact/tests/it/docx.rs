@@ -101,6 +101,7 @@ fn docx_redaction_leaves_no_personal_data_anywhere_in_the_package() {
         &input,
         &Operator::Label,
         &mut PseudonymTable::new(),
+        docx::UNLIMITED_TEXT_XML,
     )
     .expect("test fixture");
     let parts = unzip(&out.bytes);
@@ -158,6 +159,7 @@ fn sar_keep_list_applies_inside_word_documents() {
         &build(),
         &Operator::Label,
         &mut PseudonymTable::new(),
+        docx::UNLIMITED_TEXT_XML,
     )
     .expect("test fixture");
     let parts = unzip(&out.bytes);
@@ -183,6 +185,7 @@ fn corrupt_or_foreign_zip_files_are_refused() {
         b"PK\x03\x04 this is not really a zip",
         &Operator::Label,
         &mut table,
+        docx::UNLIMITED_TEXT_XML,
     );
     assert!(matches!(not_zip, Err(RedactError::Docx(_))));
 
@@ -191,12 +194,28 @@ fn corrupt_or_foreign_zip_files_are_refused() {
         .expect("test fixture");
     zip.write_all(b"hi").expect("test fixture");
     let foreign = zip.finish().expect("test fixture").into_inner();
-    let err = docx::redact(&analyzer, &foreign, &Operator::Label, &mut table).unwrap_err();
+    let err = docx::redact(
+        &analyzer,
+        &foreign,
+        &Operator::Label,
+        &mut table,
+        docx::UNLIMITED_TEXT_XML,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("word/document.xml"), "{err}");
 
     let mut truncated = build();
     truncated.truncate(truncated.len() / 2);
-    assert!(docx::redact(&analyzer, &truncated, &Operator::Label, &mut table).is_err());
+    assert!(
+        docx::redact(
+            &analyzer,
+            &truncated,
+            &Operator::Label,
+            &mut table,
+            docx::UNLIMITED_TEXT_XML
+        )
+        .is_err()
+    );
 }
 
 /// Writes the fixture and its redaction for a manual check in LibreOffice.
@@ -211,6 +230,7 @@ fn docx_fixture_can_be_written_for_libreoffice() {
         &input,
         &Operator::Label,
         &mut PseudonymTable::new(),
+        docx::UNLIMITED_TEXT_XML,
     )
     .expect("test fixture");
     std::fs::write(format!("{dir}/fixture.docx"), &input).expect("test fixture");
@@ -251,6 +271,7 @@ fn redact_package(input: &[u8]) -> Result<docx::DocxRedacted, RedactError> {
         input,
         &Operator::Label,
         &mut PseudonymTable::new(),
+        docx::UNLIMITED_TEXT_XML,
     )
 }
 
@@ -924,4 +945,65 @@ fn redact_names_away(input: &[u8], seeded: &[&str]) -> (docx::DocxRedacted, Vec<
         assert_nowhere(&out.bytes, name);
     }
     (out, after)
+}
+
+/// A document whose body and headers hold `paragraphs` paragraphs each of
+/// text dense with personal data, and the bytes of XML in its text parts.
+fn document_with_headers(paragraphs: usize, headers: usize) -> (Vec<u8>, u64) {
+    let paragraph =
+        "<w:p><w:r><w:t>Call John Smith on 020 7946 0958 or jo@example.com.</w:t></w:r></w:p>";
+    let body = body_document(&paragraph.repeat(paragraphs));
+    let header = part(&paragraph.repeat(paragraphs), "hdr");
+    let names: Vec<String> = (1..=headers)
+        .map(|i| format!("word/header{i}.xml"))
+        .collect();
+    let mut files = vec![
+        ("[Content_Types].xml", CONTENT_TYPES),
+        ("_rels/.rels", PACKAGE_RELS),
+        ("word/document.xml", body.as_str()),
+    ];
+    files.extend(names.iter().map(|n| (n.as_str(), header.as_str())));
+    let text_xml = (body.len() + headers * header.len()) as u64;
+    (package(&files), text_xml)
+}
+
+/// The limit on the text parts' XML is checked against the sizes the
+/// package declares, before anything is inflated: a document one byte
+/// over it is refused at once with an error naming the limit and the
+/// document's total; one at the limit is redacted.
+#[test]
+fn a_document_whose_text_parts_exceed_the_xml_limit_is_refused_before_inflating() {
+    let (input, text_xml) = document_with_headers(5_000, 3);
+    assert!(text_xml > 1 << 20, "{text_xml}");
+    let redact = |limit| {
+        docx::redact(
+            &Analyzer::default(),
+            &input,
+            &Operator::Label,
+            &mut PseudonymTable::new(),
+            limit,
+        )
+    };
+    let started = std::time::Instant::now();
+    let err = redact(text_xml - 1).unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(err.code(), "redact.too_large", "{err}");
+    let message = err.to_string();
+    let mb = |bytes: u64| format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0));
+    assert!(
+        message.contains(&format!("hold {} of XML", mb(text_xml)))
+            && message.contains(&format!("more than the {}", mb(text_xml - 1))),
+        "{message}"
+    );
+    assert!(took.as_millis() < 500, "refused after {took:?}");
+
+    let out = redact(text_xml).expect("at the limit");
+    let document = entries(&out.bytes)
+        .into_iter()
+        .find(|(n, _)| n == "word/header3.xml")
+        .expect("the last header is kept")
+        .1;
+    assert!(!String::from_utf8_lossy(&document).contains("John Smith"));
+    // Three finds a paragraph, in the body and three headers.
+    assert_eq!(out.log.len(), 3 * 5_000 * 4);
 }

@@ -15,7 +15,9 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use crate::redact::review::{DocumentPreview, Span};
+#[cfg(test)]
+use crate::redact::review::DocumentPreview;
+use crate::redact::review::Span;
 
 /// The most characters of text on one page.
 pub const PAGE_CHARS: usize = 40_000;
@@ -37,7 +39,123 @@ pub struct Piece {
     pub byte_end: usize,
 }
 
-/// Where the document's pages start and end.
+/// Lays out a document's passages, given one at a time in reading order,
+/// in pages: a draft's pages are written as the format reads the document,
+/// so no more than a page is held.
+#[derive(Debug, Clone)]
+pub struct Pager {
+    page_chars: usize,
+    page_spans: usize,
+    /// The passages laid out so far.
+    passages: usize,
+    /// Characters, suggestions and pieces on the open page.
+    chars: usize,
+    spans: usize,
+    pieces: usize,
+}
+
+impl Pager {
+    /// A pager for pages of at most `page_chars` characters and
+    /// `page_spans` suggestions (a single suggestion longer than a page is
+    /// kept whole on its own page).
+    pub fn new(page_chars: usize, page_spans: usize) -> Self {
+        Pager {
+            page_chars: page_chars.max(1),
+            page_spans: page_spans.max(1),
+            passages: 0,
+            chars: 0,
+            spans: 0,
+            pieces: 0,
+        }
+    }
+
+    /// How many passages have been laid out.
+    pub fn passages(&self) -> usize {
+        self.passages
+    }
+
+    /// Cuts the next passage, `text` with its suggestions `spans` (sorted,
+    /// not overlapping), into pieces and hands each to `place` in order,
+    /// with whether it starts a new page (the open page, which is not
+    /// empty, is then full). Stops at `place`'s first error.
+    pub fn passage<E>(
+        &mut self,
+        text: &str,
+        spans: &[Span],
+        mut place: impl FnMut(Piece, bool) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let passage = self.passages;
+        self.passages += 1;
+        for piece in cut(passage, text, spans, self.page_chars, self.page_spans) {
+            let len = piece.end - piece.start;
+            let n = spans_starting_in(spans, &piece).len();
+            let full = self.pieces > 0
+                && (self.chars + len > self.page_chars || self.spans + n > self.page_spans);
+            if full {
+                (self.chars, self.spans, self.pieces) = (0, 0, 0);
+            }
+            self.chars += len;
+            self.spans += n;
+            self.pieces += 1;
+            place(piece, full)?;
+        }
+        Ok(())
+    }
+}
+
+/// Cuts passage number `passage`, `text` with its suggestions `spans`,
+/// into pieces of at most `page_chars` characters and `page_spans`
+/// suggestions, never inside a suggestion and, where one is near, at a
+/// line break or a space. An empty passage is one empty piece.
+fn cut(
+    passage: usize,
+    text: &str,
+    spans: &[Span],
+    page_chars: usize,
+    page_spans: usize,
+) -> Vec<Piece> {
+    let text: Vec<char> = text.chars().collect();
+    let mut pieces = Vec::new();
+    let mut next_span = 0;
+    let (mut start, mut byte_start) = (0, 0);
+    loop {
+        let mut end = usize::saturating_add(start, page_chars).min(text.len());
+        // The suggestions starting in this piece, up to the limit; a cut
+        // never falls inside one.
+        let mut in_piece = 0;
+        while let Some(s) = spans.get(next_span) {
+            if s.start >= end {
+                break;
+            }
+            if in_piece == page_spans {
+                end = s.start.max(start + 1);
+                break;
+            }
+            in_piece += 1;
+            end = end.max(s.end.min(text.len()));
+            next_span += 1;
+        }
+        if end < text.len() {
+            end = nicer_cut(&text, start, end, &spans[..next_span]);
+        }
+        let byte_end = byte_start + text[start..end].iter().map(|c| c.len_utf8()).sum::<usize>();
+        pieces.push(Piece {
+            passage,
+            start,
+            end,
+            byte_start,
+            byte_end,
+        });
+        if end >= text.len() {
+            return pieces;
+        }
+        (start, byte_start) = (end, byte_end);
+    }
+}
+
+/// Where a whole document's pages start and end, laid out by [`Pager`]
+/// (the tests' view of the layout; a draft writes its pages as it goes).
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
     pieces: Vec<Piece>,
@@ -45,64 +163,25 @@ pub struct Layout {
     pages: Vec<Range<usize>>,
 }
 
+#[cfg(test)]
 impl Layout {
     /// Lays out `preview` in pages of at most `page_chars` characters and
-    /// `page_spans` suggestions (a single suggestion longer than a page is
-    /// kept whole on its own page).
+    /// `page_spans` suggestions.
     pub fn new(preview: &DocumentPreview, page_chars: usize, page_spans: usize) -> Self {
-        let page_chars = page_chars.max(1);
-        let page_spans = page_spans.max(1);
+        let mut pager = Pager::new(page_chars, page_spans);
         let mut pieces = Vec::new();
-        for (p, passage) in preview.passages.iter().enumerate() {
-            let text: Vec<char> = passage.text.chars().collect();
-            let mut next_span = 0;
-            let (mut start, mut byte_start) = (0, 0);
-            loop {
-                let mut end = usize::saturating_add(start, page_chars).min(text.len());
-                // The suggestions starting in this piece, up to the limit;
-                // a cut never falls inside one.
-                let mut in_piece = 0;
-                while let Some(s) = passage.spans.get(next_span) {
-                    if s.start >= end {
-                        break;
-                    }
-                    if in_piece == page_spans {
-                        end = s.start.max(start + 1);
-                        break;
-                    }
-                    in_piece += 1;
-                    end = end.max(s.end.min(text.len()));
-                    next_span += 1;
-                }
-                if end < text.len() {
-                    end = nicer_cut(&text, start, end, &passage.spans[..next_span]);
-                }
-                let byte_end =
-                    byte_start + text[start..end].iter().map(|c| c.len_utf8()).sum::<usize>();
-                pieces.push(Piece {
-                    passage: p,
-                    start,
-                    end,
-                    byte_start,
-                    byte_end,
-                });
-                if end >= text.len() {
-                    break;
-                }
-                (start, byte_start) = (end, byte_end);
-            }
-        }
+        let mut first = 0;
         let mut pages = Vec::new();
-        let (mut first, mut chars, mut count) = (0, 0, 0);
-        for (i, piece) in pieces.iter().enumerate() {
-            let len = piece.end - piece.start;
-            let n = spans_starting_in(preview, piece).len();
-            if i > first && (chars + len > page_chars || count + n > page_spans) {
-                pages.push(first..i);
-                (first, chars, count) = (i, 0, 0);
-            }
-            chars += len;
-            count += n;
+        for passage in &preview.passages {
+            let placed: Result<(), ()> = pager.passage(&passage.text, &passage.spans, |q, new| {
+                if new {
+                    pages.push(first..pieces.len());
+                    first = pieces.len();
+                }
+                pieces.push(q);
+                Ok(())
+            });
+            placed.expect("placing a piece cannot fail here");
         }
         pages.push(first..pieces.len());
         Layout { pieces, pages }
@@ -120,8 +199,7 @@ impl Layout {
     }
 
     /// The page on which `offset` of `passage` is shown. (A draft finds
-    /// pages through its stored index; this checks the layout in tests.)
-    #[cfg(test)]
+    /// pages through its stored index; this checks the layout.)
     pub fn page_of(&self, passage: usize, offset: usize) -> usize {
         let piece = self
             .pieces
@@ -133,7 +211,6 @@ impl Layout {
     }
 
     /// Whether a span starting at `start` of `passage` is on page `page`.
-    #[cfg(test)]
     pub fn holds(&self, page: usize, passage: usize, start: usize) -> bool {
         self.page(page)
             .iter()
@@ -156,10 +233,9 @@ fn nicer_cut(text: &[char], start: usize, end: usize, taken: &[Span]) -> usize {
         .unwrap_or(end)
 }
 
-/// The indices of the suggestions of `piece`'s passage that start in it
-/// (a passage's suggestions are sorted and do not overlap).
-pub fn spans_starting_in(preview: &DocumentPreview, piece: &Piece) -> Range<usize> {
-    let spans = &preview.passages[piece.passage].spans;
+/// The indices of the suggestions of `piece`'s passage, `spans`, that
+/// start in it (a passage's suggestions are sorted and do not overlap).
+pub fn spans_starting_in(spans: &[Span], piece: &Piece) -> Range<usize> {
     spans.partition_point(|s| s.start < piece.start)..spans.partition_point(|s| s.start < piece.end)
 }
 

@@ -32,8 +32,12 @@
 //! read and written a stretch of paragraphs at a time, so memory is bounded
 //! by the longest paragraph ([`MAX_PARAGRAPH_BYTES`]), not the document.
 //! The small parts that are rewritten whole (relationships, content types)
-//! are held in memory up to [`MAX_PART_BYTES`]. A corrupt or unexpected
-//! file is an error, and the caller discards what was written.
+//! are held in memory up to [`MAX_PART_BYTES`]. The work is bounded by the
+//! XML of the text parts, which the caller limits (a server, to what one
+//! upload may cost): checked against the sizes the package declares
+//! before anything is inflated, and against what each part really
+//! inflates to. A corrupt or unexpected file is an error, and the caller
+//! discards what was written.
 //!
 //! This module handles the package (which parts are kept, dropped or
 //! rewritten); `text` redacts the parts a reader reads; `xml` holds the
@@ -72,6 +76,10 @@ const MAX_ENTRIES: usize = 10_000;
 pub const MAX_PART_BYTES: u64 = 8 * 1024 * 1024;
 
 pub use text::MAX_PARAGRAPH_BYTES;
+
+/// No limit on the text parts' XML beyond the package's own
+/// ([`MAX_UNZIPPED`], 512 MiB), for a caller redacting files it trusts.
+pub const UNLIMITED_TEXT_XML: u64 = u64::MAX;
 
 /// Parts deleted from the package, with what they hold.
 const DROPPED_PARTS: &[(&str, &str)] = &[
@@ -225,17 +233,34 @@ fn unzips_too_large() -> RedactError {
     ))
 }
 
+/// A document whose text parts hold more than `limit` bytes of XML: as
+/// `declared` by the package, or found while inflating them (`None`).
+fn too_much_text_xml(limit: u64, declared: Option<u64>) -> RedactError {
+    let limit = size_text(limit);
+    let what = "the Word document's text parts (body, headers, footers, notes)";
+    RedactError::TooLarge(match declared {
+        Some(bytes) => format!(
+            "{what} hold {} of XML, more than the {limit} Civic rewrites in one document; split the document",
+            size_text(bytes)
+        ),
+        None => format!(
+            "{what} inflate to more than the {limit} of XML Civic rewrites in one document (more than their sizes in the package say); split the document"
+        ),
+    })
+}
+
 fn docx_err(what: impl std::fmt::Display) -> RedactError {
     RedactError::Docx(what.to_string())
 }
 
-/// Redacts a `.docx` file held in memory; see [`redact_stream`], which
-/// this collects.
+/// Redacts a `.docx` file held in memory, rewriting at most `max_text_xml`
+/// bytes of text parts' XML; see [`redact_stream`], which this collects.
 pub fn redact(
     analyzer: &Analyzer,
     input: &[u8],
     operator: &Operator,
     table: &mut PseudonymTable,
+    max_text_xml: u64,
 ) -> Result<DocxRedacted, RedactError> {
     let mut out = Cursor::new(Vec::with_capacity(input.len()));
     let mut log = Vec::new();
@@ -245,6 +270,7 @@ pub fn redact(
         &mut out,
         operator,
         table,
+        max_text_xml,
         |e| {
             log.push(e);
             Ok(())
@@ -265,12 +291,18 @@ pub fn redact(
 /// stretch or part is done. Returns the counts of what was
 /// removed besides the personal data. On an error, what was written to
 /// `output` is not a usable document and must be discarded.
+///
+/// A document whose text parts hold more than `max_text_xml` bytes of XML
+/// is refused with [`RedactError::TooLarge`] naming the limit: before
+/// anything is inflated when the package declares it, or as soon as the
+/// parts inflate past it.
 pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
     analyzer: &Analyzer,
     input: R,
     output: W,
     operator: &Operator,
     table: &mut PseudonymTable,
+    max_text_xml: u64,
     mut on_entry: impl FnMut(LogEntry) -> Result<(), RedactError>,
 ) -> Result<HashMap<String, usize>, RedactError> {
     let mut archive =
@@ -287,12 +319,16 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
     // past its declared size: the zip reader stops there (tested in
     // `a_part_inflating_past_its_declared_size_is_refused_at_that_size`).
     let mut declared = 0u64;
+    let mut declared_text_xml = 0u64;
     let mut bomb = None;
     for i in 0..archive.len() {
         let entry = archive
             .by_index_raw(i)
             .map_err(|e| docx_err(format!("unreadable zip entry ({e})")))?;
         declared = declared.saturating_add(entry.size());
+        if entry.name().is_ok_and(|n| is_text_part(&n)) {
+            declared_text_xml = declared_text_xml.saturating_add(entry.size());
+        }
         if bomb.is_none() && expands_like_a_bomb(entry.size(), entry.compressed_size()) {
             let label = entry.name().map_or_else(
                 |_| format!("part {}", i + 1),
@@ -307,6 +343,9 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
             declared >> 20,
             MAX_UNZIPPED >> 20
         )));
+    }
+    if declared_text_xml > max_text_xml {
+        return Err(too_much_text_xml(max_text_xml, Some(declared_text_xml)));
     }
     if let Some((label, size, compressed)) = bomb {
         return Err(RedactError::TooLarge(format!(
@@ -356,6 +395,7 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
     let mut total = 0u64;
+    let mut text_xml = 0u64;
     for i in 0..archive.len() {
         let mut file = archive
             .by_index(i)
@@ -384,17 +424,28 @@ pub fn redact_stream<R: Read + Seek, W: Write + Seek>(
         let budget = MAX_UNZIPPED.saturating_sub(total);
         if is_text_part(&name) {
             // Read, redacted and written a stretch at a time (a header or
-            // footer under its new name).
+            // footer under its new name), up to whichever budget is
+            // smaller; a part that declared less than it inflates to is
+            // stopped there.
+            let text_budget = max_text_xml.saturating_sub(text_xml);
+            let (limit, over_budget): (u64, &dyn Fn() -> RedactError) = if text_budget < budget {
+                (text_budget, &|| too_much_text_xml(max_text_xml, None))
+            } else {
+                (budget, &unzips_too_large)
+            };
             out.start_file(state.names.of(&name), options)
                 .map_err(docx_err)?;
-            total += text::redact_text_part(
+            let read = text::redact_text_part(
                 &mut state,
                 &label,
-                (&mut file).take(budget + 1),
+                (&mut file).take(limit + 1),
+                over_budget,
                 &mut out,
                 text::CHUNK_BYTES,
                 &mut on_entry,
             )?;
+            total += read;
+            text_xml += read;
             continue;
         }
         let rewrite = match name.as_str() {

@@ -7,7 +7,7 @@ use quick_xml::events::{BytesStart, BytesText, Event};
 use quick_xml::{Reader, Writer, XmlVersion};
 
 use super::xml::{attr, deeper, keep_event, matching_ends, name_is, unbalanced};
-use super::{State, docx_err, unzips_too_large};
+use super::{State, docx_err};
 use crate::detection::Detection;
 use crate::error::RedactError;
 use crate::operator::{LogEntry, replacement};
@@ -85,14 +85,16 @@ fn holds(name: &str) -> bool {
 /// at a time, cut between paragraphs; each stretch's log entries go to
 /// `on_entry` once it is written. Memory is bounded by the longest
 /// paragraph, not the part. `input` is the part limited to what is left
-/// of the document's unzipped budget plus one byte, so that running out
-/// of it is told apart from the end of the part. `name` is what errors and
-/// log entries call the part (its label, which is not always its name in
-/// the package). Returns the bytes read.
+/// of the document's budgets plus one byte, so that running out of it is
+/// told apart from the end of the part; `over_budget` is the error for
+/// running out. `name` is what errors and log entries call the part (its
+/// label, which is not always its name in the package). Returns the bytes
+/// read.
 pub(super) fn redact_text_part<R: Read, W: Write>(
     state: &mut State<'_>,
     name: &str,
     input: Take<R>,
+    over_budget: &dyn Fn() -> RedactError,
     output: W,
     chunk_bytes: u64,
     on_entry: &mut dyn FnMut(LogEntry) -> Result<(), RedactError>,
@@ -108,7 +110,7 @@ pub(super) fn redact_text_part<R: Read, W: Write>(
         buf.clear();
         let event = match reader.read_event_into(&mut buf) {
             Ok(e) => e,
-            Err(_) if exhausted(&reader) => return Err(unzips_too_large()),
+            Err(_) if exhausted(&reader) => return Err(over_budget()),
             Err(quick_xml::Error::Encoding(_)) => {
                 return Err(docx_err(format!("{name} is not UTF-8")));
             }
@@ -134,7 +136,7 @@ pub(super) fn redact_text_part<R: Read, W: Write>(
             // The stretch would hold elements that never end, which its
             // redaction assumes they do; a cut-off part is an error.
             return Err(if exhausted(&reader) {
-                unzips_too_large()
+                over_budget()
             } else {
                 unbalanced(name)
             });
@@ -160,7 +162,7 @@ pub(super) fn redact_text_part<R: Read, W: Write>(
         }
     }
     if exhausted(&reader) {
-        return Err(unzips_too_large());
+        return Err(over_budget());
     }
     if depth != 0 {
         return Err(unbalanced(name));
@@ -639,6 +641,7 @@ mod tests {
             &mut state,
             "word/document.xml",
             xml.take(budget + 1),
+            &super::super::unzips_too_large,
             &mut out,
             chunk,
             &mut |e| {
