@@ -794,8 +794,13 @@ def run_web(b, port, users, big_decision):
     if a is not None and a.status == 303:
         b.measure("GET /triage/{id} (web)", "its result", lambda: cwk.get(location(a)), {200})
     cwk.get("/triage")
-    b.measure("POST /triage (web)", f"form body of {budget:,} bytes (refused)",
-              lambda: cwk.post_form("/triage", [("text", "a" * budget)]), {413})
+    # Under body_limit the form is read, and the page refuses the text as too
+    # long (400, the form again with its error); over it, 413.
+    b.measure("POST /triage (web)", f"form body of {budget:,} bytes, a text too long (refused)",
+              lambda: cwk.post_form("/triage", [("text", "a" * budget)]), {400})
+    cwk.get("/triage")
+    b.measure("POST /triage (web)", "form body of body_limit + 1 KiB (refused)",
+              lambda: cwk.post_form("/triage", [("text", "a" * (BODY_LIMIT + 1024))]), {413})
 
     # Redaction page: each document type uploaded, its first and last page of
     # review; for the text, the whole way to the download.

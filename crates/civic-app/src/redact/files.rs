@@ -690,12 +690,29 @@ fn route(job: &Job, size: Option<u64>, req: &BatchRequest) -> Result<Route, AppE
 /// redaction then reports why.
 fn unzipped_size(path: &Path) -> Option<u64> {
     let file = std::fs::File::open(path).ok()?;
-    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).ok()?;
+    unzipped_size_of(std::io::BufReader::new(file))
+}
+
+/// What a zip package read from `reader` says it unzips to.
+fn unzipped_size_of(reader: impl std::io::Read + std::io::Seek) -> Option<u64> {
+    let mut archive = zip::ZipArchive::new(reader).ok()?;
     let mut total = 0u64;
     for i in 0..archive.len() {
         total = total.saturating_add(archive.by_index_raw(i).ok()?.size());
     }
     Some(total)
+}
+
+/// How much an upload's redaction reads: its size, or, for a zip package
+/// (a Word document), what its central directory says it unzips to when
+/// that is more (nothing is inflated). An 846 KB Word file can hold 10 MiB
+/// of text, and the work and the answer follow the text.
+pub fn work_size(bytes: &[u8]) -> u64 {
+    let size = bytes.len() as u64;
+    if !bytes.starts_with(b"PK") {
+        return size;
+    }
+    unzipped_size_of(std::io::Cursor::new(bytes)).map_or(size, |u| u.max(size))
 }
 
 /// Reads a keep file: one value per line; blank lines and lines starting

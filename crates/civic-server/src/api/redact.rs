@@ -346,7 +346,8 @@ async fn redact_document_to_zip(
     Ok((headers, Body::from_stream(chunks)).into_response())
 }
 
-/// The largest upload answered as JSON. A JSON answer holds the whole
+/// The largest upload answered as JSON (a Word document: by what it
+/// unzips to, see [`civic_app::redact::files::work_size`]). A JSON answer holds the whole
 /// redacted file (base64) and every log entry at once, so building it takes
 /// about 30 times the document's size in memory when it is dense with
 /// personal data (a 10 MiB text took the server from 170 to 530 MB); a
@@ -424,12 +425,12 @@ async fn redact_document(
             "no file field: send the document as the `file` field",
         ));
     };
-    if bytes.len() > JSON_ANSWER_LIMIT {
+    if civic_app::redact::files::work_size(&bytes) > JSON_ANSWER_LIMIT as u64 {
         return Err(ApiError::new(
             ErrorKind::TooLarge,
             "answer_too_large",
             format!(
-                "a document over {} MiB is answered as a ZIP file, not JSON: send the upload again with `Accept: application/zip`",
+                "a document over {} MiB (for a Word document, its unzipped size) is answered as a ZIP file, not JSON: send the upload again with `Accept: application/zip`",
                 JSON_ANSWER_LIMIT >> 20
             ),
         ));

@@ -310,6 +310,19 @@ async fn an_upload_too_large_for_a_json_answer_is_413_pointing_to_the_zip_answer
     // The same upload asking for the ZIP answer is redacted.
     let (status, _, _) = upload_for_zip(&s, "notes.txt", text.as_bytes(), &[]).await;
     assert_eq!(status, 200);
+    // A Word document is measured by what it unzips to: a few hundred
+    // kilobytes of zip can hold megabytes of text.
+    let paragraph = "Call Mr John Smith on 020 7946 0000. ".repeat(50);
+    let paragraphs: Vec<&str> = std::iter::repeat_n(paragraph.as_str(), 1_500).collect();
+    let word = docx(&paragraphs);
+    assert!(
+        word.len() < civic_server::api::redact::JSON_ANSWER_LIMIT,
+        "{}",
+        word.len()
+    );
+    let (status, body) = upload(&s, "notes.docx", &word, None).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["error"]["code"], "answer_too_large", "{body}");
 }
 
 /// Uploads `bytes` asking for the ZIP answer; the status, headers and body.
