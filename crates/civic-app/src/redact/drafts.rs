@@ -37,7 +37,7 @@ use std::time::{Duration, SystemTime};
 use civic_core::UserId;
 use civic_redact::{Evidence, Label};
 use rand::RngCore as _;
-use serde_json::json;
+use serde::Serialize;
 
 use self::choices::{AddOutcome, AddRefused, PageChoice};
 pub use self::disk::{Added, PageText, Suggestion};
@@ -417,18 +417,6 @@ impl App {
             )
             .await?;
         tracing::info!(user = %owner, decision = %decision.id, spans = doc.log.len(), "redacted a document on the web page");
-        let log = json!({
-            "decision_id": decision.id.to_string(),
-            "file_type": doc.file_type.as_str(),
-            "operator": options.operator,
-            "review": counts,
-            "redactions": doc.log,
-            "attachments_removed": doc.attachments,
-            "removed": doc.removed,
-            "decoding": doc.decoding,
-        });
-        let log = serde_json::to_vec_pretty(&log)
-            .map_err(|e| AppError::Internal(format!("redaction log: {e}")))?;
         let done = Done {
             decision: decision.id.to_string(),
             file_type: doc.file_type,
@@ -441,10 +429,26 @@ impl App {
             file_taken: false,
             log_taken: false,
         };
-        let file = doc.bytes;
+        let operator = options.operator.clone();
+        let decision_id = decision.id.to_string();
         self.with_draft(owner, id, move |dir, mut meta| {
-            disk::write(&dir.join(disk::REDACTED), &file)?;
-            disk::write(&dir.join(disk::LOG), &log)?;
+            disk::write(&dir.join(disk::REDACTED), &doc.bytes)?;
+            // Written as it is serialised: a long document dense with
+            // personal data has hundreds of thousands of entries, and a JSON
+            // tree of them took the server past a gigabyte.
+            disk::write_json_pretty(
+                &dir.join(disk::LOG),
+                &FinishedLog {
+                    decision_id: &decision_id,
+                    file_type: doc.file_type.as_str(),
+                    operator: operator.as_deref(),
+                    review: counts,
+                    redactions: &doc.log,
+                    attachments_removed: &doc.attachments,
+                    removed: &doc.removed,
+                    decoding: doc.decoding.as_ref(),
+                },
+            )?;
             meta.bytes = disk::size_of(&dir);
             meta.done = Some(done);
             disk::write_json(&dir.join(disk::META), &meta)?;
@@ -696,6 +700,21 @@ fn page_of(
         rejected,
         added,
     }
+}
+
+/// The redaction log of a finished draft, as written for download: the
+/// decision, the review's counts and one entry per redaction (digests,
+/// never values).
+#[derive(Serialize)]
+struct FinishedLog<'a> {
+    decision_id: &'a str,
+    file_type: &'a str,
+    operator: Option<&'a str>,
+    review: ReviewCounts,
+    redactions: &'a [civic_redact::LogEntry],
+    attachments_removed: &'a [civic_redact::formats::eml::RemovedAttachment],
+    removed: &'a std::collections::BTreeMap<String, usize>,
+    decoding: Option<&'a super::document::Decoding>,
 }
 
 #[cfg(test)]

@@ -350,9 +350,10 @@ async fn redact_document_to_zip(
 /// unzips to, see [`civic_app::redact::files::work_size`]). A JSON answer holds the whole
 /// redacted file (base64) and every log entry at once, so building it takes
 /// about 30 times the document's size in memory when it is dense with
-/// personal data (a 10 MiB text took the server from 170 to 530 MB); a
-/// larger document is answered as a ZIP, redacted and sent from disk.
-pub const JSON_ANSWER_LIMIT: usize = 2 << 20;
+/// personal data (a 10 MiB text took the server from 170 to 530 MB, and a
+/// 2 MiB text of one long line to 300 MB); a larger document is answered as
+/// a ZIP, redacted and sent from disk.
+pub const JSON_ANSWER_LIMIT: usize = 1 << 20;
 
 /// The fields of an upload, parsed.
 #[derive(Debug, Default)]
