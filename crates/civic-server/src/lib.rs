@@ -13,6 +13,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod file_body;
 pub mod json;
 pub mod json_check;
 pub mod security;

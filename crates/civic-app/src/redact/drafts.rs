@@ -210,7 +210,12 @@ pub enum DraftPart {
 /// A download of a redacted draft.
 #[derive(Debug)]
 pub struct DraftDownload {
-    pub bytes: Vec<u8>,
+    /// The part, open for reading: it stays readable after the draft is
+    /// removed (the last download removes it), so it is sent from disk, a
+    /// piece at a time, never read whole.
+    pub file: std::fs::File,
+    /// Its size in bytes.
+    pub len: u64,
     /// The uploaded file's name.
     pub name: String,
     pub file_type: FileType,
@@ -501,14 +506,19 @@ impl App {
             };
             let finished = done.file_taken && done.log_taken;
             let file_type = done.file_type;
-            let bytes = std::fs::read(&file).map_err(|e| super::io_err(&file, e))?;
+            let opened = std::fs::File::open(&file).map_err(|e| super::io_err(&file, e))?;
+            let len = opened
+                .metadata()
+                .map_err(|e| super::io_err(&file, e))?
+                .len();
             if finished {
                 remove(&dir)?;
             } else {
                 disk::write_json(&dir.join(disk::META), &meta)?;
             }
             Ok(DraftDownload {
-                bytes,
+                file: opened,
+                len,
                 name: meta.name,
                 file_type,
             })

@@ -64,7 +64,7 @@ async fn finish(
         .take_draft_part(owner, id, DraftPart::File)
         .await
         .expect("file");
-    (result, String::from_utf8(file.bytes).expect("utf-8"))
+    (result, std::io::read_to_string(file.file).expect("utf-8"))
 }
 
 /// The names of the entries of the drafts' folder.
@@ -161,7 +161,7 @@ async fn a_review_continues_after_a_restart_and_nothing_stays_once_downloaded() 
         .take_draft_part(owner, id, DraftPart::Log)
         .await
         .expect("log");
-    let log: serde_json::Value = serde_json::from_slice(&log.bytes).expect("json");
+    let log: serde_json::Value = serde_json::from_reader(log.file).expect("json");
     assert_eq!(log["decision_id"], result.decision.as_str());
     // Both parts are with the user: nothing of the document stays.
     assert!(

@@ -12,7 +12,6 @@
 //! file base64-encoded and every log entry at once).
 
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -330,20 +329,10 @@ async fn redact_document_to_zip(
             packed.outcome.decision_id.to_string(),
         ),
     ];
-    // The stream owns the package, so its directory lives until the body
+    // The body owns the package, so its directory lives until the body
     // is sent or dropped.
-    let chunks = futures_util::stream::unfold((file, packed), |(mut file, packed)| async move {
-        let mut buf = vec![0u8; 64 * 1024];
-        match tokio::io::AsyncReadExt::read(&mut file, &mut buf).await {
-            Ok(0) => None,
-            Ok(n) => {
-                buf.truncate(n);
-                Some((Ok::<_, std::io::Error>(buf), (file, packed)))
-            }
-            Err(e) => Some((Err(e), (file, packed))),
-        }
-    });
-    Ok((headers, Body::from_stream(chunks)).into_response())
+    let body = crate::file_body::file_body(file, packed);
+    Ok((headers, body).into_response())
 }
 
 /// The largest upload answered as JSON (a Word document: by what it
