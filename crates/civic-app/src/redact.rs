@@ -9,7 +9,7 @@ pub mod files;
 pub mod review;
 pub mod stream;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
 use std::path::Path;
 
@@ -301,30 +301,38 @@ impl<R: std::io::Read> std::io::Read for LineCap<R> {
     }
 }
 
-/// Parses `--labels L1,L2` into an analyzer configuration (all default labels when empty).
-pub fn analyzer_config(labels: Option<&str>) -> Result<AnalyzerConfig, AppError> {
+/// The analyzer configuration for the chosen labels (all but ORGANISATION
+/// when `None`).
+pub fn analyzer_config(labels: Option<&BTreeSet<Label>>) -> AnalyzerConfig {
     let mut config = AnalyzerConfig::default();
-    if let Some(list) = labels {
-        let mut chosen = std::collections::BTreeSet::new();
-        for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let label = name
-                .parse::<civic_redact::Label>()
-                .map_err(|_| AppError::Invalid {
-                    field: "labels",
-                    message: format!(
-                        "{name:?} is not a label; use any of {}",
-                        civic_redact::Label::ALL
-                            .iter()
-                            .map(|l| l.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                })?;
-            chosen.insert(label);
-        }
-        config.labels = chosen;
+    if let Some(chosen) = labels {
+        config.labels = chosen.clone();
     }
-    Ok(config)
+    config
+}
+
+/// The labels named in `names` (`PERSON`, `NHS_NUMBER`…; blank names are
+/// skipped), as every edge parses them: the API's list, the command line's
+/// comma-separated value, a stored draft's options.
+pub fn parse_labels<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<BTreeSet<Label>, AppError> {
+    let mut chosen = BTreeSet::new();
+    for name in names.into_iter().map(str::trim).filter(|s| !s.is_empty()) {
+        let label = name.parse::<Label>().map_err(|_| AppError::Invalid {
+            field: "labels",
+            message: format!(
+                "{name:?} is not a label; use any of {}",
+                Label::ALL
+                    .iter()
+                    .map(|l| l.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })?;
+        chosen.insert(label);
+    }
+    Ok(chosen)
 }
 
 /// What to find and what to replace it with: an analyzer built for the
@@ -356,8 +364,9 @@ pub fn upload_text_xml(body_limit: usize) -> u64 {
 pub struct RedactOptions {
     /// `label` (default), `mask`, `remove`, `pseudonym` or `hash`.
     pub operator: Option<String>,
-    /// Comma-separated labels; all but ORGANISATION when `None`.
-    pub labels: Option<String>,
+    /// The labels to look for; all but ORGANISATION when `None` (names
+    /// are parsed at the edge, with [`parse_labels`]).
+    pub labels: Option<BTreeSet<Label>>,
     /// Values never redacted (a Subject Access Request's requester).
     pub keep: Vec<String>,
 }
@@ -366,7 +375,7 @@ impl App {
     /// Parses `options` into a [`Redaction`]. The `hash` operator uses this
     /// deployment's secret key (created in the data directory on first use).
     pub fn redaction(&self, options: &RedactOptions) -> Result<Redaction, AppError> {
-        let mut config = analyzer_config(options.labels.as_deref())?;
+        let mut config = analyzer_config(options.labels.as_ref());
         if options.keep.len() > MAX_KEEP_VALUES {
             return Err(AppError::TooLarge {
                 field: "keep",
@@ -526,5 +535,28 @@ impl RedactionFacts<'_> {
             requested_by: caller,
             reference,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_parsed_once_at_the_edge_and_an_unknown_one_is_named() {
+        let chosen = parse_labels(" PERSON ,,NHS_NUMBER".split(',')).expect("labels");
+        assert_eq!(
+            chosen.into_iter().collect::<Vec<_>>(),
+            [Label::Person, Label::NhsNumber]
+        );
+        match parse_labels(["PERSON", "SOCIAL"]) {
+            Err(AppError::Invalid { field, message }) => {
+                assert_eq!(field, "labels");
+                assert!(message.contains("\"SOCIAL\" is not a label"), "{message}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        let config = analyzer_config(Some(&BTreeSet::from([Label::Email])));
+        assert_eq!(config.labels, BTreeSet::from([Label::Email]));
     }
 }

@@ -409,7 +409,7 @@ impl App {
         let bytes = tokio::fs::read(&upload)
             .await
             .map_err(|e| super::io_err(&upload, e))?;
-        let options: RedactOptions = meta.options.clone().into();
+        let options: RedactOptions = meta.options.clone().try_into()?;
         let (decision, doc, counts) = self
             .redact_upload_reviewed(
                 meta.name.clone(),

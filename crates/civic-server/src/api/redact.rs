@@ -41,13 +41,19 @@ pub struct RedactOptionsBody {
     pub keep: Vec<String>,
 }
 
-impl From<RedactOptionsBody> for RedactOptions {
-    fn from(o: RedactOptionsBody) -> Self {
-        RedactOptions {
+impl TryFrom<RedactOptionsBody> for RedactOptions {
+    type Error = civic_app::AppError;
+
+    fn try_from(o: RedactOptionsBody) -> Result<Self, Self::Error> {
+        Ok(RedactOptions {
             operator: o.operator,
-            labels: o.labels.map(|l| l.join(",")),
+            labels: o
+                .labels
+                .as_ref()
+                .map(|names| civic_app::redact::parse_labels(names.iter().map(String::as_str)))
+                .transpose()?,
             keep: o.keep,
-        }
+        })
     }
 }
 
@@ -182,7 +188,7 @@ pub async fn preview(
 ) -> Result<Json<PreviewResponse>, ApiError> {
     let Preview { spans, kept } = state
         .app
-        .preview_redaction(body.text, &body.options.into())
+        .preview_redaction(body.text, &body.options.try_into()?)
         .await?;
     Ok(Json(PreviewResponse { spans, kept }))
 }
@@ -247,7 +253,7 @@ pub async fn redact(
                 .collect::<Result<Vec<_>, ApiError>>()?,
         ),
     };
-    let options: RedactOptions = body.options.into();
+    let options: RedactOptions = body.options.try_into()?;
     let done = state
         .app
         .redact_text(
@@ -302,7 +308,7 @@ async fn redact_document_to_zip(
         .redact_upload_packaged(civic_app::redact::files::UploadToFiles {
             name,
             bytes,
-            options: upload.options.into(),
+            options: upload.options.try_into()?,
             csv_policy: upload.csv_policy,
             reference: upload.reference,
             caller: caller.principal(),
@@ -430,7 +436,7 @@ async fn redact_document(
         .redact_upload(
             name,
             bytes,
-            &upload.options.into(),
+            &upload.options.try_into()?,
             upload.csv_policy,
             upload.reference,
             caller.principal(),

@@ -17,7 +17,11 @@ pub(super) async fn redact_detect(cmd: RedactCommand) -> anyhow::Result<ExitCode
         overwrite,
         max_line_bytes,
     } = cmd;
-    let config = civic_app::redact::analyzer_config(labels.as_deref())?;
+    let labels = labels
+        .as_deref()
+        .map(|names| civic_app::redact::parse_labels(names.split(',')))
+        .transpose()?;
+    let config = civic_app::redact::analyzer_config(labels.as_ref());
     let bar = spinner("{spinner} analysed {pos} documents ({per_sec})");
     let progress_bar = bar.clone();
     let out = output.clone();
@@ -72,7 +76,11 @@ pub(super) async fn redact_files(
         out_dir: out_dir.clone(),
         options: civic_app::redact::RedactOptions {
             operator: Some(args.operator),
-            labels: args.labels,
+            labels: args
+                .labels
+                .as_deref()
+                .map(|names| civic_app::redact::parse_labels(names.split(',')))
+                .transpose()?,
             keep: args.keep,
         },
         keep_file: args.keep_file,

@@ -63,19 +63,29 @@ impl From<&RedactOptions> for StoredOptions {
     fn from(o: &RedactOptions) -> Self {
         StoredOptions {
             operator: o.operator.clone(),
-            labels: o.labels.clone(),
+            // Stored as the names, comma-separated, as drafts always were.
+            labels: o
+                .labels
+                .as_ref()
+                .map(|set| set.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(",")),
             keep: o.keep.clone(),
         }
     }
 }
 
-impl From<StoredOptions> for RedactOptions {
-    fn from(o: StoredOptions) -> Self {
-        RedactOptions {
+impl TryFrom<StoredOptions> for RedactOptions {
+    type Error = AppError;
+
+    fn try_from(o: StoredOptions) -> Result<Self, AppError> {
+        Ok(RedactOptions {
             operator: o.operator,
-            labels: o.labels,
+            labels: o
+                .labels
+                .as_deref()
+                .map(|names| crate::redact::parse_labels(names.split(',')))
+                .transpose()?,
             keep: o.keep,
-        }
+        })
     }
 }
 
