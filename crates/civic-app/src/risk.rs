@@ -19,7 +19,7 @@ use civic_risk::{
     ThresholdPolicy, TrainOptions, TrainReport, TrainStage,
 };
 use civic_store::{ModelVersion, NewModel};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::{App, AppError};
@@ -31,7 +31,7 @@ pub const SERVICE: &str = "risk";
 /// the score and the flag, and the columns whose values were never seen in
 /// training (never the values: they are the record's own text). Field
 /// names and order are those of every output recorded so far.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RiskOutput {
     /// Calibrated probability that a review finds an error.

@@ -14,7 +14,7 @@ use civic_triage::{
     Alternative, Prediction, Progress, ReviewReason, TrainOptions, TrainReport, TrainingExample,
     TriageModel,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::{App, AppError};
@@ -33,7 +33,7 @@ pub const MAX_TEXT_CHARS: usize = 100_000;
 /// findings, never a word of the message. Fields keep the order and names
 /// of every output recorded so far, so stored outputs and ledger entries
 /// are unchanged (a test holds it to the JSON written before this type).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TriageOutput {
     /// The suggested team.
@@ -49,13 +49,6 @@ pub struct TriageOutput {
 }
 
 impl TriageOutput {
-    /// A stored output read back, or `None` when it is not a Civic triage
-    /// output (another system's routing decision, through the decisions
-    /// API, has only what its author chose to record).
-    pub fn read(output: &Value) -> Option<Self> {
-        Self::deserialize(output).ok()
-    }
-
     fn to_value(&self) -> Result<Value, AppError> {
         serde_json::to_value(self).map_err(|e| AppError::Internal(format!("triage output: {e}")))
     }
@@ -481,8 +474,6 @@ mod tests {
             civic_core::canonical_json(&after),
             civic_core::canonical_json(&before)
         );
-        assert_eq!(TriageOutput::read(&after), Some(typed));
-        assert_eq!(TriageOutput::read(&json!({"team": "roads"})), None);
     }
 
     #[test]

@@ -906,62 +906,37 @@ mod tests {
             }),
         ];
         // Each case again in version 2, with the digests it holds instead.
-        let v2 = cases.iter().map(|event| match event.clone() {
-            LedgerEvent::Decision {
-                explanation,
-                reference,
-                id,
-                service,
-                model,
-                input_digest,
-                output,
-                confidence,
-                status,
-                requested_by,
-                created_at,
-                quality_sample,
-                ..
-            } => {
-                let (explanation_sha256, reference_sha256) =
-                    Decision::digests_of(&explanation, reference.as_deref());
+        let v2 = cases.iter().cloned().map(|mut event| {
+            match &mut event {
                 LedgerEvent::Decision {
-                    version: EntryVersion::V2,
-                    explanation_sha256: Some(explanation_sha256),
+                    version,
+                    explanation_sha256,
                     reference_sha256,
                     explanation,
                     reference,
-                    id,
-                    service,
-                    model,
-                    input_digest,
-                    output,
-                    confidence,
-                    status,
-                    requested_by,
-                    created_at,
-                    quality_sample,
+                    ..
+                } => {
+                    let (explanation_digest, reference_digest) =
+                        Decision::digests_of(explanation, reference.as_deref());
+                    *version = EntryVersion::V2;
+                    *explanation_sha256 = Some(explanation_digest);
+                    *reference_sha256 = reference_digest;
                 }
+                LedgerEvent::Review {
+                    version,
+                    reason_sha256,
+                    action,
+                    ..
+                } => {
+                    *version = EntryVersion::V2;
+                    *reason_sha256 = match action {
+                        ReviewAction::Override { reason, .. } => Some(text_digest(reason.as_str())),
+                        ReviewAction::Accept | ReviewAction::Refer { .. } => None,
+                    };
+                }
+                LedgerEvent::ReasonRedacted { .. } => {}
             }
-            LedgerEvent::Review {
-                id,
-                decision_id,
-                action,
-                reviewer,
-                created_at,
-                ..
-            } => LedgerEvent::Review {
-                version: EntryVersion::V2,
-                reason_sha256: match &action {
-                    ReviewAction::Override { reason, .. } => Some(text_digest(reason.as_str())),
-                    ReviewAction::Accept | ReviewAction::Refer { .. } => None,
-                },
-                id,
-                decision_id,
-                action,
-                reviewer,
-                created_at,
-            },
-            other @ LedgerEvent::ReasonRedacted { .. } => other,
+            event
         });
         let redaction = ReasonRedaction {
             id: RedactionId::new(),
