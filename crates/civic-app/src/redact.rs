@@ -478,6 +478,11 @@ impl LogTally {
         *self.evidence.entry(how).or_default() += 1;
     }
 
+    /// How many redactions.
+    pub fn spans(&self) -> u64 {
+        self.spans
+    }
+
     /// Redactions per label.
     pub fn counts(&self) -> &BTreeMap<Label, u64> {
         &self.counts

@@ -38,13 +38,16 @@ use civic_core::UserId;
 use civic_redact::{Evidence, Label};
 use rand::RngCore as _;
 use serde::Serialize;
+use serde_json::json;
 
 use self::choices::{AddOutcome, AddRefused, PageChoice};
 pub use self::disk::{Added, PageText, Suggestion};
 use self::disk::{Choices, Done, Index, Meta, NewDraft, Page};
 use super::RedactOptions;
+use super::RedactionFacts;
 use super::document::FileType;
-use super::review::{ReviewCounts, blocking};
+use super::review::{ReviewCounts, blocking, redact_file_reviewed};
+use super::stream::{LogEntries, write_log};
 use crate::{App, AppError};
 
 /// How many drafts, and how much disk, drafts may take.
@@ -394,10 +397,10 @@ impl App {
         id: DraftId,
         choice: PageChoice,
     ) -> Result<(), AppError> {
-        let review = self
+        let (review, kind) = self
             .change_draft(owner, id, move |dir, index, choices| {
                 take_page(dir, index, choices, &choice)?;
-                choices::review(dir, index, choices)
+                Ok((choices::review(dir, index, choices)?, index.file_type))
             })
             .await?;
         // The redaction itself runs without the draft's lock: it may take a
@@ -405,54 +408,68 @@ impl App {
         let (dir, meta) = self
             .with_draft(owner, id, |dir, meta| Ok((dir, meta)))
             .await?;
-        let upload = dir.join(disk::UPLOAD);
-        let bytes = tokio::fs::read(&upload)
-            .await
-            .map_err(|e| super::io_err(&upload, e))?;
         let options: RedactOptions = meta.options.clone().try_into()?;
-        let (decision, doc, counts) = self
-            .redact_upload_reviewed(
-                meta.name.clone(),
-                bytes,
-                &options,
-                None,
-                review,
-                None,
-                owner.as_principal(),
-            )
+        let redaction = self.redaction(&options)?;
+        let operator = redaction.operator.name();
+        // Redacted as a stream from the upload on disk into the draft's
+        // folder, its log spilled beside it: a 10 MB text dense with
+        // personal data, every suggestion accepted, took the server to
+        // 370 MB when the document, its copy and its log were held whole.
+        let upload = dir.join(disk::UPLOAD);
+        let out_dir = dir.clone();
+        let (streamed, counts) =
+            blocking(move || redact_file_reviewed(&upload, kind, &out_dir, redaction, review))
+                .await?;
+        let facts = RedactionFacts {
+            input: streamed.input_content,
+            output: streamed.output_content,
+            file_type: kind.as_str(),
+            operator,
+            tally: &streamed.tally,
+            extra: json!({
+                "attachments_removed": streamed.attachments.len(),
+                "removed": streamed.removed,
+                "decoding": streamed.decoding,
+                "review": counts,
+            }),
+        };
+        let decision = self
+            .record_redaction(facts, owner.as_principal(), None)
             .await?;
-        tracing::info!(user = %owner, decision = %decision.id, spans = doc.log.len(), "redacted a document on the web page");
+        tracing::info!(user = %owner, decision = %decision.id, spans = streamed.tally.spans(), "redacted a document on the web page");
         let done = Done {
             decision: decision.id.to_string(),
-            file_type: doc.file_type,
-            per_label: doc
+            file_type: kind,
+            per_label: streamed
+                .tally
                 .counts()
-                .into_iter()
-                .map(|(l, n)| (l.as_str().to_owned(), n))
+                .iter()
+                .map(|(l, n)| (l.as_str().to_owned(), *n))
                 .collect(),
             counts,
             file_taken: false,
             log_taken: false,
         };
-        let operator = options.operator.clone();
-        let decision_id = decision.id.to_string();
+        let head = FinishedLog {
+            decision_id: decision.id.to_string(),
+            file_type: kind.as_str(),
+            operator: options.operator,
+            review: counts,
+            attachments_removed: streamed.attachments,
+            removed: streamed.removed,
+            decoding: streamed.decoding,
+        };
+        let head = serde_json::to_value(&head)
+            .map_err(|e| AppError::Internal(format!("redaction log: {e}")))?;
+        let (output, entries) = (streamed.output, streamed.entries);
         self.with_draft(owner, id, move |dir, mut meta| {
-            disk::write(&dir.join(disk::REDACTED), &doc.bytes)?;
-            // Written as it is serialised: a long document dense with
-            // personal data has hundreds of thousands of entries, and a JSON
-            // tree of them took the server past a gigabyte.
-            disk::write_json_pretty(
+            super::persist(output, &dir.join(disk::REDACTED), true)?;
+            // The entries go from the spill file to the log one at a time.
+            write_log(
                 &dir.join(disk::LOG),
-                &FinishedLog {
-                    decision_id: &decision_id,
-                    file_type: doc.file_type.as_str(),
-                    operator: operator.as_deref(),
-                    review: counts,
-                    redactions: &doc.log,
-                    attachments_removed: &doc.attachments,
-                    removed: &doc.removed,
-                    decoding: doc.decoding.as_ref(),
-                },
+                &head,
+                LogEntries::Spilled(entries),
+                true,
             )?;
             meta.bytes = disk::size_of(&dir);
             meta.done = Some(done);
@@ -716,15 +733,14 @@ fn page_of(
 /// decision, the review's counts and one entry per redaction (digests,
 /// never values).
 #[derive(Serialize)]
-struct FinishedLog<'a> {
-    decision_id: &'a str,
-    file_type: &'a str,
-    operator: Option<&'a str>,
+struct FinishedLog {
+    decision_id: String,
+    file_type: &'static str,
+    operator: Option<String>,
     review: ReviewCounts,
-    redactions: &'a [civic_redact::LogEntry],
-    attachments_removed: &'a [civic_redact::formats::eml::RemovedAttachment],
-    removed: &'a std::collections::BTreeMap<String, usize>,
-    decoding: Option<&'a super::document::Decoding>,
+    attachments_removed: Vec<civic_redact::formats::eml::RemovedAttachment>,
+    removed: std::collections::BTreeMap<String, usize>,
+    decoding: Option<super::document::Decoding>,
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{Seek, SeekFrom, Write};
+use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use civic_core::{Decision, Principal};
@@ -28,6 +29,7 @@ use serde_json::json;
 use super::document::{
     Decoding, FileType, RedactedDocument, file_type, redact_document, redact_document_to,
 };
+use super::stream::{Streamed, redact_file_stream};
 use super::{Content, LogTally, RedactOptions, Redaction, RedactionFacts};
 use crate::{App, AppError};
 
@@ -484,6 +486,32 @@ fn run_format(
         policy,
         &mut PseudonymTable::new(),
     )
+}
+
+/// Redacts the file at `input`, of type `kind`, with exactly the reviewer's
+/// spans, as a stream into a temporary file in `out_dir` (see
+/// [`redact_file_stream`]): neither the document, nor its redacted copy,
+/// nor its log (spilled to disk) is held in memory, however long and dense
+/// with personal data it is. Only the review is.
+pub(crate) fn redact_file_reviewed(
+    input: &Path,
+    kind: FileType,
+    out_dir: &Path,
+    mut redaction: Redaction,
+    review: DocumentReview,
+) -> Result<(Streamed, ReviewCounts), AppError> {
+    let chooser = Arc::new(Chooser::new(review));
+    redaction.analyzer = redaction.analyzer.with_review(chooser.clone());
+    let streamed = redact_file_stream(
+        input,
+        kind,
+        out_dir,
+        &redaction,
+        &CsvPolicy::default(),
+        &mut PseudonymTable::new(),
+    )?;
+    let counts = chooser.finish()?;
+    Ok((streamed, counts))
 }
 
 /// An uploaded file: its name (for its extension), its bytes, and the CSV

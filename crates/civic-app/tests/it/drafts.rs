@@ -267,6 +267,40 @@ async fn a_long_text_is_prepared_a_piece_at_a_time_and_its_review_still_fits() {
     let (result, redacted) = finish(&app, owner, id, choice).await;
     assert_eq!((result.counts.accepted, result.counts.rejected), (1_299, 1));
     assert_eq!(redacted.matches("020 7946 0000").count(), 1);
+    // Apart from the one phone number left, the streamed redaction of the
+    // draft is what redacting the whole text at once gives.
+    let (_, whole) = app
+        .redact_upload(
+            "letter.txt".into(),
+            text.clone().into_bytes(),
+            &RedactOptions {
+                operator: Some("label".into()),
+                ..RedactOptions::default()
+            },
+            None,
+            None,
+            owner.as_principal(),
+        )
+        .await
+        .expect("whole");
+    let whole = String::from_utf8(whole.bytes).expect("utf-8");
+    let at = redacted.find("020 7946 0000").expect("the phone left");
+    assert_eq!(redacted[..at], whole[..at]);
+    assert_eq!(
+        redacted[at + "020 7946 0000".len()..],
+        whole[at + "[PHONE]".len()..]
+    );
+    // The log, written from the entries spilled to disk, has every one.
+    let log = app
+        .take_draft_part(owner, id, DraftPart::Log)
+        .await
+        .expect("log");
+    let log: serde_json::Value = serde_json::from_reader(log.file).expect("json");
+    assert_eq!(log["redactions"].as_array().map(Vec::len), Some(1_299));
+    assert_eq!(log["review"]["accepted"], 1_299);
+    assert_eq!(log["decision_id"], result.decision.as_str());
+    assert_eq!(log["file_type"], "text");
+    assert!(drafts_on_disk(dir.path()).is_empty());
     app.shutdown().await.expect("shutdown");
 }
 

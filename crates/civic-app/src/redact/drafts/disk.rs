@@ -249,24 +249,6 @@ pub(super) fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<u64, Ap
     Ok(bytes.len() as u64)
 }
 
-/// Writes `value` as indented JSON to `path` atomically, as it is
-/// serialised (never whole in memory).
-pub(super) fn write_json_pretty<T: Serialize>(path: &Path, value: &T) -> Result<(), AppError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = match tempfile::NamedTempFile::new_in(dir) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(AppError::NotFound { what: "draft" });
-        }
-        Err(e) => return Err(io_err(dir, e)),
-    };
-    let mut out = std::io::BufWriter::new(tmp);
-    serde_json::to_writer_pretty(&mut out, value)
-        .map_err(|e| AppError::Internal(format!("{}: {e}", path.display())))?;
-    let tmp = out.into_inner().map_err(|e| io_err(path, e.into_error()))?;
-    crate::redact::persist(tmp, path, true)
-}
-
 /// Reads the JSON file `path`; a draft's file that is missing means the
 /// draft is gone (discarded, expired or finished meanwhile).
 pub(super) fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, AppError> {
