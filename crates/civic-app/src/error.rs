@@ -82,17 +82,9 @@ pub enum AppError {
     /// A ledger computation or signature failed.
     #[error(transparent)]
     Ledger(#[from] civic_ledger::LedgerError),
-    /// A file to redact is of a type Civic does not handle, or its
-    /// extension says one type and its content another.
-    #[error("{file}: {message}")]
-    FileType {
-        /// The file's name, as given.
-        file: String,
-        /// What the content was found to be and what was expected.
-        message: String,
-    },
-    /// A file or text could not be redacted (corrupt DOCX, unparseable
-    /// e-mail, malformed CSV, an invalid option…).
+    /// A file or text could not be redacted (a type Civic does not handle
+    /// or a mislabelled one, corrupt DOCX, unparseable e-mail, malformed
+    /// CSV, an invalid option…).
     #[error("{file}: {source}")]
     Redact {
         /// The file's name, or `text` for text sent directly.
@@ -152,7 +144,6 @@ impl AppError {
             AppError::Risk(e) | AppError::RiskData { error: e, .. } => e.code(),
             AppError::Store(e) => e.code(),
             AppError::Ledger(e) => e.code(),
-            AppError::FileType { .. } => "redact.unsupported_file_type",
             AppError::Redact { source, .. } => source.code(),
             AppError::Unauthenticated(_) => "unauthenticated",
             AppError::Throttled { .. } => "too_many_attempts",
@@ -169,14 +160,15 @@ impl AppError {
             AppError::Invalid { .. } | AppError::Dataset(_) | AppError::Triage(_) => {
                 ErrorKind::InvalidInput
             }
-            AppError::Unprocessable { .. } | AppError::FileType { .. } => ErrorKind::Unprocessable,
+            AppError::Unprocessable { .. } => ErrorKind::Unprocessable,
             AppError::Redact { source, .. } => match source {
                 civic_redact::RedactError::Io(_) => ErrorKind::Internal,
                 civic_redact::RedactError::TooLarge(_) => ErrorKind::TooLarge,
                 civic_redact::RedactError::Docx(_)
                 | civic_redact::RedactError::Email
                 | civic_redact::RedactError::Csv(_)
-                | civic_redact::RedactError::InvalidUtf8 { .. } => ErrorKind::Unprocessable,
+                | civic_redact::RedactError::InvalidUtf8 { .. }
+                | civic_redact::RedactError::FileType(_) => ErrorKind::Unprocessable,
                 _ => ErrorKind::InvalidInput,
             },
             AppError::Risk(e) | AppError::RiskData { error: e, .. } => risk_kind(e),

@@ -3,7 +3,6 @@
 //! API serves ([`review`]). Each redacted file or text is recorded in the
 //! ledger as one decision holding digests and counts, never personal data.
 
-pub mod document;
 pub mod drafts;
 pub mod files;
 pub mod review;
@@ -17,7 +16,9 @@ use civic_core::{
     Decision, DecisionStatus, Digest, ModelRef, NewDecision, Principal, QueueFacts, Service,
 };
 use civic_dataset::{Format, ReadOptions, Reader, RowProblem};
-use civic_redact::{Analyzer, AnalyzerConfig, Label, Operator, char_offsets};
+use civic_redact::document::{ContentDigest, Redaction};
+use civic_redact::formats::text::PIECE;
+use civic_redact::{Analyzer, AnalyzerConfig, Label, Operator, RedactError, char_offsets};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
@@ -46,7 +47,7 @@ const CHUNK_BYTES: usize = 8 << 20;
 
 /// The longest line `detect` reads unless changed. A line is read and
 /// parsed whole (about three times its size); its text is analysed a
-/// [`stream::PIECE`] at a time
+/// [`PIECE`] at a time
 /// ([`Analyzer::analyze_in_pieces`](civic_redact::Analyzer::analyze_in_pieces)).
 pub const MAX_LINE_BYTES: u64 = 8 << 20;
 
@@ -65,6 +66,14 @@ pub(crate) fn io_err(path: &Path, e: impl std::fmt::Display) -> AppError {
     AppError::Io {
         path: path.to_owned(),
         message: e.to_string(),
+    }
+}
+
+/// The error for a file (or a field) that could not be redacted, naming it.
+pub(crate) fn redact_failed(file: &str) -> impl Fn(RedactError) -> AppError + '_ {
+    move |source| AppError::Redact {
+        file: file.to_owned(),
+        source,
     }
 }
 
@@ -137,7 +146,7 @@ pub fn detect_jsonl(
             .map(|(id, text)| {
                 // A long document in pieces, as a long file is, so that
                 // the analysis's working memory stays bounded.
-                let found = analyzer.analyze_in_pieces(text, stream::PIECE);
+                let found = analyzer.analyze_in_pieces(text, PIECE);
                 let spans: Vec<SpanLine> = found
                     .iter()
                     .zip(char_offsets(text, &found))
@@ -335,19 +344,6 @@ pub fn parse_labels<'a>(
     Ok(chosen)
 }
 
-/// What to find and what to replace it with: an analyzer built for the
-/// chosen labels and keep list, and an operator.
-#[derive(Debug)]
-pub struct Redaction {
-    /// The detectors, with the labels and keep list.
-    pub analyzer: Analyzer,
-    /// What each find is replaced with.
-    pub operator: Operator,
-    /// The most XML of a Word document's text parts that is rewritten
-    /// (see [`upload_text_xml`]; the command line lifts it).
-    pub docx_text_xml: u64,
-}
-
 /// The most XML of a Word document's text parts that is redacted for an
 /// upload when the server accepts bodies of `body_limit` bytes: as much as
 /// the body limit. Measured on a release build (`scripts/bench/request_bounds.py`),
@@ -372,8 +368,11 @@ pub struct RedactOptions {
 }
 
 impl App {
-    /// Parses `options` into a [`Redaction`]. The `hash` operator uses this
-    /// deployment's secret key (created in the data directory on first use).
+    /// Builds the [`Redaction`] that `options` choose: an analyzer for the
+    /// chosen labels and keep list, the operator, and the limit on a Word
+    /// document's text for an upload ([`upload_text_xml`]; the command line
+    /// lifts it). The `hash` operator uses this deployment's secret key
+    /// (created in the data directory on first use).
     pub fn redaction(&self, options: &RedactOptions) -> Result<Redaction, AppError> {
         let mut config = analyzer_config(options.labels.as_ref());
         if options.keep.len() > MAX_KEEP_VALUES {
@@ -430,23 +429,6 @@ impl App {
     }
 }
 
-/// The digest and size of a redaction's input or output.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Content {
-    pub digest: Digest,
-    pub bytes: u64,
-}
-
-impl Content {
-    /// The digest and size of bytes held in memory.
-    pub fn of(bytes: &[u8]) -> Self {
-        Content {
-            digest: Digest::of(bytes),
-            bytes: bytes.len() as u64,
-        }
-    }
-}
-
 /// Counts over a redaction log: spans, spans per label, and which checks
 /// and patterns produced them. Built entry by entry, so a streamed file's
 /// log need not be held in memory.
@@ -492,8 +474,8 @@ impl LogTally {
 /// What the ledger records about one redaction.
 #[derive(Debug, Clone)]
 pub(crate) struct RedactionFacts<'a> {
-    pub input: Content,
-    pub output: Content,
+    pub input: ContentDigest,
+    pub output: ContentDigest,
     pub file_type: &'a str,
     pub operator: &'a str,
     pub tally: &'a LogTally,
@@ -513,7 +495,7 @@ impl RedactionFacts<'_> {
             "operator": self.operator,
             "spans": self.tally.spans,
             "counts": self.tally.counts,
-            "output_sha256": self.output.digest.to_hex(),
+            "output_sha256": self.output.to_hex(),
             "input_bytes": self.input.bytes,
             "output_bytes": self.output.bytes,
         });
@@ -528,7 +510,7 @@ impl RedactionFacts<'_> {
                 name: MODEL.to_owned(),
                 version: env!("CARGO_PKG_VERSION").to_owned(),
             },
-            input_digest: self.input.digest,
+            input_digest: Digest(self.input.sha256),
             // Never the input: it is personal data by definition.
             input: None,
             output,

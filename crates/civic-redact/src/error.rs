@@ -28,6 +28,10 @@ pub enum RedactError {
     TooLarge(String),
     #[error("the file is not valid UTF-8 text (first bad byte at {offset})")]
     InvalidUtf8 { offset: usize },
+    /// A file of a type Civic does not redact, or whose extension says one
+    /// type and its content another; the message says which, and what to do.
+    #[error("{0}")]
+    FileType(String),
 }
 
 impl RedactError {
@@ -45,6 +49,7 @@ impl RedactError {
             RedactError::Io(_) => "redact.io",
             RedactError::TooLarge(_) => "redact.too_large",
             RedactError::InvalidUtf8 { .. } => "redact.invalid_utf8",
+            RedactError::FileType(_) => "redact.unsupported_file_type",
         }
     }
 }

@@ -16,6 +16,10 @@
 //!    (`.docx`, true redaction), returning the whole output in memory or an
 //!    error: never a partial file. Each can also write through a writer
 //!    the caller gives, a piece, a row or a stretch of paragraphs at a time.
+//!    [`document`] is the one entry to all of them: a file's type told
+//!    from its content and name, its text decoded (UTF-8, or Windows-1252
+//!    for legacy text), and the matching format run over the caller's
+//!    reader and writer, in bounded memory whatever the file's size.
 //!
 //! Scanning is done in few passes: one Aho-Corasick pass finds every
 //! context phrase; one lazy-DFA pass over most identifier patterns at once
@@ -41,6 +45,7 @@ mod checks;
 mod context;
 mod detection;
 mod detectors;
+pub mod document;
 mod error;
 pub mod formats;
 mod label;

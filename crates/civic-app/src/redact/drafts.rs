@@ -45,10 +45,10 @@ pub use self::disk::{Added, PageText, Suggestion};
 use self::disk::{Choices, Done, Index, Meta, NewDraft, Page};
 use super::RedactOptions;
 use super::RedactionFacts;
-use super::document::FileType;
 use super::review::{ReviewCounts, blocking, redact_file_reviewed};
 use super::stream::{LogEntries, write_log};
 use crate::{App, AppError};
+use civic_redact::document::FileType;
 
 /// How many drafts, and how much disk, drafts may take.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -740,7 +740,7 @@ struct FinishedLog {
     review: ReviewCounts,
     attachments_removed: Vec<civic_redact::formats::eml::RemovedAttachment>,
     removed: std::collections::BTreeMap<String, usize>,
-    decoding: Option<super::document::Decoding>,
+    decoding: Option<civic_redact::document::Decoding>,
 }
 
 #[cfg(test)]

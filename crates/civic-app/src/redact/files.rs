@@ -27,11 +27,14 @@ use civic_redact::{Label, Operator, PseudonymTable, RedactError};
 use rayon::prelude::*;
 use serde_json::json;
 
-use super::document::{Decoding, FileType, file_type, redact_document};
+use civic_redact::document::{
+    ContentDigest, Decoding, FileType, Redaction, file_type, redact_document,
+};
+
 pub use super::stream::STREAM_TEXT_ABOVE;
 use super::stream::{LogEntries, redact_file_stream, write_log};
 use super::{
-    Content, LogTally, RedactOptions, Redaction, RedactionFacts, io_err, persist, write_atomic,
+    LogTally, RedactOptions, RedactionFacts, io_err, persist, redact_failed, write_atomic,
 };
 use crate::{App, AppError};
 
@@ -468,13 +471,14 @@ impl App {
         let overwrite = req.overwrite;
         let name = job.input.display().to_string();
         let bytes = std::fs::read(&job.input).map_err(|e| io_err(&job.input, e))?;
-        let kind = file_type(&name, &bytes)?;
-        let doc = redact_document(&name, kind, &bytes, redaction, policy, table)?;
+        let kind = file_type(&name, &bytes).map_err(redact_failed(&name))?;
+        let doc = redact_document(kind, &bytes, redaction, policy, table)
+            .map_err(redact_failed(&name))?;
         let attachments = attachment_facts(&doc.attachments);
         let tally = LogTally::of(&doc.log);
-        let output = Content::of(&doc.bytes);
+        let output = ContentDigest::of(&doc.bytes);
         let facts = RedactionFacts {
-            input: Content::of(&bytes),
+            input: doc.input,
             output,
             file_type: kind.as_str(),
             operator: redaction.operator.name(),
@@ -592,7 +596,7 @@ fn log_header(
     kind: FileType,
     redaction: &Redaction,
     decision: &civic_core::Decision,
-    output: &Content,
+    output: &ContentDigest,
 ) -> serde_json::Value {
     json!({
         "input": job.input_name,
@@ -602,7 +606,7 @@ fn log_header(
         "labels": redaction.analyzer.config().labels,
         "keep_values": redaction.analyzer.config().keep.len(),
         "input_sha256": decision.input_digest.to_hex(),
-        "output_sha256": output.digest.to_hex(),
+        "output_sha256": output.to_hex(),
         "decision_id": decision.id.to_string(),
     })
 }

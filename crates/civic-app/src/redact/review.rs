@@ -14,7 +14,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::io::{Seek, SeekFrom, Write};
+use std::io::{Cursor, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -26,11 +26,13 @@ use civic_redact::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::document::{
-    Decoding, FileType, RedactedDocument, file_type, redact_document, redact_document_to,
+use civic_redact::document::{
+    ContentDigest, Decoding, FileType, RedactedDocument, Redaction, file_type, redact_document,
+    redact_document_to,
 };
+
 use super::stream::{Streamed, redact_file_stream};
-use super::{Content, LogTally, RedactOptions, Redaction, RedactionFacts};
+use super::{LogTally, RedactOptions, RedactionFacts, redact_failed};
 use crate::{App, AppError};
 
 /// The longest text accepted, in characters.
@@ -209,8 +211,8 @@ impl App {
         let (redacted, operator) = redacted;
         let tally = LogTally::of(&redacted.log);
         let facts = RedactionFacts {
-            input: Content::of(text.as_bytes()),
-            output: Content::of(redacted.text.as_bytes()),
+            input: ContentDigest::of(text.as_bytes()),
+            output: ContentDigest::of(redacted.text.as_bytes()),
             file_type: "text",
             operator,
             tally: &tally,
@@ -294,16 +296,16 @@ impl App {
         let policy = csv_policy_of(upload.csv_policy)?;
         let redaction: Redaction = self.redaction(options)?;
         let Upload { name, bytes, .. } = upload;
-        let (bytes, doc, operator, counts) = blocking(move || {
+        let (doc, operator, counts) = blocking(move || {
             let operator = redaction.operator.name();
             let (doc, counts) = redact_reviewed(&name, &bytes, redaction, &policy, review)?;
-            Ok((bytes, doc, operator, counts))
+            Ok((doc, operator, counts))
         })
         .await?;
         let tally = LogTally::of(&doc.log);
         let facts = RedactionFacts {
-            input: Content::of(&bytes),
-            output: Content::of(&doc.bytes),
+            input: doc.input,
+            output: ContentDigest::of(&doc.bytes),
             file_type: doc.file_type.as_str(),
             operator,
             tally: &tally,
@@ -347,16 +349,15 @@ where
     F: Fn(&mut S, &str, Vec<Span>) -> Result<(), AppError> + Send + Sync + 'static,
 {
     check_upload(bytes)?;
-    let kind = file_type(name, bytes)?;
+    let kind = file_type(name, bytes).map_err(redact_failed(name))?;
     let recorder = Arc::new(Recorder {
         state: Mutex::new((state, None)),
         each,
     });
     redaction.analyzer = redaction.analyzer.with_review(recorder.clone());
     let facts = redact_document_to(
-        name,
         kind,
-        bytes,
+        Cursor::new(bytes),
         &redaction,
         policy,
         &mut PseudonymTable::new(),
@@ -365,7 +366,7 @@ where
     );
     // The analyzer holds the other reference to the recorder.
     drop(redaction);
-    let facts = facts?;
+    let facts = facts.map_err(redact_failed(name))?;
     let (state, error) = Arc::into_inner(recorder)
         .ok_or_else(|| AppError::Internal("a preview's recorder is still in use".into()))?
         .state
@@ -474,18 +475,12 @@ fn run_format(
     policy: &CsvPolicy,
     review: Option<Arc<dyn Review>>,
 ) -> Result<RedactedDocument, AppError> {
-    let kind = file_type(name, bytes)?;
+    let kind = file_type(name, bytes).map_err(redact_failed(name))?;
     if let Some(r) = review {
         redaction.analyzer = redaction.analyzer.with_review(r);
     }
-    redact_document(
-        name,
-        kind,
-        bytes,
-        &redaction,
-        policy,
-        &mut PseudonymTable::new(),
-    )
+    redact_document(kind, bytes, &redaction, policy, &mut PseudonymTable::new())
+        .map_err(redact_failed(name))
 }
 
 /// Redacts the file at `input`, of type `kind`, with exactly the reviewer's
@@ -534,10 +529,7 @@ fn check_upload(bytes: &[u8]) -> Result<(), AppError> {
 
 fn csv_policy_of(text: Option<String>) -> Result<CsvPolicy, AppError> {
     match text {
-        Some(text) => CsvPolicy::from_toml(&text).map_err(|source| AppError::Redact {
-            file: "csv_policy".into(),
-            source,
-        }),
+        Some(text) => CsvPolicy::from_toml(&text).map_err(redact_failed("csv_policy")),
         None => Ok(CsvPolicy::default()),
     }
 }
@@ -984,11 +976,7 @@ mod tests {
     }
 
     fn label_redaction() -> Redaction {
-        Redaction {
-            analyzer: Analyzer::default(),
-            operator: civic_redact::Operator::parse("label", None).unwrap(),
-            docx_text_xml: civic_redact::formats::docx::UNLIMITED_TEXT_XML,
-        }
+        Redaction::new(Analyzer::default(), civic_redact::Operator::Label)
     }
 
     #[test]

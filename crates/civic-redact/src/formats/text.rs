@@ -1,10 +1,16 @@
 //! Plain text and Markdown.
 
-use std::io::Read;
+use std::io::{Read, Write};
 
 use crate::analyzer::Analyzer;
 use crate::error::RedactError;
-use crate::operator::{Operator, PseudonymTable, Redacted, redact_text};
+use crate::operator::{LogEntry, Operator, PseudonymTable, Redacted, redact_text};
+
+/// The size of the pieces a text read as a stream is analysed in: with
+/// the analysis's own working memory (about nine times the piece for text
+/// dense with personal data) this keeps a text of any length to a few tens
+/// of megabytes.
+pub const PIECE: usize = 1 << 20;
 
 /// Redacts a UTF-8 text (plain or Markdown: Markdown is text to the detectors).
 pub fn redact(
@@ -44,26 +50,24 @@ pub fn redact_each_piece(
     Ok(())
 }
 
-/// Decodes bytes as UTF-8 strictly, naming the first bad byte.
-pub fn decode_utf8(bytes: &[u8]) -> Result<&str, RedactError> {
-    std::str::from_utf8(bytes).map_err(|e| RedactError::InvalidUtf8 {
-        offset: e.valid_up_to(),
+/// Redacts a text read from `input` into `output` in pieces of [`PIECE`]
+/// bytes (see [`redact_each_piece`]), handing each log entry, its offsets
+/// in the whole text, to `on_entry`. On an error, what was written to
+/// `output` must be discarded.
+pub fn redact_stream<R: Read, W: Write>(
+    analyzer: &Analyzer,
+    input: R,
+    mut output: W,
+    operator: &Operator,
+    table: &mut PseudonymTable,
+    mut on_entry: impl FnMut(LogEntry) -> Result<(), RedactError>,
+) -> Result<(), RedactError> {
+    redact_each_piece(analyzer, input, operator, table, PIECE, |redacted| {
+        output
+            .write_all(redacted.text.as_bytes())
+            .map_err(|e| RedactError::Io(format!("writing the output: {e}")))?;
+        redacted.log.into_iter().try_for_each(&mut on_entry)
     })
-}
-
-/// Decodes bytes as UTF-8, replacing invalid sequences with U+FFFD, and
-/// says how many were replaced so the caller can report it.
-pub fn decode_utf8_lossy(bytes: &[u8]) -> (String, usize) {
-    let text = String::from_utf8_lossy(bytes).into_owned();
-    let replaced = text.matches('\u{FFFD}').count() - bytes_contain_literal_replacement(bytes);
-    (text, replaced)
-}
-
-fn bytes_contain_literal_replacement(bytes: &[u8]) -> usize {
-    bytes
-        .windows(3)
-        .filter(|w| *w == [0xEF, 0xBF, 0xBD])
-        .count()
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! File formats end to end.
 
+use civic_redact::document::{decode_utf8, decode_utf8_lossy};
 use civic_redact::formats::csv::{self as csv_format, ColumnPolicy, CsvPolicy};
 use civic_redact::formats::{eml, text};
 use civic_redact::{Analyzer, AnalyzerConfig, Label, Operator, PseudonymTable, RedactError};
@@ -23,10 +24,10 @@ fn text_redaction_removes_values_and_logs_digests_not_values() {
 fn invalid_utf8_is_reported_or_replaced() {
     let bytes = b"Name: Jo \xff Bloggs";
     assert!(matches!(
-        text::decode_utf8(bytes),
+        decode_utf8(bytes),
         Err(RedactError::InvalidUtf8 { offset: 9 })
     ));
-    let (lossy, replaced) = text::decode_utf8_lossy(bytes);
+    let (lossy, replaced) = decode_utf8_lossy(bytes);
     assert_eq!(replaced, 1);
     assert!(lossy.contains('\u{FFFD}'));
 }

@@ -158,7 +158,7 @@ pub struct DocumentResponse {
     /// Word content removed besides the personal data, with counts.
     pub removed: std::collections::BTreeMap<String, usize>,
     /// How a text that was not valid UTF-8 was decoded, if it was not.
-    pub decoding: Option<civic_app::redact::document::Decoding>,
+    pub decoding: Option<civic_redact::document::Decoding>,
 }
 
 /// The answer of `/redact`: a text or a document, as sent.

@@ -202,8 +202,8 @@ pub(super) fn review(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::redact::document::FileType;
     use crate::redact::drafts::disk::PageStart;
+    use civic_redact::document::FileType;
 
     fn index(pages: usize) -> Index {
         Index {

@@ -25,9 +25,9 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use super::DraftId;
 use crate::AppError;
-use crate::redact::document::FileType;
 use crate::redact::review::ReviewCounts;
 use crate::redact::{RedactOptions, io_err};
+use civic_redact::document::FileType;
 
 /// The folder under the data directory that holds every draft.
 pub(super) const DRAFTS_DIR: &str = "drafts";

@@ -251,8 +251,8 @@ pub fn unseen(pages: usize, seen: &BTreeSet<usize>) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::redact::document::FileType;
     use crate::redact::review::Passage;
+    use civic_redact::document::FileType;
 
     fn preview(passages: Vec<(String, Vec<Range<usize>>)>) -> DocumentPreview {
         DocumentPreview {

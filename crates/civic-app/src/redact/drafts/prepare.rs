@@ -9,14 +9,14 @@ use std::path::{Path, PathBuf};
 
 use civic_core::UserId;
 use civic_redact::Evidence;
+use civic_redact::document::{Decoding, Redaction};
 use civic_redact::formats::csv::CsvPolicy;
 
 use super::disk::{self, Choices, Index, Meta, NewDraft, Page, PageStart, PageText, Suggestion};
 use super::layout::{PAGE_CHARS, PAGE_SPANS, Pager, Piece, spans_starting_in};
 use crate::AppError;
-use crate::redact::document::Decoding;
+use crate::redact::RedactOptions;
 use crate::redact::review::{Span, preview_document};
-use crate::redact::{RedactOptions, Redaction};
 
 /// Writes a new draft of `owner`'s in a directory of its own under `root`:
 /// the upload, its pages (written as the document is read) and index, no

@@ -4,8 +4,8 @@
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use civic_app::redact::document::FileType;
 use civic_app::redact::drafts::DraftPart;
+use civic_redact::document::FileType;
 
 use super::draft_id;
 use crate::AppState;
