@@ -18,7 +18,9 @@ use civic_core::{
 use civic_dataset::{Format, ReadOptions, Reader, RowProblem};
 use civic_redact::document::{ContentDigest, Redaction};
 use civic_redact::formats::text::PIECE;
-use civic_redact::{Analyzer, AnalyzerConfig, Label, Operator, RedactError, char_offsets};
+use civic_redact::{
+    Analyzer, AnalyzerConfig, Label, Operator, OperatorKind, RedactError, char_offsets,
+};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 
@@ -344,6 +346,16 @@ pub fn parse_labels<'a>(
     Ok(chosen)
 }
 
+/// The operator named `name` (`label`, `mask`, `remove`, `pseudonym` or
+/// `hash`, whatever its case), as every edge parses it: the API's options,
+/// the command line's `--operator`, the web form, a stored draft's options.
+pub fn parse_operator(name: &str) -> Result<OperatorKind, AppError> {
+    name.parse().map_err(|e: RedactError| AppError::Invalid {
+        field: "operator",
+        message: e.to_string(),
+    })
+}
+
 /// The most XML of a Word document's text parts that is redacted for an
 /// upload when the server accepts bodies of `body_limit` bytes: as much as
 /// the body limit. Measured on a release build (`scripts/bench/request_bounds.py`),
@@ -358,8 +370,9 @@ pub fn upload_text_xml(body_limit: usize) -> u64 {
 /// The choices a caller makes, as given at the edge.
 #[derive(Debug, Clone, Default)]
 pub struct RedactOptions {
-    /// `label` (default), `mask`, `remove`, `pseudonym` or `hash`.
-    pub operator: Option<String>,
+    /// What replaces each find; `label` when `None` (names are parsed at
+    /// the edge, with [`parse_operator`]).
+    pub operator: Option<OperatorKind>,
     /// The labels to look for; all but ORGANISATION when `None` (names
     /// are parsed at the edge, with [`parse_labels`]).
     pub labels: Option<BTreeSet<Label>>,
@@ -398,13 +411,12 @@ impl App {
             });
         }
         config.keep = options.keep.clone();
-        let name = options.operator.as_deref().unwrap_or("label");
-        let key = if name.trim().eq_ignore_ascii_case("hash") {
-            Some(crate::setup::load_or_create_hash_key(self.config())?)
-        } else {
-            None
+        let kind = options.operator.unwrap_or_default();
+        let key = match kind {
+            OperatorKind::Hash => Some(crate::setup::load_or_create_hash_key(self.config())?),
+            _ => None,
         };
-        let operator = Operator::parse(name, key).map_err(|e| AppError::Invalid {
+        let operator = Operator::new(kind, key).map_err(|e| AppError::Invalid {
             field: "operator",
             message: e.to_string(),
         })?;
@@ -545,5 +557,28 @@ mod tests {
         }
         let config = analyzer_config(Some(&BTreeSet::from([Label::Email])));
         assert_eq!(config.labels, BTreeSet::from([Label::Email]));
+    }
+
+    #[test]
+    fn operators_are_parsed_once_at_the_edge_and_an_unknown_one_is_named() {
+        assert_eq!(
+            parse_operator(" Pseudonym ").ok(),
+            Some(OperatorKind::Pseudonym)
+        );
+        let e = parse_operator("blur").expect_err("an unknown operator");
+        assert!(
+            matches!(
+                e,
+                AppError::Invalid {
+                    field: "operator",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "invalid operator: unknown operator \"blur\": use one of label, mask, remove, pseudonym, hash"
+        );
     }
 }

@@ -57,6 +57,7 @@ pub use detection::{Detection, Evidence, char_offsets};
 pub use error::RedactError;
 pub use label::Label;
 pub use operator::{
-    HashKey, LogEntry, Operator, PseudonymTable, Redacted, digest, redact_text, replacement,
+    HashKey, LogEntry, Operator, OperatorKind, PseudonymTable, Redacted, digest, redact_text,
+    replacement,
 };
 pub use stream::{Chunk, Chunks};

@@ -53,37 +53,99 @@ pub enum Operator {
 }
 
 impl Operator {
-    /// The operator's wire name.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Operator::Label => "label",
-            Operator::Mask { .. } => "mask",
-            Operator::Remove => "remove",
-            Operator::Pseudonym => "pseudonym",
-            Operator::Hash { .. } => "hash",
+    /// The operator of `kind`. `hash` needs the deployment's key; the
+    /// others take none, and ignore one given.
+    pub fn new(kind: OperatorKind, key: Option<HashKey>) -> Result<Self, RedactError> {
+        match (kind, key) {
+            (OperatorKind::Label, _) => Ok(Operator::Label),
+            (OperatorKind::Mask, _) => Ok(Operator::Mask { char: '*' }),
+            (OperatorKind::Remove, _) => Ok(Operator::Remove),
+            (OperatorKind::Pseudonym, _) => Ok(Operator::Pseudonym),
+            (OperatorKind::Hash, Some(key)) => Ok(Operator::Hash { key }),
+            (OperatorKind::Hash, None) => Err(RedactError::WeakHashKey),
         }
     }
 
-    /// Parses `label`, `mask`, `remove` or `pseudonym`. `hash` needs a key:
-    /// build [`Operator::Hash`] directly.
-    pub fn parse(name: &str, key: Option<HashKey>) -> Result<Self, RedactError> {
-        match (name.trim().to_ascii_lowercase().as_str(), key) {
-            ("label", _) => Ok(Operator::Label),
-            ("mask", _) => Ok(Operator::Mask { char: '*' }),
-            ("remove", _) => Ok(Operator::Remove),
-            ("pseudonym", _) => Ok(Operator::Pseudonym),
-            ("hash", Some(key)) => Ok(Operator::Hash { key }),
-            ("hash", None) => Err(RedactError::WeakHashKey),
-            _ => Err(RedactError::UnknownOperator(name.to_owned())),
+    /// Which operator this is.
+    pub fn kind(&self) -> OperatorKind {
+        match self {
+            Operator::Label => OperatorKind::Label,
+            Operator::Mask { .. } => OperatorKind::Mask,
+            Operator::Remove => OperatorKind::Remove,
+            Operator::Pseudonym => OperatorKind::Pseudonym,
+            Operator::Hash { .. } => OperatorKind::Hash,
+        }
+    }
+
+    /// The operator's wire name.
+    pub fn name(&self) -> &'static str {
+        self.kind().as_str()
+    }
+}
+
+/// An operator as a caller chooses it, by name, before any key is attached:
+/// what options carry from the edge to the place that holds the
+/// deployment's key and builds the [`Operator`] ([`Operator::new`]).
+///
+/// ```
+/// use civic_redact::OperatorKind;
+/// assert_eq!(" Mask ".parse::<OperatorKind>().unwrap(), OperatorKind::Mask);
+/// assert_eq!(OperatorKind::Pseudonym.as_str(), "pseudonym");
+/// assert!("blur".parse::<OperatorKind>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum OperatorKind {
+    /// `[PERSON]`, `[NHS_NUMBER]`… (the default).
+    #[default]
+    Label,
+    /// Every character but whitespace masked.
+    Mask,
+    /// The value deleted.
+    Remove,
+    /// A consistent stand-in ("Person A").
+    Pseudonym,
+    /// A keyed hash of the value.
+    Hash,
+}
+
+impl OperatorKind {
+    /// Every operator, in the order they are offered.
+    pub const ALL: [OperatorKind; 5] = [
+        OperatorKind::Label,
+        OperatorKind::Mask,
+        OperatorKind::Remove,
+        OperatorKind::Pseudonym,
+        OperatorKind::Hash,
+    ];
+
+    /// The wire name: `label`, `mask`, `remove`, `pseudonym` or `hash`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperatorKind::Label => "label",
+            OperatorKind::Mask => "mask",
+            OperatorKind::Remove => "remove",
+            OperatorKind::Pseudonym => "pseudonym",
+            OperatorKind::Hash => "hash",
         }
     }
 }
 
-impl FromStr for Operator {
+impl fmt::Display for OperatorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for OperatorKind {
     type Err = RedactError;
 
+    /// Parses a wire name, ignoring case and surrounding spaces.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Operator::parse(s, None)
+        let name = s.trim().to_ascii_lowercase();
+        OperatorKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == name)
+            .ok_or_else(|| RedactError::UnknownOperator(s.to_owned()))
     }
 }
 
@@ -351,8 +413,21 @@ mod tests {
     #[test]
     fn weak_hash_keys_and_unknown_operators_are_refused() {
         assert!(HashKey::new(b"short".to_vec()).is_err());
-        assert!("blur".parse::<Operator>().is_err());
-        assert!("hash".parse::<Operator>().is_err());
-        assert_eq!("MASK".parse::<Operator>().unwrap().name(), "mask");
+        let e = "blur".parse::<OperatorKind>().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "unknown operator \"blur\": use one of label, mask, remove, pseudonym, hash"
+        );
+        assert!(matches!(
+            Operator::new(OperatorKind::Hash, None),
+            Err(RedactError::WeakHashKey)
+        ));
+        assert_eq!("MASK".parse::<OperatorKind>().unwrap(), OperatorKind::Mask);
+        let key = HashKey::new(*b"0123456789abcdef").unwrap();
+        for kind in OperatorKind::ALL {
+            let op = Operator::new(kind, Some(key.clone())).unwrap();
+            assert_eq!(op.kind(), kind);
+            assert_eq!(op.name().parse::<OperatorKind>().unwrap(), kind);
+        }
     }
 }

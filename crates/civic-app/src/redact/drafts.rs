@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use civic_core::UserId;
-use civic_redact::{Evidence, Label};
+use civic_redact::{Evidence, Label, OperatorKind};
 use rand::RngCore as _;
 use serde::Serialize;
 use serde_json::json;
@@ -453,7 +453,7 @@ impl App {
         let head = FinishedLog {
             decision_id: decision.id.to_string(),
             file_type: kind.as_str(),
-            operator: options.operator,
+            operator: options.operator.map(OperatorKind::as_str),
             review: counts,
             attachments_removed: streamed.attachments,
             removed: streamed.removed,
@@ -736,7 +736,7 @@ fn page_of(
 struct FinishedLog {
     decision_id: String,
     file_type: &'static str,
-    operator: Option<String>,
+    operator: Option<&'static str>,
     review: ReviewCounts,
     attachments_removed: Vec<civic_redact::formats::eml::RemovedAttachment>,
     removed: std::collections::BTreeMap<String, usize>,

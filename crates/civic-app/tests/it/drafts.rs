@@ -34,7 +34,7 @@ async fn clerk(app: &App, name: &str) -> UserId {
 
 async fn start(app: &App, owner: UserId, text: &str) -> Result<DraftId, AppError> {
     let options = RedactOptions {
-        operator: Some("label".into()),
+        operator: Some(civic_redact::OperatorKind::Label),
         ..RedactOptions::default()
     };
     app.start_draft(
@@ -274,7 +274,7 @@ async fn a_long_text_is_prepared_a_piece_at_a_time_and_its_review_still_fits() {
             "letter.txt".into(),
             text.clone().into_bytes(),
             &RedactOptions {
-                operator: Some("label".into()),
+                operator: Some(civic_redact::OperatorKind::Label),
                 ..RedactOptions::default()
             },
             None,
@@ -326,7 +326,7 @@ async fn a_word_upload_with_too_much_text_xml_is_refused_naming_the_limit() {
         (zip.finish().expect("zip").into_inner(), document.len())
     };
     let options = || RedactOptions {
-        operator: Some("label".into()),
+        operator: Some(civic_redact::OperatorKind::Label),
         ..RedactOptions::default()
     };
     // 64 KiB × 1.6 = 104,857 bytes of XML.

@@ -46,7 +46,11 @@ impl TryFrom<RedactOptionsBody> for RedactOptions {
 
     fn try_from(o: RedactOptionsBody) -> Result<Self, Self::Error> {
         Ok(RedactOptions {
-            operator: o.operator,
+            operator: o
+                .operator
+                .as_deref()
+                .map(civic_app::redact::parse_operator)
+                .transpose()?,
             labels: o
                 .labels
                 .as_ref()

@@ -33,7 +33,7 @@ use civic_redact::Label;
 use serde::Deserialize;
 
 pub use self::download::{download_file, download_log};
-use self::view::{Entered, OPERATORS, megabytes, review_page, upload_page};
+use self::view::{Entered, megabytes, review_page, upload_page};
 use crate::AppState;
 use crate::auth::CaseworkerAndAbove;
 use crate::web::error::PageError;
@@ -151,7 +151,8 @@ pub async fn upload(
     };
     user.check_csrf(&fields.csrf, "/redact")?;
     let mut errors = Vec::new();
-    if !OPERATORS.iter().any(|(v, _)| *v == fields.operator) {
+    let operator = civic_app::redact::parse_operator(&fields.operator);
+    if operator.is_err() {
         errors.push(FieldError::new(
             "operator",
             "Select what to replace personal data with",
@@ -171,7 +172,7 @@ pub async fn upload(
         )
         .await;
     };
-    if !errors.is_empty() {
+    let Ok(operator) = operator else {
         return upload_again(
             &state,
             &user,
@@ -180,9 +181,9 @@ pub async fn upload(
             StatusCode::BAD_REQUEST,
         )
         .await;
-    }
+    };
     let options = RedactOptions {
-        operator: Some(fields.operator.clone()),
+        operator: Some(operator),
         ..RedactOptions::default()
     };
     match state

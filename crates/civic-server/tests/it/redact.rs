@@ -197,6 +197,32 @@ async fn bad_requests_get_clear_errors() {
         assert_eq!(status, want_status, "{body} → {got}");
         assert_eq!(got["error"]["code"], want_code, "{body} → {got}");
     }
+    // An unknown operator is refused naming the field, from a text's
+    // options and from an upload's.
+    let want = "invalid operator: unknown operator \"blur\": use one of label, mask, remove, pseudonym, hash";
+    let (status, got) = post(
+        &s,
+        "/redact/preview",
+        json!({"text": TEXT, "options": {"operator": "blur"}}),
+    )
+    .await;
+    assert_eq!(
+        (status, got["error"]["message"].as_str()),
+        (400, Some(want)),
+        "{got}"
+    );
+    let (status, got) = upload(
+        &s,
+        "a.txt",
+        TEXT.as_bytes(),
+        Some(r#"{"operator": "blur"}"#),
+    )
+    .await;
+    assert_eq!(
+        (status, got["error"]["message"].as_str()),
+        (400, Some(want)),
+        "{got}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -257,6 +257,17 @@ async fn the_page_is_for_caseworkers_and_above_and_checks_csrf_and_uploads() {
         assert!(page.contains("govuk-error-summary"), "{page}");
         assert!(page.contains(want_text), "{want_text}: {page}");
     }
+    // An operator that is not one of the choices is refused at the field.
+    let form = multipart(
+        &[("csrf", &csrf), ("operator", "blur")],
+        Some(("a.txt", LETTER.as_bytes())),
+    );
+    let (status, page, _) = b.post_multipart("/redact", form).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(
+        page.contains("Select what to replace personal data with"),
+        "{page}"
+    );
 
     // Another caseworker cannot open someone else's document; a forged
     // review form is refused.

@@ -75,7 +75,7 @@ pub(super) async fn redact_files(
         inputs: args.inputs,
         out_dir: out_dir.clone(),
         options: civic_app::redact::RedactOptions {
-            operator: Some(args.operator),
+            operator: Some(civic_app::redact::parse_operator(&args.operator)?),
             labels: args
                 .labels
                 .as_deref()

@@ -203,6 +203,22 @@ fn an_operator_name_that_cannot_be_recorded_is_refused_before_anything_is_writte
 }
 
 #[test]
+fn an_unknown_operator_is_refused_naming_the_flag_before_anything_is_written() {
+    let (tmp, dir) = tempdir();
+    init(&dir, None);
+    let src = tmp.path().join("in");
+    write(&src.join("good.txt"), LETTER.as_bytes());
+    let out_dir = tmp.path().join("out");
+    let out = redact(&dir, &[&src], &out_dir, &["--operator", "blur"]);
+    assert!(!out.status.success());
+    assert_eq!(
+        stderr(&out).trim_end(),
+        "error: invalid operator: unknown operator \"blur\": use one of label, mask, remove, pseudonym, hash"
+    );
+    assert!(files_in(&out_dir).is_empty(), "nothing written");
+}
+
+#[test]
 fn bad_files_are_named_with_their_real_type_and_leave_no_output() {
     let (tmp, dir) = tempdir();
     init(&dir, None);

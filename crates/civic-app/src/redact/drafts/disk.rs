@@ -62,7 +62,8 @@ pub(super) struct StoredOptions {
 impl From<&RedactOptions> for StoredOptions {
     fn from(o: &RedactOptions) -> Self {
         StoredOptions {
-            operator: o.operator.clone(),
+            // Stored as the name, as drafts always were.
+            operator: o.operator.map(|kind| kind.as_str().to_owned()),
             // Stored as the names, comma-separated, as drafts always were.
             labels: o
                 .labels
@@ -78,7 +79,11 @@ impl TryFrom<StoredOptions> for RedactOptions {
 
     fn try_from(o: StoredOptions) -> Result<Self, AppError> {
         Ok(RedactOptions {
-            operator: o.operator,
+            operator: o
+                .operator
+                .as_deref()
+                .map(crate::redact::parse_operator)
+                .transpose()?,
             labels: o
                 .labels
                 .as_deref()
@@ -410,6 +415,26 @@ mod tests {
         }
         assert!(index.holds(1, 1, 0));
         assert!(!index.holds(0, 1, 0));
+    }
+
+    #[test]
+    fn options_are_stored_as_names_so_drafts_written_before_still_load() {
+        let before = r#"{"operator":"mask","labels":"PERSON,EMAIL","keep":["Jo"]}"#;
+        let stored: StoredOptions = serde_json::from_str(before).expect("stored options");
+        let options = RedactOptions::try_from(stored).expect("options");
+        assert_eq!(options.operator, Some(civic_redact::OperatorKind::Mask));
+        assert_eq!(
+            options.labels,
+            Some([civic_redact::Label::Person, civic_redact::Label::Email].into())
+        );
+        let again = serde_json::to_string(&StoredOptions::from(&options)).expect("json");
+        assert_eq!(again, before);
+        let bad: StoredOptions =
+            serde_json::from_str(r#"{"operator":"blur","labels":null,"keep":[]}"#).expect("json");
+        match RedactOptions::try_from(bad) {
+            Err(AppError::Invalid { field, .. }) => assert_eq!(field, "operator"),
+            other => panic!("expected a refusal naming the operator, got {other:?}"),
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use civic_app::redact::drafts::choices::AddOutcome;
 use civic_app::redact::drafts::{DraftPage, DraftResult, DraftSummary};
 use civic_app::redact::review::ReviewCounts;
-use civic_redact::Label;
+use civic_redact::{Label, OperatorKind};
 
 use crate::AppState;
 use crate::auth::CaseworkerAndAbove;
@@ -22,16 +22,16 @@ use crate::web::pages::{
 use crate::web::session::SignedIn;
 
 /// The operators a caseworker may choose, with what each does.
-pub const OPERATORS: &[(&str, &str)] = &[
-    ("label", "Replace with its label, like [PERSON]"),
-    ("mask", "Mask each character, like ***"),
-    ("remove", "Remove it"),
+pub const OPERATORS: &[(OperatorKind, &str)] = &[
+    (OperatorKind::Label, "Replace with its label, like [PERSON]"),
+    (OperatorKind::Mask, "Mask each character, like ***"),
+    (OperatorKind::Remove, "Remove it"),
     (
-        "pseudonym",
+        OperatorKind::Pseudonym,
         "Replace with a pseudonym, the same one each time (Person A)",
     ),
     (
-        "hash",
+        OperatorKind::Hash,
         "Replace with a keyed hash, for linking without disclosing",
     ),
 ];
@@ -96,7 +96,7 @@ pub fn upload_page(
             operator,
             OPERATORS
                 .iter()
-                .map(|(v, t)| ((*v).to_owned(), (*t).to_owned())),
+                .map(|(v, t)| (v.as_str().to_owned(), (*t).to_owned())),
         ),
         limit: megabytes(state.app.config().body_limit),
         file_error: error_for(&errors, "file").map(str::to_owned),
