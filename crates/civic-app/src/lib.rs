@@ -260,16 +260,27 @@ impl App {
 
     /// Creates an API key; the token is in the result and nowhere else.
     pub async fn create_key(&self, name: &str, role: Role) -> Result<keys::NewApiKey, AppError> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(AppError::Invalid {
-                field: "name",
-                message: "a key needs a name of 1 to 100 characters, e.g. case-management-system"
-                    .into(),
-            });
-        }
+        let name = check_name(name, "a key", "case-management-system")?;
         Ok(self.store.create_key(name, role).await?)
     }
+}
+
+/// `text` trimmed, if it is a good name for `what` (`civic_core::check_name`:
+/// 1 to 100 characters, no control characters); otherwise an error on the
+/// field `name` that gives `example`.
+pub(crate) fn check_name<'t>(
+    text: &'t str,
+    what: &str,
+    example: &str,
+) -> Result<&'t str, AppError> {
+    civic_core::check_name(text).map_err(|problem| AppError::Invalid {
+        field: "name",
+        message: format!(
+            "{what} needs a name of 1 to {} characters without control characters, e.g. {example}; this one {}",
+            civic_core::MAX_NAME_CHARS,
+            problem.describe()
+        ),
+    })
 }
 
 /// Refuses an empty text (saying `when_empty`) or one over `max_chars` characters.

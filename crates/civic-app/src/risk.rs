@@ -177,18 +177,6 @@ fn factor_text(c: &Contribution) -> String {
     format!("{}={value} {:+.3}", c.feature, c.contribution)
 }
 
-/// Checks a model name given for training.
-fn model_name(name: &str) -> Result<String, AppError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::Invalid {
-            field: "name",
-            message: "a model needs a name of 1 to 100 characters, e.g. claims-risk".into(),
-        });
-    }
-    Ok(name.to_owned())
-}
-
 impl App {
     /// Trains a risk model on a data file, registers it with its report and
     /// the file's SHA-256, and makes it active.
@@ -198,7 +186,7 @@ impl App {
         created_by: &Principal,
         progress: Arc<dyn Fn(TrainStage) + Send + Sync>,
     ) -> Result<Trained, AppError> {
-        let name = model_name(&req.name)?;
+        let name = crate::check_name(&req.name, "a model", "claims-risk")?.to_owned();
         let mut options = TrainOptions::new(req.label_column.clone());
         options.protected_columns = req.protected_columns.clone();
         options.exclude_columns = req.exclude_columns.clone();
@@ -228,7 +216,7 @@ impl App {
         options: TrainOptions,
         created_by: &Principal,
     ) -> Result<Trained, AppError> {
-        let name = model_name(name)?;
+        let name = crate::check_name(name, "a model", "claims-risk")?.to_owned();
         let (model, report, digest) = tokio::task::spawn_blocking(move || {
             let digest = serde_json::to_value(&table)
                 .map(|v| Digest::of_json(&v).to_hex())
@@ -576,12 +564,5 @@ mod tests {
             contribution: 0.5,
         };
         assert_eq!(factor_text(&missing), "amount=(missing) +0.500");
-    }
-
-    #[test]
-    fn model_names_are_trimmed_and_bounded() {
-        assert_eq!(model_name("  claims-risk ").expect("ok"), "claims-risk");
-        assert!(model_name("   ").is_err());
-        assert!(model_name(&"x".repeat(101)).is_err());
     }
 }

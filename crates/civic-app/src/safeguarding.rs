@@ -82,11 +82,10 @@ impl SafeguardingConfig {
             ));
         }
         for (category, team) in &self.teams {
-            let length = team.trim().chars().count();
-            if !(1..=100).contains(&length) {
+            if let Err(problem) = civic_core::check_name(team) {
                 return Err(AppError::Config {
                     setting: "safeguarding_teams",
-                    message: format!("the team for {} must be 1 to 100 characters", category.id()),
+                    message: format!("the team for {} {}", category.id(), problem.describe()),
                 });
             }
         }

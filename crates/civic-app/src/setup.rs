@@ -94,8 +94,7 @@ pub const REDACT_HASH_KEY_FILE: &str = "redact-hash.key";
 pub(crate) fn load_or_create_hash_key(config: &Config) -> Result<civic_redact::HashKey, AppError> {
     let path = config.data_dir.join(REDACT_HASH_KEY_FILE);
     if !path.exists() {
-        let mut secret = [0u8; 32];
-        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+        let secret = civic_core::random_bytes::<32>();
         match write_private(&path, &hex::encode(secret)) {
             Ok(()) => {}
             // Another process created it first: use theirs.

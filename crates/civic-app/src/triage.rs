@@ -255,13 +255,7 @@ impl App {
         created_by: &Principal,
         progress: Arc<dyn Fn(Progress) + Send + Sync>,
     ) -> Result<Trained, AppError> {
-        if req.name.trim().is_empty() || req.name.len() > 100 {
-            return Err(AppError::Invalid {
-                field: "name",
-                message: "a model needs a name of 1 to 100 characters, e.g. council-triage".into(),
-            });
-        }
-        let name = req.name.trim().to_owned();
+        let name = crate::check_name(&req.name, "a model", "council-triage")?.to_owned();
         let (extra, corrections) = if req.include_overrides {
             let found = self.store().override_corrections(SERVICE).await?;
             let (examples, used) = correction_examples(&found);

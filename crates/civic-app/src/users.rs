@@ -6,7 +6,7 @@
 //! milliseconds of CPU by design.
 
 use argon2::Argon2;
-use argon2::password_hash::rand_core::{OsRng, RngCore as _};
+use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use base64::Engine as _;
 use civic_core::{Email, Password, Role, now_millis};
@@ -29,9 +29,8 @@ pub struct UserPassword {
 
 /// A random password of 20 URL-safe characters (120 bits).
 fn generate_password() -> Password {
-    let mut bytes = [0u8; 15];
-    OsRng.fill_bytes(&mut bytes);
-    let text = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let text =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(civic_core::random_bytes::<15>());
     // 20 characters always meet the length rule.
     Password::parse(&text).unwrap_or_else(|_| unreachable!("20 characters are a valid password"))
 }

@@ -362,27 +362,13 @@ pub struct TeamName(String);
 
 impl TeamName {
     /// The longest team name, in characters.
-    pub const MAX_CHARS: usize = 100;
+    pub const MAX_CHARS: usize = crate::MAX_NAME_CHARS;
 
     /// Checks and trims `text`.
     pub fn parse(text: &str) -> Result<Self, ParseError> {
-        let t = text.trim();
-        if t.is_empty() {
-            return Err(ParseError::new("team", "must not be empty"));
-        }
-        if t.chars().count() > Self::MAX_CHARS {
-            return Err(ParseError::new(
-                "team",
-                format!("must be at most {} characters", Self::MAX_CHARS),
-            ));
-        }
-        if t.chars().any(char::is_control) {
-            return Err(ParseError::new(
-                "team",
-                "must not contain control characters",
-            ));
-        }
-        Ok(Self(t.to_owned()))
+        crate::check_name(text)
+            .map(|t| Self(t.to_owned()))
+            .map_err(|problem| ParseError::new("team", problem.describe()))
     }
 
     /// The name.

@@ -6,7 +6,8 @@
 //! ([`LedgerEvent`], serialised with [`canonical_json`]).
 //!
 //! Invariants this crate keeps:
-//! - it does no I/O and knows nothing of HTTP, databases or models;
+//! - it does no I/O and knows nothing of HTTP, databases or models (its one
+//!   call to the operating system is for random bytes, [`random_bytes`]);
 //! - values are parsed at the edge: a [`Reason`] is never empty, a [`Service`]
 //!   name is always lowercase ASCII, a [`DecisionId`] is always a UUID v7;
 //! - the canonical JSON of a ledger event is stable: the same event always
@@ -17,7 +18,9 @@ mod decision;
 mod entry;
 mod error;
 mod ids;
+mod name;
 mod principal;
+mod random;
 mod role;
 mod sampling;
 mod user;
@@ -30,7 +33,9 @@ pub use decision::{
 pub use entry::{DecisionEntryText, EntryTexts, EntryVersion, Json, LedgerEvent, text_digest};
 pub use error::{ErrorKind, ParseError};
 pub use ids::{DecisionId, KeyId, RedactionId, ReviewEventId, UserId};
+pub use name::{MAX_NAME_CHARS, NameProblem, check_name};
 pub use principal::{OperatorName, Principal};
+pub use random::random_bytes;
 pub use role::{Role, Roles};
 pub use sampling::SampleRate;
 pub use user::{Email, Password};

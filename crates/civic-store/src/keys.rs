@@ -2,7 +2,6 @@
 
 use base64::Engine as _;
 use civic_core::{KeyId, Role, Timestamp, from_unix_millis, now_millis, unix_millis};
-use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
 use sqlx::Row as _;
 
@@ -40,11 +39,9 @@ pub(crate) fn token_hash(token: &str) -> Vec<u8> {
 }
 
 pub(crate) fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
     format!(
         "{TOKEN_PREFIX}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(civic_core::random_bytes::<32>())
     )
 }
 

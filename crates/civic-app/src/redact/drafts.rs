@@ -36,7 +36,6 @@ use std::time::{Duration, SystemTime};
 
 use civic_core::UserId;
 use civic_redact::{Evidence, Label, OperatorKind};
-use rand::RngCore as _;
 use serde::Serialize;
 use serde_json::json;
 
@@ -95,9 +94,7 @@ pub struct DraftId([u8; 16]);
 
 impl DraftId {
     fn random() -> Self {
-        let mut bytes = [0u8; 16];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        DraftId(bytes)
+        DraftId(civic_core::random_bytes())
     }
 
     /// Parses an id as [`Display`](std::fmt::Display) writes it; anything

@@ -239,3 +239,48 @@ async fn a_safeguarding_concern_is_referred_to_a_team_and_the_referral_is_in_the
     let outcome = app.verify_ledger(&|_| {}).await.expect("verify ran");
     assert!(outcome.is_ok(), "{outcome:?}");
 }
+
+/// Models and keys are named by one rule (`civic_core::check_name`): 1 to
+/// 100 characters once trimmed, counted in characters, with no control
+/// characters; a bad name is refused on the field `name` before anything is
+/// written.
+#[tokio::test(flavor = "multi_thread")]
+async fn models_and_keys_are_named_by_one_rule() {
+    let dir = tempfile::tempdir().expect("dir");
+    let app = instance(dir.path()).await;
+    for bad in ["   ", "case\u{0}system", "two\nlines", &"k".repeat(101)] {
+        let e = app
+            .create_key(bad, Role::Caseworker)
+            .await
+            .expect_err("a bad key name");
+        assert_eq!(field_of(&e), Some("name"), "{bad:?}: {e}");
+    }
+    // 100 two-byte letters are 100 characters.
+    let made = app
+        .create_key(&format!("  {}  ", "é".repeat(100)), Role::Caseworker)
+        .await
+        .expect("100 characters");
+    assert_eq!(made.key.name, "é".repeat(100));
+    let data = dir.path().join("contacts.jsonl");
+    let train = |name: &str| TrainRequest {
+        data: data.clone(),
+        text_column: "text".into(),
+        label_column: "team".into(),
+        urgent_column: Some("urgent".into()),
+        name: name.into(),
+        holdout: 0.2,
+        seed: 1,
+        strict: true,
+        include_overrides: false,
+    };
+    let operator = "operator:test"
+        .parse::<civic_core::Principal>()
+        .expect("operator");
+    let e = app
+        .train_triage(train("tab\there"), &operator, Arc::new(|_| {}))
+        .await
+        .expect_err("a bad model name");
+    assert_eq!(field_of(&e), Some("name"), "{e}");
+    assert!(e.to_string().contains("control characters"), "{e}");
+    app.shutdown().await.expect("shutdown");
+}

@@ -198,11 +198,9 @@ fn invalid(field: &'static str, message: &str) -> ApiError {
 }
 
 fn model_name(field: &'static str, s: &str) -> Result<String, ApiError> {
-    let t = s.trim();
-    if t.is_empty() || t.chars().count() > 100 {
-        return Err(invalid(field, "must be 1 to 100 characters"));
-    }
-    Ok(t.to_owned())
+    civic_core::check_name(s)
+        .map(str::to_owned)
+        .map_err(|problem| invalid(field, &problem.describe()))
 }
 
 impl RecordRequest {

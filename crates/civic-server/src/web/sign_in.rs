@@ -6,7 +6,6 @@ use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use rand::RngCore as _;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -21,9 +20,7 @@ use crate::web::session::{
 const MAX_DRAFT: usize = 8 * 1024;
 
 fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
+    hex::encode(civic_core::random_bytes::<32>())
 }
 
 #[derive(Template)]
