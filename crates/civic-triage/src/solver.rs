@@ -12,6 +12,8 @@
 //! by the feature value, the usual approximation for sparse SGD, which keeps an update
 //! proportional to the example's size rather than to the model's.
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 
 use crate::features::{FeatureConfig, SparseVec};
@@ -75,9 +77,25 @@ pub(crate) fn train(
 ) -> LinearModel {
     let buckets = features.buckets();
     let mut state = Adagrad::new(buckets, classes, opts);
-    let cache: Option<Vec<SparseVec>> = (texts.iter().map(|t| t.len()).sum::<usize>()
+    // Each distinct text's features are computed once: training data may repeat a text
+    // to weigh it (the safeguarding scorer counts hand-written lines several times).
+    let cache: Option<(Vec<SparseVec>, Vec<usize>)> = (texts.iter().map(|t| t.len()).sum::<usize>()
         <= CACHE_TEXT_BYTES)
-        .then(|| texts.par_iter().map(|t| features.sparse(t)).collect());
+        .then(|| {
+            let mut first: HashMap<&str, usize> = HashMap::new();
+            let mut distinct = Vec::new();
+            let slot: Vec<usize> = texts
+                .iter()
+                .map(|&t| {
+                    *first.entry(t).or_insert_with(|| {
+                        distinct.push(t);
+                        distinct.len() - 1
+                    })
+                })
+                .collect();
+            let vectors = distinct.par_iter().map(|t| features.sparse(t)).collect();
+            (vectors, slot)
+        });
     let mut order: Vec<usize> = (0..texts.len()).collect();
     let mut rng = SplitMix64::new(opts.seed);
     for epoch in 0..opts.epochs {
@@ -85,9 +103,9 @@ pub(crate) fn train(
         let mut loss = 0.0;
         for block in order.chunks(BLOCK) {
             match &cache {
-                Some(all) => {
+                Some((vectors, slot)) => {
                     for &k in block {
-                        loss += state.step(&all[k], labels[k]);
+                        loss += state.step(&vectors[slot[k]], labels[k]);
                     }
                 }
                 None => {
