@@ -8,28 +8,30 @@
 //! Each line: `{"text", "safeguarding": bool, "categories": [...], "kind"?, "register"?}`.
 //! Files are measured together and then one by one. `--in-house` measures on the held-out
 //! fifth of the synthetic corpus's templates, with a scorer trained on the other four
-//! fifths. `--alert X` and `--watch Y` set the learned scorer's thresholds. `--rules FILE`
-//! measures a rules file (a body's own, or a draft) instead of the default rules. `--show`
+//! fifths (with `--after`'s settings). `--alert X` and `--watch Y` set the learned
+//! scorer's thresholds. `--rules FILE` measures a rules file (a body's own, or a draft)
+//! instead of the default rules. `--show`
 //! also prints each missed concern and each false alarm with what was found (message
 //! text: use it on evaluation sets only, never on real messages).
 //!
 //! `--cross-validate` measures generalisation across authors: for each hand-written
-//! development group (`dev` … `dev6`, compiled into the crate), a scorer trained on the
-//! corpus and the *other* groups is measured on that group, beside the corpus-only scorer
-//! (before) and the learned scorer alone (no rules). The rules were written with every
-//! group in view, so only the scorer-alone rows are fully cross-validated. With `--show`,
-//! each left-out group's errors under the rules and the scorer trained on the other groups
-//! are printed too.
-//! `--train-only corpus|default` trains that scorer once and exits (to time start-up
-//! training in process CPU time). `--sweep A,B,...` adds, for each alert threshold A (watch = min(watch, A)), the pooled
-//! cross-validated figures.
+//! development group (`dev` … `dev7`, compiled into the crate), two scorers trained on the
+//! corpus and the *other* groups are measured on that group, with the rules and alone:
+//! "before" with the settings `--before SPEC` gives and "after" with `--after SPEC`'s
+//! (`ScorerOptions::parse`: e.g. `weight=3,ngrams=4-4,buckets=17`; both the default
+//! scorer's settings when not given). The rules were written with every group in view, so
+//! only the scorer-alone rows are fully cross-validated. With `--show`, each left-out
+//! group's errors under the rules and the "after" scorer are printed too.
+//! `--train-only corpus|default` trains that scorer (with `--after`'s settings) once and
+//! exits (to time start-up training in process CPU time). `--sweep A,B,...` adds, for each
+//! alert threshold A (watch = min(watch, A)), the pooled cross-validated figures.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use civic_triage::safeguarding::{
-    Count, Detector, EvalLine, EvalReport, LearnedScorer, SafeguardingRules, Thresholds, corpus,
-    development_group, development_groups, evaluate,
+    Count, Detector, EvalLine, EvalReport, LearnedScorer, SafeguardingRules, ScorerOptions,
+    Thresholds, corpus, development_group, development_groups, evaluate,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -40,6 +42,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut show = false;
     let mut thresholds = Thresholds::default();
     let mut rules_file = None;
+    let mut train_only = None;
+    let mut before = ScorerOptions::default();
+    let mut after = ScorerOptions::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -47,17 +52,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--show" => show = true,
             "--cross-validate" => cross_validate = true,
             "--train-only" => {
-                let which = args.next().ok_or("--train-only needs corpus or default")?;
-                let scorer = match which.as_str() {
-                    "corpus" => LearnedScorer::train(&corpus::generate(
-                        corpus::DEFAULT_SEED,
-                        civic_triage::safeguarding::DEFAULT_VARIANTS,
-                    ))?,
-                    "default" => LearnedScorer::train_default()?,
-                    _ => return Err("--train-only needs corpus or default".into()),
-                };
-                std::hint::black_box(scorer);
-                return Ok(());
+                train_only = Some(args.next().ok_or("--train-only needs corpus or default")?)
+            }
+            "--before" => {
+                before = ScorerOptions::parse(&args.next().ok_or("--before needs settings")?)?
+            }
+            "--after" => {
+                after = ScorerOptions::parse(&args.next().ok_or("--after needs settings")?)?
             }
             "--sweep" => {
                 for v in args.next().ok_or("--sweep needs values")?.split(',') {
@@ -70,13 +71,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             _ => files.push(a),
         }
     }
+    if let Some(which) = train_only {
+        let generated = corpus::generate(corpus::DEFAULT_SEED, after.variants);
+        let scorer = match which.as_str() {
+            "corpus" => LearnedScorer::train_with_options(&generated, &[], &after)?,
+            "default" => {
+                let mut handwritten = Vec::new();
+                for g in development_groups() {
+                    handwritten.extend(development_group(g)?);
+                }
+                LearnedScorer::train_with_options(&generated, &handwritten, &after)?
+            }
+            _ => return Err("--train-only needs corpus or default".into()),
+        };
+        std::hint::black_box(scorer);
+        return Ok(());
+    }
     if in_house {
-        let all = corpus::generate(
-            corpus::DEFAULT_SEED,
-            civic_triage::safeguarding::DEFAULT_VARIANTS,
-        );
+        let all = corpus::generate(corpus::DEFAULT_SEED, after.variants);
         let (held, train): (Vec<_>, Vec<_>) = all.into_iter().partition(|e| e.held_out());
-        let scorer = LearnedScorer::train(&train)?;
+        let scorer = LearnedScorer::train_with_options(&train, &[], &after)?;
         let detector = Detector::new(
             SafeguardingRules::default(),
             Some(Arc::new(scorer)),
@@ -111,7 +125,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     if cross_validate {
-        run_cross_validation(thresholds, &sweep, show)?;
+        run_cross_validation(&before, &after, thresholds, &sweep, show)?;
     }
     if files.is_empty() {
         return Ok(());
@@ -214,31 +228,27 @@ fn show_errors(detector: &Detector, lines: &[EvalLine]) {
 
 /// Leaves one development group out at a time (see the module's documentation).
 fn run_cross_validation(
+    before: &ScorerOptions,
+    after: &ScorerOptions,
     thresholds: Thresholds,
     sweep: &[f64],
     show: bool,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let generated = corpus::generate(
-        corpus::DEFAULT_SEED,
-        civic_triage::safeguarding::DEFAULT_VARIANTS,
-    );
+    eprintln!("before: {before:?}\nafter: {after:?}");
+    let generated_before = corpus::generate(corpus::DEFAULT_SEED, before.variants);
+    let generated_after = corpus::generate(corpus::DEFAULT_SEED, after.variants);
     let groups = development_groups();
     let mut data = Vec::new();
     for g in &groups {
         data.push(development_group(g)?);
     }
-    let started = Instant::now();
-    let before = Arc::new(LearnedScorer::train(&generated)?);
-    eprintln!(
-        "corpus-only scorer trained in {:.2} s",
-        started.elapsed().as_secs_f64()
-    );
     let no_rules = SafeguardingRules::from_toml("")?;
-    // (group, detector name, report) and, per alert threshold swept, pooled reports.
+    // (group, detector name, report) and, per alert threshold swept, pooled reports of
+    // the four detectors in the order of `rows`.
     let mut rows: Vec<(String, &str, EvalReport)> = Vec::new();
-    let mut swept: Vec<(f64, EvalReport, EvalReport)> = sweep
+    let mut swept: Vec<(f64, Vec<EvalReport>)> = sweep
         .iter()
-        .map(|&a| (a, EvalReport::default(), EvalReport::default()))
+        .map(|&a| (a, vec![EvalReport::default(); 4]))
         .collect();
     for (k, g) in groups.iter().enumerate() {
         let train: Vec<EvalLine> = data
@@ -247,34 +257,47 @@ fn run_cross_validation(
             .filter(|(j, _)| *j != k)
             .flat_map(|(_, d)| d.iter().cloned())
             .collect();
-        let started = Instant::now();
-        let after = Arc::new(LearnedScorer::train_with(&generated, &train)?);
-        eprintln!(
-            "fold {g}: scorer trained on the corpus and {} hand-written lines in {:.2} s",
-            train.len(),
-            started.elapsed().as_secs_f64()
-        );
+        let mut scorers: Vec<Arc<LearnedScorer>> = Vec::new();
+        for (name, generated, options) in [
+            ("before", &generated_before, before),
+            ("after", &generated_after, after),
+        ] {
+            // The same settings train the same scorer: train it once.
+            if before == after && !scorers.is_empty() {
+                scorers.push(Arc::clone(&scorers[0]));
+                continue;
+            }
+            let started = Instant::now();
+            scorers.push(Arc::new(LearnedScorer::train_with_options(
+                generated, &train, options,
+            )?));
+            eprintln!(
+                "fold {g}: {name} scorer trained on the corpus and {} hand-written lines in {:.2} s",
+                train.len(),
+                started.elapsed().as_secs_f64()
+            );
+        }
         let held = &data[k];
-        let detectors = [
+        let detectors: Vec<_> = [
             (
-                "before: rules + corpus scorer",
+                "before: rules + scorer",
                 SafeguardingRules::default(),
-                &before,
+                &scorers[0],
             ),
             (
-                "after: rules + corpus & other groups",
+                "after: rules + scorer",
                 SafeguardingRules::default(),
-                &after,
+                &scorers[1],
             ),
-            ("before: corpus scorer alone", no_rules.clone(), &before),
-            (
-                "after: scorer alone, other groups",
-                no_rules.clone(),
-                &after,
-            ),
-        ];
-        for (name, rules, scorer) in detectors {
-            let d = Detector::new(rules, Some(Arc::clone(scorer)), thresholds)?;
+            ("before: scorer alone", no_rules.clone(), &scorers[0]),
+            ("after: scorer alone", no_rules.clone(), &scorers[1]),
+        ]
+        .into_iter()
+        // The same settings give the same figures: measure them once.
+        .filter(|(name, _, _)| before != after || name.starts_with("after"))
+        .collect();
+        for (name, rules, scorer) in &detectors {
+            let d = Detector::new(rules.clone(), Some(Arc::clone(scorer)), thresholds)?;
             if show && name.starts_with("after: rules") {
                 println!("### Errors on {g}, {name}\n");
                 show_errors(&d, held);
@@ -282,18 +305,19 @@ fn run_cross_validation(
             }
             rows.push((g.to_string(), name, evaluate(&d, held)));
         }
-        for (alert, pooled_before, pooled_after) in &mut swept {
+        for (alert, pooled) in &mut swept {
             let t = Thresholds {
                 alert: *alert,
                 watch: thresholds.watch.min(*alert),
             };
-            for (scorer, pooled) in [(&before, pooled_before), (&after, pooled_after)] {
-                let d = Detector::new(SafeguardingRules::default(), Some(Arc::clone(scorer)), t)?;
+            for ((_, rules, scorer), pooled) in detectors.iter().zip(pooled.iter_mut()) {
+                let d = Detector::new(rules.clone(), Some(Arc::clone(scorer)), t)?;
                 merge(pooled, &evaluate(&d, held));
             }
         }
     }
-    let names: Vec<&str> = rows.iter().take(4).map(|(_, n, _)| *n).collect();
+    let per_fold = if before == after { 2 } else { 4 };
+    let names: Vec<&str> = rows.iter().take(per_fold).map(|(_, n, _)| *n).collect();
     for name in &names {
         let mut pooled = EvalReport::default();
         for (_, n, r) in &rows {
@@ -365,24 +389,17 @@ fn run_cross_validation(
     }
     if !swept.is_empty() {
         println!(
-            "\n### Alert threshold swept (rules + scorer, pooled over the left-out groups)\n\n| alert | watch | scorer | urgent | to a person | worst category, right | false alarms, hard | false alarms, ordinary |\n|---|---|---|---|---|---|---|---|"
+            "\n### Alert threshold swept (pooled over the left-out groups)\n\n| alert | watch | detector | urgent | to a person | worst category, right | worst category, any alert | false alarms, hard | false alarms, ordinary |\n|---|---|---|---|---|---|---|---|---|"
         );
-        for (alert, b, a) in &swept {
-            for (name, r) in [("before", b), ("after", a)] {
-                let worst = r
-                    .per_category
-                    .iter()
-                    .min_by(|x, y| {
-                        x.1.rate()
-                            .unwrap_or(1.0)
-                            .total_cmp(&y.1.rate().unwrap_or(1.0))
-                    })
-                    .map_or("–".to_string(), |(c, n)| format!("{c} {}", short(n)));
+        for (alert, reports) in &swept {
+            for (name, r) in names.iter().zip(reports) {
                 println!(
-                    "| {alert} | {} | {name} | {} | {} | {worst} | {} | {} |",
+                    "| {alert} | {} | {name} | {} | {} | {} | {} | {} | {} |",
                     thresholds.watch.min(*alert),
                     short(&r.recall),
                     short(&r.review_recall),
+                    worst(&r.per_category),
+                    worst(&r.per_category_any),
                     short(&kind(r, "hard_negative")),
                     short(&kind(r, "ordinary")),
                 );
@@ -390,6 +407,18 @@ fn run_cross_validation(
         }
     }
     Ok(())
+}
+
+/// The category with the lowest recall, and its recall.
+fn worst(per_category: &std::collections::BTreeMap<String, Count>) -> String {
+    per_category
+        .iter()
+        .min_by(|x, y| {
+            x.1.rate()
+                .unwrap_or(1.0)
+                .total_cmp(&y.1.rate().unwrap_or(1.0))
+        })
+        .map_or("–".to_string(), |(c, n)| format!("{c} {}", short(n)))
 }
 
 /// Adds `r`'s counts to `into`'s.

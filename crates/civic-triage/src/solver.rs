@@ -79,9 +79,8 @@ pub(crate) fn train(
     let mut state = Adagrad::new(buckets, classes, opts);
     // Each distinct text's features are computed once: training data may repeat a text
     // to weigh it (the safeguarding scorer counts hand-written lines several times).
-    let cache: Option<(Vec<SparseVec>, Vec<usize>)> = (texts.iter().map(|t| t.len()).sum::<usize>()
-        <= CACHE_TEXT_BYTES)
-        .then(|| {
+    let cache: Option<(Vec<SparseVec>, Vec<usize>)> =
+        (texts.iter().map(|t| t.len()).sum::<usize>() <= CACHE_TEXT_BYTES).then(|| {
             let mut first: HashMap<&str, usize> = HashMap::new();
             let mut distinct = Vec::new();
             let slot: Vec<usize> = texts

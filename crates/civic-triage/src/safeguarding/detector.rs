@@ -34,11 +34,13 @@ pub struct Thresholds {
 }
 
 impl Default for Thresholds {
-    /// Set for recall on the corpus's held-out templates and the development sets (see
-    /// `docs/benchmarks/triage.md`).
+    /// Set for recall by leaving each development group out in turn (see
+    /// `docs/benchmarks/triage.md`): since round 7 (6 December 2026) the alert is at 0.35,
+    /// where rules and scorer recall 99.3 % of the left-out concerns with 7.0 % of hard
+    /// negatives and 1.1 % of ordinary contacts alerting (0.30: 99.4 %, 7.6 %, 1.5 %).
     fn default() -> Self {
         Self {
-            alert: 0.3,
+            alert: 0.35,
             watch: 0.15,
         }
     }
@@ -263,9 +265,12 @@ impl Detector {
                 Level::None
             };
             for (category, p) in &learned.categories {
-                // The likeliest category carries the level; others close to it (half its
+                // The likeliest category carries the level, however small its probability:
+                // the concern score blends in the second model, which can be sure of a
+                // concern the softmax puts in no category. Others close to it (half its
                 // probability or more) are reported too, since a message may be two kinds.
-                if level > Level::None && *p >= top * 0.5 && *p > 0.05 {
+                let likeliest = *p == top && top > 0.0;
+                if level > Level::None && (likeliest || (*p >= top * 0.5 && *p > 0.05)) {
                     let f = self.finding(&mut by_category, *category);
                     f.level = f.level.max(level);
                     f.by_model = true;
@@ -373,7 +378,8 @@ mod tests {
             // A bare denial is worth a look (issue 13), not an alert: the negated rule
             // asks for one. (From 5 to 6 December 2026 the scorer alerted on it, having
             // learned denials that open disclosures; with each hand-written line weighted
-            // 3 its score is in the watch band.)
+            // 3 its score is in the watch band, and with round 7's scorer and alert 0.35
+            // it stays there.)
             (
                 "No one is hurting me",
                 Level::Watch,
@@ -451,6 +457,11 @@ mod tests {
                 assert!(a.categories(*level).contains(c), "{text}: {:?}", a.findings);
             }
             assert_eq!(a.urgent(), *level == Level::Alert);
+            // A learned score at the alert threshold always alerts, with a category.
+            assert!(
+                a.score < detector.thresholds().alert || a.urgent(),
+                "{text}"
+            );
         }
     }
 

@@ -16,13 +16,20 @@
 //! but the concern-or-not question, which matters most, would then have no single
 //! calibrated answer.
 //!
-//! The model is trained at start-up (2–3 s of CPU in a release build; see
+//! Beside it, since 6 December 2026, a second, different model reads the same examples
+//! as concern or not, from words, word pairs a few words apart and negated words
+//! ([`super::pairs`]); the concern score is the mean of the two, which cross-validation
+//! across the development groups showed recalls more at the same false-alarm rate than
+//! either alone. The categories and the words shown come from the softmax.
+//!
+//! Both are trained at start-up (2–3 s of CPU in a release build; see
 //! `docs/benchmarks/triage.md`) from the seeded corpus and the compiled-in development
 //! sets, so nothing binary is committed and
 //! the same seed gives the same model, byte for byte (tested).
 
 use super::Category;
 use super::corpus::{self, CorpusExample};
+use super::pairs::{PairModel, PairOptions};
 use crate::{TermContribution, TrainOptions, TrainingExample, TriageError, TriageModel};
 
 /// The label of messages that are not a concern.
@@ -31,8 +38,11 @@ const NONE: &str = "none";
 /// Sentences shorter than this are not scored on their own: too few words to judge.
 const MIN_SEGMENT_WORDS: usize = 4;
 
-/// Variants generated of each template for the default model.
-pub const DEFAULT_VARIANTS: usize = 24;
+/// Variants generated of each template for the default model. 12 since round 7 (24
+/// before): cross-validated across the seven development groups, 12 lost nothing (the
+/// scorer alone at alert 0.35: 97.2 % urgent, 2.9 % of hard negatives, against 96.9 % and
+/// 3.1 % with 24) and it pays for the second model and the concern weight at start-up.
+pub const DEFAULT_VARIANTS: usize = 12;
 
 /// How many times each hand-written line is repeated in training. 3 since the sixth group
 /// (`dev6`) was added: against 2, cross-validation across the six groups gave the scorer
@@ -42,6 +52,165 @@ pub const DEFAULT_VARIANTS: usize = 24;
 /// generated variants outnumber the hand-written lines, which are the ones written as
 /// people write.
 pub const HANDWRITTEN_WEIGHT: usize = 3;
+
+/// How the learned scorer is trained. [`ScorerOptions::default`] gives the default
+/// scorer; `examples/safeguarding_eval.rs --cross-validate` compares other settings with
+/// it, each development group left out in turn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScorerOptions {
+    /// Variants generated of each corpus template ([`corpus::generate`]).
+    pub variants: usize,
+    /// How many times each hand-written line is repeated (at least 1).
+    pub handwritten_weight: usize,
+    /// Shortest and longest character n-grams (0 and 0 for none; else 2 ≤ min ≤ max ≤ 8).
+    pub char_ngrams: (u8, u8),
+    /// Hash buckets, as a power of two (10 to 24).
+    pub buckets_log2: u8,
+    /// Passes over the training data.
+    pub epochs: u32,
+    /// L2 regularisation strength.
+    pub l2: f32,
+    /// Share of each class held out to calibrate the temperature (above 0, at most 0.5).
+    pub holdout: f64,
+    /// How many times each concern example counts against one that is not (at least 1).
+    pub concern_weight: usize,
+    /// The second model's share of the concern score (0 for no second model, at most 1).
+    pub second_weight: f64,
+    /// The second model's passes over the training data.
+    pub second_epochs: u32,
+    /// The second model's L2 regularisation strength.
+    pub second_l2: f32,
+    /// The second model's hash buckets, as a power of two (10 to 24).
+    pub second_buckets_log2: u8,
+}
+
+/// The settings cross-validation chose on 6 December 2026 (seven groups, each left out in
+/// turn; `docs/benchmarks/triage.md`), against round 6's (2^17 buckets, 8 epochs, L2 0.003,
+/// concerns counted once, no second model). Each of these moved the scorer alone to more
+/// recall at the same false-alarm rate: a stronger L2 (0.01; 0.001 was worse), concerns
+/// counted three times (a class weight, not only a shift of the threshold), the second
+/// model at half the score, and 2^19 buckets (fewer collisions among the character
+/// 4-grams). Fewer epochs (5, and 3 for the second model) and fewer corpus variants
+/// ([`DEFAULT_VARIANTS`]) gave about the same figures for less start-up training.
+impl Default for ScorerOptions {
+    fn default() -> Self {
+        Self {
+            variants: DEFAULT_VARIANTS,
+            handwritten_weight: HANDWRITTEN_WEIGHT,
+            char_ngrams: (4, 4),
+            buckets_log2: 19,
+            epochs: 5,
+            l2: 0.01,
+            holdout: TrainOptions::default().holdout,
+            concern_weight: 3,
+            second_weight: 0.5,
+            second_epochs: 3,
+            second_l2: 1e-4,
+            second_buckets_log2: 20,
+        }
+    }
+}
+
+impl ScorerOptions {
+    /// Settings written as `name=value` pairs separated by commas, each changing the
+    /// default: `variants`, `weight`, `ngrams` (`MIN-MAX`), `buckets` (log2), `epochs`,
+    /// `l2`, `holdout`, `concern` (the concern weight), `second` (the second model's
+    /// share, 0 for none), `second_epochs`, `second_l2`, `second_buckets` (log2). An
+    /// empty text is the default. For the evaluation example's
+    /// command line.
+    ///
+    /// ```
+    /// use civic_triage::safeguarding::ScorerOptions;
+    /// let o = ScorerOptions::parse("weight=2,ngrams=3-5")?;
+    /// assert_eq!((o.handwritten_weight, o.char_ngrams), (2, (3, 5)));
+    /// assert!(ScorerOptions::parse("weight=two").is_err());
+    /// # Ok::<(), civic_triage::TriageError>(())
+    /// ```
+    pub fn parse(text: &str) -> Result<Self, TriageError> {
+        let mut o = Self::default();
+        for pair in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let bad = |reason: String| TriageError::InvalidOption {
+                option: "scorer options",
+                reason: format!("{name}={value}: {reason}"),
+            };
+            let number = |v: &str| v.trim().parse::<f64>().map_err(|e| bad(e.to_string()));
+            let whole = |v: &str| v.trim().parse::<u32>().map_err(|e| bad(e.to_string()));
+            match name.trim() {
+                "variants" => o.variants = whole(value)? as usize,
+                "weight" => o.handwritten_weight = whole(value)? as usize,
+                "ngrams" => {
+                    let (lo, hi) = value.split_once('-').unwrap_or((value, value));
+                    let narrow = |n: u32| u8::try_from(n).map_err(|e| bad(e.to_string()));
+                    o.char_ngrams = (narrow(whole(lo)?)?, narrow(whole(hi)?)?);
+                }
+                "buckets" => {
+                    o.buckets_log2 = u8::try_from(whole(value)?).map_err(|e| bad(e.to_string()))?
+                }
+                "epochs" => o.epochs = whole(value)?,
+                "l2" => o.l2 = number(value)? as f32,
+                "holdout" => o.holdout = number(value)?,
+                "concern" => o.concern_weight = whole(value)? as usize,
+                "second" => o.second_weight = number(value)?,
+                "second_epochs" => o.second_epochs = whole(value)?,
+                "second_l2" => o.second_l2 = number(value)? as f32,
+                "second_buckets" => {
+                    o.second_buckets_log2 =
+                        u8::try_from(whole(value)?).map_err(|e| bad(e.to_string()))?
+                }
+                _ => {
+                    return Err(bad(
+                        "unknown setting; use variants, weight, ngrams, buckets, epochs, l2, holdout, concern, second, second_epochs, second_l2 or second_buckets"
+                            .into(),
+                    ));
+                }
+            }
+        }
+        let bad = |reason: &str| {
+            Err(TriageError::InvalidOption {
+                option: "scorer options",
+                reason: reason.into(),
+            })
+        };
+        if o.handwritten_weight == 0 || o.concern_weight == 0 {
+            return bad("weight and concern must be at least 1");
+        }
+        if !(0.0..=1.0).contains(&o.second_weight) {
+            return bad("second must be from 0 to 1");
+        }
+        if !(10..=24).contains(&o.second_buckets_log2) || o.second_epochs == 0 {
+            return bad("second_buckets must be from 10 to 24 and second_epochs at least 1");
+        }
+        Ok(o)
+    }
+
+    fn pair_options(&self) -> PairOptions {
+        PairOptions {
+            buckets_log2: self.second_buckets_log2,
+            epochs: self.second_epochs,
+            learning_rate: 0.2,
+            l2: self.second_l2,
+        }
+    }
+
+    /// The options of the triage classifier trained with these settings.
+    fn train_options(&self) -> Result<TrainOptions, TriageError> {
+        Ok(TrainOptions {
+            seed: corpus::DEFAULT_SEED,
+            epochs: self.epochs,
+            l2: self.l2,
+            holdout: self.holdout,
+            rules: super::SafeguardingRules::from_toml("")?,
+            features: crate::FeatureConfig {
+                buckets_log2: self.buckets_log2,
+                char_ngram_min: self.char_ngrams.0,
+                char_ngram_max: self.char_ngrams.1,
+                ..features()
+            },
+            ..TrainOptions::default()
+        })
+    }
+}
 
 /// What the learned scorer says about one message.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,19 +229,23 @@ pub struct LearnedScorer {
     model: TriageModel,
     /// For each class of the model, its category (`None` for `none`).
     classes: Vec<Option<Category>>,
+    /// The second model and its share of the concern score, when there is one.
+    second: Option<(PairModel, f64)>,
 }
 
 impl LearnedScorer {
     /// Trains the default scorer: the default corpus ([`corpus::DEFAULT_SEED`],
     /// [`DEFAULT_VARIANTS`]) and every hand-written development group.
     pub fn train_default() -> Result<Self, TriageError> {
+        let options = ScorerOptions::default();
         let mut handwritten = Vec::new();
         for group in super::development_groups() {
             handwritten.extend(super::development_group(group)?);
         }
-        Self::train_with(
-            &corpus::generate(corpus::DEFAULT_SEED, DEFAULT_VARIANTS),
+        Self::train_with_options(
+            &corpus::generate(corpus::DEFAULT_SEED, options.variants),
             &handwritten,
+            &options,
         )
     }
 
@@ -82,16 +255,26 @@ impl LearnedScorer {
     }
 
     /// Trains on corpus examples and hand-written labelled lines (all of them: leave out
-    /// the ones to measure on before calling). Each hand-written line is repeated
-    /// [`HANDWRITTEN_WEIGHT`] times: there are a few hundred per group against thousands
-    /// of generated variants, and they are the ones written as people write.
+    /// the ones to measure on before calling), with the default [`ScorerOptions`].
     pub fn train_with(
         examples: &[CorpusExample],
         handwritten: &[super::EvalLine],
     ) -> Result<Self, TriageError> {
+        Self::train_with_options(examples, handwritten, &ScorerOptions::default())
+    }
+
+    /// [`train_with`](Self::train_with) with other settings. Each hand-written line is
+    /// repeated [`ScorerOptions::handwritten_weight`] times: there are a few hundred per
+    /// group against thousands of generated variants, and they are the ones written as
+    /// people write.
+    pub fn train_with_options(
+        examples: &[CorpusExample],
+        handwritten: &[super::EvalLine],
+        options: &ScorerOptions,
+    ) -> Result<Self, TriageError> {
         let mut training = Vec::with_capacity(examples.len() * 9 / 8 + handwritten.len() * 4);
         for e in examples {
-            push_labelled(&mut training, &e.text, &e.categories);
+            push_labelled(&mut training, &e.text, &e.categories, 1);
         }
         for line in handwritten {
             let categories: Vec<Category> = line
@@ -102,20 +285,40 @@ impl LearnedScorer {
             if line.safeguarding && categories.is_empty() {
                 continue;
             }
-            for _ in 0..HANDWRITTEN_WEIGHT {
-                push_labelled(&mut training, &line.text, &categories);
+            push_labelled(
+                &mut training,
+                &line.text,
+                &categories,
+                options.handwritten_weight,
+            );
+        }
+        if options.concern_weight > 1 {
+            let concerns: Vec<TrainingExample> = training
+                .iter()
+                .filter(|e| e.label != NONE)
+                .cloned()
+                .collect();
+            for _ in 1..options.concern_weight {
+                training.extend(concerns.iter().cloned());
             }
         }
-        let options = TrainOptions {
-            seed: corpus::DEFAULT_SEED,
-            epochs: 8,
-            rules: super::SafeguardingRules::from_toml("")?,
-            features: features(),
-            ..TrainOptions::default()
-        };
-        let (model, _report) = crate::train(&training, &options, &|_| {})?;
+        let second = (options.second_weight > 0.0).then(|| {
+            let examples: Vec<(&str, bool)> = training
+                .iter()
+                .map(|e| (e.text.as_str(), e.label != NONE))
+                .collect();
+            (
+                PairModel::train(&examples, &options.pair_options()),
+                options.second_weight,
+            )
+        });
+        let (model, _report) = crate::train(&training, &options.train_options()?, &|_| {})?;
         let classes = model.labels().iter().map(|l| Category::parse(l)).collect();
-        Ok(Self { model, classes })
+        Ok(Self {
+            model,
+            classes,
+            second,
+        })
     }
 
     /// Scores one message.
@@ -151,8 +354,12 @@ impl LearnedScorer {
                 (c, p)
             })
             .collect();
+        let mut concern = (1.0 - none).clamp(0.0, 1.0);
+        if let Some((pairs, weight)) = &self.second {
+            concern = (1.0 - weight) * concern + weight * pairs.probability(text);
+        }
         LearnedScore {
-            concern: (1.0 - none).clamp(0.0, 1.0),
+            concern,
             categories,
             terms: terms.into_iter().filter(|t| t.contribution > 0.0).collect(),
         }
@@ -194,7 +401,12 @@ impl LearnedScorer {
 
     /// The trained model's bytes (to check that retraining reproduces it).
     pub fn to_bytes(&self) -> Vec<u8> {
-        self.model.to_bytes()
+        let mut bytes = self.model.to_bytes();
+        if let Some((pairs, weight)) = &self.second {
+            bytes.extend(pairs.to_bytes());
+            bytes.extend(weight.to_le_bytes());
+        }
+        bytes
     }
 }
 
@@ -226,20 +438,31 @@ fn plain_form(masked: &str) -> String {
 /// not a concern as `none`, and each of its sentences of [`MIN_SEGMENT_WORDS`] words or
 /// more too (the detector also scores single sentences, so the model must learn what
 /// ordinary sentences on their own look like). Texts are masked and put in
-/// [`plain_form`], as [`LearnedScorer::score_message`] does.
-fn push_labelled(training: &mut Vec<TrainingExample>, text: &str, categories: &[Category]) {
+/// [`plain_form`], as [`LearnedScorer::score_message`] does, once, and each example is
+/// pushed `copies` times.
+fn push_labelled(
+    training: &mut Vec<TrainingExample>,
+    text: &str,
+    categories: &[Category],
+    copies: usize,
+) {
     let masked = crate::text::mask_personal_data(text);
     let plain = plain_form(&masked);
+    let mut push = |text: &str, label: &str| {
+        for _ in 0..copies {
+            training.push(example(text, label));
+        }
+    };
     if categories.is_empty() {
-        training.push(example(&plain, NONE));
+        push(&plain, NONE);
         for (_, sentence) in sentences(&masked) {
             if words(sentence) >= MIN_SEGMENT_WORDS {
-                training.push(example(&plain_form(sentence), NONE));
+                push(&plain_form(sentence), NONE);
             }
         }
     }
     for c in categories {
-        training.push(example(&plain, c.id()));
+        push(&plain, c.id());
     }
 }
 
@@ -335,5 +558,62 @@ mod training_tests {
         let b = LearnedScorer::train(&examples).map(|s| s.to_bytes());
         assert!(a.is_ok());
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn the_second_model_is_retrained_identically_and_blended_into_the_concern_score() {
+        let examples = corpus::generate(corpus::DEFAULT_SEED, 3);
+        let with = |second_weight| ScorerOptions {
+            second_weight,
+            ..ScorerOptions::default()
+        };
+        let train = |o: &ScorerOptions| LearnedScorer::train_with_options(&examples, &[], o);
+        let (Ok(a), Ok(b), Ok(none)) = (train(&with(0.5)), train(&with(0.5)), train(&with(0.0)))
+        else {
+            panic!("training failed");
+        };
+        assert_eq!(a.to_bytes(), b.to_bytes());
+        assert!(a.second.is_some() && none.second.is_none());
+        let text = "he keeps taking her wages and won't let her out";
+        let (first, blended) = (none.score(text), a.score(text));
+        let Some((pairs, _)) = &a.second else {
+            panic!("no second model");
+        };
+        let second = pairs.probability(&plain_form(&crate::text::mask_personal_data(text)));
+        // The first model is trained alike with or without the second: only the blend differs.
+        assert!((blended.concern - (0.5 * first.concern + 0.5 * second)).abs() < 1e-9);
+        assert_eq!(blended.categories, first.categories);
+    }
+
+    #[test]
+    fn scorer_settings_are_parsed_and_bad_ones_named() {
+        let o = ScorerOptions::parse(" l2=0.01, concern=2 ,second=0.4,ngrams=3-5,buckets=19");
+        let Ok(o) = o else {
+            panic!("valid settings refused: {o:?}");
+        };
+        assert_eq!(
+            (
+                o.l2,
+                o.concern_weight,
+                o.second_weight,
+                o.char_ngrams,
+                o.buckets_log2
+            ),
+            (0.01, 2, 0.4, (3, 5), 19)
+        );
+        assert_eq!(ScorerOptions::parse(""), Ok(ScorerOptions::default()));
+        for (bad, named) in [
+            ("colour=red", "colour=red: unknown setting"),
+            ("weight=lots", "weight=lots"),
+            ("weight=0", "at least 1"),
+            ("second=1.5", "second must be from 0 to 1"),
+            ("ngrams=3-500", "ngrams=3-500"),
+        ] {
+            let err = ScorerOptions::parse(bad).map_err(|e| e.to_string());
+            assert!(
+                err.as_ref().is_err_and(|e| e.contains(named)),
+                "{bad}: {err:?}"
+            );
+        }
     }
 }

@@ -25,6 +25,7 @@ mod gate;
 mod handwritten;
 mod learned;
 mod normalise;
+mod pairs;
 mod parse;
 mod quoted;
 mod rules;
@@ -34,5 +35,7 @@ pub use category::Category;
 pub use detector::{Assessment, Detector, Finding, Level, Thresholds, default_scorer};
 pub use eval::{Count, EvalLine, EvalReport, evaluate};
 pub use handwritten::{development_group, development_groups};
-pub use learned::{DEFAULT_VARIANTS, HANDWRITTEN_WEIGHT, LearnedScore, LearnedScorer};
+pub use learned::{
+    DEFAULT_VARIANTS, HANDWRITTEN_WEIGHT, LearnedScore, LearnedScorer, ScorerOptions,
+};
 pub use rules::{SafeguardingMatch, SafeguardingRule, SafeguardingRules};
