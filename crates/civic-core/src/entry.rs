@@ -1,5 +1,5 @@
-//! Ledger entries: the exact bytes each decision, review and reason
-//! redaction is appended to the ledger as, in every layout ever written
+//! Ledger entries: the exact bytes each decision, review, reason redaction
+//! and governance event is appended to the ledger as, in every layout ever written
 //! ([`EntryVersion`]). Verification rebuilds them from stored records, so
 //! their bytes never change for a given layout.
 
@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{
-    CanonicalObject, DecisionId, DecisionStatus, Digest, ModelRef, ParseError, Principal,
-    RedactionId, ReviewAction, ReviewEventId, Service, Timestamp, rfc3339,
+    CanonicalObject, DecisionId, DecisionStatus, Digest, GovernanceChange, GovernanceEventId,
+    ModelRef, ParseError, Principal, RedactionId, ReviewAction, ReviewEventId, Service, Timestamp,
+    rfc3339,
 };
 
 /// The layout of a ledger entry.
@@ -144,33 +145,49 @@ pub enum LedgerEvent {
         /// When.
         created_at: Timestamp,
     },
+    /// A change of who may act or of what decides (always version 2).
+    Governance {
+        /// The event's id.
+        id: GovernanceEventId,
+        /// Who made the change.
+        by: Principal,
+        /// What changed.
+        change: GovernanceChange,
+        /// When.
+        created_at: Timestamp,
+    },
 }
 
 impl LedgerEvent {
-    /// The id of the decision this entry concerns.
-    pub fn decision_id(&self) -> DecisionId {
+    /// The id of the decision this entry concerns, if it concerns one (a
+    /// governance event does not).
+    pub fn decision_id(&self) -> Option<DecisionId> {
         match self {
-            LedgerEvent::Decision { id, .. } => *id,
+            LedgerEvent::Decision { id, .. } => Some(*id),
             LedgerEvent::Review { decision_id, .. }
-            | LedgerEvent::ReasonRedacted { decision_id, .. } => *decision_id,
+            | LedgerEvent::ReasonRedacted { decision_id, .. } => Some(*decision_id),
+            LedgerEvent::Governance { .. } => None,
         }
     }
 
-    /// `decision`, `review` or `reason_redaction`.
+    /// `decision`, `review`, `reason_redaction` or `governance`.
     pub fn kind(&self) -> &'static str {
         match self {
             LedgerEvent::Decision { .. } => "decision",
             LedgerEvent::Review { .. } => "review",
             LedgerEvent::ReasonRedacted { .. } => "reason_redaction",
+            LedgerEvent::Governance { .. } => "governance",
         }
     }
 
-    /// The id of the record this entry is (decision id or review event id), as text.
+    /// The id of the record this entry is (decision, review event,
+    /// redaction or governance event id), as text.
     pub fn record_id(&self) -> String {
         match self {
             LedgerEvent::Decision { id, .. } => id.to_string(),
             LedgerEvent::Review { id, .. } => id.to_string(),
             LedgerEvent::ReasonRedacted { id, .. } => id.to_string(),
+            LedgerEvent::Governance { id, .. } => id.to_string(),
         }
     }
 
@@ -193,7 +210,15 @@ impl LedgerEvent {
     /// "reason_sha256",] ["referred_to",] "reviewer", "type": "review", "v": 2}`
     /// (`referred_to`, the team's name, only for a referral); a reason's
     /// redaction is `{"created_at", "decision_id", "id", "redacted_by",
-    /// "review_id", "type": "reason_redaction", "v": 2, "why_sha256"}`.
+    /// "review_id", "type": "reason_redaction", "v": 2, "why_sha256"}`; a
+    /// governance event is `{"by", "created_at", "event", "id", …,
+    /// "type": "governance", "v": 2}` with the fields of its kind
+    /// ([`GovernanceChange`]: `key_created` `key_id`, `role`; `key_revoked`
+    /// `key_id`; `user_created` `role`, `user_id`; `password_reset`
+    /// `user_id`; `model_registered` `metrics_sha256`, `model`,
+    /// `replaced_version`, `service`, `training_data_sha256`;
+    /// `model_activated` `model`, `replaced_version`; `inputs_purged`
+    /// `count`, `up_to`; `settings_changed` `changed`, `settings_sha256`).
     /// Digests are lowercase hex. `requested_by`, `reviewer` and
     /// `redacted_by` name a [`Principal`] (`key:…`, `user:…`, `operator:…`;
     /// entries written before principals were typed hold a bare UUID). The
@@ -201,6 +226,16 @@ impl LedgerEvent {
     /// key order, since they are rebuilt for every entry whenever the ledger
     /// is verified.
     pub fn to_bytes(&self) -> Vec<u8> {
+        if let LedgerEvent::Governance {
+            id,
+            by,
+            change,
+            created_at,
+        } = self
+        {
+            // Rare, and of many small layouts: written through a JSON value.
+            return crate::governance::entry_bytes(*id, by, change, *created_at);
+        }
         let mut out = Vec::with_capacity(640);
         let mut obj = CanonicalObject::new(&mut out);
         match self {
@@ -301,6 +336,7 @@ impl LedgerEvent {
                 obj.u64("v", 2);
                 obj.str("why_sha256", &why_sha256.to_hex());
             }
+            LedgerEvent::Governance { .. } => {}
         }
         obj.finish();
         out
@@ -845,6 +881,7 @@ mod tests {
                 "created_at": rfc3339(*created_at),
                 "v": 2,
             }),
+            LedgerEvent::Governance { .. } => return event.to_bytes(),
         };
         canonical_json(&v)
     }
@@ -934,7 +971,7 @@ mod tests {
                         ReviewAction::Accept | ReviewAction::Refer { .. } => None,
                     };
                 }
-                LedgerEvent::ReasonRedacted { .. } => {}
+                LedgerEvent::ReasonRedacted { .. } | LedgerEvent::Governance { .. } => {}
             }
             event
         });

@@ -74,6 +74,12 @@ uuid_id!(
     RedactionId,
     "redaction id"
 );
+uuid_id!(
+    /// Identifies one governance event: a change of who may act or of what
+    /// decides (see `GovernanceChange`).
+    GovernanceEventId,
+    "governance event id"
+);
 
 uuid_id!(
     /// Identifies an API key (never the secret token itself).

@@ -17,6 +17,7 @@ mod canonical;
 mod decision;
 mod entry;
 mod error;
+mod governance;
 mod ids;
 mod name;
 mod principal;
@@ -32,7 +33,8 @@ pub use decision::{
 };
 pub use entry::{DecisionEntryText, EntryTexts, EntryVersion, Json, LedgerEvent, text_digest};
 pub use error::{ErrorKind, ParseError};
-pub use ids::{DecisionId, KeyId, RedactionId, ReviewEventId, UserId};
+pub use governance::{GovernanceChange, GovernanceEvent, GovernanceKind};
+pub use ids::{DecisionId, GovernanceEventId, KeyId, RedactionId, ReviewEventId, UserId};
 pub use name::{MAX_NAME_CHARS, NameProblem, check_name};
 pub use principal::{OperatorName, Principal};
 pub use random::random_bytes;

@@ -39,6 +39,12 @@ impl Principal {
         Principal::Operator(OperatorName("demo".to_owned()))
     }
 
+    /// A server's hourly housekeeping, which purges what the configured
+    /// retention no longer allows to be kept (`operator:housekeeping`).
+    pub fn housekeeping() -> Self {
+        Principal::Operator(OperatorName("housekeeping".to_owned()))
+    }
+
     /// Whether `self` and `other` are the same actor. An unqualified record
     /// is the same actor as the key or user with its UUID, so a person
     /// still counts as "the one who asked" for decisions recorded before
