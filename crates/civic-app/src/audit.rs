@@ -13,7 +13,7 @@ use civic_ledger::{
     Frontier, Hash, LogVerifier, ProofBundle, VerifiedProof, inclusion_proof,
     inclusion_proof_indexes, leaf_hash, stored_hash_index,
 };
-use civic_store::{EntryRow, LedgerRow, StoreError};
+use civic_store::{EntryRow, LedgerRow, StoreError, StoredGovernanceEvent};
 use futures_util::stream::{BoxStream, StreamExt as _};
 
 use crate::{App, AppError};
@@ -85,6 +85,8 @@ pub struct VerifyReport {
     pub reviews: u64,
     /// Redactions of reasons checked against their entries.
     pub redactions: u64,
+    /// Governance events checked against their entries.
+    pub governance: u64,
     /// Signed checkpoints checked.
     pub checkpoints: u64,
     /// The size of the latest signed checkpoint (0 if none).
@@ -99,11 +101,15 @@ impl VerifyReport {
     }
 
     /// The records checked, in words: `12 decisions, 1 reviews`, with
-    /// `, 1 reason redactions` when there are any.
+    /// `, 1 reason redactions` and `, 3 governance events` when there are
+    /// any.
     pub fn records(&self) -> String {
         let mut text = format!("{} decisions, {} reviews", self.decisions, self.reviews);
         if self.redactions > 0 {
             text.push_str(&format!(", {} reason redactions", self.redactions));
+        }
+        if self.governance > 0 {
+            text.push_str(&format!(", {} governance events", self.governance));
         }
         text
     }
@@ -385,6 +391,7 @@ impl App {
         let mut records = Records {
             reviews: Ordered::new(store.reviews_in_ledger_order()).await?,
             redactions: Ordered::new(store.redactions_in_ledger_order()).await?,
+            governance: Ordered::new(store.governance_in_ledger_order()).await?,
         };
         let mut next_checkpoint = checkpoints.iter().peekable();
         let mut frontier = Frontier::new();
@@ -393,6 +400,7 @@ impl App {
             decisions: 0,
             reviews: 0,
             redactions: 0,
+            governance: 0,
             checkpoints: checkpoints.len() as u64,
             signed_size: checkpoints.last().map_or(0, |c| c.size),
         };
@@ -685,12 +693,23 @@ struct EntryCheck {
     decision: DecisionAtEntry,
 }
 
-/// What an entry says it records; a review or redaction entry keeps its
-/// bytes, to be compared with those records as they come in ledger order.
+/// What an entry says it records; a review, redaction or governance entry
+/// keeps its bytes, to be compared with those records as they come in
+/// ledger order.
 enum EntryKind {
     Decision,
-    Review { entry: Vec<u8> },
-    Redaction { entry: Vec<u8> },
+    Review {
+        entry: Vec<u8>,
+    },
+    Redaction {
+        entry: Vec<u8>,
+    },
+    /// `name` is `governance (KIND)`, the kind as the entry's `"event"`
+    /// names it, so that a message says which change was tampered with.
+    Governance {
+        entry: Vec<u8>,
+        name: String,
+    },
     Other(String),
 }
 
@@ -700,8 +719,21 @@ impl EntryKind {
             EntryKind::Decision => "decision",
             EntryKind::Review { .. } => "review",
             EntryKind::Redaction { .. } => "reason_redaction",
+            EntryKind::Governance { name, .. } => name,
             EntryKind::Other(kind) => kind,
         }
+    }
+}
+
+/// `governance (KIND)` for a governance entry's bytes, or `governance` if
+/// they do not name a kind.
+fn governance_name(entry: &[u8]) -> String {
+    let event = serde_json::from_slice::<serde_json::Value>(entry)
+        .ok()
+        .and_then(|v| v.get("event").and_then(|e| e.as_str()).map(str::to_owned));
+    match event {
+        Some(kind) => format!("governance ({kind})"),
+        None => "governance".to_owned(),
     }
 }
 
@@ -709,6 +741,7 @@ impl EntryKind {
 struct Records<'a> {
     reviews: Ordered<'a, ReviewEvent>,
     redactions: Ordered<'a, ReasonRedaction>,
+    governance: Ordered<'a, StoredGovernanceEvent>,
 }
 
 impl Records<'_> {
@@ -723,9 +756,13 @@ impl Records<'_> {
         let redaction = (self.redactions.next.as_ref())
             .filter(|r| below(r.ledger_index))
             .map(|r| (r.ledger_index, r.id.to_string()));
+        let governance = (self.governance.next.as_ref())
+            .filter(|g| below(g.ledger_index))
+            .map(|g| (g.ledger_index, g.id.clone()));
         review
             .into_iter()
             .chain(redaction)
+            .chain(governance)
             .min_by_key(|(at, _)| *at)
             .map(|(index, id)| Inconsistency::RecordWithoutEntry { index, id })
     }
@@ -756,6 +793,10 @@ fn check_entry(row: LedgerRow<'_>) -> Result<EntryCheck, StoreError> {
         },
         "reason_redaction" => EntryKind::Redaction {
             entry: row.entry.to_vec(),
+        },
+        "governance" => EntryKind::Governance {
+            entry: row.entry.to_vec(),
+            name: governance_name(row.entry),
         },
         other => EntryKind::Other(other.to_owned()),
     };
@@ -826,6 +867,29 @@ async fn check_record(
             report.redactions += 1;
             match records.redactions.advance().await? {
                 Some(r) if r.ledger_event().to_bytes() == *bytes => Ok(Ok(())),
+                Some(_) => Ok(Err(altered())),
+                None => Ok(Err(missing())),
+            }
+        }
+        EntryKind::Governance { entry: bytes, .. } => {
+            if entry.decision != DecisionAtEntry::None {
+                return Ok(Err(altered()));
+            }
+            if records.governance.next.as_ref().map(|g| g.ledger_index) != Some(index) {
+                return Ok(Err(missing()));
+            }
+            report.governance += 1;
+            match records.governance.advance().await? {
+                // A row whose columns no longer read as an event (`event`
+                // is `None`) was altered as surely as one that reads as
+                // another event.
+                Some(g)
+                    if g.event
+                        .as_ref()
+                        .is_some_and(|e| e.ledger_event().to_bytes() == *bytes) =>
+                {
+                    Ok(Ok(()))
+                }
                 Some(_) => Ok(Err(altered())),
                 None => Ok(Err(missing())),
             }

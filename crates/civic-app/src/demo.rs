@@ -62,16 +62,19 @@ impl App {
             .await
             .map_err(|e| AppError::Internal(format!("demo training task: {e}")))??;
             let version = self
-                .store()
-                .register_model(civic_store::NewModel {
-                    name: triage::DEFAULT_MODEL.to_owned(),
-                    service: civic_core::Service::parse(triage::SERVICE)?,
-                    training_data_sha256: model.metadata().training_data_sha256.clone(),
-                    metrics: serde_json::to_value(&report)
-                        .map_err(|e| AppError::Internal(e.to_string()))?,
-                    model: model.to_bytes(),
-                    created_by: civic_core::Principal::demo().to_string(),
-                })
+                .writer()
+                .register_model(
+                    civic_store::NewModel {
+                        name: triage::DEFAULT_MODEL.to_owned(),
+                        service: civic_core::Service::parse(triage::SERVICE)?,
+                        training_data_sha256: model.metadata().training_data_sha256.clone(),
+                        metrics: serde_json::to_value(&report)
+                            .map_err(|e| AppError::Internal(e.to_string()))?,
+                        model: model.to_bytes(),
+                        created_by: civic_core::Principal::demo().to_string(),
+                    },
+                    civic_core::Principal::demo(),
+                )
                 .await?;
             outcome.trained = Some(version);
         }
@@ -91,16 +94,23 @@ impl App {
                 .await?;
             outcome.trained_risk = Some(trained.version);
         }
-        if self.store().ledger_size().await? == 0 {
+        // Keys, users and the demo's decisions are made once, on an
+        // instance that has recorded no decision yet (training the models
+        // above appends governance entries of their own).
+        if self.store().count_decision_records().await? == 0 {
             let mut caseworker = None;
             for role in Role::ALL {
-                let made = self.create_key(&format!("demo-{role}"), role).await?;
+                let made = self
+                    .create_key(&format!("demo-{role}"), role, civic_core::Principal::demo())
+                    .await?;
                 if role == Role::Caseworker {
                     caseworker = Some(made.key.id);
                 }
                 outcome.keys.push((role, made.token));
                 let email = civic_core::Email::parse(&format!("{role}@demo.civic.local"))?;
-                let user = self.add_user(&email, role, None).await?;
+                let user = self
+                    .add_user(&email, role, None, civic_core::Principal::demo())
+                    .await?;
                 let password = user.generated.unwrap_or_default();
                 outcome.users.push((role, email.to_string(), password));
             }

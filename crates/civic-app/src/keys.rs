@@ -1,7 +1,7 @@
 //! API keys: the credentials other systems use to call the JSON API.
 //! (Creating one is [`App::create_key`], which checks the key's name.)
 
-use civic_core::KeyId;
+use civic_core::{KeyId, Principal};
 
 pub use civic_store::{ApiKey, NewApiKey};
 
@@ -13,10 +13,11 @@ impl App {
         Ok(self.store().list_keys().await?)
     }
 
-    /// Revokes a key; its token stops working at once. A key already
-    /// revoked is a conflict, an unknown one not found.
-    pub async fn revoke_key(&self, id: KeyId) -> Result<ApiKey, AppError> {
-        Ok(self.store().revoke_key(id).await?)
+    /// Revokes a key, recorded in the ledger as done by `by`; its token
+    /// stops working at once. A key already revoked is a conflict, an
+    /// unknown one not found.
+    pub async fn revoke_key(&self, id: KeyId, by: Principal) -> Result<ApiKey, AppError> {
+        Ok(self.writer().revoke_key(id, by).await?)
     }
 
     /// The live (not revoked) key a bearer token belongs to, if any.

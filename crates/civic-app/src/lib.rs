@@ -12,6 +12,7 @@ pub mod config;
 mod demo;
 mod error;
 pub mod export;
+pub mod governance;
 pub mod keys;
 pub mod ledger;
 pub mod lifecycle;
@@ -258,10 +259,16 @@ impl App {
         Ok(self.writer.record_decision(new).await?)
     }
 
-    /// Creates an API key; the token is in the result and nowhere else.
-    pub async fn create_key(&self, name: &str, role: Role) -> Result<keys::NewApiKey, AppError> {
+    /// Creates an API key, recorded in the ledger as made by `by`; the
+    /// token is in the result and nowhere else.
+    pub async fn create_key(
+        &self,
+        name: &str,
+        role: Role,
+        by: Principal,
+    ) -> Result<keys::NewApiKey, AppError> {
         let name = check_name(name, "a key", "case-management-system")?;
-        Ok(self.store.create_key(name, role).await?)
+        Ok(self.writer.create_key(name, role, by).await?)
     }
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 pub use civic_store::Backend;
 
-use crate::App;
+use crate::{App, AppError};
 
 /// How often [`App::run_housekeeping`] removes lapsed inputs and sessions.
 pub const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
@@ -45,7 +45,7 @@ impl App {
     /// failure is logged (it is tried again next round) and counts as
     /// nothing removed.
     pub async fn purge_lapsed(&self) -> Purged {
-        let inputs = match self.store().purge_expired_inputs().await {
+        let inputs = match self.purge_inputs_lapsed_by(civic_core::now_millis()).await {
             Ok(n) => n,
             Err(e) => {
                 tracing::warn!(error = %e, "could not purge expired inputs");
@@ -93,6 +93,23 @@ impl App {
             uploads,
             drafts,
         }
+    }
+
+    /// Purges the raw inputs, explanations and references of decisions
+    /// whose retention had lapsed by `up_to`, and records the purge (how
+    /// many decisions, up to when) in the ledger as done by the
+    /// housekeeping (`operator:housekeeping`) when it purged something;
+    /// returns how many decisions lost something. [`App::purge_lapsed`]
+    /// runs it with the time now; a one-off catch-up or a test may give
+    /// another.
+    pub async fn purge_inputs_lapsed_by(
+        &self,
+        up_to: civic_core::Timestamp,
+    ) -> Result<u64, AppError> {
+        Ok(self
+            .writer()
+            .purge_expired_inputs(up_to, civic_core::Principal::housekeeping())
+            .await?)
     }
 
     /// Runs [`App::purge_lapsed`] every [`HOUSEKEEPING_EVERY`] (the first

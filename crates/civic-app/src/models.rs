@@ -135,12 +135,23 @@ impl App {
         Ok(loaded)
     }
 
-    /// Makes `version` the active version of a model, whatever its service.
-    pub async fn activate_model(&self, name: &str, version: i64) -> Result<ModelVersion, AppError> {
-        let v = self.store().activate_model(name, version).await?;
+    /// Makes `version` the active version of a model, whatever its
+    /// service, recorded in the ledger (which version replaced which) as
+    /// done by `by`. Activating the active version changes and records
+    /// nothing.
+    pub async fn activate_model(
+        &self,
+        name: &str,
+        version: i64,
+        by: civic_core::Principal,
+    ) -> Result<ModelVersion, AppError> {
+        let activated = self.writer().activate_model(name, version, by).await?;
         self.triage_models.invalidate(name);
         self.risk_models.invalidate(name);
-        Ok(v)
+        match activated {
+            Some(v) => Ok(v),
+            None => Ok(self.store().model_version(name, version).await?),
+        }
     }
 
     /// Every registered model version, whatever its service, by name then
@@ -170,15 +181,18 @@ mod tests {
     }
 
     async fn register(app: &App, bytes: &[u8]) -> i64 {
-        app.store()
-            .register_model(civic_store::NewModel {
-                name: "m".into(),
-                service: civic_core::Service::parse("triage").expect("service"),
-                training_data_sha256: String::new(),
-                metrics: serde_json::json!({}),
-                model: bytes.to_vec(),
-                created_by: "test".into(),
-            })
+        app.writer()
+            .register_model(
+                civic_store::NewModel {
+                    name: "m".into(),
+                    service: civic_core::Service::parse("triage").expect("service"),
+                    training_data_sha256: String::new(),
+                    metrics: serde_json::json!({}),
+                    model: bytes.to_vec(),
+                    created_by: "operator:test".into(),
+                },
+                civic_core::Principal::demo(),
+            )
             .await
             .expect("register")
             .version

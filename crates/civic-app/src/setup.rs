@@ -46,7 +46,7 @@ pub async fn init(config: &Config) -> Result<InitOutcome, AppError> {
     let public = config.ledger_public_key_file();
     std::fs::write(&public, format!("{}\n", signer.verifier_key()))
         .map_err(|e| io_err(&public, e))?;
-    let admin = store.create_key("first-admin", Role::Admin).await?;
+    let admin = store.create_first_key("first-admin", Role::Admin).await?;
     store.close().await;
     Ok(InitOutcome::Created {
         admin_token: admin.token,

@@ -280,15 +280,18 @@ impl App {
         let metrics = serde_json::to_value(&report)
             .map_err(|e| AppError::Internal(format!("report: {e}")))?;
         let version = self
-            .store()
-            .register_model(NewModel {
-                name,
-                service: Service::parse(SERVICE)?,
-                training_data_sha256: model.metadata().training_data_sha256.clone(),
-                metrics,
-                model: model.to_bytes(),
-                created_by: created_by.to_string(),
-            })
+            .writer()
+            .register_model(
+                NewModel {
+                    name,
+                    service: Service::parse(SERVICE)?,
+                    training_data_sha256: model.metadata().training_data_sha256.clone(),
+                    metrics,
+                    model: model.to_bytes(),
+                    created_by: created_by.to_string(),
+                },
+                created_by.clone(),
+            )
             .await?;
         self.triage_models.invalidate(&version.name);
         Ok(Trained {

@@ -9,7 +9,7 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use base64::Engine as _;
-use civic_core::{Email, Password, Role, now_millis};
+use civic_core::{Email, Password, Principal, Role, now_millis};
 use civic_store::NewSession;
 pub use civic_store::{Session, User};
 use std::net::IpAddr;
@@ -73,34 +73,39 @@ async fn unknown_user_hash() -> Result<String, AppError> {
 pub const SIGN_IN_FAILED: &str = "the email address or password is not right";
 
 impl App {
-    /// Adds a user with `password`, or a generated one.
+    /// Adds a user with `password`, or a generated one, recorded in the
+    /// ledger (their id and role, never their address) as done by `by`.
     pub async fn add_user(
         &self,
         email: &Email,
         role: Role,
         password: Option<Password>,
+        by: Principal,
     ) -> Result<UserPassword, AppError> {
         if let Some(p) = &password {
             check_chosen_password(p, email)?;
         }
         let (password, generated) = with_generated(password);
         let hash = hash_password(password).await?;
-        let user = self.store().create_user(email, role, &hash).await?;
+        let user = self.writer().create_user(email, role, &hash, by).await?;
         Ok(UserPassword { user, generated })
     }
 
-    /// Gives a user a new password (or a generated one) and ends their sessions.
+    /// Gives a user a new password (or a generated one) and ends their
+    /// sessions, recorded in the ledger (the fact, never the password or
+    /// its hash) as done by `by`.
     pub async fn reset_password(
         &self,
         email: &Email,
         password: Option<Password>,
+        by: Principal,
     ) -> Result<UserPassword, AppError> {
         if let Some(p) = &password {
             check_chosen_password(p, email)?;
         }
         let (password, generated) = with_generated(password);
         let hash = hash_password(password).await?;
-        let user = self.store().set_password(email, &hash).await?;
+        let user = self.writer().set_password(email, &hash, by).await?;
         Ok(UserPassword { user, generated })
     }
 

@@ -338,33 +338,31 @@ impl Store {
             })
             .collect()
     }
+}
 
-    /// Deletes raw inputs, and the explanations and references of
-    /// version-2 decisions, whose retention has lapsed; returns how many
-    /// decisions lost something.
-    pub async fn purge_expired_inputs(&self) -> Result<u64, StoreError> {
-        self.purge_expired_inputs_at(now_millis()).await
-    }
-
-    /// [`Store::purge_expired_inputs`] as if it were `now` (tests and a
-    /// one-off catch-up use this). An explanation becomes JSON `null` and
-    /// `explanation_removed_at` records when; its digest stays, so the
-    /// decision's ledger entry still rebuilds.
-    pub async fn purge_expired_inputs_at(&self, now: Timestamp) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "UPDATE decisions SET \
-               input = CASE WHEN input_expires_at <= $1 THEN NULL ELSE input END, \
-               input_expires_at = CASE WHEN input_expires_at <= $1 THEN NULL ELSE input_expires_at END, \
-               explanation = CASE WHEN text_expires_at <= $1 THEN 'null' ELSE explanation END, \
-               reference = CASE WHEN text_expires_at <= $1 THEN NULL ELSE reference END, \
-               explanation_removed_at = CASE WHEN text_expires_at <= $1 THEN $1 \
-                 ELSE explanation_removed_at END, \
-               text_expires_at = CASE WHEN text_expires_at <= $1 THEN NULL ELSE text_expires_at END \
-             WHERE input_expires_at <= $1 OR text_expires_at <= $1",
-        )
-        .bind(unix_millis(now))
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected())
-    }
+/// Deletes raw inputs, and the explanations and references of version-2
+/// decisions, whose retention had lapsed by `now`, on `conn` (the ledger
+/// writer's transaction, which records the purge); returns how many
+/// decisions lost something. An explanation becomes JSON `null` and
+/// `explanation_removed_at` records when; its digest stays, so the
+/// decision's ledger entry still rebuilds.
+pub(crate) async fn purge_expired_inputs(
+    conn: &mut sqlx::AnyConnection,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE decisions SET \
+           input = CASE WHEN input_expires_at <= $1 THEN NULL ELSE input END, \
+           input_expires_at = CASE WHEN input_expires_at <= $1 THEN NULL ELSE input_expires_at END, \
+           explanation = CASE WHEN text_expires_at <= $1 THEN 'null' ELSE explanation END, \
+           reference = CASE WHEN text_expires_at <= $1 THEN NULL ELSE reference END, \
+           explanation_removed_at = CASE WHEN text_expires_at <= $1 THEN $1 \
+             ELSE explanation_removed_at END, \
+           text_expires_at = CASE WHEN text_expires_at <= $1 THEN NULL ELSE text_expires_at END \
+         WHERE input_expires_at <= $1 OR text_expires_at <= $1",
+    )
+    .bind(unix_millis(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
 }

@@ -3,7 +3,7 @@
 use base64::Engine as _;
 use civic_core::{KeyId, Role, Timestamp, from_unix_millis, now_millis, unix_millis};
 use sha2::{Digest as _, Sha256};
-use sqlx::Row as _;
+use sqlx::{AnyConnection, Row as _};
 
 use crate::{Store, StoreError};
 
@@ -64,26 +64,74 @@ fn row_to_key(row: &sqlx::any::AnyRow) -> Result<ApiKey, StoreError> {
     })
 }
 
-impl Store {
-    /// Creates a key with a fresh random token.
-    pub async fn create_key(&self, name: &str, role: Role) -> Result<NewApiKey, StoreError> {
-        let token = new_token();
-        let key = ApiKey {
-            id: KeyId::new(),
-            name: name.to_owned(),
-            role,
-            created_at: now_millis(),
-            revoked_at: None,
-        };
-        sqlx::query("INSERT INTO api_keys (id, name, role, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(key.id.to_string())
-            .bind(&key.name)
-            .bind(role.as_str())
-            .bind(token_hash(&token))
-            .bind(unix_millis(key.created_at))
-            .execute(self.pool())
+/// Inserts a key with a fresh random token, made at `now`, on `conn`
+/// (the ledger writer's transaction, or `civic init`'s first key).
+pub(crate) async fn insert_key(
+    conn: &mut AnyConnection,
+    name: &str,
+    role: Role,
+    now: Timestamp,
+) -> Result<NewApiKey, StoreError> {
+    let token = new_token();
+    let key = ApiKey {
+        id: KeyId::new(),
+        name: name.to_owned(),
+        role,
+        created_at: now,
+        revoked_at: None,
+    };
+    sqlx::query(
+        "INSERT INTO api_keys (id, name, role, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(key.id.to_string())
+    .bind(&key.name)
+    .bind(role.as_str())
+    .bind(token_hash(&token))
+    .bind(unix_millis(key.created_at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(NewApiKey { key, token })
+}
+
+/// Revokes key `id` at `now` on `conn`: `Ok(Err)` when there is no such key
+/// or it was already revoked (a refusal of this request only).
+pub(crate) async fn revoke_key(
+    conn: &mut AnyConnection,
+    id: KeyId,
+    now: Timestamp,
+) -> Result<Result<ApiKey, StoreError>, StoreError> {
+    let done =
+        sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(unix_millis(now))
+            .bind(id.to_string())
+            .execute(&mut *conn)
             .await?;
-        Ok(NewApiKey { key, token })
+    let row =
+        sqlx::query("SELECT id, name, role, created_at, revoked_at FROM api_keys WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(row) = row else {
+        return Ok(Err(StoreError::NotFound {
+            what: "API key",
+            id: id.to_string(),
+        }));
+    };
+    if done.rows_affected() == 0 {
+        return Ok(Err(StoreError::Conflict(format!(
+            "API key {id} was already revoked"
+        ))));
+    }
+    Ok(Ok(row_to_key(&row)?))
+}
+
+impl Store {
+    /// Creates the first key of a new instance, for `civic init`, which runs
+    /// before the ledger has a writer. Every other key is created through
+    /// the ledger writer (`LedgerWriter::create_key`), which records it.
+    pub async fn create_first_key(&self, name: &str, role: Role) -> Result<NewApiKey, StoreError> {
+        let mut conn = self.pool().acquire().await?;
+        insert_key(&mut conn, name, role, now_millis()).await
     }
 
     /// Every key, oldest first, revoked ones included.
@@ -94,32 +142,6 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(row_to_key).collect()
-    }
-
-    /// Revokes a key; its token stops working at once.
-    pub async fn revoke_key(&self, id: KeyId) -> Result<ApiKey, StoreError> {
-        let done =
-            sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-                .bind(unix_millis(now_millis()))
-                .bind(id.to_string())
-                .execute(self.pool())
-                .await?;
-        let row = sqlx::query(
-            "SELECT id, name, role, created_at, revoked_at FROM api_keys WHERE id = $1",
-        )
-        .bind(id.to_string())
-        .fetch_optional(self.pool())
-        .await?
-        .ok_or_else(|| StoreError::NotFound {
-            what: "API key",
-            id: id.to_string(),
-        })?;
-        if done.rows_affected() == 0 {
-            return Err(StoreError::Conflict(format!(
-                "API key {id} was already revoked"
-            )));
-        }
-        row_to_key(&row)
     }
 
     /// The live (not revoked) key a bearer token belongs to, if any.

@@ -8,7 +8,9 @@
 //! the same tables and columns.
 //!
 //! Invariants this crate keeps:
-//! - every decision and review event is written in the same transaction as
+//! - every decision, review event and governance event (a change of who may
+//!   act or of what decides: keys, users, model versions, purges, settings)
+//!   is written, with the change it records, in the same transaction as
 //!   its ledger entry and the tree's new stored hashes, by one writer at a
 //!   time ([`LedgerWriter`]): a single task per process, and on PostgreSQL a
 //!   transaction-scoped advisory lock so that several processes sharing one
@@ -30,6 +32,7 @@ mod counters;
 mod decisions;
 mod error;
 mod export;
+mod governance;
 mod keys;
 mod models;
 mod quality;
@@ -49,6 +52,9 @@ pub use counters::utc_day;
 pub use decisions::Correction;
 pub use error::StoreError;
 pub use export::{ExportCursor, ExportFilter, ExportPage, ReviewRecord};
+pub use governance::{
+    GovernanceAction, GovernanceFilter, GovernanceOutcome, Governed, StoredGovernanceEvent,
+};
 pub use keys::{ApiKey, NewApiKey};
 pub use models::{ModelVersion, NewModel};
 pub use quality::{NOT_A_SAFEGUARDING_CONCERN, SafeguardingDismissals, SampleOutcomes};

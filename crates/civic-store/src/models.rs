@@ -1,12 +1,12 @@
 //! The model registry: trained models, versioned per name, with their
 //! metrics and training-data digest; one active version per name.
 
-use civic_core::{Service, Timestamp, from_unix_millis, now_millis, unix_millis};
+use civic_core::{Service, Timestamp, from_unix_millis, unix_millis};
 use serde_json::Value;
 use sqlx::any::AnyRow;
-use sqlx::{Executor as _, Row as _};
+use sqlx::{AnyConnection, Row as _};
 
-use crate::{Backend, Store, StoreError};
+use crate::{Store, StoreError};
 
 /// A model to register.
 #[derive(Debug, Clone)]
@@ -69,84 +69,106 @@ fn row_to_version(row: &AnyRow) -> Result<ModelVersion, StoreError> {
     })
 }
 
-impl Store {
-    /// Registers a new version of a model and makes it the active one.
-    pub async fn register_model(&self, new: NewModel) -> Result<ModelVersion, StoreError> {
-        let mut conn = self.pool().acquire().await?;
-        conn.execute(match self.backend() {
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::Postgres => "BEGIN",
-        })
+/// The active version of `name` on `conn`, if it has one.
+async fn active_on(conn: &mut AnyConnection, name: &str) -> Result<Option<i64>, StoreError> {
+    let row = sqlx::query("SELECT version FROM models WHERE name = $1 AND active = 1")
+        .bind(name)
+        .fetch_optional(&mut *conn)
         .await?;
-        let result = async {
-            if self.backend() == Backend::Postgres {
-                // Serialises version numbering per name across processes.
-                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
-                    .bind(&new.name)
-                    .execute(&mut *conn)
-                    .await?;
-            }
-            let row = sqlx::query("SELECT COALESCE(MAX(version), 0) + 1 AS v FROM models WHERE name = $1")
-                .bind(&new.name)
-                .fetch_one(&mut *conn)
-                .await?;
-            let version: i64 = row.try_get("v")?;
-            sqlx::query("UPDATE models SET active = 0 WHERE name = $1 AND active = 1")
-                .bind(&new.name)
-                .execute(&mut *conn)
-                .await?;
-            sqlx::query(
-                "INSERT INTO models (name, version, service, active, training_data_sha256, metrics, model, \
-                 created_by, created_at) VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8)",
-            )
-            .bind(&new.name)
-            .bind(version)
-            .bind(new.service.as_str())
-            .bind(&new.training_data_sha256)
-            .bind(new.metrics.to_string())
-            .bind(new.model.clone())
-            .bind(&new.created_by)
-            .bind(unix_millis(now_millis()))
-            .execute(&mut *conn)
-            .await?;
-            Ok::<i64, StoreError>(version)
-        }
-        .await;
-        match result {
-            Ok(version) => {
-                conn.execute("COMMIT").await?;
-                self.model_version(&new.name, version).await
-            }
-            Err(e) => {
-                if conn.execute("ROLLBACK").await.is_err() {
-                    let _ = conn.detach();
-                }
-                Err(e)
-            }
-        }
-    }
+    Ok(match row {
+        Some(row) => Some(row.try_get("version")?),
+        None => None,
+    })
+}
 
-    /// Makes `version` the active version of `name`.
-    pub async fn activate_model(
-        &self,
-        name: &str,
-        version: i64,
-    ) -> Result<ModelVersion, StoreError> {
-        self.model_version(name, version).await?;
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("UPDATE models SET active = 0 WHERE name = $1 AND active = 1")
-            .bind(name)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE models SET active = 1 WHERE name = $1 AND version = $2")
-            .bind(name)
-            .bind(version)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        self.model_version(name, version).await
-    }
+async fn version_on(
+    conn: &mut AnyConnection,
+    name: &str,
+    version: i64,
+) -> Result<Option<ModelVersion>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM models WHERE name = $1 AND version = $2"
+    ))
+    .bind(name)
+    .bind(version)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(row_to_version).transpose()
+}
 
+/// Registers a new version of a model at `now` on `conn` (the ledger
+/// writer's transaction, which holds the ledger's lock, so version numbers
+/// never collide) and makes it the active one; returns it and the version it
+/// replaced as the active one, if any.
+pub(crate) async fn register(
+    conn: &mut AnyConnection,
+    new: &NewModel,
+    now: Timestamp,
+) -> Result<(ModelVersion, Option<i64>), StoreError> {
+    let row = sqlx::query("SELECT COALESCE(MAX(version), 0) + 1 AS v FROM models WHERE name = $1")
+        .bind(&new.name)
+        .fetch_one(&mut *conn)
+        .await?;
+    let version: i64 = row.try_get("v")?;
+    let replaced = active_on(conn, &new.name).await?;
+    sqlx::query("UPDATE models SET active = 0 WHERE name = $1 AND active = 1")
+        .bind(&new.name)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO models (name, version, service, active, training_data_sha256, metrics, model, \
+         created_by, created_at) VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8)",
+    )
+    .bind(&new.name)
+    .bind(version)
+    .bind(new.service.as_str())
+    .bind(&new.training_data_sha256)
+    .bind(new.metrics.to_string())
+    .bind(new.model.clone())
+    .bind(&new.created_by)
+    .bind(unix_millis(now))
+    .execute(&mut *conn)
+    .await?;
+    let registered = version_on(conn, &new.name, version)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("model {}@{version} vanished", new.name)))?;
+    Ok((registered, replaced))
+}
+
+/// Makes `version` the active version of `name` on `conn`: `Ok(Ok(None))`
+/// when it already is (nothing changes), `Ok(Err)` when there is no such
+/// version; otherwise the version and the one it replaced.
+pub(crate) async fn activate(
+    conn: &mut AnyConnection,
+    name: &str,
+    version: i64,
+) -> Result<Result<Option<(ModelVersion, Option<i64>)>, StoreError>, StoreError> {
+    if version_on(conn, name, version).await?.is_none() {
+        return Ok(Err(StoreError::NotFound {
+            what: "model version",
+            id: format!("{name}@{version}"),
+        }));
+    }
+    let replaced = active_on(conn, name).await?;
+    if replaced == Some(version) {
+        return Ok(Ok(None));
+    }
+    sqlx::query("UPDATE models SET active = 0 WHERE name = $1 AND active = 1")
+        .bind(name)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE models SET active = 1 WHERE name = $1 AND version = $2")
+        .bind(name)
+        .bind(version)
+        .execute(&mut *conn)
+        .await?;
+    let activated = version_on(conn, name, version)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("model {name}@{version} vanished")))?;
+    Ok(Ok(Some((activated, replaced))))
+}
+
+impl Store {
     /// One version's record (without its bytes).
     pub async fn model_version(
         &self,

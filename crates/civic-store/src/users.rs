@@ -6,8 +6,8 @@
 //! beside the session's CSRF token and expiry.
 
 use civic_core::{Email, Role, Timestamp, UserId, from_unix_millis, now_millis, unix_millis};
-use sqlx::Row as _;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row as _};
 
 use crate::keys::{new_token, token_hash};
 use crate::{Store, StoreError};
@@ -67,38 +67,76 @@ fn row_to_user(row: &AnyRow) -> Result<User, StoreError> {
     })
 }
 
-impl Store {
-    /// Creates a user; an address already in use is a conflict.
-    pub async fn create_user(
-        &self,
-        email: &Email,
-        role: Role,
-        password_hash: &str,
-    ) -> Result<User, StoreError> {
-        if self.user_credentials(email).await?.is_some() {
-            return Err(StoreError::Conflict(format!(
-                "there is already a user {email}; use `civic user reset-password` to change their password"
-            )));
-        }
-        let user = User {
-            id: UserId::new(),
-            email: email.clone(),
-            role,
-            created_at: now_millis(),
-        };
-        sqlx::query(
-            "INSERT INTO users (id, email, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(user.id.to_string())
+/// Inserts a user made at `now` on `conn`: `Ok(Err)` when the address is
+/// already in use.
+pub(crate) async fn insert_user(
+    conn: &mut AnyConnection,
+    email: &Email,
+    role: Role,
+    password_hash: &str,
+    now: Timestamp,
+) -> Result<Result<User, StoreError>, StoreError> {
+    let taken = sqlx::query("SELECT 1 FROM users WHERE email = $1")
         .bind(email.as_str())
-        .bind(role.as_str())
-        .bind(password_hash)
-        .bind(unix_millis(user.created_at))
-        .execute(self.pool())
+        .fetch_optional(&mut *conn)
         .await?;
-        Ok(user)
+    if taken.is_some() {
+        return Ok(Err(StoreError::Conflict(format!(
+            "there is already a user {email}; use `civic user reset-password` to change their password"
+        ))));
     }
+    let user = User {
+        id: UserId::new(),
+        email: email.clone(),
+        role,
+        created_at: now,
+    };
+    sqlx::query(
+        "INSERT INTO users (id, email, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(user.id.to_string())
+    .bind(email.as_str())
+    .bind(role.as_str())
+    .bind(password_hash)
+    .bind(unix_millis(user.created_at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(Ok(user))
+}
 
+/// Replaces the password hash of the live user with `email` on `conn` and
+/// ends all their sessions: `Ok(Err)` when there is no such user.
+pub(crate) async fn set_password(
+    conn: &mut AnyConnection,
+    email: &Email,
+    password_hash: &str,
+) -> Result<Result<User, StoreError>, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE email = $1 AND disabled_at IS NULL"
+    ))
+    .bind(email.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(Err(StoreError::NotFound {
+            what: "user",
+            id: email.to_string(),
+        }));
+    };
+    let user = row_to_user(&row)?;
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(user.id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user.id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(Ok(user))
+}
+
+impl Store {
     /// A live user and their password hash, for signing in.
     pub async fn user_credentials(
         &self,
@@ -122,33 +160,6 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(row_to_user).collect()
-    }
-
-    /// Replaces a user's password hash and ends all their sessions.
-    pub async fn set_password(
-        &self,
-        email: &Email,
-        password_hash: &str,
-    ) -> Result<User, StoreError> {
-        let (user, _) =
-            self.user_credentials(email)
-                .await?
-                .ok_or_else(|| StoreError::NotFound {
-                    what: "user",
-                    id: email.to_string(),
-                })?;
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(user.id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-            .bind(user.id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(user)
     }
 
     /// Starts a session for `user` that lasts until `expires_at`.

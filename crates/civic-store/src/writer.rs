@@ -1,7 +1,7 @@
 //! The single ledger writer.
 //!
-//! Every decision and review event reaches the database through one task per
-//! process. It takes whatever requests are waiting (up to `max_batch`), writes
+//! Every decision, review event, redaction of a reason and governance change
+//! reaches the database through one task per process. It takes whatever requests are waiting (up to `max_batch`), writes
 //! them, their ledger entries and the tree's new stored hashes in one
 //! transaction, commits (one fsync for the whole batch: group commit) and only
 //! then acknowledges each request. On PostgreSQL the transaction first takes an
@@ -11,9 +11,9 @@
 use std::time::{Duration, Instant};
 
 use civic_core::{
-    Decision, DecisionId, DecisionStatus, EntryVersion, NewDecision, Principal, QueueFacts, Reason,
-    ReasonRedaction, RedactionId, ReviewAction, ReviewEvent, ReviewEventId, SampleRate, now_millis,
-    text_digest, unix_millis,
+    Decision, DecisionId, DecisionStatus, EntryVersion, GovernanceEvent, GovernanceEventId,
+    NewDecision, Principal, QueueFacts, Reason, ReasonRedaction, RedactionId, ReviewAction,
+    ReviewEvent, ReviewEventId, SampleRate, now_millis, text_digest, unix_millis,
 };
 use civic_ledger::{Frontier, Hash, LogSigner, leaf_hash, stored_hash_index};
 use sqlx::{AnyConnection, Executor as _, Row as _};
@@ -22,6 +22,7 @@ use tokio::task::JoinHandle;
 
 use crate::audit::StoredCheckpoint;
 use crate::counters::{CounterDeltas, Dequeued};
+use crate::governance::{self, GovernanceAction, Governed};
 use crate::{Backend, Store, StoreError, from_sql_index, to_sql_index};
 
 /// An arbitrary constant naming Civic's ledger lock among PostgreSQL advisory locks.
@@ -87,6 +88,14 @@ pub enum Append {
         /// Who.
         reviewer: Principal,
     },
+    /// A change of who may act or of what decides, made in the same
+    /// transaction as its governance entry.
+    Governance {
+        /// The change (boxed: a model version carries its bytes).
+        action: Box<GovernanceAction>,
+        /// Who makes it.
+        by: Principal,
+    },
     /// The removal of an override's stored reason (an erasure request).
     RedactReason {
         /// The review whose reason is removed.
@@ -106,7 +115,7 @@ impl Append {
 }
 
 /// What an append became once durable.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Appended {
     /// The stored decision.
     Decision(Decision),
@@ -114,15 +123,22 @@ pub enum Appended {
     Review(ReviewEvent),
     /// The stored redaction of a reason.
     ReasonRedaction(ReasonRedaction),
+    /// A governance change made and recorded.
+    Governance(Box<Governed>),
+    /// A governance action that found nothing to change: nothing was
+    /// written and no entry appended.
+    Unchanged,
 }
 
 impl Appended {
-    /// The ledger index of the entry.
-    pub fn ledger_index(&self) -> u64 {
+    /// The ledger index of the entry, if one was appended.
+    pub fn ledger_index(&self) -> Option<u64> {
         match self {
-            Appended::Decision(d) => d.ledger_index,
-            Appended::Review(r) => r.ledger_index,
-            Appended::ReasonRedaction(r) => r.ledger_index,
+            Appended::Decision(d) => Some(d.ledger_index),
+            Appended::Review(r) => Some(r.ledger_index),
+            Appended::ReasonRedaction(r) => Some(r.ledger_index),
+            Appended::Governance(g) => Some(g.event.ledger_index),
+            Appended::Unchanged => None,
         }
     }
 }
@@ -486,6 +502,7 @@ impl WriterTask {
         let mut decision_rows = Vec::new();
         let mut review_rows = Vec::new();
         let mut redaction_rows = Vec::new();
+        let mut governance_rows = Vec::new();
         let mut queue_rows = Vec::new();
         let mut entry_rows = Vec::new();
         let mut hash_rows = Vec::new();
@@ -571,6 +588,42 @@ impl WriterTask {
                     let event = redaction.ledger_event();
                     (Appended::ReasonRedaction(redaction), event, row)
                 }
+                Append::Governance { action, by } => {
+                    let (change, outcome) = match governance::apply(conn, action, now).await? {
+                        Ok(Some(applied)) => applied,
+                        Ok(None) => {
+                            outcomes.push(Ok(Appended::Unchanged));
+                            continue;
+                        }
+                        Err(e) => {
+                            outcomes.push(Err(e));
+                            continue;
+                        }
+                    };
+                    let event = GovernanceEvent {
+                        id: GovernanceEventId::new(),
+                        by: by.clone(),
+                        change,
+                        created_at: now,
+                        ledger_index: frontier.size(),
+                    };
+                    let (id, kind, actor, details, created_at, index) =
+                        governance::row_values(&event);
+                    let row = vec![
+                        Param::Text(id),
+                        Param::Text(kind),
+                        Param::Text(actor),
+                        Param::Text(details),
+                        Param::Int(created_at),
+                        Param::Int(index),
+                    ];
+                    let entry = event.ledger_event();
+                    (
+                        Appended::Governance(Box::new(Governed { event, outcome })),
+                        entry,
+                        row,
+                    )
+                }
             };
             let index = frontier.size();
             let bytes = event.to_bytes();
@@ -594,6 +647,8 @@ impl WriterTask {
                 Appended::Decision(_) => decision_rows.push(record_row),
                 Appended::Review(_) => review_rows.push(record_row),
                 Appended::ReasonRedaction(_) => redaction_rows.push(record_row),
+                Appended::Governance(_) => governance_rows.push(record_row),
+                Appended::Unchanged => {}
             }
             outcomes.push(Ok(appended));
         }
@@ -631,6 +686,7 @@ impl WriterTask {
             redaction_rows,
         )
         .await?;
+        insert_rows(conn, backend, governance::INSERT_COLUMNS, governance_rows).await?;
         insert_rows(
             conn,
             backend,

@@ -104,7 +104,9 @@ pub async fn run(
     // An admin may open every page. A fresh address each run, so that a
     // reused directory needs no clean-up.
     let email = Email::parse(&format!("bench-{}@example.gov.uk", std::process::id()))?;
-    let made = app.add_user(&email, Role::Admin, None).await?;
+    // Recorded in the ledger as the benchmark's own doing.
+    let bench = civic_core::Principal::Operator("bench".parse()?);
+    let made = app.add_user(&email, Role::Admin, None, bench).await?;
     let password = made
         .generated
         .context("a generated password for the bench user")?;

@@ -25,11 +25,16 @@ async fn open(dir: &Path, configure: impl FnOnce(&mut civic_app::Config)) -> App
 
 async fn clerk(app: &App, name: &str) -> UserId {
     let email = Email::parse(&format!("{name}@example.gov.uk")).expect("email");
-    app.add_user(&email, Role::Caseworker, None)
-        .await
-        .expect("user")
-        .user
-        .id
+    app.add_user(
+        &email,
+        Role::Caseworker,
+        None,
+        civic_core::Principal::demo(),
+    )
+    .await
+    .expect("user")
+    .user
+    .id
 }
 
 async fn start(app: &App, owner: UserId, text: &str) -> Result<DraftId, AppError> {

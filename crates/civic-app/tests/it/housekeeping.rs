@@ -25,7 +25,12 @@ async fn open(dir: &std::path::Path, lifetime: Duration) -> App {
 async fn sign_in(app: &App) -> String {
     let email = Email::parse("clerk@example.gov.uk").expect("email");
     let made = app
-        .add_user(&email, Role::Caseworker, None)
+        .add_user(
+            &email,
+            Role::Caseworker,
+            None,
+            civic_core::Principal::demo(),
+        )
         .await
         .expect("user");
     let password = made.generated.expect("a generated password");

@@ -76,11 +76,14 @@ pub async fn list(
     security(("api_key" = [])))]
 pub async fn create(
     State(state): State<AppState>,
-    _caller: Caller<Admins>,
+    caller: Caller<Admins>,
     ApiJson(body): ApiJson<CreateKeyRequest>,
 ) -> Result<(StatusCode, Json<CreatedKey>), ApiError> {
     let role: Role = body.role.parse()?;
-    let made = state.app.create_key(&body.name, role).await?;
+    let made = state
+        .app
+        .create_key(&body.name, role, caller.principal())
+        .await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedKey {
@@ -98,10 +101,10 @@ pub async fn create(
     security(("api_key" = [])))]
 pub async fn revoke(
     State(state): State<AppState>,
-    _caller: Caller<Admins>,
+    caller: Caller<Admins>,
     Path(id): Path<String>,
 ) -> Result<Json<KeyView>, ApiError> {
     let id: KeyId = id.parse()?;
-    let key = state.app.revoke_key(id).await?;
+    let key = state.app.revoke_key(id, caller.principal()).await?;
     Ok(Json(KeyView::from(&key)))
 }

@@ -522,7 +522,10 @@ pub async fn activate(
         .version
         .parse()
         .map_err(|_| PageError::NotFound)?;
-    let v = state.app.activate_model(&name, version).await?;
+    let v = state
+        .app
+        .activate_model(&name, version, form.user.session.user.id.as_principal())
+        .await?;
     tracing::info!(user = %form.user.session.user.id, model = %v.name, version = v.version, "activated a model version");
     Ok(Redirect::to(&format!(
         "{}?activated={}",

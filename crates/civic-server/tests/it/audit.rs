@@ -142,7 +142,11 @@ async fn a_decision_shows_its_ledger_entries_and_a_valid_inclusion_proof() {
     let s = TestServer::start().await;
     let first = waiting(&s, eligibility()).await;
     let id = waiting(&s, eligibility()).await;
-    let reviewer = s.app.create_key("r", Role::Reviewer).await.expect("key");
+    let reviewer = s
+        .app
+        .create_key("r", Role::Reviewer, civic_core::Principal::demo())
+        .await
+        .expect("key");
     s.app
         .review(
             id,
@@ -241,7 +245,11 @@ async fn exports_hold_every_record_as_safe_csv_without_raw_input() {
         }
     }))
     .await;
-    let reviewer = s.app.create_key("r", Role::Reviewer).await.expect("key");
+    let reviewer = s
+        .app
+        .create_key("r", Role::Reviewer, civic_core::Principal::demo())
+        .await
+        .expect("key");
     s.app
         .review(
             formula,

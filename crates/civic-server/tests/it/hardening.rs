@@ -231,7 +231,12 @@ async fn common_passwords_are_refused_for_new_users() {
         let p = civic_core::Password::parse(weak).expect("long enough");
         let err = s
             .app
-            .add_user(&email, Role::Caseworker, Some(p))
+            .add_user(
+                &email,
+                Role::Caseworker,
+                Some(p),
+                civic_core::Principal::demo(),
+            )
             .await
             .expect_err(weak);
         assert_eq!(err.code(), "invalid_input", "{weak}");
@@ -239,7 +244,12 @@ async fn common_passwords_are_refused_for_new_users() {
     }
     let strong = civic_core::Password::parse("violet kettle harbour 1987 sprint").expect("ok");
     s.app
-        .add_user(&email, Role::Caseworker, Some(strong))
+        .add_user(
+            &email,
+            Role::Caseworker,
+            Some(strong),
+            civic_core::Principal::demo(),
+        )
         .await
         .expect("a long phrase of unrelated words is accepted");
 }

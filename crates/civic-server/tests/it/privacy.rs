@@ -120,12 +120,7 @@ async fn assert_kept_only_while_retained(s: &TestServer, ids: &[String]) {
     assert!(database_file_text(s).await.contains("Zebedee"));
 
     let later = from_unix_millis(unix_millis(now_millis()) + 2 * 86_400_000).expect("in range");
-    let purged = s
-        .store()
-        .await
-        .purge_expired_inputs_at(later)
-        .await
-        .expect("purge");
+    let purged = s.app.purge_inputs_lapsed_by(later).await.expect("purge");
     assert_eq!(purged, ids.len() as u64);
     for id in ids {
         let d = s.decision(id).await;

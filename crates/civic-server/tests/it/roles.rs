@@ -111,7 +111,7 @@ async fn every_role_against_every_endpoint() {
             let decision = s.record(true).await;
             let spare = s
                 .app
-                .create_key("spare", Role::Caseworker)
+                .create_key("spare", Role::Caseworker, civic_core::Principal::demo())
                 .await
                 .expect("key");
             let spare_id = spare.key.id.to_string();
@@ -200,7 +200,11 @@ async fn every_role_against_every_endpoint() {
 #[tokio::test]
 async fn a_revoked_key_is_401_at_once() {
     let s = TestServer::start().await;
-    let made = s.app.create_key("temp", Role::Auditor).await.expect("key");
+    let made = s
+        .app
+        .create_key("temp", Role::Auditor, civic_core::Principal::demo())
+        .await
+        .expect("key");
     let get = || {
         s.client
             .get(s.url("/audit/checkpoint"))
@@ -208,7 +212,10 @@ async fn a_revoked_key_is_401_at_once() {
             .send()
     };
     assert_ne!(get().await.expect("send").status(), 401);
-    s.app.revoke_key(made.key.id).await.expect("revoke");
+    s.app
+        .revoke_key(made.key.id, civic_core::Principal::demo())
+        .await
+        .expect("revoke");
     assert_eq!(get().await.expect("send").status(), 401);
 }
 

@@ -40,7 +40,7 @@ impl TestServer {
         tokens.insert(Role::Admin, admin_token);
         for role in [Role::Caseworker, Role::Reviewer, Role::Auditor] {
             let made = app
-                .create_key(&format!("test-{role}"), role)
+                .create_key(&format!("test-{role}"), role, civic_core::Principal::demo())
                 .await
                 .expect("key");
             tokens.insert(role, made.token);
@@ -431,6 +431,7 @@ pub async fn user(s: &TestServer, role: Role) -> (String, civic_app::users::User
             &Email::parse(&email).expect("email"),
             role,
             Some(civic_core::Password::parse(PASSWORD).expect("password")),
+            civic_core::Principal::demo(),
         )
         .await
         .expect("user");

@@ -183,6 +183,7 @@ async fn another_caseworker_cannot_see_or_decide_someone_elses_routing() {
             &Email::parse(other).expect("email"),
             Role::Caseworker,
             Some(Password::parse(PASSWORD).expect("password")),
+            civic_core::Principal::demo(),
         )
         .await
         .expect("user");

@@ -210,7 +210,7 @@ async fn consistent_checkpoints_are_cosigned_and_a_rewritten_history_is_refused(
         std::future::pending(),
     ));
     let token = app
-        .create_key("auditor", Role::Auditor)
+        .create_key("auditor", Role::Auditor, civic_core::Principal::demo())
         .await
         .expect("key")
         .token;

@@ -11,7 +11,7 @@ use futures_util::TryStreamExt as _;
 use serde_json::{Value, json};
 use sqlx::Connection as _;
 
-use crate::support::{TestDb, database_text, new_decision, open, retained};
+use crate::support::{self, TestDb, database_text, new_decision, open, retained};
 
 backend_tests!(
     the_ledger_holds_no_text_and_retention_and_redaction_leave_none_in_the_database,
@@ -121,7 +121,10 @@ async fn the_ledger_holds_no_text_and_retention_and_redaction_leave_none_in_the_
     // still rebuilds from the stored digests.
     let later = from_unix_millis(unix_millis(now_millis()) + 2 * 3_600_000).expect("in range");
     assert_eq!(
-        store.purge_expired_inputs_at(later).await.expect("purge"),
+        writer
+            .purge_expired_inputs(later, support::operator())
+            .await
+            .expect("purge"),
         1
     );
     let purged = store.decision(made.id).await.expect("read");

@@ -269,7 +269,7 @@ async fn concurrent_appends_never_fork_or_reorder_the_tree(db: TestDb) {
                     )))
                     .await
                     .expect("append");
-                got.push(a.ledger_index());
+                got.push(a.ledger_index().expect("an entry"));
             }
             got
         }));
@@ -354,9 +354,9 @@ async fn checkpoints_are_signed_every_n_entries_and_on_demand(db: TestDb) {
 }
 
 async fn api_keys_authenticate_until_revoked(db: TestDb) {
-    let store = civic_store::Store::connect(&db.url).await.expect("connect");
-    let made = store
-        .create_key("case-system", Role::Caseworker)
+    let (store, writer, _) = open(&db, WriterConfig::default()).await;
+    let made = writer
+        .create_key("case-system", Role::Caseworker, support::operator())
         .await
         .expect("create");
     let found = store
@@ -371,15 +371,18 @@ async fn api_keys_authenticate_until_revoked(db: TestDb) {
         store.list_keys().await.expect("list"),
         vec![made.key.clone()]
     );
-    let revoked = store.revoke_key(made.key.id).await.expect("revoke");
+    let revoked = writer
+        .revoke_key(made.key.id, support::operator())
+        .await
+        .expect("revoke");
     assert!(revoked.revoked_at.is_some());
     assert_eq!(store.authenticate(&made.token).await.expect("auth"), None);
     assert!(matches!(
-        store.revoke_key(made.key.id).await,
+        writer.revoke_key(made.key.id, support::operator()).await,
         Err(StoreError::Conflict(_))
     ));
     assert!(matches!(
-        store.revoke_key(KeyId::new()).await,
+        writer.revoke_key(KeyId::new(), support::operator()).await,
         Err(StoreError::NotFound { .. })
     ));
 }
@@ -415,12 +418,18 @@ async fn raw_input_is_kept_only_with_retention_and_purged(db: TestDb) {
         Some(json!({"text": "message 2"}))
     );
     tokio::time::sleep(Duration::from_millis(20)).await;
-    assert_eq!(store.purge_expired_inputs().await.expect("purge"), 1);
+    assert_eq!(
+        writer
+            .purge_expired_inputs(civic_core::now_millis(), support::operator())
+            .await
+            .expect("purge"),
+        1
+    );
     assert_eq!(store.decision_input(d2.id).await.expect("input"), None);
 }
 
 async fn models_are_versioned_with_one_active_version(db: TestDb) {
-    let store = civic_store::Store::connect(&db.url).await.expect("connect");
+    let (store, writer, _) = open(&db, WriterConfig::default()).await;
     let new = |bytes: &[u8]| civic_store::NewModel {
         name: "council-triage".into(),
         service: civic_core::Service::parse("triage").expect("service"),
@@ -429,8 +438,14 @@ async fn models_are_versioned_with_one_active_version(db: TestDb) {
         model: bytes.to_vec(),
         created_by: "test".into(),
     };
-    let v1 = store.register_model(new(b"one")).await.expect("v1");
-    let v2 = store.register_model(new(b"two")).await.expect("v2");
+    let v1 = writer
+        .register_model(new(b"one"), support::operator())
+        .await
+        .expect("v1");
+    let v2 = writer
+        .register_model(new(b"two"), support::operator())
+        .await
+        .expect("v2");
     assert_eq!((v1.version, v2.version), (1, 2));
     assert!(v2.active);
     let (active, bytes) = store
@@ -438,8 +453,8 @@ async fn models_are_versioned_with_one_active_version(db: TestDb) {
         .await
         .expect("active");
     assert_eq!((active.version, bytes.as_slice()), (2, b"two".as_slice()));
-    store
-        .activate_model("council-triage", 1)
+    writer
+        .activate_model("council-triage", 1, support::operator())
         .await
         .expect("activate");
     let (active, bytes) = store
@@ -451,7 +466,9 @@ async fn models_are_versioned_with_one_active_version(db: TestDb) {
     assert_eq!(listed.iter().filter(|m| m.active).count(), 1);
     assert_eq!(listed[1].metrics, json!({"macro_f1": 0.95}));
     assert!(matches!(
-        store.activate_model("council-triage", 9).await,
+        writer
+            .activate_model("council-triage", 9, support::operator())
+            .await,
         Err(StoreError::NotFound { .. })
     ));
     assert!(matches!(
@@ -461,13 +478,20 @@ async fn models_are_versioned_with_one_active_version(db: TestDb) {
 }
 
 async fn users_sign_in_by_email_and_sessions_end_and_expire(db: TestDb) {
-    let (store, _writer, _) = open(&db, WriterConfig::default()).await;
+    let (store, writer, _) = open(&db, WriterConfig::default()).await;
     let email = Email::parse("Case.Worker@example.gov.uk").expect("email");
-    let user = store
-        .create_user(&email, Role::Reviewer, "$argon2id$hash-one")
+    let user = writer
+        .create_user(
+            &email,
+            Role::Reviewer,
+            "$argon2id$hash-one",
+            support::operator(),
+        )
         .await
         .expect("create");
-    let again = store.create_user(&email, Role::Admin, "$argon2id$x").await;
+    let again = writer
+        .create_user(&email, Role::Admin, "$argon2id$x", support::operator())
+        .await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     let (found, hash) = store
         .user_credentials(&email)
@@ -514,8 +538,8 @@ async fn users_sign_in_by_email_and_sessions_end_and_expire(db: TestDb) {
         .create_session(user.id, in_an_hour)
         .await
         .expect("session");
-    store
-        .set_password(&email, "$argon2id$hash-two")
+    writer
+        .set_password(&email, "$argon2id$hash-two", support::operator())
         .await
         .expect("reset");
     assert!(store.session(&other.token).await.expect("read").is_none());
@@ -527,17 +551,19 @@ async fn users_sign_in_by_email_and_sessions_end_and_expire(db: TestDb) {
     assert_eq!(hash, "$argon2id$hash-two");
     let missing = Email::parse("nobody@example.gov.uk").expect("email");
     assert!(matches!(
-        store.set_password(&missing, "h").await,
+        writer
+            .set_password(&missing, "h", support::operator())
+            .await,
         Err(StoreError::NotFound { .. })
     ));
     assert_eq!(store.list_users().await.expect("list"), vec![user]);
 }
 
 async fn a_session_keeps_a_draft_until_it_is_taken(db: TestDb) {
-    let (store, _writer, _) = open(&db, WriterConfig::default()).await;
+    let (store, writer, _) = open(&db, WriterConfig::default()).await;
     let email = Email::parse("r@example.gov.uk").expect("email");
-    let user = store
-        .create_user(&email, Role::Reviewer, "h")
+    let user = writer
+        .create_user(&email, Role::Reviewer, "h", support::operator())
         .await
         .expect("user");
     let s = store
@@ -655,8 +681,8 @@ async fn the_queue_holds_exactly_the_decisions_waiting_for_review(db: TestDb) {
     assert_eq!(page.items[0].decision, waiting);
 
     let email = Email::parse("r@example.gov.uk").expect("email");
-    let user = store
-        .create_user(&email, Role::Reviewer, "h")
+    let user = writer
+        .create_user(&email, Role::Reviewer, "h", support::operator())
         .await
         .expect("user");
     store

@@ -135,3 +135,8 @@ pub async fn database_text(db: &TestDb) -> String {
     }
     text
 }
+
+/// Who the store tests' governance changes are recorded as made by.
+pub fn operator() -> Principal {
+    Principal::Operator("store-test".parse().expect("an operator name"))
+}

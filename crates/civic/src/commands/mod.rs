@@ -100,15 +100,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     init_logging(config.log_format);
     match cli.command {
         Command::Init => init(&config).await,
-        Command::Serve(args) => serve(config, args.demo).await,
-        Command::Key(cmd) => people::key(config, cmd).await,
-        Command::User(cmd) => people::user(config, cmd).await,
+        Command::Serve(args) => serve(config, args.demo, &operator).await,
+        Command::Key(cmd) => people::key(config, cmd, &operator).await,
+        Command::User(cmd) => people::user(config, cmd, &operator).await,
         Command::Audit(cmd) => audit::audit(config, cmd).await,
         Command::Review(cmd) => audit::review(config, cmd, &operator).await,
         Command::Bench(cmd) => crate::bench::run(config, cmd).await,
         Command::Triage(cmd) => triage::triage(config, cmd, &operator).await,
         Command::Risk(cmd) => risk::risk(config, cmd, &operator).await,
-        Command::Model(cmd) => triage::model(config, cmd).await,
+        Command::Model(cmd) => triage::model(config, cmd, &operator).await,
         Command::Witness(_) => Ok(ExitCode::SUCCESS),
         Command::Redact(args) => match args.command {
             Some(cmd) => redact::redact_detect(cmd).await,
@@ -145,13 +145,21 @@ async fn init(config: &Config) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn serve(config: Config, demo: bool) -> anyhow::Result<ExitCode> {
+async fn serve(config: Config, demo: bool, operator: &Operator) -> anyhow::Result<ExitCode> {
     if !config.ledger_key_file.exists() {
         init(&config).await?;
         println!();
     }
     let bind = config.bind;
     let app = App::open(config).await?;
+    // The settings that alter decisions are recorded in the ledger when
+    // they differ from the last recorded ones.
+    if let Some(event) = app.record_settings(operator.principal()?).await? {
+        println!(
+            "Recorded the settings that alter decisions in the ledger (entry {}).",
+            event.ledger_index
+        );
+    }
     if demo {
         println!("Demo mode: the data below is synthetic.");
         match app.config().input_retention {

@@ -8,12 +8,16 @@ use civic_core::{KeyId, Role, rfc3339};
 
 use crate::cli::{KeyCommand, UserCommand};
 
-pub(super) async fn key(config: Config, cmd: KeyCommand) -> anyhow::Result<ExitCode> {
+pub(super) async fn key(
+    config: Config,
+    cmd: KeyCommand,
+    operator: &super::Operator,
+) -> anyhow::Result<ExitCode> {
     let app = App::open(config).await?;
     match cmd {
         KeyCommand::Create { role, name } => {
             let role: Role = role.parse()?;
-            let made = app.create_key(&name, role).await?;
+            let made = app.create_key(&name, role, operator.principal()?).await?;
             println!(
                 "Created {} key {} ({})",
                 made.key.role, made.key.id, made.key.name
@@ -48,7 +52,7 @@ pub(super) async fn key(config: Config, cmd: KeyCommand) -> anyhow::Result<ExitC
         }
         KeyCommand::Revoke { id } => {
             let id: KeyId = id.parse()?;
-            let k = app.revoke_key(id).await?;
+            let k = app.revoke_key(id, operator.principal()?).await?;
             println!("Revoked {} key {} ({})", k.role, k.id, k.name);
         }
     }
@@ -75,7 +79,11 @@ pub(super) fn print_password(generated: Option<&str>) {
     }
 }
 
-pub(super) async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<ExitCode> {
+pub(super) async fn user(
+    config: Config,
+    cmd: UserCommand,
+    operator: &super::Operator,
+) -> anyhow::Result<ExitCode> {
     let app = App::open(config).await?;
     match cmd {
         UserCommand::Add {
@@ -86,7 +94,9 @@ pub(super) async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<Exi
             let role: Role = role.parse()?;
             let email = civic_core::Email::parse(&email)?;
             let password = password_from_stdin(password_stdin)?;
-            let made = app.add_user(&email, role, password).await?;
+            let made = app
+                .add_user(&email, role, password, operator.principal()?)
+                .await?;
             println!(
                 "Added {} {} ({})",
                 made.user.role, made.user.email, made.user.id
@@ -99,7 +109,9 @@ pub(super) async fn user(config: Config, cmd: UserCommand) -> anyhow::Result<Exi
         } => {
             let email = civic_core::Email::parse(&email)?;
             let password = password_from_stdin(password_stdin)?;
-            let done = app.reset_password(&email, password).await?;
+            let done = app
+                .reset_password(&email, password, operator.principal()?)
+                .await?;
             println!(
                 "New password set for {}; their sessions have ended",
                 done.user.email

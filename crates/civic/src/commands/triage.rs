@@ -149,7 +149,11 @@ pub(super) async fn train(
     Ok(ExitCode::SUCCESS)
 }
 
-pub(super) async fn model(config: Config, cmd: ModelCommand) -> anyhow::Result<ExitCode> {
+pub(super) async fn model(
+    config: Config,
+    cmd: ModelCommand,
+    operator: &super::Operator,
+) -> anyhow::Result<ExitCode> {
     let app = App::open(config).await?;
     match cmd {
         ModelCommand::List => {
@@ -180,7 +184,9 @@ pub(super) async fn model(config: Config, cmd: ModelCommand) -> anyhow::Result<E
             name,
             model_version,
         } => {
-            let m = app.activate_model(&name, model_version).await?;
+            let m = app
+                .activate_model(&name, model_version, operator.principal()?)
+                .await?;
             println!("{} version {} is now active.", m.name, m.version);
         }
     }
