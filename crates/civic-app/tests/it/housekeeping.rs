@@ -62,12 +62,13 @@ async fn housekeeping_removes_lapsed_inputs_and_expired_sessions_only() {
         }
     );
     assert_eq!(app.decision_input(lapsed.id).await.expect("read"), None);
-    // The decision itself and its ledger entry stay.
+    // The decision itself and its ledger entry stay; the ledger holds the
+    // user added, the decision and the purge (a governance event each).
     assert_eq!(
         app.decision(lapsed.id).await.expect("decision").id,
         lapsed.id
     );
-    assert_eq!(app.ledger_size().await.expect("size"), 1);
+    assert_eq!(app.ledger_size().await.expect("size"), 3);
     // A second round finds nothing left to remove.
     assert_eq!(
         app.purge_lapsed().await,

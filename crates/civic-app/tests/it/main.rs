@@ -3,6 +3,7 @@
 
 mod drafts;
 mod edges;
+mod governance;
 mod housekeeping;
 mod ledger_fork;
 mod support;

@@ -39,6 +39,7 @@ pub fn routes(json_body_limit: usize) -> Router<AppState> {
         .route("/decisions/{id}", get(decisions::get))
         .route("/audit/checkpoint", get(audit::checkpoint))
         .route("/audit/checkpoints", get(audit::checkpoints))
+        .route("/audit/events", get(audit::events))
         .route("/audit/proof/{id}", get(audit::proof))
         .route("/redact", post(redact::redact))
         .route("/redact/preview", post(redact::preview))

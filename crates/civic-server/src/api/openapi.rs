@@ -17,7 +17,7 @@ use super::{audit, decisions, health, keys, redact, risk, triage};
         triage::route,
         redact::redact, redact::preview,
         risk::score,
-        audit::checkpoint, audit::checkpoints, audit::proof,
+        audit::checkpoint, audit::checkpoints, audit::events, audit::proof,
         keys::list, keys::create, keys::revoke,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail)),
@@ -28,7 +28,7 @@ use super::{audit, decisions, health, keys, redact, risk, triage};
         (name = "triage", description = "Routing citizen contacts to the right team"),
         (name = "redact", description = "Finding and removing personal data from text and documents"),
         (name = "risk", description = "Flagging claims for human review, with every score explained"),
-        (name = "audit", description = "The tamper-evident ledger"),
+        (name = "audit", description = "The tamper-evident ledger, and the governance events in it"),
         (name = "keys", description = "API keys (admins)"),
     )
 )]

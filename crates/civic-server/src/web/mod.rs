@@ -10,6 +10,7 @@
 
 pub mod assets;
 pub mod audit;
+pub mod audit_events;
 pub mod error;
 pub mod explain;
 pub mod models;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit::show))
         .route("/audit/verify", post(audit::verify))
         .route("/audit/lookup", get(audit::lookup))
+        .route("/audit/events", get(audit_events::show))
         .route("/audit/decisions/{id}", get(audit::decision))
         .route("/audit/decisions/{id}/proof.json", get(audit::proof))
         .route("/audit/export/decisions.csv", get(audit::export_decisions))

@@ -19,9 +19,11 @@ async fn health_needs_no_key_and_reports_the_database() {
 #[tokio::test]
 async fn a_decision_is_recorded_read_back_and_reviewed_once() {
     let s = TestServer::start().await;
+    // Setting up the test's keys appended their governance entries.
+    let start = s.app.ledger_size().await.expect("size");
     let d = s.record(true).await;
     assert_eq!(d["status"], "needs_review");
-    assert_eq!(d["ledger_index"], 0);
+    assert_eq!(d["ledger_index"], start);
     let id = d["id"].as_str().expect("id");
     // The raw input is not stored (no retention configured) but its digest is.
     assert_eq!(d["input_sha256"].as_str().expect("digest").len(), 64);
@@ -58,7 +60,7 @@ async fn a_decision_is_recorded_read_back_and_reviewed_once() {
     assert_eq!(read["status"], "reviewed");
     assert_eq!(read["reviews"][0]["action"], "override");
     assert_eq!(read["reviews"][0]["reason"], "Other: income was misread");
-    assert_eq!(read["reviews"][0]["ledger_index"], 1);
+    assert_eq!(read["reviews"][0]["ledger_index"], start + 1);
 }
 
 #[tokio::test]
@@ -84,7 +86,7 @@ async fn an_override_without_a_reason_is_refused_and_nothing_is_written() {
         let err: Value = res.json().await.expect("json");
         assert_eq!(err["error"]["code"], "invalid_input", "{err}");
     }
-    assert_eq!(s.app.ledger_size().await.expect("size"), 1);
+    assert_eq!(s.record_entries().await, 1);
 }
 
 #[tokio::test]
@@ -146,7 +148,7 @@ async fn decision_too_large(s: &TestServer, input: &str) -> String {
     assert_eq!(res.status(), 413);
     let err: Value = res.json().await.expect("json");
     assert_eq!(err["error"]["code"], "body_too_large");
-    assert_eq!(s.app.ledger_size().await.expect("size"), 0);
+    assert_eq!(s.record_entries().await, 0);
     err["error"]["message"]
         .as_str()
         .expect("message")
@@ -202,6 +204,7 @@ async fn a_database_that_is_gone_gives_503_and_writes_nothing() {
 #[tokio::test]
 async fn proofs_from_the_api_verify_offline() {
     let s = TestServer::start().await;
+    let start = s.app.ledger_size().await.expect("size");
     let mut ids = Vec::new();
     for _ in 0..5 {
         ids.push(s.record(false).await["id"].as_str().expect("id").to_owned());
@@ -216,7 +219,7 @@ async fn proofs_from_the_api_verify_offline() {
         .json()
         .await
         .expect("json");
-    assert_eq!(checkpoint["tree_size"], 5);
+    assert_eq!(checkpoint["tree_size"], start + 5);
     let bundle: Value = s
         .client
         .get(s.url(&format!("/audit/proof/{}", ids[3])))
@@ -233,7 +236,7 @@ async fn proofs_from_the_api_verify_offline() {
         Some(checkpoint["verifier_key"].as_str().expect("key")),
     )
     .expect("verifies");
-    assert_eq!(proof.index, 3);
+    assert_eq!(proof.index, start + 3);
     assert!(String::from_utf8_lossy(&proof.entry).contains(&ids[3]));
 }
 
@@ -333,6 +336,7 @@ async fn every_schema_is_described_except_other_systems_free_form_json() {
 async fn signed_checkpoints_are_listed_in_pages_each_verifiable() {
     let s = TestServer::start().await;
     let auditor = s.token(Role::Auditor).to_owned();
+    let start = s.app.ledger_size().await.expect("size");
     for _ in 0..3 {
         s.record(false).await;
         s.app.checkpoint_now().await.expect("checkpoint");
@@ -361,15 +365,18 @@ async fn signed_checkpoints_are_listed_in_pages_each_verifiable() {
         .iter()
         .map(|c| c["tree_size"].as_u64().expect("size"))
         .collect();
-    assert_eq!(sizes, [1, 2, 3]);
+    assert_eq!(sizes, [start + 1, start + 2, start + 3]);
     assert_eq!(all["next_after"], Value::Null);
     for c in all["checkpoints"].as_array().expect("list") {
         let verified = s.app.verifier().verify(c["note"].as_str().expect("note"));
         assert_eq!(verified.map(|v| v.size).ok(), c["tree_size"].as_u64());
     }
-    let (_, page) = get("?after=1&limit=1").await;
-    assert_eq!(page["checkpoints"][0]["tree_size"], 2);
-    assert_eq!(page["next_after"], 2);
+    // The three keys set up for the test (caseworker, reviewer, auditor)
+    // are the first entries.
+    assert_eq!(start, 3);
+    let (_, page) = get("?after=4&limit=1").await;
+    assert_eq!(page["checkpoints"][0]["tree_size"], 5);
+    assert_eq!(page["next_after"], 5);
     let (status, err) = get("?limit=0").await;
     assert_eq!(status, 400, "{err}");
     assert_eq!(err["error"]["code"], "invalid_input");

@@ -75,10 +75,15 @@ async fn only_auditors_and_admins_reach_the_audit_pages() {
         assert_eq!(status, StatusCode::OK, "{role}: {page}");
         assert!(page.contains("href=\"/audit\""), "nav link for {role}");
         assert_eq!(page.matches("<h1").count(), 1);
-        // The latest checkpoint covers the one decision recorded.
+        // The latest checkpoint covers every entry: the decision recorded
+        // and the governance entries of the keys and users set up.
         s.app.checkpoint_now().await.expect("checkpoint");
+        let size = s.app.ledger_size().await.expect("size");
         let (_, page, _) = b.get("/audit").await;
-        assert!(page.contains("id=\"checkpoint-size\">1<"), "{page}");
+        assert!(
+            page.contains(&format!("id=\"checkpoint-size\">{size}<")),
+            "{page}"
+        );
         assert!(
             page.contains("civic.local/ledger"),
             "the note's origin line"
@@ -132,7 +137,9 @@ async fn verify_now_needs_the_csrf_token_and_reports_a_consistent_ledger() {
     }
     assert!(page.contains(">Consistent<"), "{page}");
     assert!(
-        page.contains("All 5 entries (5 decisions, 0 reviews)"),
+        // The three keys and the auditor's user set up for the test are
+        // governance events.
+        page.contains("All 9 entries (5 decisions, 0 reviews, 4 governance events)"),
         "{page}"
     );
 }
@@ -391,4 +398,108 @@ async fn quality_samples_are_queued_tagged_and_counted_per_model_version() {
     let (_, page, _) = auditor.get(&format!("/audit/decisions/{v2}")).await;
     assert!(page.contains("id=\"quality-note\""));
     assert!(page.contains("&#34;quality_sample&#34;:true"), "{page}");
+}
+
+#[tokio::test]
+async fn governance_events_are_listed_with_filters_to_auditors_and_admins() {
+    let s = TestServer::start().await;
+    // An admin creates and revokes a key through the API.
+    let admin = s.token(Role::Admin).to_owned();
+    let res = s
+        .client
+        .post(s.url("/keys"))
+        .bearer_auth(&admin)
+        .json(&json!({"name": "Jo Bloggs laptop", "role": "reviewer"}))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 201);
+    let made: Value = res.json().await.expect("json");
+    let key_id = made["key"]["id"].as_str().expect("id").to_owned();
+    let res = s
+        .client
+        .post(s.url(&format!("/keys/{key_id}/revoke")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 200);
+
+    let get = |query: String, role: Role| {
+        let (client, url, token) = (
+            s.client.clone(),
+            s.url(&format!("/audit/events{query}")),
+            s.token(role).to_owned(),
+        );
+        async move {
+            let res = client
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("send");
+            (res.status(), res.json::<Value>().await.expect("json"))
+        }
+    };
+    let (status, all) = get(String::new(), Role::Auditor).await;
+    assert_eq!(status, 200, "{all}");
+    let events = all["events"].as_array().expect("events");
+    // Newest first: the revocation, the creation, then the test's own keys.
+    assert_eq!(events[0]["event"], "key_revoked");
+    assert_eq!(events[0]["key_id"], key_id.as_str());
+    assert_eq!(events[1]["event"], "key_created");
+    assert_eq!(events[1]["role"], "reviewer");
+    assert!(events[1].get("user_id").is_none(), "{}", events[1]);
+    let admin_key = events[0]["by"].as_str().expect("by").to_owned();
+    assert!(admin_key.starts_with("key:"), "{admin_key}");
+    assert!(
+        !all.to_string().contains("laptop"),
+        "a key's name is not in its event: {all}"
+    );
+
+    // Filters: by kind, by who, by time, in pages.
+    let (_, revoked) = get("?kind=key_revoked".into(), Role::Admin).await;
+    assert_eq!(revoked["events"].as_array().expect("events").len(), 1);
+    let (_, by_admin) = get(format!("?by={admin_key}"), Role::Auditor).await;
+    assert_eq!(by_admin["events"].as_array().expect("events").len(), 2);
+    let (_, page) = get("?limit=1".into(), Role::Auditor).await;
+    let next = page["next_before"].as_u64().expect("a next page");
+    let (_, older) = get(format!("?limit=1&before={next}"), Role::Auditor).await;
+    assert_eq!(older["events"][0]["event"], "key_created");
+    let (_, future) = get("?from=2999-01-01T00:00:00Z".into(), Role::Auditor).await;
+    assert_eq!(future["events"], json!([]));
+    for bad in [
+        "?kind=everything",
+        "?by=someone",
+        "?from=yesterday",
+        "?limit=0",
+        "?colour=red",
+    ] {
+        let (status, err) = get(bad.into(), Role::Auditor).await;
+        assert_eq!(status, 400, "{bad}: {err}");
+    }
+    for role in [Role::Caseworker, Role::Reviewer] {
+        let (status, _) = get(String::new(), role).await;
+        assert_eq!(status, 403, "{role}");
+    }
+
+    // The page lists them and refuses an unknown kind without echoing it.
+    let mut b = signed_in(&s, Role::Auditor).await;
+    let (status, page, _) = b.get("/audit/events").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("API key revoked"), "{page}");
+    assert!(page.contains(&key_id), "{page}");
+    let (status, page, _) = b.get("/audit/events?kind=user_created").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("User added") && !page.contains(&key_id),
+        "{page}"
+    );
+    let (status, page, _) = b.get("/audit/events?kind=%3Cb%3E").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("Choose a kind of event from the list"),
+        "{page}"
+    );
+    assert!(!page.contains("<b>"), "{page}");
 }

@@ -120,7 +120,7 @@ async fn json_that_cannot_be_kept_exactly_is_refused_naming_where_and_nothing_is
         let message = answer["error"]["message"].as_str().unwrap_or_default();
         assert!(message.contains(word), "{message}");
     }
-    assert_eq!(s.app.ledger_size().await.expect("size"), 0);
+    assert_eq!(s.record_entries().await, 0);
     let (status, answer) = post_raw(&s, &base).await;
     assert_eq!(status, 201, "the same body without the fault: {answer}");
 }
@@ -154,7 +154,7 @@ async fn a_form_above_two_megabytes_and_under_the_limit_is_not_taken_for_a_forge
         page.contains("100,000") || page.contains("100000"),
         "says the limit: {page}"
     );
-    assert_eq!(s.app.ledger_size().await.expect("size"), 0);
+    assert_eq!(s.record_entries().await, 0);
 }
 
 #[tokio::test]
@@ -188,7 +188,7 @@ async fn a_form_over_the_limit_gets_a_size_page_and_a_nul_gets_its_own_page() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
     assert!(page.contains("cannot be stored"), "{page}");
-    assert_eq!(s.app.ledger_size().await.expect("size"), 0);
+    assert_eq!(s.record_entries().await, 0);
 }
 
 #[tokio::test]

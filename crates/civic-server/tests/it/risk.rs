@@ -109,7 +109,7 @@ async fn bad_records_are_refused_naming_the_problem_and_write_nothing() {
     let empty = score(&s, json!({"model": "claims-risk", "record": {}})).await;
     assert_eq!(empty.status(), 422);
 
-    assert_eq!(s.app.ledger_size().await.expect("size"), 0);
+    assert_eq!(s.record_entries().await, 0);
 
     // A category never seen in training is scored as missing and reported.
     let mut unseen = good.clone();

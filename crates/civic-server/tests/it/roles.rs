@@ -54,6 +54,11 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: Method::GET,
+        path_template: "/api/v1/audit/events",
+        allowed: &[Role::Admin, Role::Auditor],
+    },
+    Endpoint {
+        method: Method::GET,
         path_template: "/api/v1/audit/proof/{id}",
         allowed: &[Role::Admin, Role::Auditor],
     },

@@ -60,6 +60,21 @@ impl TestServer {
         }
     }
 
+    /// The ledger entries that are not governance events: what a refused
+    /// request must not add to (setting up keys, users and models appends
+    /// governance entries of its own).
+    pub async fn record_entries(&self) -> u64 {
+        use futures_util::TryStreamExt as _;
+        self.store()
+            .await
+            .ledger_entries()
+            .try_fold(0, |n, e| async move {
+                Ok(n + u64::from(e.kind != "governance"))
+            })
+            .await
+            .expect("entries")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}/api/v1{path}", self.base)
     }

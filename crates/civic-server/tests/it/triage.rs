@@ -111,7 +111,7 @@ async fn bad_triage_requests_are_refused_clearly_and_write_nothing() {
             .expect("message")
             .contains("no-such-model")
     );
-    assert_eq!(s.app.ledger_size().await.expect("size"), 0);
+    assert_eq!(s.record_entries().await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]

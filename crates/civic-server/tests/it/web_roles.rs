@@ -56,6 +56,7 @@ const PAGES: &[(&str, &str, Access)] = &[
     ("GET", "/audit", Access::Roles(AUDIT)),
     ("POST", "/audit/verify", Access::Roles(AUDIT)),
     ("GET", "/audit/lookup", Access::Roles(AUDIT)),
+    ("GET", "/audit/events", Access::Roles(AUDIT)),
     ("GET", "/audit/decisions/{id}", Access::Roles(AUDIT)),
     (
         "GET",

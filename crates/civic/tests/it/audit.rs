@@ -64,7 +64,7 @@ async fn verify_passes_on_an_untouched_ledger_and_names_each_kind_of_tampering()
     let (ok, text) = verify(&dir);
     assert!(ok, "{text}");
     assert!(
-        text.contains("13 entries (12 decisions, 1 reviews)"),
+        text.contains("14 entries (12 decisions, 1 reviews, 1 governance events)"),
         "{text}"
     );
     assert!(
@@ -75,27 +75,41 @@ async fn verify_passes_on_an_untouched_ledger_and_names_each_kind_of_tampering()
     let cases: Vec<(String, String)> = vec![
         (
             format!("UPDATE decisions SET output = '{{\"team\":\"parking\"}}' WHERE id = '{}'", ids[5]),
-            format!("entry 5: the decision record {} differs", ids[5]),
+            format!("entry 6: the decision record {} differs", ids[5]),
         ),
         (
-            "UPDATE ledger_entries SET entry = CAST(replace(CAST(entry AS TEXT), 'waste', 'wasto') AS BLOB) WHERE idx = 7"
+            "UPDATE ledger_entries SET entry = CAST(replace(CAST(entry AS TEXT), 'waste', 'wasto') AS BLOB) WHERE idx = 8"
                 .into(),
-            "entry 7 was altered".into(),
+            "entry 8 was altered".into(),
         ),
         (
             // A decision waiting for review also has a queue row to remove.
             format!("DELETE FROM review_queue WHERE decision_id = '{0}'; DELETE FROM decisions WHERE id = '{0}'", ids[9]),
-            format!("entry 9: the decision record {} is missing", ids[9]),
+            format!("entry 10: the decision record {} is missing", ids[9]),
         ),
-        ("DELETE FROM ledger_entries WHERE idx = 4".into(), "entry 4 is missing".into()),
+        ("DELETE FROM ledger_entries WHERE idx = 5".into(), "entry 5 is missing".into()),
         (
             // Swap two entries wholesale (bytes and leaf hashes): a reordering.
-            "UPDATE ledger_entries SET idx = -1 WHERE idx = 2; UPDATE ledger_entries SET idx = 2 WHERE idx = 3; \
-             UPDATE ledger_entries SET idx = 3 WHERE idx = -1"
+            "UPDATE ledger_entries SET idx = -1 WHERE idx = 3; UPDATE ledger_entries SET idx = 3 WHERE idx = 4; \
+             UPDATE ledger_entries SET idx = 4 WHERE idx = -1"
                 .into(),
-            "entry 2: the decision record".into(),
+            "entry 3: the decision record".into(),
         ),
-        ("DELETE FROM ledger_entries WHERE idx = 12".into(), "entry 12".into()),
+        ("DELETE FROM ledger_entries WHERE idx = 13".into(), "entry 13".into()),
+        // Entry 0 is the settings the server started with (a governance
+        // event): altering or deleting its row is named like any record's.
+        (
+            "UPDATE governance_events SET details = replace(details, '\"changed\":[', '\"changed\":[\"x\",')".into(),
+            "entry 0: the governance (settings_changed) record".into(),
+        ),
+        (
+            "UPDATE governance_events SET actor = 'operator:someone-else'".into(),
+            "entry 0: the governance (settings_changed) record".into(),
+        ),
+        (
+            "DELETE FROM governance_events".into(),
+            "entry 0: the governance (settings_changed) record".into(),
+        ),
         ("UPDATE ledger_hashes SET hash = zeroblob(32) WHERE id = 5".into(), "stored hash 5".into()),
         (
             // A decision record beside every matched one, claiming an entry
@@ -135,7 +149,7 @@ async fn verify_passes_on_an_untouched_ledger_and_names_each_kind_of_tampering()
         ),
         (
             format!("DELETE FROM review_events WHERE decision_id = '{}'", ids[0]),
-            "entry 12: the review record".into(),
+            "entry 13: the review record".into(),
         ),
     ];
     // Stored JSON written differently (here with spaces) but equal to what
@@ -205,7 +219,7 @@ async fn a_proof_bundle_checks_offline_and_fails_when_altered_or_signed_by_anoth
     let ok = check(&bundle, &public);
     assert!(ok.status.success(), "{}", stdout(&ok));
     assert!(
-        stdout(&ok).contains("entry 4 is included"),
+        stdout(&ok).contains("entry 5 is included"),
         "{}",
         stdout(&ok)
     );
@@ -217,7 +231,7 @@ async fn a_proof_bundle_checks_offline_and_fails_when_altered_or_signed_by_anoth
     // Altered entry.
     let text = std::fs::read_to_string(&bundle).expect("read");
     let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
-    v["index"] = serde_json::json!(5);
+    v["index"] = serde_json::json!(6);
     let altered = tmp.path().join("altered.json");
     std::fs::write(&altered, v.to_string()).expect("write");
     let bad = check(&altered, &public);
@@ -406,7 +420,7 @@ async fn a_saved_checkpoint_is_proven_extended_offline_and_by_verify_since() {
     let text = stdout(&out);
     assert!(out.status.success(), "{text}");
     assert!(
-        text.contains("It extends the saved checkpoint of 13 entries"),
+        text.contains("It extends the saved checkpoint of 14 entries"),
         "{text}"
     );
 
@@ -445,7 +459,7 @@ async fn a_saved_checkpoint_is_proven_extended_offline_and_by_verify_since() {
     let text = stdout(&ok);
     assert!(ok.status.success(), "{text}");
     assert!(
-        text.contains("of 16 entries") && text.contains("checkpoint of 13 entries"),
+        text.contains("of 17 entries") && text.contains("checkpoint of 14 entries"),
         "{text}"
     );
 

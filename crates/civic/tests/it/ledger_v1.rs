@@ -93,7 +93,8 @@ async fn a_version_1_ledger_still_verifies_and_grows_in_version_2() {
     )
     .await;
     server.stop();
-    for index in [5, 6] {
+    // Entry 5 is the settings the server started with (a governance event).
+    for index in [5, 6, 7] {
         let new = entry_text(&dir, index).await;
         assert!(new.ends_with(",\"v\":2}"), "{new}");
         assert!(
@@ -104,7 +105,7 @@ async fn a_version_1_ledger_still_verifies_and_grows_in_version_2() {
     let (ok, text) = verify(&dir);
     assert!(ok, "{text}");
     assert!(
-        text.contains("7 entries (4 decisions, 3 reviews)"),
+        text.contains("8 entries (4 decisions, 3 reviews, 1 governance events)"),
         "{text}"
     );
 
@@ -115,7 +116,7 @@ async fn a_version_1_ledger_still_verifies_and_grows_in_version_2() {
     let (ok, text) = verify(&dir);
     assert!(!ok);
     assert!(
-        text.contains(&format!("entry 6: the review record {v2_review} differs")),
+        text.contains(&format!("entry 7: the review record {v2_review} differs")),
         "{text}"
     );
     set_reason(&dir, v2_review, "Wilhelmina rang").await;
@@ -144,7 +145,9 @@ async fn a_version_1_ledger_still_verifies_and_grows_in_version_2() {
     let (ok, text) = verify(&dir);
     assert!(ok, "{text}");
     assert!(
-        text.contains("8 entries (4 decisions, 3 reviews, 1 reason redactions)"),
+        text.contains(
+            "9 entries (4 decisions, 3 reviews, 1 reason redactions, 1 governance events)"
+        ),
         "{text}"
     );
 
