@@ -106,6 +106,19 @@ fn default_limit() -> u32 {
     100
 }
 
+/// A query string read into `T`, or 400 `invalid_query` saying what is wrong.
+fn query_or_400<T>(
+    query: Result<axum::extract::Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T, ApiError> {
+    query.map(|axum::extract::Query(q)| q).map_err(|r| {
+        ApiError::new(
+            ErrorKind::InvalidInput,
+            "invalid_query",
+            format!("the query string is not valid: {}", r.body_text()),
+        )
+    })
+}
+
 /// A page of signed checkpoints.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CheckpointList {
@@ -127,13 +140,7 @@ pub async fn checkpoints(
     _caller: Caller<Readers>,
     query: Result<axum::extract::Query<CheckpointsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<CheckpointList>, ApiError> {
-    let axum::extract::Query(q) = query.map_err(|r| {
-        ApiError::new(
-            ErrorKind::InvalidInput,
-            "invalid_query",
-            format!("the query string is not valid: {}", r.body_text()),
-        )
-    })?;
+    let q = query_or_400(query)?;
     let found = state.app.checkpoints_after(q.after, q.limit).await?;
     let next_after = (found.len() == q.limit as usize)
         .then(|| found.last().map(|c| c.size))
@@ -373,13 +380,7 @@ pub async fn events(
     _caller: Caller<Audit>,
     query: Result<axum::extract::Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<GovernanceEventList>, ApiError> {
-    let axum::extract::Query(q) = query.map_err(|r| {
-        ApiError::new(
-            ErrorKind::InvalidInput,
-            "invalid_query",
-            format!("the query string is not valid: {}", r.body_text()),
-        )
-    })?;
+    let q = query_or_400(query)?;
     let time = |text: &Option<String>, field: &'static str| {
         text.as_deref()
             .map(|t| {
