@@ -250,14 +250,18 @@ async fn models_and_keys_are_named_by_one_rule() {
     let app = instance(dir.path()).await;
     for bad in ["   ", "case\u{0}system", "two\nlines", &"k".repeat(101)] {
         let e = app
-            .create_key(bad, Role::Caseworker)
+            .create_key(bad, Role::Caseworker, person())
             .await
             .expect_err("a bad key name");
         assert_eq!(field_of(&e), Some("name"), "{bad:?}: {e}");
     }
     // 100 two-byte letters are 100 characters.
     let made = app
-        .create_key(&format!("  {}  ", "é".repeat(100)), Role::Caseworker)
+        .create_key(
+            &format!("  {}  ", "é".repeat(100)),
+            Role::Caseworker,
+            person(),
+        )
         .await
         .expect("100 characters");
     assert_eq!(made.key.name, "é".repeat(100));
