@@ -3,7 +3,9 @@
 //! Every other crate speaks in these types: who is asking ([`Role`], [`Principal`]),
 //! what the AI suggested ([`Decision`]), what a person did about it
 //! ([`ReviewEvent`]), and what goes into the tamper-evident ledger
-//! ([`LedgerEvent`], serialised with [`canonical_json`]).
+//! ([`LedgerEvent`], serialised with [`canonical_json`]). It also holds the two sources
+//! of randomness every crate shares: [`random_bytes`] for secrets and [`rng::SplitMix64`]
+//! for seeded, repeatable draws (training splits, demo data).
 //!
 //! Invariants this crate keeps:
 //! - it does no I/O and knows nothing of HTTP, databases or models (its one
@@ -11,7 +13,9 @@
 //! - values are parsed at the edge: a [`Reason`] is never empty, a [`Service`]
 //!   name is always lowercase ASCII, a [`DecisionId`] is always a UUID v7;
 //! - the canonical JSON of a ledger event is stable: the same event always
-//!   serialises to the same bytes, whatever crate produced it.
+//!   serialises to the same bytes, whatever crate produced it;
+//! - the same seed gives the same draws from [`rng::SplitMix64`] on every platform and
+//!   whatever the versions of our dependencies (it uses none).
 
 mod canonical;
 mod decision;
@@ -22,6 +26,7 @@ mod ids;
 mod name;
 mod principal;
 mod random;
+pub mod rng;
 mod role;
 mod sampling;
 mod user;

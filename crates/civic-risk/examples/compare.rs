@@ -13,9 +13,8 @@
 //! Prints one JSON object: held-out ROC AUC on the test file, training seconds and scoring
 //! throughput (rows per second, contributions for flagged rows).
 
+use civic_core::rng::SplitMix64;
 use civic_risk::{BoosterParams, Explain, Row, Table, TrainOptions, roc_auc, train};
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::time::Instant;
@@ -49,15 +48,15 @@ fn list(value: Option<&String>) -> Vec<String> {
 /// A numeric table of `rows` × `features` with a nonlinear outcome, for the training-time
 /// target.
 fn synthetic(rows: usize, features: usize) -> Table {
-    let mut rng = StdRng::seed_from_u64(1);
+    let mut rng = SplitMix64::new(1);
     let mut columns: Vec<String> = (0..features).map(|j| format!("x{j}")).collect();
     columns.push("y".into());
     let data = (0..rows)
         .map(|i| {
-            let x: Vec<f64> = (0..features).map(|_| rng.gen_range(-2.0..2.0)).collect();
+            let x: Vec<f64> = (0..features).map(|_| 4.0 * rng.unit() - 2.0).collect();
             let z = -2.5 + 0.8 * x[0] + x[1] * x[2] + if x[3] > 0.5 { 1.2 } else { 0.0 }
                 - 0.5 * x[4] * x[4];
-            let y = rng.gen_bool(1.0 / (1.0 + (-z).exp()));
+            let y = rng.chance(1.0 / (1.0 + (-z).exp()));
             let mut cells: Vec<Value> = x.into_iter().map(|v| json!(v)).collect();
             cells.push(json!(u8::from(y)));
             Row::new(i as u64 + 2, cells)

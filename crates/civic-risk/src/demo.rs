@@ -7,8 +7,7 @@
 //! planted proxy: `preferred_language` is drawn from a distribution that depends on
 //! `ethnicity`, so the proxy warning fires for it.
 
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use civic_core::rng::SplitMix64;
 use serde_json::{Value, json};
 
 use crate::{Row, Table};
@@ -42,9 +41,9 @@ pub const CLAIM_LABEL: &str = "error_found";
 /// The identifier column of the demo table (to exclude).
 pub const CLAIM_ID: &str = "claim_id";
 
-fn pick<'a>(rng: &mut StdRng, options: &[(&'a str, f64)]) -> &'a str {
+fn pick<'a>(rng: &mut SplitMix64, options: &[(&'a str, f64)]) -> &'a str {
     let total: f64 = options.iter().map(|(_, w)| w).sum();
-    let mut u = rng.r#gen::<f64>() * total;
+    let mut u = rng.unit() * total;
     for (name, w) in options {
         if u < *w {
             return name;
@@ -54,28 +53,29 @@ fn pick<'a>(rng: &mut StdRng, options: &[(&'a str, f64)]) -> &'a str {
     options.last().map_or("", |(n, _)| n)
 }
 
-fn poisson(rng: &mut StdRng, mean: f64) -> u32 {
+fn poisson(rng: &mut SplitMix64, mean: f64) -> u32 {
     let limit = (-mean).exp();
     let mut k = 0;
-    let mut p: f64 = rng.r#gen();
+    let mut p = rng.unit();
     while p > limit && k < 50 {
         k += 1;
-        p *= rng.r#gen::<f64>();
+        p *= rng.unit();
     }
     k
 }
 
-fn normal(rng: &mut StdRng) -> f64 {
+fn normal(rng: &mut SplitMix64) -> f64 {
     // Box–Muller; 1 − u keeps the logarithm finite.
-    let u1: f64 = 1.0 - rng.r#gen::<f64>();
-    let u2: f64 = rng.r#gen();
+    let u1 = 1.0 - rng.unit();
+    let u2 = rng.unit();
     (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
 }
 
-/// `rows` synthetic claims, the same for the same `seed`. Line numbers start at 2, as if
-/// read from a CSV file with a header.
+/// `rows` synthetic claims, the same for the same `seed` (drawn from
+/// [`civic_core::rng::SplitMix64`], so on every platform and whatever our dependencies'
+/// versions). Line numbers start at 2, as if read from a CSV file with a header.
 pub fn synthetic_claims(rows: usize, seed: u64) -> Table {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = SplitMix64::new(seed);
     let data = (0..rows)
         .map(|i| Row::new(i as u64 + 2, claim(&mut rng, i)))
         .collect();
@@ -85,7 +85,7 @@ pub fn synthetic_claims(rows: usize, seed: u64) -> Table {
     Table::new(columns, data).unwrap_or_default()
 }
 
-fn claim(rng: &mut StdRng, i: usize) -> Vec<Value> {
+fn claim(rng: &mut SplitMix64, i: usize) -> Vec<Value> {
     let age_band = pick(
         rng,
         &[
@@ -168,14 +168,14 @@ fn claim(rng: &mut StdRng, i: usize) -> Vec<Value> {
     let household_size = (1 + poisson(rng, 1.4)).min(8);
     let claim_amount = (420.0 * (0.7 * normal(rng)).exp() * 100.0).round() / 100.0;
     let changes = poisson(rng, 0.8).min(6);
-    let first_claim = rng.gen_bool(0.15);
+    let first_claim = rng.chance(0.15);
     let days_since_last = if first_claim {
         None
     } else {
-        Some((-200.0 * (1.0 - rng.r#gen::<f64>()).ln()).round() as u32)
+        Some((-200.0 * (1.0 - rng.unit()).ln()).round() as u32)
     };
-    let bank_changed = rng.gen_bool(0.08);
-    let previous_overpayment = rng.gen_bool(0.05);
+    let bank_changed = rng.chance(0.08);
+    let previous_overpayment = rng.chance(0.05);
 
     let mut z = -4.4 + 1.0 * (claim_amount / 420.0_f64).ln() + 0.5 * f64::from(changes);
     z += if bank_changed { 1.6 } else { 0.0 };
@@ -200,7 +200,7 @@ fn claim(rng: &mut StdRng, i: usize) -> Vec<Value> {
     if bank_changed && changes >= 2 {
         z += 0.7;
     }
-    let error_found = rng.gen_bool(crate::calibration::sigmoid(z));
+    let error_found = rng.chance(crate::calibration::sigmoid(z));
 
     vec![
         json!(format!("C{:07}", i + 1)),

@@ -32,7 +32,9 @@
 //! - **The schema travels with the model.** Scoring tables are checked against it: unknown
 //!   or missing columns, text in a numeric column and bad booleans are errors naming the
 //!   line and column; a category never seen in training is scored as missing and reported.
-//! - **Deterministic given a seed.** The same table and options give the same model bytes.
+//! - **Deterministic given a seed.** The same table and options give the same model bytes,
+//!   and the same seed the same [`demo`] claims: the split, the folds and the demo data are
+//!   drawn from [`civic_core::rng::SplitMix64`], so no dependency upgrade can change them.
 //! - **No I/O, no network, no async.** CPU-heavy work runs on rayon; callers in async code
 //!   should use `spawn_blocking`.
 //!

@@ -1,9 +1,7 @@
 //! Training: splitting the rows, inferring the schema, growing and calibrating the trees,
 //! choosing the threshold and measuring the result on held-out rows.
 
-use rand::SeedableRng;
-use rand::rngs::StdRng;
-use rand::seq::SliceRandom;
+use civic_core::rng::SplitMix64;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -138,11 +136,11 @@ pub enum TrainStage {
 /// Splits row indices into (fit, calibration, holdout), stratified by outcome so that each
 /// part has both outcomes in the same proportion.
 fn split(labels: &[f64], holdout: f64, seed: u64) -> Result<[Vec<usize>; 3], RiskError> {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = SplitMix64::new(seed);
     let mut parts: [Vec<usize>; 3] = Default::default();
     for class in [0.0, 1.0] {
         let mut idx: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == class).collect();
-        idx.shuffle(&mut rng);
+        rng.shuffle(&mut idx);
         let n = idx.len() as f64;
         let n_hold = (n * holdout).round() as usize;
         let n_cal = ((n - n_hold as f64) * CALIBRATION_SHARE).round() as usize;
@@ -453,11 +451,11 @@ fn cross_fit(
 
 /// Assigns each row a fold in `0..k`, so that every fold has its share of each outcome.
 fn stratified_folds(labels: &[f64], k: usize, seed: u64) -> Vec<usize> {
-    let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed_f01d);
+    let mut rng = SplitMix64::new(seed ^ 0x5eed_f01d);
     let mut folds = vec![0; labels.len()];
     for class in [0.0, 1.0] {
         let mut idx: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == class).collect();
-        idx.shuffle(&mut rng);
+        rng.shuffle(&mut idx);
         for (position, &i) in idx.iter().enumerate() {
             folds[i] = position % k;
         }

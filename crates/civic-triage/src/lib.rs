@@ -47,7 +47,8 @@
 //!   Hashed features are named by the words of the message itself (or, for personal data
 //!   in a masking model, by the placeholder that replaced it), never guessed.
 //! - **Determinism.** The same examples, options and seed give a byte-identical model file
-//!   (our own SplitMix64 generator, so no dependency upgrade can change it).
+//!   (the seeded generator every crate shares, [`civic_core::rng::SplitMix64`], so no
+//!   dependency upgrade can change it).
 //! - **A person decides.** Nothing urgent or uncertain is routed silently.
 //! - **No I/O.** No HTTP, no database, no files: the model file is bytes in and out
 //!   ([`TriageModel::to_bytes`], [`TriageModel::from_bytes`]); reading CSV or JSON Lines is
@@ -97,7 +98,6 @@ mod format;
 mod metrics;
 mod model;
 mod report;
-mod rng;
 pub mod safeguarding;
 mod solver;
 pub mod svg;

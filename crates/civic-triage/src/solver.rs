@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::features::{FeatureConfig, SparseVec};
-use crate::rng::SplitMix64;
+use civic_core::rng::SplitMix64;
 
 /// Above this many bytes of training text, feature vectors are recomputed every epoch
 /// instead of being kept, so memory stays bounded by the text itself (≈ 0.5 GB for a million

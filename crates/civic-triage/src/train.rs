@@ -13,10 +13,10 @@ use crate::features::{FeatureConfig, TermRef};
 use crate::metrics::{Metrics, UrgentMetrics};
 use crate::model::{ModelMetadata, TriageModel, WeightedTerm, argmax};
 use crate::report::{LabelCount, TrainReport};
-use crate::rng::SplitMix64;
 use crate::safeguarding::{SafeguardingMatch, SafeguardingRules};
 use crate::solver::{self, SolverOptions};
 use crate::weights::QuantisedWeights;
+use civic_core::rng::SplitMix64;
 
 /// Labels with fewer examples than this get a warning in the report.
 pub const MIN_EXAMPLES_PER_LABEL: usize = 5;

@@ -22,7 +22,7 @@ mod teams;
 use serde::{Deserialize, Serialize};
 
 use crate::TrainingExample;
-use crate::rng::SplitMix64;
+use civic_core::rng::SplitMix64;
 use teams::*;
 
 /// One synthetic contact.

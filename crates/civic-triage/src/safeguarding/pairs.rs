@@ -14,7 +14,7 @@
 
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use crate::rng::SplitMix64;
+use civic_core::rng::SplitMix64;
 
 /// Word pairs are taken up to this many words apart (1 is neighbours).
 const PAIR_SPAN: usize = 3;

@@ -24,7 +24,7 @@ mod registers;
 use serde::{Deserialize, Serialize};
 
 use super::Category;
-use crate::rng::SplitMix64;
+use civic_core::rng::SplitMix64;
 use concerns::{CONCERNS, HARD_NEGATIVES, ORDINARY};
 pub use registers::Register;
 
